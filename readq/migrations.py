@@ -1,0 +1,88 @@
+"""Schema migrations for the library, through ``sqlite_utils.Migrations``.
+
+Each migration runs in its own transaction and is recorded once; applying the set twice is a
+no-op. ``KNOWN_MIGRATIONS`` lets the store refuse a database written by a newer readq.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "readq"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Papers, where they were seen, note revisions and the ingest log."""
+    db.execute(
+        """
+        CREATE TABLE papers (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            title_derived INTEGER NOT NULL DEFAULT 0,
+            abstract TEXT NOT NULL DEFAULT '',
+            abstract_key TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            published_text TEXT,
+            upvotes INTEGER,
+            authors INTEGER,
+            org TEXT,
+            urls TEXT NOT NULL DEFAULT '[]',
+            arxiv_id TEXT,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'to-read', 'read')),
+            starred INTEGER NOT NULL DEFAULT 0 CHECK (starred IN (0, 1)),
+            note TEXT NOT NULL DEFAULT '',
+            note_revision INTEGER,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_papers_title_key ON papers (title_key)")
+    db.execute("CREATE INDEX idx_papers_abstract_key ON papers (abstract_key)")
+    db.execute("CREATE INDEX idx_papers_status ON papers (status)")
+    db.execute(
+        """
+        CREATE TABLE paper_sources (
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, path)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE note_revisions (
+            id INTEGER PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'save',
+            base_revision INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_note_revisions_paper ON note_revisions (paper_id, id)")
+    db.execute(
+        """
+        CREATE TABLE ingests (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            at TEXT NOT NULL,
+            papers INTEGER NOT NULL,
+            new INTEGER NOT NULL,
+            merged INTEGER NOT NULL
+        )
+        """
+    )
+
+
+KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -1,0 +1,135 @@
+"""Plain data types shared by every layer: papers, statuses, sort orders.
+
+Nothing here touches the database or the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a paper is in the reading queue."""
+
+    NEW = "new"
+    TO_READ = "to-read"
+    READ = "read"
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        """Return the status named by ``text`` (``toread`` and ``to_read`` are accepted)."""
+        cleaned = text.strip().lower().replace("_", "-")
+        if cleaned == "toread":
+            cleaned = "to-read"
+        try:
+            return cls(cleaned)
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown status {text!r} (expected one of: {names})") from None
+
+
+class SortKey(StrEnum):
+    """Orders a paper list can be shown in."""
+
+    ADDED = "added"
+    PUBLISHED = "published"
+    UPVOTES = "upvotes"
+    TITLE = "title"
+    RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapedPaper:
+    """One paper as read from a listing, before it is stored.
+
+    Only scraped fields: user state (status, star, note) never comes from a listing.
+    """
+
+    title: str
+    abstract: str = ""
+    title_derived: bool = False
+    published: str | None = None
+    published_text: str | None = None
+    upvotes: int | None = None
+    authors: int | None = None
+    org: str | None = None
+    urls: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A listing file a paper was seen in."""
+
+    name: str
+    path: str
+    seen_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A stored paper with its user state."""
+
+    id: int
+    title: str
+    title_derived: bool
+    abstract: str
+    published: str | None
+    published_text: str | None
+    upvotes: int | None
+    authors: int | None
+    org: str | None
+    urls: tuple[str, ...]
+    status: Status
+    starred: bool
+    note: str
+    added_at: str
+    updated_at: str
+    arxiv_id: str | None = None
+    note_revision: int | None = None
+    sources: tuple[Source, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        """Return the JSON form documented in the README (``list --json``, ``show --json``)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "abstract": self.abstract,
+            "status": self.status.value,
+            "starred": self.starred,
+            "published": self.published,
+            "published_text": self.published_text,
+            "upvotes": self.upvotes,
+            "authors": self.authors,
+            "org": self.org,
+            "arxiv_id": self.arxiv_id,
+            "urls": list(self.urls),
+            "sources": sorted({s.name for s in self.sources}),
+            "note": self.note,
+            "added_at": self.added_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRevision:
+    """One saved version of a note."""
+
+    id: int
+    paper_id: int
+    text: str
+    created_at: str
+    kind: str  # "save", "restore", "conflict", "import", "external"
+    base_revision: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts shown by ``readq stats`` and the TUI's view tabs."""
+
+    total: int
+    by_status: dict[Status, int]
+    starred: int
+    with_notes: int

@@ -1,0 +1,725 @@
+"""The library: one SQLite file, owned by a ``Store``.
+
+Every write is one transaction started with ``BEGIN IMMEDIATE`` on a WAL database with a busy
+timeout, so the CLI and any number of TUIs can write at the same time. Re-ingesting a listing
+only touches scraped columns: status, star and note belong to the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
+from readq.textclean import abstract_key, normalise_key
+
+BUSY_TIMEOUT_MS = 15_000
+NOTE_COALESCE_SECONDS = 60.0
+
+PAPER_COLUMNS = (
+    "id, title, title_derived, abstract, published, published_text, upvotes, authors, org, "
+    "urls, status, starred, note, added_at, updated_at, arxiv_id, note_revision"
+)
+
+SORT_SQL: dict[SortKey, str] = {
+    SortKey.ADDED: "id DESC",
+    SortKey.PUBLISHED: "published IS NULL, published DESC, id DESC",
+    SortKey.UPVOTES: "upvotes IS NULL, upvotes DESC, id DESC",
+    SortKey.TITLE: "title COLLATE NOCASE, id",
+    SortKey.RELEVANCE: "id DESC",
+}
+
+
+class StoreError(Exception):
+    """A problem with the library file that the user must hear about (one clear line)."""
+
+
+class NewerDatabaseError(StoreError):
+    """The library was written by a newer readq: refuse it and leave it untouched."""
+
+
+class CorruptDatabaseError(StoreError):
+    """The library file failed ``PRAGMA quick_check`` or is not a database."""
+
+
+class UnknownPaperError(KeyError):
+    """No paper has this id."""
+
+    def __init__(self, paper_id: int) -> None:
+        super().__init__(paper_id)
+        self.paper_id = paper_id
+
+    def __str__(self) -> str:
+        return f"no paper with id {self.paper_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one listing did to the library."""
+
+    papers: int
+    new: int
+    merged: int
+    new_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperState:
+    """The user state of one paper, as saved for undo and redo."""
+
+    id: int
+    status: Status
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSaveResult:
+    """What a note save did: the revision now current, and whether another writer got there
+    first (then their text was kept as a conflict revision and ours is current)."""
+
+    revision_id: int | None
+    conflict: bool
+    conflict_revision_id: int | None = None
+    changed: bool = True
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with microseconds (sortable text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source] = ()) -> Paper:
+    (
+        pid,
+        title,
+        derived,
+        abstract,
+        published,
+        published_text,
+        upvotes,
+        authors,
+        org,
+        urls,
+        status,
+        starred,
+        note,
+        added_at,
+        updated_at,
+        arxiv_id,
+        note_revision,
+    ) = tuple(row)
+    return Paper(
+        id=int(pid),  # type: ignore[call-overload]
+        title=str(title),
+        title_derived=bool(derived),
+        abstract=str(abstract),
+        published=published,  # type: ignore[arg-type]
+        published_text=published_text,  # type: ignore[arg-type]
+        upvotes=upvotes,  # type: ignore[arg-type]
+        authors=authors,  # type: ignore[arg-type]
+        org=org,  # type: ignore[arg-type]
+        urls=tuple(json.loads(str(urls))),
+        status=Status(str(status)),
+        starred=bool(starred),
+        note=str(note),
+        added_at=str(added_at),
+        updated_at=str(updated_at),
+        arxiv_id=arxiv_id,  # type: ignore[arg-type]
+        note_revision=note_revision,  # type: ignore[arg-type]
+        sources=tuple(sources),
+    )
+
+
+class Store:
+    """The only owner of a connection to the library.
+
+    A ``Store`` is used from one thread. Workers open their own with :meth:`open_reader`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
+        self.conn = conn
+        self.path = path
+        self.read_only = read_only
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        migrate: bool = True,
+        check: bool = False,
+        backup_dir: Path | None = None,
+    ) -> Store:
+        """Open (creating if needed) the library at ``path`` and bring its schema up to date.
+
+        Refuses a database from a newer readq (``NewerDatabaseError``) without writing to it.
+        With ``check``, runs ``PRAGMA quick_check`` first (``CorruptDatabaseError``). Before a
+        migration of a non-empty library, a verified backup is written to ``backup_dir``.
+        """
+        from readq import migrations as mig
+
+        db_path = Path(path)
+        existed = db_path.exists() and db_path.stat().st_size > 0
+        if existed:
+            _check_header(db_path)
+        conn = _connect(db_path)
+        try:
+            if existed:
+                if check:
+                    _quick_check(conn, db_path)
+                applied = _applied_migrations(conn)
+                unknown = [name for name in applied if name not in mig.KNOWN_MIGRATIONS]
+                if unknown:
+                    raise NewerDatabaseError(
+                        f"{db_path}: written by a newer readq (unknown schema migration "
+                        f"{unknown[0]}); upgrade readq to open it. The file was not changed."
+                    )
+            _configure(conn)
+            store = cls(conn, db_path)
+            if migrate:
+                store._migrate(backup_dir=backup_dir if existed else None)
+            return store
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise CorruptDatabaseError(f"{db_path}: not a readable readq library ({exc})") from None
+        except BaseException:
+            conn.close()
+            raise
+
+    def open_reader(self) -> Store:
+        """A second, read-only connection to the same file, for a worker thread."""
+        conn = _connect(self.path, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        return Store(conn, self.path, read_only=True)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self, *, backup_dir: Path | None) -> None:
+        from sqlite_utils import Database
+
+        from readq.migrations import migrations
+
+        db = Database(self.conn)
+        pending = migrations.pending(db)
+        if not pending:
+            return
+        if backup_dir is not None and self._has_papers_table():
+            from readq.backup import backup_database
+
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            backup_database(self, backup_dir / f"readq-{stamp}-before-{pending[0].name}.db")
+        migrations.apply(db)
+
+    def _has_papers_table(self) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'papers'"
+        ).fetchone()
+        return row is not None
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the schema migrations applied to this library, in order."""
+        return _applied_migrations(self.conn)
+
+    # ------------------------------------------------------------- transactions
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it."""
+        if self.read_only:
+            raise StoreError("this connection is read-only")
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """``PRAGMA data_version``: changes when another connection commits."""
+        row = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    # -------------------------------------------------------------------- reads
+    def count(self) -> int:
+        """How many papers the library holds."""
+        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def get(self, paper_id: int, *, with_sources: bool = True) -> Paper:
+        """The paper with this id (``UnknownPaperError`` if there is none)."""
+        row = self.conn.execute(
+            f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownPaperError(paper_id)
+        sources = self.sources(paper_id) if with_sources else ()
+        return _row_to_paper(row, sources)
+
+    def exists(self, paper_id: int) -> bool:
+        """Whether a paper has this id."""
+        row = self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return row is not None
+
+    def sources(self, paper_id: int) -> list[Source]:
+        """The listings a paper was seen in, oldest first."""
+        rows = self.conn.execute(
+            "SELECT name, path, seen_at FROM paper_sources WHERE paper_id = ? ORDER BY seen_at",
+            (paper_id,),
+        ).fetchall()
+        return [Source(name=r[0], path=r[1], seen_at=r[2]) for r in rows]
+
+    def list_papers(
+        self,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+        sort: SortKey = SortKey.ADDED,
+        limit: int | None = None,
+        ids: Sequence[int] | None = None,
+        with_sources: bool = True,
+    ) -> list[Paper]:
+        """Papers filtered by status and star, in ``sort`` order (or in the order of ``ids``)."""
+        if ids is not None:
+            papers = self.get_many(ids, with_sources=with_sources)
+            return papers[:limit] if limit is not None else papers
+        where: list[str] = []
+        params: list[object] = []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        if starred is not None:
+            where.append("starred = ?")
+            params.append(int(starred))
+        sql = f"SELECT {PAPER_COLUMNS} FROM papers"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {SORT_SQL[sort]}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.conn.execute(sql, params).fetchall()
+        sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
+        return [_row_to_paper(r, sources.get(int(r[0]), ())) for r in rows]
+
+    def get_many(self, ids: Sequence[int], *, with_sources: bool = True) -> list[Paper]:
+        """The papers with these ids, in the given order (unknown ids are skipped)."""
+        found: dict[int, Paper] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", chunk
+            ).fetchall()
+            sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
+            for r in rows:
+                found[int(r[0])] = _row_to_paper(r, sources.get(int(r[0]), ()))
+        return [found[i] for i in ids if i in found]
+
+    def _sources_for(self, ids: Sequence[int]) -> dict[int, list[Source]]:
+        result: dict[int, list[Source]] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT paper_id, name, path, seen_at FROM paper_sources "
+                f"WHERE paper_id IN ({marks}) ORDER BY seen_at",
+                chunk,
+            ).fetchall()
+            for pid, name, path, seen in rows:
+                result.setdefault(int(pid), []).append(Source(name=name, path=path, seen_at=seen))
+        return result
+
+    def stats(self) -> Stats:
+        """Counts by status, starred, and with notes."""
+        by_status = {s: 0 for s in Status}
+        for status, n in self.conn.execute("SELECT status, count(*) FROM papers GROUP BY status"):
+            by_status[Status(status)] = int(n)
+        starred, with_notes, total = self.conn.execute(
+            "SELECT coalesce(sum(starred), 0), coalesce(sum(note != ''), 0), count(*) FROM papers"
+        ).fetchone()
+        return Stats(
+            total=int(total), by_status=by_status, starred=int(starred), with_notes=int(with_notes)
+        )
+
+    def states(self, ids: Iterable[int]) -> list[PaperState]:
+        """The current user state of these papers (for undo)."""
+        result: list[PaperState] = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, status, starred in self.conn.execute(
+                f"SELECT id, status, starred FROM papers WHERE id IN ({marks})", chunk
+            ):
+                result.append(PaperState(int(pid), Status(status), bool(starred)))
+        return result
+
+    # ---------------------------------------------------------- user-state writes
+    def _require(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found = {
+                int(r[0])
+                for r in conn.execute(f"SELECT id FROM papers WHERE id IN ({marks})", chunk)
+            }
+            for pid in chunk:
+                if pid not in found:
+                    raise UnknownPaperError(pid)
+
+    def set_status(self, ids: Sequence[int], status: Status) -> list[PaperState]:
+        """Mark papers; returns their states before the change (for undo)."""
+        return self._update_state(ids, "status = ?", (status.value,))
+
+    def set_starred(self, ids: Sequence[int], starred: bool) -> list[PaperState]:
+        """Star or unstar papers; returns their states before the change (for undo)."""
+        return self._update_state(ids, "starred = ?", (int(starred),))
+
+    def _update_state(
+        self, ids: Sequence[int], assignment: str, values: tuple[object, ...]
+    ) -> list[PaperState]:
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            self._require(conn, ids)
+            before = self.states(ids)
+            stamp = now_iso()
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    f"UPDATE papers SET {assignment}, updated_at = ? WHERE id IN ({marks})",
+                    (*values, stamp, *chunk),
+                )
+        return before
+
+    def restore_states(self, states: Sequence[PaperState]) -> list[PaperState]:
+        """Put papers back into saved states (undo/redo); returns the states replaced."""
+        with self.write() as conn:
+            before = self.states([s.id for s in states])
+            stamp = now_iso()
+            conn.executemany(
+                "UPDATE papers SET status = ?, starred = ?, updated_at = ? WHERE id = ?",
+                [(s.status.value, int(s.starred), stamp, s.id) for s in states],
+            )
+        return before
+
+    def rename(self, paper_id: int, title: str) -> None:
+        """Give a paper a title of the user's choosing (no longer marked as derived)."""
+        from readq.textclean import clean_line
+
+        cleaned = clean_line(title)
+        if not cleaned:
+            raise ValueError("a title cannot be empty")
+        with self.write() as conn:
+            self._require(conn, [paper_id])
+            conn.execute(
+                "UPDATE papers SET title = ?, title_derived = 0, updated_at = ? WHERE id = ?",
+                (cleaned, now_iso(), paper_id),
+            )
+
+    # -------------------------------------------------------------------- notes
+    def note_revisions(self, paper_id: int) -> list[NoteRevision]:
+        """Every kept revision of a paper's note, newest first."""
+        rows = self.conn.execute(
+            "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
+            "WHERE paper_id = ? ORDER BY id DESC",
+            (paper_id,),
+        ).fetchall()
+        return [NoteRevision(*r) for r in rows]
+
+    def note_state(self, paper_id: int) -> tuple[str, int | None]:
+        """The note's text and the id of its current revision."""
+        row = self.conn.execute(
+            "SELECT note, note_revision FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownPaperError(paper_id)
+        return str(row[0]), row[1]
+
+    def save_note(
+        self,
+        paper_id: int,
+        text: str,
+        *,
+        base_revision: int | None | object = ...,
+        kind: str = "save",
+        coalesce_seconds: float = NOTE_COALESCE_SECONDS,
+    ) -> NoteSaveResult:
+        """Save a note as a new revision, in one transaction.
+
+        ``base_revision`` is the revision the writer started from. If another writer saved
+        since, their text is kept as a ``conflict`` revision and ours becomes current: neither
+        text is lost. Saves of the same writer within ``coalesce_seconds`` of a ``save``
+        revision it made replace that revision (autosave would otherwise keep one per pause).
+        Pass nothing as ``base_revision`` to write over whatever is current.
+        """
+        with self.write() as conn:
+            row = conn.execute(
+                "SELECT note, note_revision FROM papers WHERE id = ?", (paper_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownPaperError(paper_id)
+            current_text, current_rev = str(row[0]), row[1]
+            if text == current_text:
+                return NoteSaveResult(current_rev, conflict=False, changed=False)
+            stamp = now_iso()
+            conflict = base_revision is not ... and base_revision != current_rev
+            conflict_rev: int | None = None
+            if conflict:
+                # Their text is already a revision (current_rev); record that it conflicted by
+                # copying it as a conflict revision so the history shows both sides.
+                cur = conn.execute(
+                    "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision)"
+                    " VALUES (?, ?, ?, 'conflict', ?)",
+                    (paper_id, current_text, stamp, current_rev),
+                )
+                conflict_rev = cur.lastrowid
+            revision_id: int | None = None
+            if not conflict and kind == "save" and current_rev is not None:
+                last = conn.execute(
+                    "SELECT kind, created_at, base_revision FROM note_revisions WHERE id = ?",
+                    (current_rev,),
+                ).fetchone()
+                if (
+                    last is not None
+                    and last[0] == "save"
+                    and base_revision is not ...
+                    and _seconds_between(last[1], stamp) < coalesce_seconds
+                ):
+                    conn.execute(
+                        "UPDATE note_revisions SET text = ?, created_at = ? WHERE id = ?",
+                        (text, stamp, current_rev),
+                    )
+                    revision_id = current_rev
+            if revision_id is None:
+                cur = conn.execute(
+                    "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (paper_id, text, stamp, kind, current_rev),
+                )
+                revision_id = cur.lastrowid
+            conn.execute(
+                "UPDATE papers SET note = ?, note_revision = ?, updated_at = ? WHERE id = ?",
+                (text, revision_id, stamp, paper_id),
+            )
+        return NoteSaveResult(revision_id, conflict=conflict, conflict_revision_id=conflict_rev)
+
+    def restore_note_revision(self, revision_id: int) -> NoteSaveResult:
+        """Make an old revision current again (the restore is itself a new revision)."""
+        row = self.conn.execute(
+            "SELECT paper_id, text FROM note_revisions WHERE id = ?", (revision_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no note revision {revision_id}")
+        return self.save_note(int(row[0]), str(row[1]), kind="restore")
+
+    # ------------------------------------------------------------------- ingest
+    def ingest(self, papers: Sequence[ScrapedPaper], source: Source, fmt: str) -> IngestResult:
+        """Store a listing's papers in one transaction, merging repeats.
+
+        A repeat (same normalised title, or for derived titles the same abstract) fills missing
+        fields, keeps the highest upvotes and gains the source. User state is never touched.
+        """
+        new_ids: list[int] = []
+        merged = 0
+        stamp = now_iso()
+        with self.write() as conn:
+            seen_in_file: dict[str, int] = {}
+            for paper in papers:
+                tkey = normalise_key(paper.title)
+                akey = abstract_key(paper.abstract)
+                dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
+                existing_id = seen_in_file.get(dedupe_key)
+                if existing_id is None:
+                    existing_id = self._find_existing(conn, paper, tkey, akey)
+                if existing_id is None:
+                    cur = conn.execute(
+                        "INSERT INTO papers (title, title_key, title_derived, abstract, "
+                        "abstract_key, published, published_text, upvotes, authors, org, urls, "
+                        "arxiv_id, added_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            paper.title,
+                            tkey,
+                            int(paper.title_derived),
+                            paper.abstract,
+                            akey,
+                            paper.published,
+                            paper.published_text,
+                            paper.upvotes,
+                            paper.authors,
+                            paper.org,
+                            json.dumps(list(paper.urls)),
+                            paper.arxiv_id,
+                            stamp,
+                            stamp,
+                        ),
+                    )
+                    pid = int(cur.lastrowid or 0)
+                    new_ids.append(pid)
+                else:
+                    pid = existing_id
+                    if pid not in new_ids:
+                        self._merge(conn, pid, paper, tkey, akey, stamp)
+                        merged += 1
+                    else:
+                        self._merge(conn, pid, paper, tkey, akey, stamp)
+                seen_in_file[dedupe_key] = pid
+                conn.execute(
+                    "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (paper_id, path) DO NOTHING",
+                    (pid, source.name, source.path, source.seen_at),
+                )
+            conn.execute(
+                "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source.name, source.path, fmt, stamp, len(papers), len(new_ids), merged),
+            )
+        return IngestResult(
+            papers=len(seen_in_file), new=len(new_ids), merged=merged, new_ids=tuple(new_ids)
+        )
+
+    @staticmethod
+    def _find_existing(
+        conn: sqlite3.Connection, paper: ScrapedPaper, tkey: str, akey: str
+    ) -> int | None:
+        if not paper.title_derived and tkey:
+            row = conn.execute(
+                "SELECT id FROM papers WHERE title_key = ? AND title_derived = 0 LIMIT 1", (tkey,)
+            ).fetchone()
+            if row is not None:
+                return int(row[0])
+        if akey and len(akey) >= 40:
+            row = conn.execute(
+                "SELECT id FROM papers WHERE abstract_key = ? LIMIT 1", (akey,)
+            ).fetchone()
+            if row is not None:
+                return int(row[0])
+        if paper.title_derived and tkey:
+            row = conn.execute(
+                "SELECT id FROM papers WHERE title_key = ? AND abstract = '' LIMIT 1", (tkey,)
+            ).fetchone()
+            if row is not None:
+                return int(row[0])
+        return None
+
+    @staticmethod
+    def _merge(
+        conn: sqlite3.Connection,
+        pid: int,
+        paper: ScrapedPaper,
+        tkey: str,
+        akey: str,
+        stamp: str,
+    ) -> None:
+        row = conn.execute(
+            "SELECT title_derived, abstract, published, published_text, upvotes, authors, org, "
+            "urls, arxiv_id FROM papers WHERE id = ?",
+            (pid,),
+        ).fetchone()
+        derived, abstract, published, published_text, upvotes, authors, org, urls, arxiv = row
+        updates: dict[str, object] = {}
+        if derived and not paper.title_derived:
+            updates.update(title=paper.title, title_key=tkey, title_derived=0)
+        if not abstract and paper.abstract:
+            updates.update(abstract=paper.abstract, abstract_key=akey)
+        if published is None and paper.published is not None:
+            updates.update(published=paper.published, published_text=paper.published_text)
+        elif published_text is None and paper.published_text is not None:
+            updates["published_text"] = paper.published_text
+        if paper.upvotes is not None and (upvotes is None or paper.upvotes > upvotes):
+            updates["upvotes"] = paper.upvotes
+        if authors is None and paper.authors is not None:
+            updates["authors"] = paper.authors
+        if org is None and paper.org is not None:
+            updates["org"] = paper.org
+        if arxiv is None and paper.arxiv_id is not None:
+            updates["arxiv_id"] = paper.arxiv_id
+        old_urls = json.loads(urls)
+        extra = [u for u in paper.urls if u not in old_urls]
+        if extra:
+            updates["urls"] = json.dumps(old_urls + extra)
+        if updates:
+            updates["updated_at"] = stamp
+            assignments = ", ".join(f"{k} = ?" for k in updates)
+            conn.execute(
+                f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid)
+            )
+
+
+# ------------------------------------------------------------------------ helpers
+def _connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, check_same_thread=check_same_thread, timeout=15.0
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode is None or str(mode[0]).lower() != "wal":
+        raise StoreError("could not switch the library to WAL journal mode")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the library ({exc.strerror})") from None
+    if header != b"SQLite format 3\x00":
+        raise CorruptDatabaseError(f"{path}: not a SQLite database (damaged or another file)")
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if not rows or rows[0][0] != "ok":
+        detail = rows[0][0] if rows else "no answer"
+        raise CorruptDatabaseError(f"{path}: the library is damaged (quick_check: {detail})")
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if exists is None:
+        return []
+    from readq.migrations import MIGRATION_SET
+
+    return [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            (MIGRATION_SET,),
+        )
+    ]
+
+
+def _seconds_between(earlier_iso: str, later_iso: str) -> float:
+    try:
+        return (
+            datetime.fromisoformat(later_iso) - datetime.fromisoformat(earlier_iso)
+        ).total_seconds()
+    except ValueError:
+        return float("inf")
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,50 @@
+"""Normalisation of untrusted text: control characters out, keys for deduplication.
+
+Used at ingest (what is stored) and again at display (what reaches the terminal).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# An ANSI/VT escape sequence (CSI, OSC, DCS ... up to its terminator) removed whole,
+# so that no half of it (like "[31m") survives as visible junk.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove escape sequences and control characters; keep tabs and (optionally) newlines."""
+    if text.isprintable() and "\x1b" not in text:
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _UNSAFE.sub("", text)
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def clean_line(text: str) -> str:
+    """A single-line field: unsafe characters out, runs of whitespace folded, trimmed."""
+    return _SPACES.sub(" ", strip_unsafe(text, keep_newlines=False)).strip()
+
+
+def normalise_key(text: str) -> str:
+    """The dedupe key of a title or abstract: NFKC, casefolded, punctuation and spaces folded."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_PUNCT_OR_SPACE.sub(" ", folded).split())
+
+
+def abstract_key(abstract: str) -> str:
+    """The dedupe key of an abstract (its first 300 normalised characters)."""
+    return normalise_key(abstract)[:300]
