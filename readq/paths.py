@@ -54,9 +54,7 @@ def resolve_paths(db: str | os.PathLike[str] | None = None) -> Paths:
         db_path = Path(platformdirs.user_data_dir(APP_NAME)) / "readq.db"
     config_override = os.environ.get(CONFIG_ENV)
     config_dir = (
-        Path(config_override)
-        if config_override
-        else Path(platformdirs.user_config_dir(APP_NAME))
+        Path(config_override) if config_override else Path(platformdirs.user_config_dir(APP_NAME))
     )
     return Paths(db=db_path.absolute(), config_dir=config_dir)
 

@@ -67,6 +67,7 @@ class IngestResult:
     papers: int
     new: int
     merged: int
+    updated: int = 0
     new_ids: tuple[int, ...] = ()
 
 
@@ -454,7 +455,7 @@ class Store:
         paper_id: int,
         text: str,
         *,
-        base_revision: int | None | object = ...,
+        base_revision: int | object | None = ...,
         kind: str = "save",
         coalesce_seconds: float = NOTE_COALESCE_SECONDS,
     ) -> NoteSaveResult:
@@ -527,18 +528,22 @@ class Store:
         return self.save_note(int(row[0]), str(row[1]), kind="restore")
 
     # ------------------------------------------------------------------- ingest
-    def ingest(self, papers: Sequence[ScrapedPaper], source: Source, fmt: str) -> IngestResult:
+    def ingest(self, papers: Iterable[ScrapedPaper], source: Source, fmt: str) -> IngestResult:
         """Store a listing's papers in one transaction, merging repeats.
 
         A repeat (same normalised title, or for derived titles the same abstract) fills missing
         fields, keeps the highest upvotes and gains the source. User state is never touched.
         """
         new_ids: list[int] = []
-        merged = 0
+        new_set: set[int] = set()
+        merged_ids: set[int] = set()
+        updated_ids: set[int] = set()
+        total = 0
         stamp = now_iso()
         with self.write() as conn:
             seen_in_file: dict[str, int] = {}
             for paper in papers:
+                total += 1
                 tkey = normalise_key(paper.title)
                 akey = abstract_key(paper.abstract)
                 dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
@@ -570,13 +575,14 @@ class Store:
                     )
                     pid = int(cur.lastrowid or 0)
                     new_ids.append(pid)
+                    new_set.add(pid)
                 else:
                     pid = existing_id
-                    if pid not in new_ids:
-                        self._merge(conn, pid, paper, tkey, akey, stamp)
-                        merged += 1
-                    else:
-                        self._merge(conn, pid, paper, tkey, akey, stamp)
+                    changed = self._merge(conn, pid, paper, tkey, akey, stamp)
+                    if pid not in new_set:
+                        merged_ids.add(pid)
+                        if changed:
+                            updated_ids.add(pid)
                 seen_in_file[dedupe_key] = pid
                 conn.execute(
                     "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
@@ -586,10 +592,14 @@ class Store:
             conn.execute(
                 "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (source.name, source.path, fmt, stamp, len(papers), len(new_ids), merged),
+                (source.name, source.path, fmt, stamp, total, len(new_ids), len(merged_ids)),
             )
         return IngestResult(
-            papers=len(seen_in_file), new=len(new_ids), merged=merged, new_ids=tuple(new_ids)
+            papers=total,
+            new=len(new_ids),
+            merged=len(merged_ids),
+            updated=len(updated_ids),
+            new_ids=tuple(new_ids),
         )
 
     @staticmethod
@@ -624,7 +634,8 @@ class Store:
         tkey: str,
         akey: str,
         stamp: str,
-    ) -> None:
+    ) -> bool:
+        """Fill what the stored paper lacks from ``paper``; True if anything changed."""
         row = conn.execute(
             "SELECT title_derived, abstract, published, published_text, upvotes, authors, org, "
             "urls, arxiv_id FROM papers WHERE id = ?",
@@ -655,9 +666,9 @@ class Store:
         if updates:
             updates["updated_at"] = stamp
             assignments = ", ".join(f"{k} = ?" for k in updates)
-            conn.execute(
-                f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid)
-            )
+            conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
+            return True
+        return False
 
 
 # ------------------------------------------------------------------------ helpers

@@ -1,0 +1,435 @@
+"""The ``readq`` command line: scriptable access to the library; ``readq`` alone opens the TUI.
+
+User errors print one line on stderr and exit non-zero: 2 for a bad argument (unknown id,
+bad status), 1 for a file or library problem. Never a traceback for a user error.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from readq import __version__
+from readq.models import SortKey, Status
+from readq.paths import DataDirError, Paths, ensure_data_dir, resolve_paths
+from readq.textclean import strip_unsafe
+
+if TYPE_CHECKING:
+    from readq.models import Paper
+    from readq.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class Context:
+    """What the commands share: resolved paths and a lazily opened store."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db_option = db
+        self._paths: Paths | None = None
+        self._store: Store | None = None
+
+    @property
+    def paths(self) -> Paths:
+        """The paths in use (``--db``, ``READQ_DB`` or platformdirs)."""
+        if self._paths is None:
+            self._paths = resolve_paths(self.db_option)
+        return self._paths
+
+    def store(self) -> Store:
+        """Open the library (creating its directory and schema on first use)."""
+        if self._store is None:
+            from readq.store import Store, StoreError
+
+            try:
+                ensure_data_dir(self.paths)
+                self._store = Store.open(self.paths.db, backup_dir=self.paths.backup_dir)
+            except (DataDirError, StoreError) as exc:
+                fail(str(exc), EXIT_FAILURE)
+            except OSError as exc:
+                fail(f"{self.paths.db}: {exc.strerror or exc}", EXIT_FAILURE)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one clean line on stderr and exit with ``code``."""
+    click.echo(f"readq: {strip_unsafe(message, keep_newlines=False)}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected errors (unknown id, bad value, locked or read-only library) into one line."""
+    import sqlite3
+
+    from readq.store import StoreError, UnknownPaperError
+
+    try:
+        yield
+    except UnknownPaperError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except StoreError as exc:
+        fail(str(exc), EXIT_FAILURE)
+    except sqlite3.OperationalError as exc:
+        fail(f"the library could not be written: {exc}", EXIT_FAILURE)
+    except OSError as exc:
+        fail(exc.strerror or str(exc), EXIT_FAILURE)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Library file to use (default: READQ_DB, else readq.db in the user data dir).",
+)
+@click.version_option(__version__, prog_name="readq")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """readq: a keyboard-driven reading queue for research papers.
+
+    Run without a command to open the TUI.
+    """
+    ctx.obj = Context(db)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        launch_tui(ctx.obj)
+
+
+def launch_tui(context: Context) -> None:
+    """Open the TUI on the library (imported lazily: the CLI stays fast)."""
+    try:
+        ensure_data_dir(context.paths)
+    except DataDirError as exc:
+        fail(str(exc), EXIT_FAILURE)
+    try:
+        from readq.tui.app import run_app
+    except ImportError as exc:  # pragma: no cover - only before the TUI exists
+        fail(f"the TUI is not available: {exc}", EXIT_FAILURE)
+    code = run_app(context.paths)
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------------- ingest
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--year", type=int, default=None, help="Year of dates given without one.")
+@pass_context
+def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
+    """Read listings (Hugging Face papers pages, arXiv abstracts) into the library.
+
+    PATH may be - for standard input. Each file is one transaction.
+    """
+    from readq.ingest import ingest_paths
+
+    store = context.store()
+    show_progress = sys.stderr.isatty()
+
+    def progress(name: str, count: int) -> None:
+        if show_progress:
+            click.echo(f"\r{name}: {count:,} papers…", err=True, nl=False)
+
+    failed = False
+    with user_errors():
+        reports = ingest_paths(store, list(paths), listing_year=year, progress=progress)
+    if show_progress:
+        click.echo("\r\033[K", err=True, nl=False)
+    for report in reports:
+        for warning in report.warnings:
+            click.echo(f"readq: warning: {report.name}: {warning}", err=True)
+        if report.error is not None:
+            failed = True
+            click.echo(f"readq: {strip_unsafe(report.error, keep_newlines=False)}", err=True)
+            continue
+        assert report.result is not None
+        result = report.result
+        known = f", {result.merged} already known" if result.merged else ""
+        updated = f" ({result.updated} updated)" if result.merged else ""
+        click.echo(
+            f"{report.name}: {result.papers} papers ({report.format}): "
+            f"{result.new} new{known}{updated}"
+        )
+    if failed:
+        sys.exit(EXIT_FAILURE)
+
+
+# ------------------------------------------------------------------------ list
+def _status_option(value: str | None) -> Status | None:
+    if value is None:
+        return None
+    try:
+        return Status.parse(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@cli.command(name="list")
+@click.option("--status", "status_name", default=None, help="new, to-read or read.")
+@click.option("--starred/--not-starred", default=None, help="Only starred (or unstarred) papers.")
+@click.option(
+    "--sort",
+    type=click.Choice([s.value for s in SortKey]),
+    default=SortKey.ADDED.value,
+    show_default=True,
+)
+@click.option("--limit", type=click.IntRange(min=0), default=None)
+@click.option("--query", "-q", default=None, help="A search query (see README).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_context
+def list_command(
+    context: Context,
+    status_name: str | None,
+    starred: bool | None,
+    sort: str,
+    limit: int | None,
+    query: str | None,
+    as_json: bool,
+) -> None:
+    """List papers as a table (or JSON)."""
+    status = _status_option(status_name)
+    store = context.store()
+    sort_key = SortKey(sort)
+    with user_errors():
+        if query is not None and query.strip():
+            papers = _query_papers(store, query, sort_key, status, starred, limit)
+        else:
+            papers = store.list_papers(status=status, starred=starred, sort=sort_key, limit=limit)
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2))
+        return
+    _print_table(papers)
+
+
+def _query_papers(
+    store: Store,
+    query: str,
+    sort: SortKey,
+    status: Status | None,
+    starred: bool | None,
+    limit: int | None,
+) -> list[Paper]:
+    from readq.search import QueryError, search_ids
+
+    try:
+        ids = search_ids(store, query, sort=sort)
+    except QueryError as exc:
+        fail(f"bad query: {exc}")
+    papers = store.get_many(list(ids))
+    if status is not None:
+        papers = [p for p in papers if p.status is status]
+    if starred is not None:
+        papers = [p for p in papers if p.starred is starred]
+    return papers[:limit] if limit is not None else papers
+
+
+STATUS_MARKS = {Status.NEW: "·", Status.TO_READ: "○", Status.READ: "✓"}
+
+
+def _print_table(papers: list[Paper]) -> None:
+    width = shutil.get_terminal_size((100, 24)).columns
+    id_width = max([len(str(p.id)) for p in papers] + [2])
+    fixed = id_width + 1 + 2 + 2 + 11 + 6 + 2
+    title_width = max(20, width - fixed)
+    for paper in papers:
+        star = "★" if paper.starred else " "
+        note = "✎" if paper.note else " "
+        date = paper.published or "          "
+        votes = f"{paper.upvotes:>4}" if paper.upvotes is not None else "    "
+        title = strip_unsafe(paper.title, keep_newlines=False)
+        if len(title) > title_width:
+            title = title[: title_width - 1] + "…"
+        click.echo(
+            f"{paper.id:>{id_width}} {STATUS_MARKS[paper.status]}{star}{note} {date} {votes}  "
+            f"{title}"
+        )
+
+
+# ------------------------------------------------------------------------ show
+@cli.command()
+@click.argument("paper_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_context
+def show(context: Context, paper_id: int, as_json: bool) -> None:
+    """Show one paper."""
+    store = context.store()
+    with user_errors():
+        paper = store.get(paper_id)
+    if as_json:
+        click.echo(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
+        return
+    clean = strip_unsafe
+    lines = [
+        f"#{paper.id}  {clean(paper.title)}" + ("  (derived title)" if paper.title_derived else ""),
+        f"status: {paper.status.value}" + ("  ★ starred" if paper.starred else ""),
+    ]
+    if paper.org:
+        lines.append(f"organisation: {clean(paper.org)}")
+    if paper.authors is not None:
+        lines.append(f"authors: {paper.authors}")
+    if paper.published:
+        lines.append(f"published: {paper.published}  ({clean(paper.published_text or '')})")
+    if paper.upvotes is not None:
+        lines.append(f"upvotes: {paper.upvotes}")
+    lines.append("sources: " + ", ".join(sorted({clean(s.name) for s in paper.sources})))
+    lines.append(f"added: {paper.added_at}   changed: {paper.updated_at}")
+    if paper.urls:
+        lines.append("urls: " + " ".join(clean(u) for u in paper.urls))
+    lines.append("")
+    lines.append(clean(paper.abstract))
+    if paper.note:
+        lines += ["", "note:", clean(paper.note)]
+    click.echo("\n".join(lines))
+
+
+# ------------------------------------------------------------- status and stars
+@cli.command()
+@click.argument("status_name", metavar="{new,to-read,read}")
+@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@pass_context
+def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None:
+    """Set the status of papers."""
+    status = _status_option(status_name)
+    assert status is not None
+    with user_errors():
+        context.store().set_status(list(paper_ids), status)
+    click.echo(f"marked {len(set(paper_ids))} {status.value}")
+
+
+@cli.command()
+@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@pass_context
+def star(context: Context, paper_ids: tuple[int, ...]) -> None:
+    """Star papers."""
+    with user_errors():
+        context.store().set_starred(list(paper_ids), True)
+    click.echo(f"starred {len(set(paper_ids))}")
+
+
+@cli.command()
+@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@pass_context
+def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
+    """Unstar papers."""
+    with user_errors():
+        context.store().set_starred(list(paper_ids), False)
+    click.echo(f"unstarred {len(set(paper_ids))}")
+
+
+@cli.command()
+@click.argument("paper_id", type=int)
+@click.argument("title")
+@pass_context
+def rename(context: Context, paper_id: int, title: str) -> None:
+    """Give a paper a new title (for instance one whose title was derived)."""
+    with user_errors():
+        context.store().rename(paper_id, title)
+    click.echo(f"renamed #{paper_id}")
+
+
+# ------------------------------------------------------------------------ note
+@cli.command()
+@click.argument("paper_id", type=int)
+@click.option("--set", "set_text", default=None, help="Replace the note with TEXT.")
+@click.option("--append", "append_text", default=None, help="Append TEXT as a new paragraph.")
+@click.option("--edit", is_flag=True, help="Edit the note in $VISUAL / $EDITOR.")
+@click.option("--history", is_flag=True, help="List the note's revisions.")
+@pass_context
+def note(
+    context: Context,
+    paper_id: int,
+    set_text: str | None,
+    append_text: str | None,
+    edit: bool,
+    history: bool,
+) -> None:
+    """Print a paper's note, or change it (every change is kept as a revision)."""
+    chosen = (set_text is not None) + (append_text is not None) + edit
+    if chosen > 1:
+        fail("use only one of --set, --append and --edit")
+    store = context.store()
+    with user_errors():
+        text, revision = store.note_state(paper_id)
+        if history:
+            for rev in store.note_revisions(paper_id):
+                first = strip_unsafe(rev.text, keep_newlines=False)[:60]
+                click.echo(f"{rev.id:>6}  {rev.created_at[:19]}  {rev.kind:<8}  {first}")
+            return
+        if set_text is not None:
+            store.save_note(paper_id, set_text, base_revision=revision, kind="external")
+        elif append_text is not None:
+            joined = f"{text.rstrip()}\n\n{append_text}" if text.strip() else append_text
+            store.save_note(paper_id, joined, base_revision=revision, kind="external")
+        elif edit:
+            from readq.editor import EditorError, edit_text
+
+            try:
+                edited = edit_text(text, suffix=f"-paper-{paper_id}.md")
+            except EditorError as exc:
+                fail(str(exc), EXIT_FAILURE)
+            result = store.save_note(paper_id, edited, base_revision=revision, kind="external")
+            if result.conflict:
+                click.echo(
+                    "readq: the note changed while you edited it; the other text was kept as "
+                    f"revision {result.conflict_revision_id}",
+                    err=True,
+                )
+        else:
+            click.echo(strip_unsafe(text), nl=not text.endswith("\n"))
+
+
+# ----------------------------------------------------------------------- stats
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_context
+def stats(context: Context, as_json: bool) -> None:
+    """Counts by status, starred, and with notes."""
+    with user_errors():
+        counts = context.store().stats()
+    data = {
+        "total": counts.total,
+        **{status.value: n for status, n in counts.by_status.items()},
+        "starred": counts.starred,
+        "with_notes": counts.with_notes,
+    }
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    for key, value in data.items():
+        click.echo(f"{key:<11}{value:>8,}")
+
+
+@cli.command()
+@pass_context
+def locate(context: Context) -> None:
+    """Print the paths readq uses."""
+    paths = context.paths
+    click.echo(f"library: {paths.db}")
+    click.echo(f"data:    {paths.data_dir}")
+    click.echo(f"backups: {paths.backup_dir}")
+    click.echo(f"log:     {paths.log_file}")
+    click.echo(f"config:  {paths.config_file}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="readq")

@@ -1,0 +1,137 @@
+"""Reading listings into the library: format detection, parsing, dedupe and merge.
+
+``ingest_paths`` is what the CLI and the TUI call. Each file is one transaction: a file that
+fails leaves the library as it was, and the other files are still ingested.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from readq.ingest.arxiv import iter_arxiv
+from readq.ingest.detect import ListingFormat, detect_format
+from readq.ingest.errors import IngestError
+from readq.ingest.hf import infer_listing_year, iter_hf, scan_years
+from readq.ingest.reader import TextSource, open_listing
+from readq.models import ScrapedPaper, Source
+from readq.store import IngestResult, Store, now_iso
+
+__all__ = [
+    "FileReport",
+    "IngestError",
+    "ListingFormat",
+    "ingest_paths",
+    "ingest_text",
+    "parse_source",
+]
+
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class FileReport:
+    """The outcome of one file: counts, or the one-line error that stopped it."""
+
+    name: str
+    path: str
+    format: str = ""
+    result: IngestResult | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file was ingested."""
+        return self.error is None
+
+
+def parse_source(
+    source: TextSource, *, listing_year: int | None = None, today: date | None = None
+) -> tuple[ListingFormat, Iterator[ScrapedPaper]]:
+    """Detect the format of ``source`` and return its papers as a stream."""
+    fmt = detect_format(source.lines())
+    if fmt is ListingFormat.HF:
+        today = today or date.today()
+        year = listing_year or infer_listing_year(scan_years(source.lines()), today)
+        return fmt, iter_hf(source.lines(), listing_year=year, today=today)
+    if fmt is ListingFormat.ARXIV:
+        return fmt, iter_arxiv(source.lines())
+    if fmt in (ListingFormat.BIBTEX, ListingFormat.ATOM, ListingFormat.JSON):
+        raise IngestError(
+            source.name, f"looks like a {fmt.value} file, not a listing; use `readq import`"
+        )
+    raise IngestError(source.name, "no papers found (not a Hugging Face or arXiv listing)")
+
+
+def ingest_source(
+    store: Store,
+    source: TextSource,
+    *,
+    listing_year: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> FileReport:
+    """Ingest one opened listing in one transaction."""
+    report = FileReport(name=source.name, path=source.path)
+    try:
+        fmt, papers = parse_source(source, listing_year=listing_year)
+        report.format = fmt.value
+        stream = _with_progress(papers, source.name, progress)
+        first = next(stream, None)
+        if first is None:
+            raise IngestError(source.name, "no papers found")
+        result = store.ingest(
+            itertools.chain([first], stream),
+            Source(name=source.name, path=source.path, seen_at=now_iso()),
+            fmt.value,
+        )
+        report.result = result
+    except IngestError as exc:
+        report.error = str(exc)
+    report.warnings = list(source.warnings)
+    return report
+
+
+def ingest_paths(
+    store: Store,
+    paths: Sequence[str],
+    *,
+    listing_year: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[FileReport]:
+    """Ingest each path (``-`` is stdin); a failing file does not stop the others."""
+    reports: list[FileReport] = []
+    for path in paths:
+        try:
+            source = open_listing(path)
+        except IngestError as exc:
+            reports.append(FileReport(name=path, path=path, error=str(exc)))
+            continue
+        reports.append(ingest_source(store, source, listing_year=listing_year, progress=progress))
+    return reports
+
+
+def ingest_text(
+    store: Store, text: str, *, name: str = "<pasted>", listing_year: int | None = None
+) -> FileReport:
+    """Ingest listing text held in memory (the TUI's paste dialog)."""
+    import io
+
+    data = text.encode("utf-8")
+    if not text.strip():
+        return FileReport(name=name, path=name, error=f"{name}: is empty")
+    source = TextSource(
+        name=name, path=name, encoding="utf-8-sig", size=len(data), _opener=lambda: io.BytesIO(data)
+    )
+    return ingest_source(store, source, listing_year=listing_year)
+
+
+def _with_progress(
+    papers: Iterable[ScrapedPaper], name: str, progress: ProgressCallback | None
+) -> Iterator[ScrapedPaper]:
+    for count, paper in enumerate(papers, start=1):
+        if progress is not None and count % 2000 == 0:
+            progress(name, count)
+        yield paper

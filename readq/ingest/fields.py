@@ -1,0 +1,85 @@
+"""Small field parsers shared by the listing formats: dates, URLs, author counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {
+    name: index
+    for index, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+# "Sep 20, 2024 6", "Oct 16 3", "Dec 3", "Sept 4, 2023"
+DATE_LINE = re.compile(
+    r"^(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
+    r"(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?(?:\s+(?P<upvotes>\d{1,7}))?$"
+)
+AUTHORS_LINE = re.compile(r"^[•·∙*-]\s*(?P<count>\d{1,5})\s+authors?$")
+_URL = re.compile(
+    r"(?:https?://|www\.|(?<![\w.@/])(?:github\.com|huggingface\.co|[\w-]+\.github\.io)/?)"
+    r"[^\s<>\"'`{}|\\^]*",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?*'\""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingDate:
+    """A date line as given: month, day, optional year and upvotes."""
+
+    month: int
+    day: int
+    year: int | None
+    upvotes: int | None
+    text: str
+
+
+def parse_date_line(line: str) -> ListingDate | None:
+    """Parse a listing date line, or return None if ``line`` is not one."""
+    match = DATE_LINE.match(line)
+    if match is None:
+        return None
+    month = MONTHS[match["month"][:3].lower()]
+    day = int(match["day"])
+    year = int(match["year"]) if match["year"] else None
+    if not 1 <= day <= 31:
+        return None
+    text = line if match["upvotes"] is None else line[: match.start("upvotes")].rstrip()
+    upvotes = int(match["upvotes"]) if match["upvotes"] else None
+    return ListingDate(month=month, day=day, year=year, upvotes=upvotes, text=text)
+
+
+def resolve_date(value: ListingDate, listing_year: int) -> str | None:
+    """The ISO date of ``value``, taking ``listing_year`` when the line has no year."""
+    year = value.year if value.year is not None else listing_year
+    try:
+        return date(year, value.month, value.day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_urls(text: str) -> tuple[str, ...]:
+    """URLs mentioned in ``text`` (http/https, or bare github/huggingface/www links), in order."""
+    found: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        # Balance a closing bracket that belongs to the prose, not the URL.
+        while url and (
+            url[-1] in _TRAILING
+            or (url[-1] == ")" and url.count("(") < url.count(")"))
+            or (url[-1] == "]" and url.count("[") < url.count("]"))
+        ):
+            url = url[:-1]
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        host = url.split("://", 1)[1].split("/", 1)[0]
+        if "." not in host or len(url) < 12:
+            continue
+        if url not in found:
+            found.append(url)
+    return tuple(found)

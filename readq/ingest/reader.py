@@ -1,0 +1,205 @@
+"""Safe, streaming reading of listing files: text lines with bounded memory.
+
+A path must be a regular file (a FIFO or ``/dev/zero`` would hang a naive ``read()``), not
+binary, and decode as UTF-8 (with or without a BOM); anything else is read as Windows-1252 with
+a warning. Lines are yielded one at a time, CRLF or LF alike, each capped at ``MAX_LINE_CHARS``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from readq.ingest.errors import IngestError
+
+MAX_LINE_CHARS = 1_000_000
+CHUNK_BYTES = 1 << 20
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
+
+
+@dataclass(slots=True)
+class TextSource:
+    """A listing file checked for safety, ready to be read line by line."""
+
+    name: str
+    path: str
+    encoding: str
+    size: int
+    warnings: list[str] = field(default_factory=list)
+    _opener: Callable[[], BinaryIO] | None = None
+
+    def lines(self) -> Iterator[str]:
+        """Yield the file's lines without line endings, decoded, each capped in length."""
+        assert self._opener is not None
+        yield from _iter_lines(self._opener, self.encoding, self)
+
+
+def open_listing(path: str) -> TextSource:
+    """Check ``path`` (``-`` for stdin) and work out its encoding; raise ``IngestError``."""
+    if path == "-":
+        return _from_stdin()
+    display = path
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise IngestError(display, "no such file") from None
+    except PermissionError:
+        raise IngestError(display, "permission denied") from None
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise IngestError(display, "symbolic link loop") from None
+        raise IngestError(display, exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError(display, "is a directory, not a listing file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "not a regular file"
+        raise IngestError(display, f"is {kind}; readq reads regular files only")
+    if info.st_size == 0:
+        raise IngestError(display, "is empty")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except PermissionError:
+        raise IngestError(display, "permission denied") from None
+    except OSError as exc:
+        raise IngestError(display, exc.strerror or str(exc)) from None
+    _reject_binary(display, head)
+
+    def opener() -> BinaryIO:
+        return open(path, "rb")
+
+    source = TextSource(
+        name=Path(path).name,
+        path=str(Path(path).absolute()),
+        encoding="utf-8",
+        size=info.st_size,
+        _opener=opener,
+    )
+    source.encoding = _detect_encoding(opener, source)
+    return source
+
+
+def _from_stdin() -> TextSource:
+    import sys
+
+    spool = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
+    shutil.copyfileobj(sys.stdin.buffer, spool)
+    size = spool.tell()
+    if size == 0:
+        raise IngestError("<stdin>", "is empty")
+    spool.seek(0)
+    _reject_binary("<stdin>", spool.read(8192))
+
+    def opener() -> BinaryIO:
+        spool.seek(0)
+        return _NoClose(spool)  # type: ignore[return-value]
+
+    source = TextSource(name="<stdin>", path="<stdin>", encoding="utf-8", size=size, _opener=opener)
+    source.encoding = _detect_encoding(opener, source)
+    return source
+
+
+class _NoClose:
+    """Wraps the stdin spool so that each pass can re-read it."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def __enter__(self) -> _NoClose:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _reject_binary(display: str, head: bytes) -> None:
+    if any(head.startswith(magic) for magic in _BINARY_MAGIC):
+        raise IngestError(display, "is a binary file (not a text listing)")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise IngestError(display, "is UTF-16 text; save it as UTF-8")
+    nul = head.count(b"\x00")
+    if nul > 8 or (head and nul / len(head) > 0.01):
+        raise IngestError(display, "is a binary file (not a text listing)")
+    if head:
+        controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+        if controls / len(head) > 0.05:
+            raise IngestError(display, "is a binary file (not a text listing)")
+
+
+def _detect_encoding(opener: Callable[[], BinaryIO], source: TextSource) -> str:
+    """UTF-8 if the whole file decodes as UTF-8 (streamed), else Windows-1252 with a warning."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with opener() as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        source.warnings.append("not valid UTF-8; read as Windows-1252")
+        return "cp1252"
+    except OSError as exc:
+        raise IngestError(source.name, exc.strerror or str(exc)) from None
+    return "utf-8-sig"
+
+
+def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSource) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    truncated = False
+    with opener() as handle:
+        while True:
+            chunk = handle.read(CHUNK_BYTES)
+            text = decoder.decode(chunk, final=not chunk)
+            if text:
+                pending += text
+                parts = pending.split("\n")
+                pending = parts.pop()
+                for part in parts:
+                    yield _cap(part.rstrip("\r"), source)
+                if len(pending) > MAX_LINE_CHARS:
+                    if not truncated:
+                        source.warnings.append(
+                            f"a line longer than {MAX_LINE_CHARS:,} characters was cut"
+                        )
+                        truncated = True
+                    # Keep the start of the over-long line, drop the rest until its end.
+                    pending = pending[:MAX_LINE_CHARS]
+                    yield pending
+                    pending = ""
+                    for rest in _skip_to_newline(handle, decoder):
+                        pending = rest
+                        break
+            if not chunk:
+                break
+    if pending:
+        yield _cap(pending.rstrip("\r"), source)
+
+
+def _skip_to_newline(handle: BinaryIO, decoder: codecs.IncrementalDecoder) -> Iterator[str]:
+    """Discard input up to the next newline; yield what follows it (possibly empty)."""
+    while chunk := handle.read(CHUNK_BYTES):
+        text = decoder.decode(chunk)
+        index = text.find("\n")
+        if index >= 0:
+            yield text[index + 1 :]
+            return
+    yield ""
+
+
+def _cap(line: str, source: TextSource) -> str:
+    if len(line) > MAX_LINE_CHARS:
+        message = f"a line longer than {MAX_LINE_CHARS:,} characters was cut"
+        if message not in source.warnings:
+            source.warnings.append(message)
+        return line[:MAX_LINE_CHARS]
+    return line
