@@ -85,4 +85,12 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_sort_indexes(db: Database) -> None:
+    """Indexes for the list orders, so the first screen of a large library is a LIMIT query."""
+    db.execute("CREATE INDEX idx_papers_published ON papers (published DESC, id DESC)")
+    db.execute("CREATE INDEX idx_papers_upvotes ON papers (upvotes DESC, id DESC)")
+    db.execute("CREATE INDEX idx_papers_starred ON papers (starred) WHERE starred = 1")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -181,8 +181,12 @@ def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSourc
                         break
             if not chunk:
                 break
-    if pending:
-        yield _cap(pending.rstrip("\r"), source)
+    parts = pending.split("\n")
+    last = parts.pop()
+    for part in parts:
+        yield _cap(part.rstrip("\r"), source)
+    if last:
+        yield _cap(last.rstrip("\r"), source)
 
 
 def _skip_to_newline(handle: BinaryIO, decoder: codecs.IncrementalDecoder) -> Iterator[str]:

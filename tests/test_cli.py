@@ -1,0 +1,147 @@
+"""The CLI through click's CliRunner: output, JSON shape, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from readq.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = tmp_path / "cli" / "readq.db"
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, ["--db", str(db), *args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def loaded(run):  # type: ignore[no-untyped-def]
+    result = run("ingest", str(FIXTURES / "hf_daily.txt"), str(FIXTURES / "arxiv_dump.txt"))
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_ingest_summary_per_file(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", str(FIXTURES / "hf_daily.txt"), str(FIXTURES / "arxiv_dump.txt"))
+    assert result.exit_code == 0
+    assert "hf_daily.txt: 5 papers (hf): 5 new" in result.output
+    assert "arxiv_dump.txt: 3 papers (arxiv): 3 new" in result.output
+    again = run("ingest", str(FIXTURES / "hf_daily.txt"))
+    assert "0 new, 5 already known (0 updated)" in again.output
+
+
+def test_ingest_stdin(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", "-", input=(FIXTURES / "arxiv_dump.txt").read_text())
+    assert result.exit_code == 0 and "3 new" in result.output
+
+
+def test_bad_path_is_one_line_exit_1_and_others_ingest(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", str(tmp_path / "nope.txt"), str(FIXTURES / "hf_daily.txt"))
+    assert result.exit_code == 1
+    assert "nope.txt: no such file" in result.output
+    assert "Traceback" not in result.output
+    assert "5 new" in result.output
+
+
+def test_list_json_shape(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("list", "--json")
+    papers = json.loads(result.output)
+    assert len(papers) == 8
+    keys = {
+        "id", "title", "title_derived", "abstract", "status", "starred", "published", "upvotes",
+        "authors", "org", "urls", "sources", "note", "added_at", "updated_at",
+    }  # fmt: skip
+    assert keys <= set(papers[0])
+    by_title = {p["title"]: p for p in papers}
+    quiet = by_title["Quiet Diffusion: Denoising Without the Noise Schedule"]
+    assert quiet["org"] == "Northwind AI" and quiet["upvotes"] == 3
+    assert quiet["sources"] == ["hf_daily.txt"] and quiet["status"] == "new"
+    assert isinstance(quiet["id"], int) and quiet["starred"] is False and quiet["note"] == ""
+
+
+def test_list_filters_and_sorts(loaded) -> None:  # type: ignore[no-untyped-def]
+    loaded("mark", "read", "1", "2")
+    loaded("star", "2")
+    read = json.loads(loaded("list", "--status", "read", "--json").output)
+    assert sorted(p["id"] for p in read) == [1, 2]
+    starred = json.loads(loaded("list", "--starred", "--json").output)
+    assert [p["id"] for p in starred] == [2]
+    top = json.loads(loaded("list", "--sort", "upvotes", "--limit", "1", "--json").output)
+    assert top[0]["upvotes"] == 6
+    table = loaded("list", "--limit", "3").output
+    assert len(table.strip().splitlines()) == 3
+
+
+def test_show_and_rename(loaded) -> None:  # type: ignore[no-untyped-def]
+    derived = [p for p in json.loads(loaded("list", "--json").output) if p["title_derived"]]
+    pid = str(derived[0]["id"])
+    assert loaded("rename", pid, "My Own Title").exit_code == 0
+    shown = json.loads(loaded("show", pid, "--json").output)
+    assert shown["title"] == "My Own Title" and shown["title_derived"] is False
+    assert "My Own Title" in loaded("show", pid).output
+
+
+def test_notes(loaded, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert loaded("note", "1", "--set", "first").exit_code == 0
+    assert loaded("note", "1", "--append", "second").exit_code == 0
+    assert loaded("note", "1").output == "first\n\nsecond\n"
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "edited by script" > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(editor))
+    assert loaded("note", "1", "--edit").exit_code == 0
+    assert loaded("note", "1").output.strip() == "edited by script"
+    history = loaded("note", "1", "--history").output
+    assert len(history.strip().splitlines()) == 3
+
+
+def test_stats_and_locate(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    loaded("mark", "to-read", "3")
+    loaded("star", "3", "4")
+    loaded("note", "4", "--set", "n")
+    stats = json.loads(loaded("stats", "--json").output)
+    assert stats == {
+        "total": 8, "new": 7, "to-read": 1, "read": 0, "starred": 2, "with_notes": 1,
+    }  # fmt: skip
+    assert str(tmp_path / "cli" / "readq.db") in loaded("locate").output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("mark", "done", "1"), ("mark", "read", "999"), ("star", "999"), ("show", "999"),
+     ("note", "999"), ("rename", "999", "x"), ("list", "--status", "later")],
+)  # fmt: skip
+def test_user_errors_exit_2_with_one_line(loaded, args) -> None:  # type: ignore[no-untyped-def]
+    result = loaded(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_readq_db_env_and_data_dir_creation(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "deep" / "er" / "lib.db"
+    monkeypatch.setenv("READQ_DB", str(target))
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 0 and target.exists()
+
+
+def test_uncreatable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["--db", str(blocker / "sub" / "readq.db"), "stats"])
+    assert result.exit_code == 1
+    assert "cannot create data directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and "readq" in result.output

@@ -1,0 +1,114 @@
+"""Schema migrations: empty DB, previous schema, applied twice, newer DB refused."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from readq.migrations import KNOWN_MIGRATIONS, migrations
+from readq.models import ScrapedPaper, Source
+from readq.store import CorruptDatabaseError, NewerDatabaseError, Store
+
+
+def _tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+
+
+def test_empty_database_gets_every_migration(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with Store.open(db_path) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+    assert {"papers", "paper_sources", "note_revisions", "ingests"} <= _tables(db_path)
+
+
+def test_applying_twice_is_a_no_op(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with Store.open(db_path) as store:
+        store.ingest([ScrapedPaper("T", "a" * 100)], Source("s", "/s", "now"), "hf")
+        migrations.apply(Database(store.conn))
+        migrations.apply(Database(store.conn))
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+        assert store.count() == 1
+    with Store.open(db_path) as store:
+        assert store.count() == 1
+
+
+def test_previous_schema_is_upgraded_with_data_kept(db_path: Path) -> None:
+    """A library at the first schema, opened by this readq, keeps its papers."""
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before=KNOWN_MIGRATIONS[1:] or None)
+    db.execute(
+        "INSERT INTO papers (title, title_key, added_at, updated_at, status, starred, note)"
+        " VALUES ('Old', 'old', 'x', 'x', 'read', 1, 'kept')"
+    )
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        paper = store.get(1)
+        assert (paper.title, paper.status.value, paper.starred, paper.note) == (
+            "Old",
+            "read",
+            True,
+            "kept",
+        )
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_database_from_a_newer_readq_is_refused_untouched(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('readq', 'm999_from_the_future', 'later')"
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = _digest(db_path)
+    with pytest.raises(NewerDatabaseError, match="newer readq"):
+        Store.open(db_path)
+    assert _digest(db_path) == before
+
+
+def test_a_file_that_is_not_a_database_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"hello, this is not sqlite" * 100)
+    with pytest.raises(CorruptDatabaseError):
+        Store.open(db_path)
+    assert db_path.read_bytes().startswith(b"hello")
+
+
+def test_migrating_a_library_writes_a_verified_backup_first(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before=KNOWN_MIGRATIONS[1])
+    db.execute(
+        "INSERT INTO papers (title, title_key, added_at, updated_at) VALUES ('Old', 'old', 'x', 'x')"
+    )
+    db.conn.commit()
+    db.close()
+    backups = db_path.parent / "backups"
+    with Store.open(db_path, backup_dir=backups) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+    (backup,) = backups.glob("*.db")
+    assert KNOWN_MIGRATIONS[1] in backup.name
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT title FROM papers").fetchall() == [("Old",)]
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert names == [KNOWN_MIGRATIONS[0]]
+    conn.close()

@@ -1,0 +1,179 @@
+"""The Store: dedupe and merge, user state, notes and revisions, concurrency."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from readq.models import ScrapedPaper, SortKey, Source, Status
+from readq.store import Store, UnknownPaperError
+
+SRC_A = Source("a.txt", "/a.txt", "2026-01-01")
+SRC_B = Source("b.txt", "/b.txt", "2026-01-02")
+
+
+def paper(title: str, **fields) -> ScrapedPaper:  # type: ignore[no-untyped-def]
+    fields.setdefault("abstract", f"Abstract of {title}. " * 10)
+    return ScrapedPaper(title=title, **fields)
+
+
+def test_the_same_paper_is_stored_once_across_spellings(store: Store) -> None:
+    store.ingest([paper("Deep Nets: A Study")], SRC_A, "hf")
+    result = store.ingest([paper("  deep   nets — a STUDY ", upvotes=4)], SRC_B, "hf")
+    assert (result.new, result.merged) == (0, 1)
+    (stored,) = store.list_papers()
+    assert stored.title == "Deep Nets: A Study"
+    assert stored.upvotes == 4
+    assert {s.name for s in stored.sources} == {"a.txt", "b.txt"}
+
+
+def test_nfkc_folds_compatibility_characters(store: Store) -> None:
+    store.ingest([paper("Ｆｕｌｌwidth Title")], SRC_A, "hf")
+    assert store.ingest([paper("Fullwidth title")], SRC_B, "hf").new == 0
+
+
+def test_merge_fills_missing_fields_and_keeps_highest_upvotes(store: Store) -> None:
+    store.ingest([paper("P", upvotes=9, authors=None)], SRC_A, "hf")
+    store.ingest([paper("P", upvotes=3, authors=7, org="Org", published="2024-01-02")], SRC_B, "hf")
+    stored = store.get(1)
+    assert (stored.upvotes, stored.authors, stored.org, stored.published) == (
+        9,
+        7,
+        "Org",
+        "2024-01-02",
+    )
+
+
+def test_derived_titles_dedupe_on_the_abstract_and_upgrade_to_a_real_title(store: Store) -> None:
+    abstract = "We introduce Thing-1, a thing. " * 8
+    store.ingest([ScrapedPaper("Thing-1: a thing", abstract, title_derived=True)], SRC_A, "arxiv")
+    assert (
+        store.ingest(
+            [ScrapedPaper("Thing-1: a thing", abstract, title_derived=True)], SRC_B, "arxiv"
+        ).new
+        == 0
+    )
+    # The same paper seen later with its real title: merged, the real title wins.
+    store.ingest([ScrapedPaper("Thing-1: Real Title", abstract)], SRC_B, "hf")
+    (stored,) = store.list_papers()
+    assert stored.title == "Thing-1: Real Title" and not stored.title_derived
+
+
+def test_reingest_never_touches_user_state(store: Store) -> None:
+    store.ingest([paper("P1"), paper("P2")], SRC_A, "hf")
+    store.set_status([1], Status.READ)
+    store.set_starred([2], True)
+    store.save_note(1, "my thoughts")
+    store.ingest([paper("P1", upvotes=100), paper("P2")], SRC_A, "hf")
+    one, two = store.get(1), store.get(2)
+    assert one.status is Status.READ and one.note == "my thoughts" and one.upvotes == 100
+    assert two.starred
+    assert len(store.note_revisions(1)) == 1
+
+
+def test_ingesting_the_same_file_twice_adds_nothing(store: Store) -> None:
+    store.ingest([paper("P1"), paper("P2")], SRC_A, "hf")
+    second = store.ingest([paper("P1"), paper("P2")], SRC_A, "hf")
+    assert (second.new, second.merged, second.updated) == (0, 2, 0)
+    assert store.count() == 2
+    assert len(store.sources(1)) == 1
+
+
+def test_status_star_and_undo_states(store: Store) -> None:
+    store.ingest([paper("P1"), paper("P2")], SRC_A, "hf")
+    before = store.set_status([1, 2], Status.TO_READ)
+    assert {s.status for s in before} == {Status.NEW}
+    store.set_starred([2], True)
+    store.restore_states(before)
+    assert store.get(1).status is Status.NEW and not store.get(2).starred
+
+
+def test_unknown_ids_raise_and_change_nothing(store: Store) -> None:
+    store.ingest([paper("P1")], SRC_A, "hf")
+    with pytest.raises(UnknownPaperError):
+        store.set_status([1, 99], Status.READ)
+    assert store.get(1).status is Status.NEW
+
+
+def test_note_revisions_coalesce_within_a_minute_and_restore(store: Store) -> None:
+    store.ingest([paper("P1")], SRC_A, "hf")
+    first = store.save_note(1, "a", base_revision=None)
+    second = store.save_note(1, "ab", base_revision=first.revision_id)
+    assert second.revision_id == first.revision_id  # coalesced autosave
+    third = store.save_note(1, "abc", base_revision=second.revision_id, coalesce_seconds=0)
+    assert third.revision_id != second.revision_id
+    restored = store.restore_note_revision(int(first.revision_id or 0))
+    assert store.get(1).note == "ab"
+    assert store.note_revisions(1)[0].kind == "restore"
+    assert restored.revision_id == store.get(1).note_revision
+
+
+def test_note_conflict_keeps_both_texts(store: Store) -> None:
+    store.ingest([paper("P1")], SRC_A, "hf")
+    base = store.save_note(1, "start", base_revision=None).revision_id
+    store.save_note(1, "theirs", base_revision=base)  # another process
+    mine = store.save_note(1, "mine", base_revision=base - 1 if base else None)
+    assert mine.conflict
+    texts = {r.text for r in store.note_revisions(1)}
+    assert {"theirs", "mine"} <= texts
+    assert store.get(1).note == "mine"
+    kinds = [r.kind for r in store.note_revisions(1)]
+    assert "conflict" in kinds
+
+
+def test_sorts(store: Store) -> None:
+    store.ingest(
+        [
+            paper("B", upvotes=1, published="2024-01-01"),
+            paper("A", upvotes=5, published="2023-01-01"),
+            paper("C"),
+        ],
+        SRC_A,
+        "hf",
+    )
+    order = lambda key: [p.title for p in store.list_papers(sort=key)]  # noqa: E731
+    assert order(SortKey.ADDED) == ["C", "A", "B"]
+    assert order(SortKey.UPVOTES) == ["A", "B", "C"]
+    assert order(SortKey.PUBLISHED) == ["B", "A", "C"]
+    assert order(SortKey.TITLE) == ["A", "B", "C"]
+
+
+def test_two_connections_write_at_the_same_time(db_path: Path, store: Store) -> None:
+    store.ingest([paper(f"P{i}") for i in range(20)], SRC_A, "hf")
+    errors: list[BaseException] = []
+
+    def worker(status: Status) -> None:
+        try:
+            with Store.open(db_path) as other:
+                for i in range(1, 21):
+                    other.set_status([i], status)
+                    other.set_starred([i], True)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in (Status.READ, Status.TO_READ)]
+    for t in threads:
+        t.start()
+    store.ingest([paper(f"Q{i}") for i in range(200)], SRC_B, "hf")
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count() == 220
+    assert all(p.starred for p in store.list_papers(ids=list(range(1, 21))))
+
+
+def test_reader_connection_is_read_only(store: Store) -> None:
+    reader = store.open_reader()
+    with pytest.raises(Exception):  # noqa: B017
+        reader.set_status([1], Status.READ)
+    with pytest.raises(sqlite3.OperationalError):
+        reader.conn.execute("DELETE FROM papers")
+    reader.close()
+
+
+def test_wal_and_busy_timeout(store: Store) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
