@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from readq.ingest.arxiv import derive_title, iter_arxiv
 
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from readq.ingest import ingest_paths, ingest_text
 from readq.ingest.reader import MAX_LINE_CHARS, open_listing
 from readq.store import Store

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from readq.ingest.hf import infer_listing_year, parse_hf, scan_years
 
 TODAY = date(2026, 11, 22)

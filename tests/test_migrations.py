@@ -97,7 +97,8 @@ def test_migrating_a_library_writes_a_verified_backup_first(db_path: Path) -> No
     db = Database(str(db_path))
     migrations.apply(db, stop_before=KNOWN_MIGRATIONS[1])
     db.execute(
-        "INSERT INTO papers (title, title_key, added_at, updated_at) VALUES ('Old', 'old', 'x', 'x')"
+        "INSERT INTO papers (title, title_key, added_at, updated_at)"
+        " VALUES ('Old', 'old', 'x', 'x')"
     )
     db.conn.commit()
     db.close()
