@@ -1,0 +1,1 @@
+"""The triage TUI (Textual). Everything that imports ``textual`` lives under this package."""

@@ -1,0 +1,180 @@
+"""The readq TUI application: ``ReadqApp`` and ``run_app`` (what ``readq`` with no command runs).
+
+The app owns the store (used on the UI thread only), the settings, and the undo stack. It polls
+``PRAGMA data_version`` each second so that a ``readq ingest`` in another terminal shows up.
+"""
+
+from __future__ import annotations
+
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Markdown
+
+from readq.models import Paper
+from readq.paths import Paths
+from readq.store import Store, StoreError, UnknownPaperError
+from readq.tui.config import Settings, load_settings, save_settings
+from readq.tui.keys import MAIN_KEYS
+from readq.tui.listing import View
+from readq.tui.searcher import Searcher
+from readq.tui.undo import UndoStack
+from readq.tui.urls import safe_url
+
+POLL_SECONDS = 1.0
+
+
+class ReadqApp(App[int]):
+    """A keyboard-driven reading queue."""
+
+    CSS_PATH = "readq.tcss"
+    TITLE = "readq"
+
+    def __init__(
+        self,
+        paths: Paths,
+        *,
+        store: Store | None = None,
+        url_opener: Callable[[str], object] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.paths = paths
+        self.store = (
+            store if store is not None else Store.open(paths.db, backup_dir=paths.backup_dir)
+        )
+        self.settings: Settings = load_settings(paths.config_file)
+        self.undo = UndoStack()
+        self.searcher = Searcher()
+        self.url_opener: Callable[[str], object] = url_opener or webbrowser.open
+        self.opened_urls: list[str] = []
+        self.poll_seconds = poll_seconds
+        self._data_version = self.store.data_version()
+
+    # ------------------------------------------------------------------ start
+    def get_default_screen(self) -> Screen[None]:
+        """The main screen, on the remembered view and sort."""
+        from readq.tui.screens.main import MainScreen
+
+        return MainScreen(View(self.settings.view), self.settings.sort_key)
+
+    @property
+    def main_screen(self) -> Screen[object]:
+        """The main screen (the bottom of the stack)."""
+        return self.screen_stack[0]
+
+    def on_mount(self) -> None:
+        """Apply the saved theme, watch theme changes, start polling the library."""
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.set_interval(self.poll_seconds, self.poll_library)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            self.save_settings()
+
+    def save_settings(self) -> None:
+        """Write the settings file (best effort)."""
+        save_settings(self.paths.config_file, self.settings)
+
+    # ------------------------------------------------------------------ data
+    def get_paper(self, paper_id: int) -> Paper | None:
+        """A paper with its sources, or None if it is gone."""
+        try:
+            return self.store.get(paper_id)
+        except UnknownPaperError:
+            return None
+
+    def poll_library(self) -> None:
+        """Reload what is shown when another connection changed the library."""
+        try:
+            version = self.store.data_version()
+        except Exception:
+            return
+        if version != self._data_version:
+            self._data_version = version
+            from readq.tui.screens.main import MainScreen
+
+            main = self.main_screen
+            if isinstance(main, MainScreen):
+                main.reload()
+
+    # --------------------------------------------------------------- browser
+    def open_in_browser(self, url: str) -> None:
+        """Open a safe http(s) URL in the browser, off the UI thread; refuse anything else."""
+        ok = safe_url(url)
+        if ok is None:
+            self.notify("Refused to open a non-http(s) link.", severity="warning", markup=False)
+            return
+        self.opened_urls.append(ok)
+        self.run_worker(partial(self.url_opener, ok), thread=True, group="browser")
+        self.notify("Opening " + ok, timeout=2, markup=False)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Route Textual's own link opening through the safety check."""
+        self.open_in_browser(url)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """A link in a note: open it only if it is a plain web link."""
+        event.stop()
+        self.open_in_browser(event.href)
+
+    # ---------------------------------------------------------------- palette
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands (Change theme, Quit, ...) and every readq key."""
+        yield from super().get_system_commands(screen)
+        from readq.tui.screens.main import MainScreen
+
+        main = self.main_screen
+        if not isinstance(main, MainScreen) or screen is not main:
+            return
+        for key in MAIN_KEYS:
+            if key.action == "quit":
+                continue
+            title = f"{key.help} ({key.display})"
+            yield SystemCommand(title, key.help, partial(self._run_main_action, key.action))
+
+    async def _run_main_action(self, action: str) -> None:
+        await self.run_action(action, self.main_screen)
+
+
+def run_app(paths: Paths) -> int:
+    """Run the TUI on the library at ``paths``; returns the exit code."""
+    try:
+        store = Store.open(paths.db, backup_dir=paths.backup_dir)
+    except (StoreError, OSError) as exc:
+        print(f"readq: {exc}", file=sys.stderr)
+        return 1
+    try:
+        app = ReadqApp(paths, store=store)
+        try:
+            app.run()
+        except Exception as exc:  # log and report in one line, never a raw traceback
+            _log_crash(paths.log_file, exc)
+            print(f"readq: unexpected error ({exc}); details in {paths.log_file}", file=sys.stderr)
+            return 1
+        return app.return_code or 0
+    finally:
+        store.close()
+
+
+def _log_crash(log_file: Path, exc: BaseException) -> None:
+    import traceback
+
+    try:
+        with log_file.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        pass
+
+
+__all__ = ["ReadqApp", "Text", "run_app"]

@@ -1,0 +1,69 @@
+"""The key table: one place for the main screen's bindings, the help screen and the palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One command: its keys, the action it runs, and how it is described."""
+
+    keys: str
+    action: str
+    description: str
+    help: str
+    show: bool = False
+    priority: bool = False
+
+    @property
+    def display(self) -> str:
+        """The keys as shown on the help screen."""
+        names = {
+            "question_mark": "?",
+            "slash": "/",
+            "space": "space",
+            "ctrl+r": "ctrl+r",
+        }
+        return " ".join(names.get(k, k) for k in self.keys.split(","))
+
+    def binding(self) -> Binding:
+        """The Textual binding for this key."""
+        return Binding(
+            self.keys, self.action, self.description, show=self.show, priority=self.priority
+        )
+
+
+MOVE_KEYS: list[tuple[str, str]] = [
+    ("j ↓ / k ↑", "next / previous paper"),
+    ("g home / G end", "first / last paper"),
+    ("pgdn / pgup", "page down / up"),
+    ("click, wheel", "select a row, scroll"),
+]
+
+MAIN_KEYS: list[Key] = [
+    Key("1", "view('inbox')", "Inbox", "Inbox view: new papers"),
+    Key("2", "view('to-read')", "To read", "To-read view"),
+    Key("3", "view('starred')", "Starred", "Starred view"),
+    Key("4", "view('read')", "Read", "Read view"),
+    Key("5", "view('all')", "All", "All papers"),
+    Key("slash", "focus_filter", "Filter", "Filter (Enter: back to list, Esc: clear)", True),
+    Key("r", "mark('read')", "Read", "Mark read, go to next", True),
+    Key("t", "mark('to-read')", "To read", "Mark to read, go to next", True),
+    Key("N", "mark('new')", "New", "Back to new (inbox), go to next"),
+    Key("s", "toggle_star", "Star", "Toggle star", True),
+    Key("space", "toggle_select", "Select", "Select / unselect (marks apply to selection)"),
+    Key("escape", "clear_selection", "Unselect", "Clear the selection"),
+    Key("u", "undo", "Undo", "Undo the last change (repeatable)", True),
+    Key("ctrl+r", "redo", "Redo", "Redo"),
+    Key("o", "open_url", "Open", "Open the paper's first URL in the browser"),
+    Key("O", "open_arxiv", "arXiv", "Search arXiv for the title"),
+    Key("y", "copy", "Copy", "Copy title and URL to the clipboard"),
+    Key("S", "cycle_sort", "Sort", "Cycle sort: added, published, upvotes, title, relevance", True),
+    Key("i", "ingest", "Ingest", "Ingest a listing file or pasted text", True),
+    Key("n", "open_note", "Note", "Open the paper's note", True),
+    Key("question_mark", "help", "Help", "This help", True),
+    Key("q", "quit", "Quit", "Quit", True),
+]

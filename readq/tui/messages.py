@@ -1,0 +1,33 @@
+"""Messages posted from worker threads to the main screen."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from readq.models import Stats
+from readq.tui.listing import ListResult
+
+
+class ListReady(Message):
+    """A list query finished (the receiver drops it if a newer one was sent)."""
+
+    def __init__(self, result: ListResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class StatsReady(Message):
+    """Fresh view counts."""
+
+    def __init__(self, stats: Stats) -> None:
+        super().__init__()
+        self.stats = stats
+
+
+class IngestDone(Message):
+    """An ingest from inside the app finished; ``summary`` is plain text for the user."""
+
+    def __init__(self, summary: str, ok: bool) -> None:
+        super().__init__()
+        self.summary = summary
+        self.ok = ok

@@ -1,0 +1,149 @@
+"""The ingest dialog: a path with completion, or listing text pasted into a text area."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Static, TextArea
+
+
+class PathSuggester(Suggester):
+    """Completes file system paths (the first match, directories with a trailing slash)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """The completion of ``value``, if one entry of its directory starts with it."""
+        return complete_path(value)
+
+
+def complete_path(value: str) -> str | None:
+    """Complete ``value`` to the first directory entry it is a prefix of."""
+    if not value:
+        return None
+    expanded = os.path.expanduser(value)
+    directory, prefix = os.path.split(expanded)
+    try:
+        with os.scandir(directory or ".") as entries:
+            names = sorted(
+                (e.name + ("/" if e.is_dir() else "")) for e in entries if e.name.startswith(prefix)
+            )
+    except OSError:
+        return None
+    if prefix and not prefix.startswith("."):
+        names = [n for n in names if not n.startswith(".")]
+    if not names:
+        return None
+    completed = value[: len(value) - len(prefix)] + names[0]
+    return completed if completed != value else None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRequest:
+    """What the dialog asked for: a file path, or pasted text."""
+
+    path: str | None = None
+    text: str | None = None
+
+
+class PathInput(Input):
+    """An input whose Tab accepts the path completion."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "accept_completion", "Complete", show=False),
+    ]
+
+    def action_accept_completion(self) -> None:
+        """Take the suggested completion (or move on when there is none)."""
+        if self._suggestion and self._suggestion != self.value:
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+
+class IngestScreen(ModalScreen[IngestRequest | None]):
+    """Ask for a listing file (Enter) or pasted text (ctrl+s)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", show=True),
+        Binding("ctrl+s", "ingest_text", "Ingest pasted text", show=True),
+    ]
+
+    DEFAULT_CSS = """
+    IngestScreen { align: center middle; }
+    IngestScreen > Vertical {
+        width: 90%; max-width: 110; height: auto; max-height: 90%;
+        border: round $accent; background: $panel; padding: 0 1;
+    }
+    IngestScreen .hint { color: $text-muted; }
+    IngestScreen #paste { height: 10; }
+    IngestScreen Horizontal { height: auto; align-horizontal: right; }
+    IngestScreen Button { margin-left: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        """Path input, paste area, buttons."""
+        with Vertical():
+            yield Static(Text("Ingest a listing", style="bold"))
+            yield Static(Text("File path (Tab or → completes, Enter ingests):"), classes="hint")
+            yield PathInput(
+                placeholder="~/Downloads/papers.txt", id="path", suggester=PathSuggester()
+            )
+            yield Static(Text("…or paste a listing here (ctrl+s ingests it):"), classes="hint")
+            yield TextArea(id="paste", soft_wrap=True)
+            with Horizontal():
+                yield Button("Ingest file", id="ingest-file", variant="primary")
+                yield Button("Ingest pasted text", id="ingest-text")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        """Start in the path input."""
+        self.query_one("#path", PathInput).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the path input ingests the file."""
+        event.stop()
+        self._submit_path()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """The buttons."""
+        if event.button.id == "ingest-file":
+            self._submit_path()
+        elif event.button.id == "ingest-text":
+            self.action_ingest_text()
+        else:
+            self.action_cancel()
+
+    def _submit_path(self) -> None:
+        value = self.query_one("#path", PathInput).value.strip()
+        if not value:
+            self.notify("Type a path first.", severity="warning", markup=False)
+            return
+        path = Path(os.path.expanduser(value))
+        if not path.is_file():
+            self.notify(f"Not a file: {value}", severity="error", markup=False)
+            return
+        self.dismiss(IngestRequest(path=str(path)))
+
+    def action_ingest_text(self) -> None:
+        """Ingest what was pasted."""
+        text = self.query_one("#paste", TextArea).text
+        if not text.strip():
+            self.notify("Paste a listing first.", severity="warning", markup=False)
+            return
+        self.dismiss(IngestRequest(text=text))
+
+    def action_cancel(self) -> None:
+        """Close without ingesting."""
+        self.dismiss(None)

@@ -1,0 +1,531 @@
+"""The main screen: view tabs, the filter bar, the paper list and the detail pane.
+
+All list contents come from worker threads (``ListRequest`` tagged with a sequence number; a
+result that is not for the newest request is dropped). Writes (marks, stars, undo) go through
+the app's store on the UI thread: each is one short transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from readq.models import Paper, SortKey, Stats, Status
+from readq.store import PaperState
+from readq.tui.keys import MAIN_KEYS
+from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
+from readq.tui.messages import IngestDone, ListReady, StatsReady
+from readq.tui.undo import StateChange
+from readq.tui.widgets.detail import DetailPane
+from readq.tui.widgets.filter_bar import FilterBar, FilterInput
+from readq.tui.widgets.paper_list import PaperList
+
+if TYPE_CHECKING:
+    from readq.tui.app import ReadqApp
+
+SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
+FIRST_SCREEN_ROWS = 200
+BULK_CONFIRM_OVER = 5
+
+EMPTY_GREETING = """\
+Your reading queue is empty.
+
+Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or
+an arXiv listing (Tab completes), or paste the listing text into the dialog.
+
+From a shell:   readq ingest ~/Downloads/papers.txt
+
+Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
+"""
+
+
+class MainScreen(Screen[None]):
+    """Triage: one key per paper."""
+
+    AUTO_FOCUS = "PaperList"
+    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in MAIN_KEYS]
+
+    def __init__(self, view: View, sort: SortKey) -> None:
+        super().__init__()
+        self.view = view
+        self.sort = sort
+        self.filter_text = ""
+        self.counts: dict[View, int] = {v: 0 for v in View}
+        self.total = -1
+        self._seq = 0
+        self._shown = 0
+        self._loaded = False
+
+    @property
+    def rq(self) -> ReadqApp:
+        """The app, typed."""
+        from readq.tui.app import ReadqApp
+
+        app = self.app
+        assert isinstance(app, ReadqApp)
+        return app
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        """Tabs, filter, list + detail, footer."""
+        yield Static("", id="tabs")
+        yield FilterBar(id="filter-bar")
+        with Horizontal(id="body"):
+            yield PaperList(self._fetch_rows, id="papers")
+            yield DetailPane(id="detail")
+            with Vertical(id="empty"):
+                yield Static(Text(EMPTY_GREETING), id="greeting")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        """The list widget."""
+        return self.query_one(PaperList)
+
+    @property
+    def detail(self) -> DetailPane:
+        """The detail pane."""
+        return self.query_one(DetailPane)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filter bar."""
+        return self.query_one(FilterBar)
+
+    def on_mount(self) -> None:
+        """Start loading the list and the counts."""
+        self.query_one("#empty").display = False
+        self._render_tabs()
+        self.request_list(first=True)
+        self.load_stats()
+
+    # ---------------------------------------------------------------- queries
+    def _fetch_rows(self, ids: Sequence[int]) -> list[Paper]:
+        return self.rq.store.get_many(ids, with_sources=False)
+
+    def request_list(self, *, first: bool = False, keep_id: int | None = None) -> None:
+        """Ask for the list of the current view, sort and filter (in a worker)."""
+        self._seq += 1
+        request = ListRequest(self._seq, self.view, self.sort, self.filter_text)
+        if keep_id is None:
+            keep_id = self.paper_list.current_id
+        self._keep_id = keep_id
+        self.run_list(request, first=first)
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def run_list(self, request: ListRequest, first: bool = False) -> None:
+        """Compute a list in a thread on a reader connection; post it unless cancelled."""
+        worker = get_current_worker()
+        reader = self.rq.store.open_reader()
+        try:
+            if first and not request.text:
+                quick = ListResult(
+                    request,
+                    ordered_ids(reader, request.view, request.sort, FIRST_SCREEN_ROWS),
+                    partial=True,
+                )
+                if worker.is_cancelled:
+                    return
+                self.post_message(ListReady(quick))
+            result = self.rq.searcher.search(reader, request, lambda: worker.is_cancelled)
+        finally:
+            reader.close()
+        if not worker.is_cancelled:
+            self.post_message(ListReady(result))
+
+    @on(ListReady)
+    def _list_ready(self, message: ListReady) -> None:
+        result = message.result
+        if result.request.seq != self._seq:
+            return  # a newer request is on its way
+        if result.error is not None:
+            self.filter_bar.show_message(result.error, error=True)
+            return
+        keep_id = self._keep_id
+        self.paper_list.set_ids(result.ids, highlight=result.highlight, keep_id=keep_id)
+        self._shown = len(result.ids)
+        if not result.partial:
+            self._keep_id = None
+            if not self._loaded:
+                self._loaded = True
+                gc.collect()
+                gc.freeze()
+        self._update_filter_message()
+        self._render_tabs()
+        if not result.ids:
+            self._show_current()
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def load_stats(self) -> None:
+        """Count the papers of each view (in a thread)."""
+        reader = self.rq.store.open_reader()
+        try:
+            stats = reader.stats()
+        finally:
+            reader.close()
+        self.post_message(StatsReady(stats))
+
+    @on(StatsReady)
+    def _stats_ready(self, message: StatsReady) -> None:
+        self._set_counts(message.stats)
+
+    def _set_counts(self, stats: Stats) -> None:
+        self.total = stats.total
+        self.counts = {
+            View.INBOX: stats.by_status[Status.NEW],
+            View.TO_READ: stats.by_status[Status.TO_READ],
+            View.STARRED: stats.starred,
+            View.READ: stats.by_status[Status.READ],
+            View.ALL: stats.total,
+        }
+        empty = stats.total == 0
+        self.query_one("#empty").display = empty
+        self.paper_list.display = not empty
+        self.detail.display = not empty
+        self._render_tabs()
+
+    def _adjust_counts(self, before: Sequence[PaperState], after: Sequence[PaperState]) -> None:
+        for state, sign in [(s, -1) for s in before] + [(s, 1) for s in after]:
+            for view in (View.INBOX, View.TO_READ, View.STARRED, View.READ):
+                if view.matches(state.status, state.starred):
+                    self.counts[view] += sign
+        self._render_tabs()
+
+    # ------------------------------------------------------------------ header
+    def _render_tabs(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for number, view in enumerate(View, start=1):
+            count = self.counts[view]
+            label = f" {number} {view.label} {count if self.total >= 0 else '…'} "
+            line.append(label, "reverse bold" if view is self.view else "")
+            line.append(" ")
+        line.append(f"  sort: {self.sort.value}", "italic")
+        if self.filter_text:
+            line.append("  filter: ", "italic")
+            line.append(" ".join(self.filter_text.split())[:40], "bold")
+            line.append(f" ({self._shown})", "italic")
+        selected = len(self.paper_list.selected)
+        if selected:
+            line.append(f"  {selected} selected", "bold")
+        self.query_one("#tabs", Static).update(line)
+
+    def _update_filter_message(self) -> None:
+        if self.filter_text:
+            noun = "paper" if self._shown == 1 else "papers"
+            self.filter_bar.show_message(
+                f"{self._shown} {noun} match in {self.view.label}. Enter: back to the list, "
+                "Esc: clear."
+            )
+        else:
+            self.filter_bar.show_message("")
+
+    # ------------------------------------------------------------------ detail
+    @on(PaperList.CursorMoved)
+    def _cursor_moved(self, message: PaperList.CursorMoved) -> None:
+        self._show_current()
+
+    def _show_current(self) -> None:
+        paper_id = self.paper_list.current_id
+        paper: Paper | None = None
+        if paper_id is not None:
+            paper = self.rq.get_paper(paper_id)
+        self.detail.show_paper(paper)
+
+    def current_paper(self) -> Paper | None:
+        """The paper under the cursor, fresh from the store."""
+        paper_id = self.paper_list.current_id
+        return None if paper_id is None else self.rq.get_paper(paper_id)
+
+    # ------------------------------------------------------------------ filter
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter."""
+        self.filter_bar.input.focus()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        if not text:
+            self.filter_bar.show_message("")
+        self.request_list(keep_id=None)
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.paper_list.focus()
+
+    @on(FilterInput.Leave)
+    def _filter_leave(self, event: FilterInput.Leave) -> None:
+        if event.clear and self.filter_text:
+            self.filter_text = ""
+            self.filter_bar.show_message("")
+            self.request_list()
+        self.paper_list.focus()
+
+    # ------------------------------------------------------------------- views
+    def action_view(self, name: str) -> None:
+        """Switch to a view (``inbox``, ``to-read``, ``starred``, ``read``, ``all``)."""
+        view = View(name)
+        if view is self.view:
+            return
+        self.view = view
+        self.paper_list.clear_selection()
+        self.paper_list.cursor = 0
+        self.rq.settings.view = view.value
+        self.rq.save_settings()
+        self._render_tabs()
+        self._seq += 1
+        self._keep_id = None
+        self.run_list(ListRequest(self._seq, self.view, self.sort, self.filter_text), first=True)
+
+    def action_cycle_sort(self) -> None:
+        """Next sort order."""
+        index = SORT_ORDER.index(self.sort) if self.sort in SORT_ORDER else -1
+        self.sort = SORT_ORDER[(index + 1) % len(SORT_ORDER)]
+        self.rq.settings.sort = self.sort.value
+        self.rq.save_settings()
+        self._render_tabs()
+        self.notify(f"Sorted by {self.sort.value}", timeout=1.5, markup=False)
+        self.request_list()
+
+    # ------------------------------------------------------------------- marks
+    def _targets(self) -> list[int]:
+        plist = self.paper_list
+        if plist.selected:
+            return [i for i in plist.ids if i in plist.selected] or sorted(plist.selected)
+        current = plist.current_id
+        return [] if current is None else [current]
+
+    def _confirm_then(self, count: int, what: str, do: object) -> None:
+        from collections.abc import Callable
+
+        assert callable(do)
+        action: Callable[[], None] = do
+        if count <= BULK_CONFIRM_OVER:
+            action()
+            return
+        from readq.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                action()
+
+        self.app.push_screen(ConfirmScreen(f"{what} {count} papers?"), answered)
+
+    def action_mark(self, status_name: str) -> None:
+        """Mark the selection (or the paper under the cursor) and move on."""
+        status = Status(status_name)
+        ids = self._targets()
+        if not ids:
+            return
+        label = {Status.READ: "Mark read", Status.TO_READ: "Mark to read", Status.NEW: "Mark new"}
+        self._confirm_then(
+            len(ids),
+            label[status],
+            lambda: self._apply_state(ids, f"{label[status]}", status=status),
+        )
+
+    def action_toggle_star(self) -> None:
+        """Star (or unstar) the selection or the paper under the cursor."""
+        ids = self._targets()
+        if not ids:
+            return
+        states = self.rq.store.states(ids)
+        star = not all(s.starred for s in states)
+        what = "Star" if star else "Unstar"
+        self._confirm_then(len(ids), what, lambda: self._apply_state(ids, what, starred=star))
+
+    def _apply_state(
+        self,
+        ids: list[int],
+        description: str,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+    ) -> None:
+        store = self.rq.store
+        if status is not None:
+            before = store.set_status(ids, status)
+        else:
+            before = store.set_starred(ids, bool(starred))
+        self.rq.undo.record(StateChange(description, tuple(before)))
+        after = store.states(ids)
+        self._adjust_counts(before, after)
+        bulk = bool(self.paper_list.selected)
+        self._after_change(ids, after, advance=not bulk and status is not None)
+        if bulk:
+            self.paper_list.clear_selection()
+            self.notify(f"{description}: {len(ids)} papers (u undoes)", timeout=2, markup=False)
+        self._render_tabs()
+
+    def _after_change(
+        self, ids: Sequence[int], after: Sequence[PaperState], *, advance: bool
+    ) -> None:
+        """Redraw changed rows; drop those that left the view; move to the next paper."""
+        plist = self.paper_list
+        plist.invalidate(ids)
+        gone = {s.id for s in after if not self.view.matches(s.status, s.starred)}
+        current = plist.current_id
+        if gone:
+            plist.remove_ids(gone)
+            self._shown = len(plist.ids)
+        if advance and current is not None and current not in gone:
+            plist.move_to(plist.cursor + 1)
+        self._show_current()
+
+    def action_toggle_select(self) -> None:
+        """Select or unselect the paper under the cursor, then move down."""
+        self.paper_list.toggle_selected()
+        self.paper_list.move_to(self.paper_list.cursor + 1)
+        self._render_tabs()
+
+    def action_clear_selection(self) -> None:
+        """Unselect everything."""
+        self.paper_list.clear_selection()
+        self._render_tabs()
+
+    # ------------------------------------------------------------- undo / redo
+    def action_undo(self) -> None:
+        """Undo the last change."""
+        change = self.rq.undo.undo(self.rq.store)
+        self._after_undo(change, "Undid")
+
+    def action_redo(self) -> None:
+        """Redo the last undone change."""
+        change = self.rq.undo.redo(self.rq.store)
+        self._after_undo(change, "Redid")
+
+    def _after_undo(self, change: object, verb: str) -> None:
+        from readq.tui.undo import NoteChange
+
+        if change is None:
+            self.notify(f"Nothing to {verb[:-1].lower()}o.", timeout=1.5, markup=False)
+            return
+        assert isinstance(change, StateChange | NoteChange)
+        ids = change.ids
+        self.paper_list.invalidate(ids)
+        self.notify(f"{verb}: {change.description}", timeout=1.5, markup=False)
+        self.load_stats()
+        self.request_list(keep_id=ids[0])
+        self._show_current()
+
+    # ------------------------------------------------------------ paper actions
+    def action_open_url(self) -> None:
+        """Open the paper's first safe URL."""
+        from readq.tui.urls import first_safe_url
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+        url = first_safe_url(paper.urls)
+        if url is None:
+            self.notify("This paper has no http(s) link.", severity="warning", markup=False)
+            return
+        self.rq.open_in_browser(url)
+
+    def action_open_arxiv(self) -> None:
+        """Search arXiv for the paper's title."""
+        from readq.tui.urls import arxiv_search_url
+        from readq.tui.widgets.paper_list import display_title
+
+        paper = self.current_paper()
+        if paper is not None:
+            self.rq.open_in_browser(arxiv_search_url(display_title(paper)))
+
+    def action_copy(self) -> None:
+        """Copy the title (and first URL) to the clipboard."""
+        from readq.tui.urls import first_safe_url
+        from readq.tui.widgets.paper_list import display_title
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+        text = display_title(paper)
+        url = first_safe_url(paper.urls)
+        if url:
+            text += "\n" + url
+        self.app.copy_to_clipboard(text)
+        self.notify("Copied the title" + (" and URL" if url else ""), timeout=1.5, markup=False)
+
+    def action_open_note(self) -> None:
+        """Open the note of the paper under the cursor (the editor screen, issue 5)."""
+        from readq.tui.screens.note_view import NoteViewScreen
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+        self.app.push_screen(NoteViewScreen(paper))
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from readq.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ ingest
+    def action_ingest(self) -> None:
+        """Ask for a listing file or pasted text, then ingest it in a worker."""
+        from readq.tui.screens.ingest import IngestRequest, IngestScreen
+
+        def chosen(request: IngestRequest | None) -> None:
+            if request is not None:
+                self.notify("Ingesting…", timeout=1.5, markup=False)
+                self.run_ingest(request)
+
+        self.app.push_screen(IngestScreen(), chosen)
+
+    @work(thread=True, group="ingest", exit_on_error=False)
+    def run_ingest(self, request: object) -> None:
+        """Ingest on a connection of its own (the store is single-threaded)."""
+        from readq.ingest import ingest_paths, ingest_text
+        from readq.store import Store
+        from readq.tui.screens.ingest import IngestRequest
+
+        assert isinstance(request, IngestRequest)
+        try:
+            with Store.open(self.rq.store.path, migrate=False) as writer:
+                if request.path is not None:
+                    reports = ingest_paths(writer, [request.path])
+                else:
+                    reports = [ingest_text(writer, request.text or "")]
+        except Exception as exc:  # report, never crash the UI
+            self.post_message(IngestDone(f"Ingest failed: {exc}", ok=False))
+            return
+        lines: list[str] = []
+        ok = True
+        for report in reports:
+            if report.result is not None:
+                r = report.result
+                lines.append(f"{report.name}: {r.papers} papers, {r.new} new, {r.merged} merged")
+            else:
+                ok = False
+                lines.append(report.error or f"{report.name}: failed")
+            lines.extend(report.warnings[:3])
+        self.post_message(IngestDone("\n".join(lines), ok))
+
+    @on(IngestDone)
+    def _ingest_done(self, message: IngestDone) -> None:
+        self.notify(
+            message.summary, severity="information" if message.ok else "error", markup=False
+        )
+        self.reload()
+
+    # ----------------------------------------------------------------- refresh
+    def reload(self) -> None:
+        """The library changed (another process, or an ingest): refresh everything shown."""
+        self.paper_list.invalidate()
+        self.rq.searcher.invalidate()
+        self.load_stats()
+        self.request_list()
+        self._show_current()

@@ -1,0 +1,82 @@
+"""Undo and redo of the TUI's changes: marks, stars, bulk marks and note saves.
+
+Each change is recorded with what is needed to reverse it; undoing a change records the
+reversal so that it can be redone. Nothing here knows about Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from readq.store import PaperState, Store
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """Papers' status/star before a change (restored by undo)."""
+
+    description: str
+    states: tuple[PaperState, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers the change touched."""
+        return [s.id for s in self.states]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    """A note's text before a save (restored by undo)."""
+
+    description: str
+    paper_id: int
+    text: str
+
+    @property
+    def ids(self) -> list[int]:
+        """The paper the change touched."""
+        return [self.paper_id]
+
+
+Change = StateChange | NoteChange
+
+
+class UndoStack:
+    """Two stacks of changes; a new change clears the redo stack."""
+
+    def __init__(self, limit: int = 500) -> None:
+        self.limit = limit
+        self.undo_stack: list[Change] = []
+        self.redo_stack: list[Change] = []
+
+    def record(self, change: Change) -> None:
+        """Remember a change just made."""
+        self.undo_stack.append(change)
+        del self.undo_stack[: -self.limit]
+        self.redo_stack.clear()
+
+    def undo(self, store: Store) -> Change | None:
+        """Reverse the last change; returns it (None when there is nothing to undo)."""
+        if not self.undo_stack:
+            return None
+        change = self.undo_stack.pop()
+        self.redo_stack.append(_apply(store, change))
+        return change
+
+    def redo(self, store: Store) -> Change | None:
+        """Apply again the last undone change; returns it (None when there is nothing)."""
+        if not self.redo_stack:
+            return None
+        change = self.redo_stack.pop()
+        self.undo_stack.append(_apply(store, change))
+        return change
+
+
+def _apply(store: Store, change: Change) -> Change:
+    """Put the saved state back and return the change that reverses this one."""
+    if isinstance(change, StateChange):
+        before = store.restore_states(list(change.states))
+        return StateChange(change.description, tuple(before))
+    current, _rev = store.note_state(change.paper_id)
+    store.save_note(change.paper_id, change.text, kind="restore")
+    return NoteChange(change.description, change.paper_id, current)

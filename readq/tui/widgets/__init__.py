@@ -1,0 +1,1 @@
+"""Widgets of the TUI: the virtual paper list, the detail pane and the filter bar."""

@@ -1,0 +1,64 @@
+"""The filter bar: a search input and a one-line message (query errors, result counts)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+
+class FilterInput(Input):
+    """The search input; Enter keeps the filter, Escape clears it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_filter", "Clear filter", show=True),
+        Binding("down", "leave", "To list", show=False),
+    ]
+
+    class Leave(Message):
+        """Go back to the list (``clear``: drop the filter too)."""
+
+        def __init__(self, clear: bool) -> None:
+            super().__init__()
+            self.clear = clear
+
+    def action_clear_filter(self) -> None:
+        """Empty the input and go back to the list."""
+        self.value = ""
+        self.post_message(self.Leave(clear=True))
+
+    def action_leave(self) -> None:
+        """Back to the list, keeping the filter."""
+        self.post_message(self.Leave(clear=False))
+
+
+class FilterBar(Vertical):
+    """The filter input and its message line."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: auto; }
+    FilterBar > FilterInput { border: none; height: 1; padding: 0 1; }
+    FilterBar > #filter-message { height: 1; padding: 0 1; color: $text-muted; }
+    FilterBar > #filter-message.-error { color: $error; }
+    """
+
+    def compose(self) -> ComposeResult:
+        """The input, then the message line."""
+        yield FilterInput(placeholder="/ to filter: words, typos welcome", id="filter-input")
+        yield Static("", id="filter-message", markup=False)
+
+    @property
+    def input(self) -> FilterInput:
+        """The filter input."""
+        return self.query_one(FilterInput)
+
+    def show_message(self, message: str, *, error: bool = False) -> None:
+        """Show one line under the input (plain text, never markup)."""
+        line = self.query_one("#filter-message", Static)
+        line.update(Text(" ".join(message.split()), end=""))
+        line.set_class(error, "-error")

@@ -1,0 +1,371 @@
+"""The paper list: a virtual list (Line API) that renders only the rows on screen.
+
+The list holds the visible order as a list of ids. Row data is fetched on demand for the rows
+being drawn (one query for the window) and kept in a small LRU cache; rendered lines are cached
+by (id, width, highlight generation, cursor, selected). A million ids cost a list, not widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from readq.models import Paper, Status
+from readq.textclean import strip_unsafe
+from readq.tui.listing import HighlightFn, Span
+
+RowFetcher = Callable[[Sequence[int]], list[Paper]]
+
+STATUS_GLYPH = {Status.NEW: "•", Status.TO_READ: "»", Status.READ: "✓"}
+DATE_WIDTH = 10
+VOTES_WIDTH = 6
+PREFETCH_MARGIN = 40
+
+
+def display_title(paper: Paper) -> str:
+    """A paper's title made safe for one line of the terminal."""
+    return " ".join(strip_unsafe(paper.title, keep_newlines=False).split())
+
+
+def display_date(paper: Paper) -> str:
+    """The publication date shown in a row (ISO date, else the listing's text)."""
+    text = paper.published or paper.published_text or ""
+    return strip_unsafe(text, keep_newlines=False)[:DATE_WIDTH]
+
+
+class PaperList(ScrollView, can_focus=True):
+    """A virtual, keyboard- and mouse-driven list of papers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("g,home", "cursor_first", "First", show=False),
+        Binding("G,end", "cursor_last", "Last", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--cursor",
+        "paper-list--selected",
+        "paper-list--match",
+        "paper-list--new",
+        "paper-list--read",
+        "paper-list--star",
+        "paper-list--meta",
+    }
+
+    DEFAULT_CSS = """
+    PaperList {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    PaperList > .paper-list--cursor { background: $boost; text-style: bold; }
+    PaperList:focus > .paper-list--cursor { background: $accent 40%; text-style: bold; }
+    PaperList > .paper-list--selected { background: $secondary 25%; }
+    PaperList > .paper-list--match { color: $warning; text-style: bold underline; }
+    PaperList > .paper-list--new { color: $accent; text-style: bold; }
+    PaperList > .paper-list--read { color: $text-muted; }
+    PaperList > .paper-list--star { color: $warning; }
+    PaperList > .paper-list--meta { color: $text-muted; }
+    """
+
+    class CursorMoved(Message):
+        """The paper under the cursor changed (None: the list is empty)."""
+
+        def __init__(self, paper_id: int | None) -> None:
+            super().__init__()
+            self.paper_id = paper_id
+
+    def __init__(
+        self, fetch: RowFetcher, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._fetch = fetch
+        self.ids: list[int] = []
+        self.cursor = 0
+        self.selected: set[int] = set()
+        self._highlight: HighlightFn | None = None
+        self._generation = 0
+        self._rows: LRUCache[int, Paper] = LRUCache(4096)
+        self._spans: LRUCache[int, list[Span]] = LRUCache(4096)
+        self._lines: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(2048)
+        self._last_posted: int | bool | None = False
+
+    # ---------------------------------------------------------------- contents
+    @property
+    def current_id(self) -> int | None:
+        """The id of the paper under the cursor."""
+        if 0 <= self.cursor < len(self.ids):
+            return self.ids[self.cursor]
+        return None
+
+    def set_ids(
+        self,
+        ids: list[int],
+        *,
+        highlight: HighlightFn | None = None,
+        keep_id: int | None = None,
+        keep_index: bool = True,
+    ) -> None:
+        """Show ``ids``; keep the cursor on ``keep_id`` if it is still listed."""
+        self.ids = ids
+        self._highlight = highlight
+        self._generation += 1
+        self._spans.clear()
+        self._lines.clear()
+        position: int | None = None
+        if keep_id is not None:
+            position = _find(ids, keep_id, self.cursor)
+        if position is None:
+            position = min(self.cursor, len(ids) - 1) if keep_index else 0
+        self.cursor = max(0, position)
+        self.virtual_size = Size(self.size.width, len(ids))
+        self._scroll_cursor_into_view(center=keep_id is not None)
+        self.refresh()
+        self._post_cursor()
+
+    def invalidate(self, ids: Sequence[int] | None = None) -> None:
+        """Forget cached rows (all, or these ids) after their data changed, and redraw."""
+        if ids is None:
+            self._rows.clear()
+        else:
+            for paper_id in ids:
+                self._rows.discard(paper_id)
+        self._generation += 1
+        self._lines.clear()
+        self.refresh()
+
+    def remove_ids(self, gone: set[int]) -> None:
+        """Drop papers from the list (they left the view); the cursor stays in place."""
+        if not gone:
+            return
+        before = self.cursor
+        removed_before = sum(1 for i in self.ids[:before] if i in gone)
+        self.ids = [i for i in self.ids if i not in gone]
+        self.selected -= gone
+        self.cursor = max(0, min(before - removed_before, len(self.ids) - 1))
+        self.virtual_size = Size(self.size.width, len(self.ids))
+        self._generation += 1
+        self._lines.clear()
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._post_cursor()
+
+    def cached_paper(self, paper_id: int) -> Paper | None:
+        """The row data of a paper if it was fetched for drawing."""
+        return self._rows.get(paper_id)
+
+    # ------------------------------------------------------------------ cursor
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (clamped) and scroll it into view."""
+        if not self.ids:
+            self.cursor = 0
+            self._post_cursor()
+            return
+        index = max(0, min(index, len(self.ids) - 1))
+        if index != self.cursor:
+            old = self.cursor
+            self.cursor = index
+            self._refresh_row(old)
+            self._refresh_row(index)
+        self._scroll_cursor_into_view()
+        self._post_cursor()
+
+    def toggle_selected(self) -> None:
+        """Select or unselect the paper under the cursor."""
+        paper_id = self.current_id
+        if paper_id is None:
+            return
+        if paper_id in self.selected:
+            self.selected.discard(paper_id)
+        else:
+            self.selected.add(paper_id)
+        self._refresh_row(self.cursor)
+
+    def clear_selection(self) -> None:
+        """Unselect everything."""
+        if self.selected:
+            self.selected.clear()
+            self._lines.clear()
+            self.refresh()
+
+    def action_cursor_down(self) -> None:
+        """Move down one row."""
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        """Move up one row."""
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_first(self) -> None:
+        """Jump to the first row."""
+        self.move_to(0)
+
+    def action_cursor_last(self) -> None:
+        """Jump to the last row."""
+        self.move_to(len(self.ids) - 1)
+
+    def action_page_down(self) -> None:
+        """Move down one page."""
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.move_to(self.cursor + page)
+
+    def action_page_up(self) -> None:
+        """Move up one page."""
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.move_to(self.cursor - page)
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y
+        if 0 <= index < len(self.ids):
+            self.move_to(index)
+        self.focus()
+
+    def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        if center and not (top <= self.cursor < top + height):
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _post_cursor(self) -> None:
+        current = self.current_id
+        if current != self._last_posted:
+            self._last_posted = current
+            self.post_message(self.CursorMoved(current))
+
+    def _refresh_row(self, index: int) -> None:
+        self.refresh_line(index)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the virtual size in step with the width."""
+        self.virtual_size = Size(event.size.width, len(self.ids))
+        self._lines.clear()
+        self._scroll_cursor_into_view()
+
+    # --------------------------------------------------------------- rendering
+    def _ensure_rows(self, start: int) -> None:
+        """Fetch the rows of the window starting at ``start`` that are not cached."""
+        height = self.scrollable_content_region.height or self.size.height
+        window = self.ids[max(0, start - PREFETCH_MARGIN // 2) : start + height + PREFETCH_MARGIN]
+        missing = [i for i in window if i not in self._rows]
+        if missing:
+            for paper in self._fetch(missing):
+                self._rows[paper.id] = paper
+
+    def render_line(self, y: int) -> Strip:
+        """Draw row ``y`` of the visible region."""
+        scroll_y = int(self.scroll_offset.y)
+        index = scroll_y + y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if index >= len(self.ids) or width <= 0:
+            return Strip.blank(width, base)
+        paper_id = self.ids[index]
+        is_cursor = index == self.cursor
+        is_selected = paper_id in self.selected
+        key = (paper_id, width, self._generation, is_cursor, is_selected)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
+        paper = self._rows.get(paper_id)
+        if paper is None:
+            self._ensure_rows(scroll_y)
+            paper = self._rows.get(paper_id)
+        if paper is None:
+            strip = Strip.blank(width, base)
+        else:
+            strip = self._render_row(paper, width, is_cursor, is_selected)
+        self._lines[key] = strip
+        return strip
+
+    def _title_spans(self, paper: Paper, title: str) -> list[Span]:
+        if self._highlight is None:
+            return []
+        spans = self._spans.get(paper.id)
+        if spans is None:
+            try:
+                spans = self._highlight(paper.id, title)
+            except Exception:
+                spans = []
+            self._spans[paper.id] = spans
+        return spans
+
+    def _render_row(self, paper: Paper, width: int, is_cursor: bool, is_selected: bool) -> Strip:
+        style = self.get_component_rich_style
+        row_style = Style()
+        if is_selected:
+            row_style += style("paper-list--selected")
+        if is_cursor:
+            row_style += style("paper-list--cursor")
+        meta = style("paper-list--meta")
+        line = Text(style=row_style, no_wrap=True, overflow="ellipsis", end="")
+        line.append("+" if is_selected else " ", style("paper-list--star"))
+        status_style = (
+            style("paper-list--new")
+            if paper.status is Status.NEW
+            else style("paper-list--read")
+            if paper.status is Status.READ
+            else meta
+        )
+        line.append(STATUS_GLYPH[paper.status], status_style)
+        line.append("★" if paper.starred else " ", style("paper-list--star"))
+        line.append("✎" if paper.note.strip() else " ", meta)
+        line.append(" ")
+        right = Text(no_wrap=True, end="")
+        right.append(" " + display_date(paper).ljust(DATE_WIDTH), meta)
+        votes = "" if paper.upvotes is None else f"▲{paper.upvotes}"
+        right.append(" " + votes.rjust(VOTES_WIDTH - 1), meta)
+        title_width = width - line.cell_len - right.cell_len
+        if title_width < 8:
+            right = Text(end="")
+            title_width = width - line.cell_len
+        title_text = display_title(paper)
+        title = Text(title_text, no_wrap=True, end="")
+        if paper.status is Status.READ:
+            title.stylize(style("paper-list--read"))
+        match_style = style("paper-list--match")
+        for start, end in self._title_spans(paper, title_text):
+            title.stylize(match_style, start, end)
+        title.truncate(max(0, title_width), overflow="ellipsis", pad=True)
+        line.append_text(title)
+        line.append_text(right)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = [
+            Segment(seg.text, row_style + seg.style if seg.style else row_style)
+            for seg in line.render(self.app.console, end="")
+        ]
+        return Strip(segments, width).apply_style(self.rich_style)
+
+
+def _find(ids: list[int], paper_id: int, near: int) -> int | None:
+    """Position of ``paper_id`` in ``ids``, looking near ``near`` first (cheap at 1M rows)."""
+    lo = max(0, near - 200)
+    window = ids[lo : near + 200]
+    if paper_id in window:
+        return lo + window.index(paper_id)
+    try:
+        return ids.index(paper_id)
+    except ValueError:
+        return None

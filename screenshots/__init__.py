@@ -1,0 +1,1 @@
+"""Screenshots of the TUI for the README (``python -m screenshots.make``)."""
