@@ -1,0 +1,76 @@
+"""Search: the query language, the in-memory index and ranking. Never imports Textual.
+
+API (names are stable)::
+
+    from readq.search import SearchEngine, QueryError, SearchCancelled, parse_query
+
+    engine = SearchEngine.load(store)          # index every paper (own read-only connection)
+    engine.refresh()                           # pick up papers added/changed by anyone: bool
+    engine.update_state(pid, status=Status.READ, starred=True, note="...")  # after own writes
+    result = engine.search("difusion is:new", sort=SortKey.RELEVANCE, view=Status.NEW,
+                           is_cancelled=worker.is_cancelled)   # QueryError, SearchCancelled
+    len(result); result[0]; result[0:40]       # ordered paper ids, produced lazily
+    result.highlights(pid, title, abstract)    # Highlights(title_spans, snippet, snippet_spans)
+    result.counts()                            # Stats of the matches across all views
+    engine.rows(result[0:40])                  # Row(id, title, status, starred, has_note, ...)
+    engine.counts()                            # Stats for the view tabs
+    search(store, "lora", SortKey.ADDED, limit=20) -> list[int]   # one-shot, for the CLI
+    search_ids(store, "lora", sort=SortKey.ADDED)                 # same (alias)
+
+``view`` is a base view combined with the query: ``None`` (all), a ``Status`` (inbox = NEW,
+to read, read) or ``"starred"``.
+
+Matching. Every free word must match somewhere (AND) in the title, organisation, abstract
+or note; word order does not matter. A word matches a stored word exactly, as a prefix
+(``diff`` → diffusion; prefixes under 4 characters only look at titles, organisations and
+notes, not abstracts), or with typos (from 4 characters: 1 edit, from 8: 2 edits, a swap of
+two letters counts as one: ``difusion``, ``trasnformer``). Case never matters (``lora`` finds
+LoRA). ``"a phrase"`` must appear as written, case-insensitively. ``-x`` excludes whatever
+``x`` would match (words by exact word or prefix or typo, phrases, filters). Filters:
+``is:new|to-read|read|starred``, ``has:note``, ``org:NAME``, ``title:WORD``, ``note:WORD``,
+``year:2024`` / ``year:>=2023`` (also ``<``, ``<=``, ``>``). An unknown filter raises
+``QueryError`` with a one-line message. An empty query lists everything in the sort order.
+
+Ranking and order. Each query word scores 6 for an exact title word, 5 for a title prefix,
+4 for a title typo, 3 / 2 / 1 for the same in the abstract, organisation or note (a phrase:
+6 in the title, 3 elsewhere); a paper's rank is the sum. So a title match beats one only in
+the abstract, an exact word beats a prefix, and a prefix beats a typo.
+``SortKey.RELEVANCE`` orders by rank, ties newest first (added order); with an empty query it
+is the added order, so it is the natural default. Any other sort (``ADDED``, ``PUBLISHED``,
+``UPVOTES``, ``TITLE``) is an explicit choice the user made, so it is kept exactly: the query
+then filters, and the matches appear in that order (same order as ``Store.list_papers``).
+
+Threads and cost. The engine is safe to use from a worker thread; its methods hold one lock.
+Pass ``is_cancelled`` to stop a search early (it raises ``SearchCancelled``). The index keeps
+postings as ``array('I')`` or bit sets (ints), not the abstracts; ``len(result)`` and the first
+page are cheap even when a million papers match.
+"""
+
+from __future__ import annotations
+
+from readq.search.engine import (
+    Highlights,
+    Row,
+    SearchEngine,
+    SearchResult,
+    View,
+    search,
+    search_ids,
+)
+from readq.search.index import SearchCancelled
+from readq.search.query import Field, Query, QueryError, parse_query
+
+__all__ = [
+    "Field",
+    "Highlights",
+    "Query",
+    "QueryError",
+    "Row",
+    "SearchCancelled",
+    "SearchEngine",
+    "SearchResult",
+    "View",
+    "parse_query",
+    "search",
+    "search_ids",
+]

@@ -1,0 +1,1059 @@
+"""The search engine: an in-memory index of a library, queried on every keystroke.
+
+See :mod:`readq.search` for the public API and the ranking rules.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, overload
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from readq.models import SortKey, Stats, Status
+from readq.search import bitset
+from readq.search.index import InvertedIndex, SearchCancelled, check
+from readq.search.query import (
+    Field,
+    HasNoteClause,
+    PhraseClause,
+    Query,
+    StarredClause,
+    StatusClause,
+    WordClause,
+    YearClause,
+    parse_query,
+)
+from readq.search.tokens import word_spans, words
+from readq.store import Store
+
+View = Status | Literal["starred"] | None
+"""A base view: papers with this status, the starred ones, or all of them (``None``)."""
+
+STATUSES: tuple[Status, ...] = (Status.NEW, Status.TO_READ, Status.READ)
+_STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
+
+# Rank of one query word in one paper (higher is better).
+TITLE_EXACT, TITLE_PREFIX, TITLE_TYPO = 6, 5, 4
+OTHER_EXACT, OTHER_PREFIX, OTHER_TYPO = 3, 2, 1
+
+ABSTRACT_PREFIX_MIN = 4
+"""Prefixes shorter than this match titles, organisations and notes, not abstracts."""
+TYPO_MIN = 4
+"""Words shorter than this are not matched with typos."""
+SNIPPET_CHARS = 240
+_LOAD_BATCH = 2000
+_TERM_CACHE = 48
+_PHRASE_CACHE = 16
+_CHUNK = 900
+
+_SELECT = (
+    "SELECT id, title, abstract, coalesce(org, ''), note, status, starred, published, "
+    "upvotes, updated_at FROM papers"
+)
+
+
+def max_typos(word: str) -> int:
+    """How many edits (insert, delete, substitute, swap) a query word may be away from a
+    stored word: none under 4 characters, 1 up to 7, 2 from 8."""
+    if len(word) < TYPO_MIN:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    """What to highlight in one row: spans are ``(start, end)`` offsets, end exclusive.
+
+    ``title_spans`` index into the title; ``snippet`` is a piece of the abstract around the
+    first match (or its beginning), one line, with ``…`` where it was cut, and
+    ``snippet_spans`` index into ``snippet``.
+    """
+
+    title_spans: tuple[tuple[int, int], ...]
+    snippet: str
+    snippet_spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What the list shows for a paper: text from the library, state from the engine."""
+
+    id: int
+    title: str
+    status: Status
+    starred: bool
+    has_note: bool
+    published: str | None
+    published_text: str | None
+    upvotes: int | None
+    org: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    score: int
+    bits: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """How one positive word or phrase is recognised in text, for highlighting."""
+
+    token: str
+    typos: frozenset[str]
+    pattern: re.Pattern[str] | None = None
+
+
+class SearchResult(Sequence[int]):
+    """The ordered paper ids of one search. Ids are produced lazily: ``len()`` is immediate and
+    asking for the first page only materialises the first blocks. ``result.ids`` is ``result``
+    itself; ``list(result)`` materialises everything."""
+
+    def __init__(
+        self,
+        engine: SearchEngine,
+        query: Query,
+        sort: SortKey,
+        view: View,
+        buckets: list[int],
+        matched: int,
+        order: Sequence[int] | None,
+        matchers: tuple[_Matcher, ...],
+    ) -> None:
+        self.engine = engine
+        self.query = query
+        self.sort = sort
+        self.view = view
+        self._matched = matched
+        self._matchers = matchers
+        self._total = sum(b.bit_count() for b in buckets)
+        self._ids: list[int] = []
+        self._doc_ids = engine._ids
+        self._n = engine._index.n
+        self._blocks = self._generate(buckets, order)
+
+    def _generate(self, buckets: list[int], order: Sequence[int] | None) -> Iterator[list[int]]:
+        get_id = self._doc_ids.__getitem__
+        for bits in buckets:
+            blocks = (
+                bitset.iter_desc(bits, self._n)
+                if order is None
+                else bitset.iter_in_order(bits, self._n, order)
+            )
+            for docs in blocks:
+                yield list(map(get_id, docs))
+
+    def _fill(self, count: int) -> None:
+        while len(self._ids) < count:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            self._ids.extend(block)
+
+    @property
+    def ids(self) -> SearchResult:
+        """The ordered ids (this result, a lazy sequence)."""
+        return self
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(self._total)
+            self._fill(max(start, stop))
+            return self._ids[index]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError("search result index out of range")
+        self._fill(index + 1)
+        return self._ids[index]
+
+    def __iter__(self) -> Iterator[int]:
+        i = 0
+        while True:
+            self._fill(i + 1)
+            if i >= len(self._ids):
+                return
+            yield self._ids[i]
+            i += 1
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int):
+            return False
+        doc = self.engine._doc(value)
+        return doc is not None and bool((self._matched >> doc) & 1)
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        """Position of paper id ``value`` in the result (``ValueError`` if absent)."""
+        if value not in self:
+            raise ValueError(f"{value!r} is not in the result")
+        for i, pid in enumerate(self):
+            if pid == value and i >= start and (stop is None or i < stop):
+                return i
+        raise ValueError(f"{value!r} is not in the result")
+
+    def counts(self) -> Stats:
+        """How many papers match the query in each view (ignoring this result's view)."""
+        return self.engine._stats(self._matched)
+
+    def highlights(
+        self, paper_id: int, title: str | None = None, abstract: str | None = None
+    ) -> Highlights:
+        """Spans of the title and of an abstract snippet matched by the query's words and
+        phrases. Pass the title and abstract if you have them; otherwise they are read from the
+        library."""
+        if title is None or abstract is None:
+            stored_title, stored_abstract = self.engine._texts(paper_id)
+            title = stored_title if title is None else title
+            abstract = stored_abstract if abstract is None else abstract
+        return make_highlights(self._matchers, title, abstract)
+
+
+class SearchEngine:
+    """An in-memory index of a library; thread-safe (calls are serialised by a lock)."""
+
+    def __init__(self, reader: Store) -> None:
+        self._reader = reader
+        self._lock = threading.RLock()
+        self._index = InvertedIndex()
+        self._ids: array[int] = array("q")
+        self._status = bytearray()
+        self._starred = bytearray()
+        self._year = array("H")
+        self._hash = array("I")
+        self._notes: dict[int, str] = {}
+        self._alive = 0
+        self._status_bits = {s: 0 for s in STATUSES}
+        self._starred_bits = 0
+        self._note_bits = 0
+        self._year_bits: dict[int, int] = {}
+        self._last_updated = ""
+        self._data_version = -1
+        self._generation = 0
+        self._term_cache: OrderedDict[str, dict[Field, tuple[int, int, int]]] = OrderedDict()
+        self._pinned: set[str] = set()
+        self._expansions: OrderedDict[str, tuple[list[str], list[str]]] = OrderedDict()
+        self._phrase_cache: OrderedDict[tuple[object, ...], list[_Tier]] = OrderedDict()
+        self._orders: dict[SortKey, array[int]] = {}
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, store: Store, *, is_cancelled: Callable[[], bool] | None = None) -> SearchEngine:
+        """Build the index of every paper in ``store``'s library.
+
+        The engine keeps its own read-only connection (for phrases, rows and highlights), so
+        it may be used from any thread.
+        """
+        engine = cls(store.open_reader())
+        with engine._lock:
+            engine._data_version = engine._reader.data_version()
+            cursor = engine._reader.conn.execute(_SELECT + " ORDER BY id")
+            engine._load_rows(cursor, is_cancelled)
+            engine._index.compact()
+            engine._warm()
+        return engine
+
+    def close(self) -> None:
+        """Close the engine's own connection."""
+        self._reader.close()
+
+    def _load_rows(
+        self, cursor: Iterator[tuple[object, ...]], cancel: Callable[[], bool] | None
+    ) -> None:
+        """First build: stream rows, append postings (fast path, arrays only)."""
+        index = self._index
+        title_post = index.main[Field.TITLE]
+        abstract_post = index.main[Field.ABSTRACT]
+        org_post = index.main[Field.ORG]
+        findall = re.compile(r"[^\W_]+").findall
+        ids_append = self._ids.append
+        status_codes = bytearray()
+        starred = bytearray()
+        years = array("H")
+        hashes = array("I")
+        notes = self._notes
+        crc = zlib.crc32
+        last = self._last_updated
+        doc = index.n
+        year_docs: dict[int, list[int]] = {}
+        for row in cursor:
+            pid, title, abstract, org, note, status, star, published, _up, updated = row
+            ids_append(pid)  # type: ignore[arg-type]
+            for word in set(findall(str(title).casefold())):
+                title_post[word].append(doc)  # type: ignore[union-attr]
+            for word in set(findall(str(abstract).casefold())):
+                abstract_post[word].append(doc)  # type: ignore[union-attr]
+            if org:
+                for word in set(findall(str(org).casefold())):
+                    org_post[word].append(doc)  # type: ignore[union-attr]
+            if note:
+                notes[doc] = str(note)
+            status_codes.append(_STATUS_CODE.get(Status(str(status)), 0))
+            starred.append(1 if star else 0)
+            year = _year_of(published)
+            years.append(year)
+            if year:
+                year_docs.setdefault(year, []).append(doc)
+            hashes.append(crc(f"{title}\x00{abstract}\x00{org}".encode()))
+            if str(updated) > last:
+                last = str(updated)
+            doc += 1
+            if doc & 4095 == 0:
+                check(cancel)
+        index.n = doc
+        self._status.extend(status_codes)
+        self._starred.extend(starred)
+        self._year.extend(years)
+        self._hash.extend(hashes)
+        self._last_updated = last
+        for d, note in notes.items():
+            index.set_side(d, ((Field.NOTE, w) for w in words(note)))
+        self._rebuild_state_bits()
+        self._year_bits = {y: bitset.from_indices(ds, doc) for y, ds in year_docs.items()}
+
+    def _rebuild_state_bits(self) -> None:
+        n = self._index.n
+        self._alive = bitset.full(n) if n else 0
+        for code, status in enumerate(STATUSES):
+            mask = self._status.translate(_code_table(code))
+            self._status_bits[status] = bitset.pack(mask)
+        self._starred_bits = bitset.pack(self._starred)
+        self._note_bits = bitset.from_indices(self._notes, n)
+
+    def _warm(self) -> None:
+        """Precompute the one-letter title prefixes (the first keystroke of every search)."""
+        letters = {w[0] for w in self._index.main[Field.TITLE]}
+        for letter in sorted(letters):
+            self._term_raw(letter, None)
+        self._pinned = set(letters)
+
+    # ----------------------------------------------------------------- updates
+    def refresh(self, store: Store | None = None) -> bool:
+        """Pick up papers added or changed by anyone since the last load or refresh.
+
+        New papers (id above the highest loaded) are appended; changed ones (``updated_at``
+        newer than any seen) are re-read. Returns True if anything changed. Cheap when nothing
+        changed (``PRAGMA data_version``); scanning for changed rows reads the whole table unless
+        ``papers.updated_at`` is indexed.
+        """
+        reader = store if store is not None else self._reader
+        with self._lock:
+            version = reader.data_version()
+            if store is None and version == self._data_version:
+                return False
+            self._data_version = version
+            changed = False
+            max_id = self._ids[-1] if len(self._ids) else 0
+            rows = reader.conn.execute(
+                _SELECT + " WHERE updated_at > ? AND id <= ?", (self._last_updated, max_id)
+            ).fetchall()
+            for row in rows:
+                changed |= self._update_row(row)
+            new_rows = reader.conn.execute(_SELECT + " WHERE id > ? ORDER BY id", (max_id,))
+            while True:
+                batch = new_rows.fetchmany(_LOAD_BATCH)
+                if not batch:
+                    break
+                self._append_rows(batch)
+                changed = True
+            count = int(reader.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+            if count != self._alive.bit_count():
+                self._reconcile_deleted(reader)
+                changed = True
+            if changed:
+                self._changed(text=True)
+            return changed
+
+    def _append_rows(self, rows: list[tuple[object, ...]]) -> None:
+        index = self._index
+        first = index.n
+        titles: list[set[str]] = []
+        abstracts: list[set[str]] = []
+        orgs: list[set[str]] = []
+        for offset, row in enumerate(rows):
+            pid, title, abstract, org, note, status, star, published, _up, updated = row
+            doc = first + offset
+            self._ids.append(int(pid))  # type: ignore[call-overload]
+            titles.append(set(words(str(title))))
+            abstracts.append(set(words(str(abstract))))
+            orgs.append(set(words(str(org))))
+            self._status.append(_STATUS_CODE.get(Status(str(status)), 0))
+            self._starred.append(1 if star else 0)
+            year = _year_of(published)
+            self._year.append(year)
+            self._hash.append(zlib.crc32(f"{title}\x00{abstract}\x00{org}".encode()))
+            if note:
+                self._notes[doc] = str(note)
+                index.set_side(doc, ((Field.NOTE, w) for w in words(str(note))))
+            if year:
+                self._year_bits[year] = self._year_bits.get(year, 0) | (1 << doc)
+            self._last_updated = max(self._last_updated, str(updated))
+        index.append_batch(Field.TITLE, first, titles)
+        index.append_batch(Field.ABSTRACT, first, abstracts)
+        index.append_batch(Field.ORG, first, orgs)
+        index.n = first + len(rows)
+        width = len(rows)
+        new = bitset.full(width) << first
+        self._alive |= new
+        for code, status in enumerate(STATUSES):
+            part = self._status[first:].translate(_code_table(code))
+            self._status_bits[status] |= bitset.pack(part) << first
+        self._starred_bits |= bitset.pack(self._starred[first:]) << first
+        self._note_bits = bitset.from_indices(self._notes, index.n)
+
+    def _update_row(self, row: tuple[object, ...]) -> bool:
+        pid, title, abstract, org, note, status, star, published, _up, updated = row
+        self._last_updated = max(self._last_updated, str(updated))
+        doc = self._doc(int(pid))  # type: ignore[call-overload]
+        if doc is None:
+            return False
+        changed = self._set_state(
+            doc, Status(str(status)), bool(star), str(note), _year_of(published)
+        )
+        digest = zlib.crc32(f"{title}\x00{abstract}\x00{org}".encode())
+        if digest != self._hash[doc]:
+            self._hash[doc] = digest
+            index = self._index
+            index.stale |= 1 << doc
+            entries = [(Field.TITLE, w) for w in words(str(title))]
+            entries += [(Field.ABSTRACT, w) for w in words(str(abstract))]
+            entries += [(Field.ORG, w) for w in words(str(org))]
+            entries += [(Field.NOTE, w) for w in words(self._notes.get(doc, ""))]
+            index.set_side(doc, entries)
+            self._changed(text=True)
+            changed = True
+        # Published dates and upvotes only affect the sort orders.
+        self._orders.clear()
+        return changed
+
+    def _reconcile_deleted(self, reader: Store) -> None:
+        present = {int(r[0]) for r in reader.conn.execute("SELECT id FROM papers")}
+        gone = [d for d, pid in enumerate(self._ids) if pid not in present]
+        self._alive &= ~bitset.from_indices(gone, self._index.n)
+
+    def update_state(
+        self,
+        paper_id: int,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Apply a user change made through the store at once, without re-reading the library
+        (the next :meth:`refresh` sees the same values and does nothing more)."""
+        with self._lock:
+            doc = self._doc(paper_id)
+            if doc is None:
+                return
+            self._set_state(doc, status, starred, note, None)
+
+    def _set_state(
+        self,
+        doc: int,
+        status: Status | None,
+        starred: bool | None,
+        note: str | None,
+        year: int | None,
+    ) -> bool:
+        changed = False
+        bit = 1 << doc
+        if status is not None:
+            code = _STATUS_CODE[status]
+            old = self._status[doc]
+            if old != code:
+                self._status_bits[STATUSES[old]] &= ~bit
+                self._status_bits[status] |= bit
+                self._status[doc] = code
+                changed = True
+        if starred is not None and bool(self._starred[doc]) != starred:
+            self._starred[doc] = int(starred)
+            self._starred_bits ^= bit
+            changed = True
+        if note is not None and self._notes.get(doc, "") != note:
+            if note:
+                self._notes[doc] = note
+                self._note_bits |= bit
+            else:
+                self._notes.pop(doc, None)
+                self._note_bits &= ~bit
+            entries = [(Field.NOTE, w) for w in words(note)]
+            if (self._index.stale >> doc) & 1:
+                entries += [
+                    (f, w) for f, w in self._index.side_words.get(doc, []) if f != Field.NOTE
+                ]
+            self._index.set_side(doc, entries)
+            self._changed(text=False)
+            changed = True
+        if year is not None and self._year[doc] != year:
+            old_year = self._year[doc]
+            if old_year:
+                self._year_bits[old_year] &= ~bit
+            if year:
+                self._year_bits[year] = self._year_bits.get(year, 0) | bit
+            self._year[doc] = year
+            changed = True
+        return changed
+
+    def _changed(self, *, text: bool) -> None:
+        """Drop caches: phrases always (notes count), word sets and orders when the indexed
+        title/abstract/organisation text changed."""
+        self._generation += 1
+        self._phrase_cache.clear()
+        if text:
+            self._term_cache.clear()
+            self._expansions.clear()
+            self._orders.clear()
+            self._warm()
+
+    # ------------------------------------------------------------------- search
+    def search(
+        self,
+        text: str,
+        sort: SortKey = SortKey.RELEVANCE,
+        view: View = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> SearchResult:
+        """Run a query (raises :class:`QueryError` for a bad one, :class:`SearchCancelled`
+        when ``is_cancelled()`` turns True)."""
+        query = parse_query(text)
+        with self._lock:
+            return self._run(query, sort, view, is_cancelled)
+
+    def _run(
+        self, query: Query, sort: SortKey, view: View, cancel: Callable[[], bool] | None
+    ) -> SearchResult:
+        base = self._view_bits(view)
+        matched = self._alive
+        positives: list[list[_Tier]] = []
+        matchers: list[_Matcher] = []
+        for clause in query.clauses:
+            check(cancel)
+            if isinstance(clause, WordClause):
+                if clause.negated:
+                    bits = self._alive
+                    for token in clause.tokens:
+                        bits &= _any(self._term_tiers(token, clause.fields, cancel))
+                    matched &= ~bits
+                else:
+                    for token in clause.tokens:
+                        tiers = self._term_tiers(token, clause.fields, cancel)
+                        positives.append(tiers)
+                        matched &= _any(tiers)
+                        matchers.append(self._matcher(token))
+            elif isinstance(clause, PhraseClause):
+                tiers = self._phrase_tiers(clause, cancel)
+                if clause.negated:
+                    matched &= ~_any(tiers)
+                else:
+                    positives.append(tiers)
+                    matched &= _any(tiers)
+                    matchers.append(_Matcher("", frozenset(), _phrase_pattern(clause.text)))
+            else:
+                bits = self._filter_bits(clause)
+                matched &= ~bits if clause.negated else bits
+        order: Sequence[int] | None = None
+        if sort == SortKey.RELEVANCE and positives:
+            buckets = self._rank(matched & base, positives, cancel)
+        else:
+            buckets = [matched & base]
+            if sort not in (SortKey.RELEVANCE, SortKey.ADDED):
+                order = self._order(sort)
+        return SearchResult(self, query, sort, view, buckets, matched, order, tuple(matchers))
+
+    def _rank(
+        self, start: int, positives: list[list[_Tier]], cancel: Callable[[], bool] | None
+    ) -> list[int]:
+        scores: dict[int, int] = {0: start}
+        for tiers in positives:
+            check(cancel)
+            nxt: dict[int, int] = {}
+            for score, bits in scores.items():
+                for tier in tiers:
+                    both = bits & tier.bits
+                    if both:
+                        key = score + tier.score
+                        nxt[key] = nxt.get(key, 0) | both
+            scores = nxt
+            if not scores:
+                break
+        return [scores[s] for s in sorted(scores, reverse=True)]
+
+    def _view_bits(self, view: View) -> int:
+        if view is None:
+            return self._alive
+        if view == "starred":
+            return self._starred_bits & self._alive
+        return self._status_bits[Status(view)] & self._alive
+
+    def _filter_bits(
+        self, clause: StatusClause | StarredClause | HasNoteClause | YearClause
+    ) -> int:
+        if isinstance(clause, StatusClause):
+            return self._status_bits[clause.status]
+        if isinstance(clause, StarredClause):
+            return self._starred_bits
+        if isinstance(clause, HasNoteClause):
+            return self._note_bits
+        bits = 0
+        for year, year_bits in self._year_bits.items():
+            if clause.accepts(year):
+                bits |= year_bits
+        return bits
+
+    # ---------------------------------------------------------------- matching
+    def _term_tiers(
+        self, token: str, fields: frozenset[Field], cancel: Callable[[], bool] | None
+    ) -> list[_Tier]:
+        """Per-tier document sets for one query word (disjoint, best tier first)."""
+        raw = self._term_raw(token, cancel)
+        title_exact, title_prefix, title_typo = (0, 0, 0)
+        if Field.TITLE in fields:
+            title_exact, title_prefix, title_typo = raw[Field.TITLE]
+        exact = prefix = typo = 0
+        for field in (Field.ABSTRACT, Field.ORG):
+            if field in fields:
+                e, p, t = raw[field]
+                exact, prefix, typo = exact | e, prefix | p, typo | t
+        if Field.NOTE in fields and self._notes:
+            e, p, t = self._note_raw(token)
+            exact, prefix, typo = exact | e, prefix | p, typo | t
+        tiers: list[_Tier] = []
+        seen = 0
+        for score, bits in (
+            (TITLE_EXACT, title_exact),
+            (TITLE_PREFIX, title_prefix),
+            (TITLE_TYPO, title_typo),
+            (OTHER_EXACT, exact),
+            (OTHER_PREFIX, prefix),
+            (OTHER_TYPO, typo),
+        ):
+            bits &= ~seen
+            if bits:
+                tiers.append(_Tier(score, bits))
+                seen |= bits
+        return tiers
+
+    def _term_raw(
+        self, token: str, cancel: Callable[[], bool] | None
+    ) -> dict[Field, tuple[int, int, int]]:
+        """(exact, prefix, typo) document sets of ``token`` in title, abstract and organisation
+        (cached until the indexed text changes)."""
+        cached = self._term_cache.get(token)
+        if cached is not None:
+            self._term_cache.move_to_end(token)
+            return cached
+        index = self._index
+        longer, typos = self._expand(token)
+        raw: dict[Field, tuple[int, int, int]] = {}
+        for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
+            exact = index.union(field, [token])
+            prefix = 0
+            if field != Field.ABSTRACT or len(token) >= ABSTRACT_PREFIX_MIN:
+                prefix = index.union(field, longer, cancel)
+            typo = index.union(field, typos, cancel)
+            raw[field] = (exact, prefix, typo)
+        self._term_cache[token] = raw
+        while len(self._term_cache) > _TERM_CACHE + len(self._pinned):
+            oldest = next(k for k in self._term_cache if k not in self._pinned)
+            del self._term_cache[oldest]
+        return raw
+
+    def _expand(self, token: str) -> tuple[list[str], list[str]]:
+        """Vocabulary words longer than ``token`` that start with it, and its typo matches."""
+        cached = self._expansions.get(token)
+        if cached is not None:
+            return cached
+        longer = [w for w in self._index.with_prefix(token) if w != token]
+        typos: list[str] = []
+        distance = max_typos(token)
+        if distance:
+            for length in range(len(token) - distance, len(token) + distance + 1):
+                choices = self._index.by_length(length)
+                if choices:
+                    typos += _typo_matches(token, choices, distance)
+        self._expansions[token] = (longer, typos)
+        if len(self._expansions) > 256:
+            self._expansions.popitem(last=False)
+        return longer, typos
+
+    def _note_raw(self, token: str) -> tuple[int, int, int]:
+        """(exact, prefix, typo) document sets of ``token`` in notes (never cached)."""
+        side = self._index.side[Field.NOTE]
+        n = self._index.n
+        exact: set[int] = set(side.get(token, ()))
+        prefix: set[int] = set()
+        for word, docs in side.items():
+            if word != token and word.startswith(token):
+                prefix.update(docs)
+        typo: set[int] = set()
+        distance = max_typos(token)
+        if distance:
+            for word in _typo_matches(token, list(side), distance):
+                typo.update(side[word])
+        return (
+            bitset.from_indices(exact, n) if exact else 0,
+            bitset.from_indices(prefix, n) if prefix else 0,
+            bitset.from_indices(typo, n) if typo else 0,
+        )
+
+    def _matcher(self, token: str) -> _Matcher:
+        _longer, typos = self._expand(token)
+        note_typos = _typo_matches(token, list(self._index.side[Field.NOTE]), max_typos(token))
+        return _Matcher(token, frozenset(typos) | frozenset(note_typos))
+
+    def _phrase_tiers(self, clause: PhraseClause, cancel: Callable[[], bool] | None) -> list[_Tier]:
+        key = (clause.text.casefold(), clause.fields)
+        cached = self._phrase_cache.get(key)
+        if cached is not None:
+            return cached
+        index = self._index
+        tokens = words(clause.text)
+        fields = [f for f in Field if f in clause.fields]
+        simple = len(tokens) == 1 and tokens[0] == clause.text.casefold()
+        per_field: dict[Field, int] = {}
+        for field in fields:
+            bits = self._alive
+            for i, token in enumerate(tokens):
+                if simple or i == 0:
+                    candidates = index.containing(token)
+                elif i == len(tokens) - 1:
+                    candidates = index.with_prefix(token)
+                else:
+                    candidates = [token]
+                bits &= index.union(field, candidates, cancel)
+                if not bits:
+                    break
+            per_field[field] = bits
+        if not simple:
+            per_field = self._verify_phrase(clause.text, per_field, cancel)
+        title = per_field.get(Field.TITLE, 0)
+        other = 0
+        for field, bits in per_field.items():
+            if field != Field.TITLE:
+                other |= bits
+        tiers = [
+            t for t in (_Tier(TITLE_EXACT, title), _Tier(OTHER_EXACT, other & ~title)) if t.bits
+        ]
+        self._phrase_cache[key] = tiers
+        while len(self._phrase_cache) > _PHRASE_CACHE:
+            self._phrase_cache.popitem(last=False)
+        return tiers
+
+    def _verify_phrase(
+        self, text: str, candidates: dict[Field, int], cancel: Callable[[], bool] | None
+    ) -> dict[Field, int]:
+        pattern = _phrase_pattern(text)
+        union = 0
+        for bits in candidates.values():
+            union |= bits
+        docs = [d for block in bitset.iter_desc(union, self._index.n) for d in block]
+        columns = {
+            Field.TITLE: "title",
+            Field.ABSTRACT: "abstract",
+            Field.ORG: "coalesce(org, '')",
+            Field.NOTE: "note",
+        }
+        fields = list(candidates)
+        select = ", ".join(columns[f] for f in fields)
+        found: dict[Field, list[int]] = {f: [] for f in fields}
+        for start in range(0, len(docs), _CHUNK):
+            check(cancel)
+            chunk = docs[start : start + _CHUNK]
+            by_id = {self._ids[d]: d for d in chunk}
+            marks = ",".join("?" * len(chunk))
+            for row in self._reader.conn.execute(
+                f"SELECT id, {select} FROM papers WHERE id IN ({marks})", list(by_id)
+            ):
+                doc = by_id[int(row[0])]
+                for field, value in zip(fields, row[1:], strict=True):
+                    if pattern.search(str(value)):
+                        found[field].append(doc)
+        return {f: bitset.from_indices(ds, self._index.n) for f, ds in found.items()}
+
+    # ------------------------------------------------------------------- orders
+    def _order(self, sort: SortKey) -> array[int]:
+        cached = self._orders.get(sort)
+        if cached is not None:
+            return cached
+        from readq.store import SORT_SQL
+
+        order: array[int] = array("I")
+        first = self._ids[0] if len(self._ids) else 0
+        contiguous = len(self._ids) == 0 or self._ids[-1] - first == len(self._ids) - 1
+        lookup: dict[int, int] | None = None
+        if not contiguous:
+            lookup = {pid: d for d, pid in enumerate(self._ids)}
+        rows = self._reader.conn.execute(f"SELECT id FROM papers ORDER BY {SORT_SQL[sort]}")
+        n = self._index.n
+        for (pid,) in rows:
+            if lookup is None:
+                doc = pid - first
+                if 0 <= doc < n:
+                    order.append(doc)
+            else:
+                d = lookup.get(pid)
+                if d is not None:
+                    order.append(d)
+        self._orders[sort] = order
+        return order
+
+    # --------------------------------------------------------------- rows, counts
+    def _doc(self, paper_id: int) -> int | None:
+        import bisect
+
+        i = bisect.bisect_left(self._ids, paper_id)
+        if i < len(self._ids) and self._ids[i] == paper_id:
+            return i
+        return None
+
+    def _texts(self, paper_id: int) -> tuple[str, str]:
+        with self._lock:
+            row = self._reader.conn.execute(
+                "SELECT title, abstract FROM papers WHERE id = ?", (paper_id,)
+            ).fetchone()
+        if row is None:
+            return "", ""
+        return str(row[0]), str(row[1])
+
+    def rows(self, paper_ids: Sequence[int]) -> list[Row]:
+        """List rows for these ids, in the given order (unknown ids are skipped): text from
+        the library, status/star/note from the engine (so :meth:`update_state` shows at once)."""
+        found: dict[int, tuple[object, ...]] = {}
+        with self._lock:
+            for start in range(0, len(paper_ids), _CHUNK):
+                chunk = list(paper_ids[start : start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                for row in self._reader.conn.execute(
+                    "SELECT id, title, published, published_text, upvotes, org FROM papers "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    found[int(row[0])] = tuple(row)
+            result: list[Row] = []
+            for pid in paper_ids:
+                row = found.get(pid)
+                doc = self._doc(pid)
+                if row is None or doc is None:
+                    continue
+                result.append(
+                    Row(
+                        id=pid,
+                        title=str(row[1]),
+                        status=STATUSES[self._status[doc]],
+                        starred=bool(self._starred[doc]),
+                        has_note=doc in self._notes,
+                        published=row[2],  # type: ignore[arg-type]
+                        published_text=row[3],  # type: ignore[arg-type]
+                        upvotes=row[4],  # type: ignore[arg-type]
+                        org=row[5],  # type: ignore[arg-type]
+                    )
+                )
+        return result
+
+    def row(self, paper_id: int) -> Row | None:
+        """The list row of one paper, or None if the engine does not know it."""
+        rows = self.rows([paper_id])
+        return rows[0] if rows else None
+
+    def counts(self) -> Stats:
+        """Papers per status, starred and with notes (for the view tabs)."""
+        with self._lock:
+            return self._stats(self._alive)
+
+    def _stats(self, bits: int) -> Stats:
+        bits &= self._alive
+        return Stats(
+            total=bits.bit_count(),
+            by_status={s: (bits & self._status_bits[s]).bit_count() for s in STATUSES},
+            starred=(bits & self._starred_bits).bit_count(),
+            with_notes=(bits & self._note_bits).bit_count(),
+        )
+
+    def __len__(self) -> int:
+        return self._alive.bit_count()
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held by postings and per-paper arrays (not Python overheads)."""
+        return (
+            self._index.posting_bytes()
+            + self._ids.itemsize * len(self._ids)
+            + len(self._status)
+            + len(self._starred)
+            + self._year.itemsize * len(self._year)
+            + self._hash.itemsize * len(self._hash)
+        )
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Distinct words indexed."""
+        return self._index.vocabulary_size
+
+
+# ------------------------------------------------------------------------ helpers
+def _typo_matches(token: str, choices: list[str], distance: int) -> list[str]:
+    """Words of ``choices`` within ``distance`` edits of ``token`` (not ``token`` itself nor
+    words it is a prefix of: those match better)."""
+    if not distance or not choices:
+        return []
+    return [
+        word
+        for word, _score, _i in process.extract(
+            token, choices, scorer=OSA.distance, score_cutoff=distance, limit=None
+        )
+        if word != token and not word.startswith(token)
+    ]
+
+
+def _any(tiers: list[_Tier]) -> int:
+    bits = 0
+    for tier in tiers:
+        bits |= tier.bits
+    return bits
+
+
+def _year_of(published: object) -> int:
+    if not published:
+        return 0
+    text = str(published)
+    if len(text) >= 4 and text[:4].isdigit():
+        return int(text[:4])
+    return 0
+
+
+_CODE_TABLES: dict[int, bytes] = {}
+
+
+def _code_table(code: int) -> bytes:
+    table = _CODE_TABLES.get(code)
+    if table is None:
+        table = bytes(1 if i == code else 0 for i in range(256))
+        _CODE_TABLES[code] = table
+    return table
+
+
+def _phrase_pattern(text: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in text.split()]
+    return re.compile(r"\s+".join(parts), re.IGNORECASE)
+
+
+def make_highlights(matchers: Sequence[_Matcher], title: str, abstract: str) -> Highlights:
+    """Highlights of ``title`` and of a snippet of ``abstract`` for these matchers."""
+    title_spans = _spans(matchers, title, 1)
+    abstract_spans = _spans(matchers, abstract, ABSTRACT_PREFIX_MIN)
+    flat = abstract.replace("\n", " ").replace("\r", " ")
+    if len(flat) <= SNIPPET_CHARS:
+        return Highlights(tuple(title_spans), flat, tuple(abstract_spans))
+    first = abstract_spans[0][0] if abstract_spans else 0
+    start = max(0, first - 60)
+    if start > 0:
+        space = flat.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    end = min(len(flat), start + SNIPPET_CHARS)
+    if end < len(flat):
+        space = flat.rfind(" ", max(first + 1, start), end)
+        end = space if space > start else end
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    snippet = prefix + flat[start:end].strip() + suffix
+    shift = len(prefix) - start
+    body_end = len(snippet) - len(suffix)
+    spans = []
+    for a, b in abstract_spans:
+        if a >= start and a < end:
+            spans.append((a + shift, min(b + shift, body_end)))
+    return Highlights(tuple(title_spans), snippet, tuple(spans))
+
+
+def _spans(matchers: Sequence[_Matcher], text: str, min_prefix: int) -> list[tuple[int, int]]:
+    if not text or not matchers:
+        return []
+    spans: list[tuple[int, int]] = []
+    word_matchers = [m for m in matchers if m.pattern is None]
+    if word_matchers:
+        for start, end, word in word_spans(text):
+            best = 0
+            for m in word_matchers:
+                if word == m.token or word in m.typos:
+                    best = end - start
+                    break
+                if len(m.token) >= min_prefix and word.startswith(m.token):
+                    best = max(best, _prefix_length(text, start, end, m.token))
+            if best:
+                spans.append((start, start + best))
+    for m in matchers:
+        if m.pattern is not None:
+            spans.extend((x.start(), x.end()) for x in m.pattern.finditer(text))
+    return _merge(spans)
+
+
+def _prefix_length(text: str, start: int, end: int, token: str) -> int:
+    """Characters of ``text[start:end]`` covered by ``token`` (casefolding may change lengths)."""
+    for length in range(1, end - start + 1):
+        if text[start : start + length].casefold() == token:
+            return length
+    return end - start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def search(
+    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
+) -> list[int]:
+    """One-shot search for the CLI: build an engine, run ``query``, return up to ``limit`` ids.
+
+    Raises :class:`QueryError` for a bad query. Builds the whole index, so for repeated
+    searches keep a :class:`SearchEngine` instead.
+    """
+    parse_query(query)  # fail fast, before building anything
+    engine = SearchEngine.load(store)
+    try:
+        result = engine.search(query, sort=sort)
+        return list(result) if limit is None else result[:limit]
+    finally:
+        engine.close()
+
+
+def search_ids(
+    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
+) -> list[int]:
+    """Alias of :func:`search` (the name ``readq list --query`` uses)."""
+    return search(store, query, sort, limit)
+
+
+__all__ = [
+    "Highlights",
+    "Row",
+    "SearchCancelled",
+    "SearchEngine",
+    "SearchResult",
+    "View",
+    "make_highlights",
+    "search",
+    "search_ids",
+]

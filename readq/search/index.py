@@ -1,0 +1,223 @@
+"""The in-memory inverted index: for each field, word → the documents that contain it.
+
+Documents are numbered ``0 .. n-1`` in id order (a *document index*, not the paper id).
+A posting is an ``array('I')`` of ascending document indices, or, for words in more than
+1/32 of the documents, a bit set (an ``int``; see :mod:`readq.search.bitset`), which is then
+never larger than the array it replaces. Abstracts and notes are not kept as strings.
+
+Documents whose title, abstract or organisation changed after they were indexed are marked
+*stale*: their old postings are masked out and their current words live in a small side
+index of Python sets. Notes always live in such sets (they are few and change often).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from readq.search.bitset import from_indices, pack, round8, scatter
+from readq.search.query import Field
+
+Posting = array | int  # type: ignore[type-arg]
+
+BITMAP_FRACTION = 32
+"""A posting becomes a bit set when the word is in more than 1/BITMAP_FRACTION documents."""
+
+
+class SearchCancelled(Exception):
+    """Raised inside a search when ``is_cancelled()`` returned True."""
+
+
+def check(is_cancelled: Callable[[], bool] | None) -> None:
+    """Raise :class:`SearchCancelled` if the caller asked to stop."""
+    if is_cancelled is not None and is_cancelled():
+        raise SearchCancelled
+
+
+class InvertedIndex:
+    """Word postings for the four text fields, plus the vocabulary for prefix and typo search."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.main: dict[Field, dict[str, Posting]] = {
+            Field.TITLE: defaultdict(lambda: array("I")),
+            Field.ABSTRACT: defaultdict(lambda: array("I")),
+            Field.ORG: defaultdict(lambda: array("I")),
+        }
+        # Side index: current words of stale documents, and of every note.
+        self.side: dict[Field, dict[str, set[int]]] = {f: {} for f in Field}
+        self.side_words: dict[int, list[tuple[Field, str]]] = {}
+        self.stale = 0
+        self._vocab_dirty = True
+        self._sorted: list[str] = []
+        self._by_length: dict[int, list[str]] = {}
+        self._blob = ""
+        self._blob_starts: list[int] = []
+
+    # ------------------------------------------------------------------ building
+    def add_main(self, field: Field, doc: int, words: Iterable[str]) -> None:
+        """Append ``doc`` to the postings of ``words`` during the first build (before
+        :meth:`compact`); later additions go through :meth:`append_batch`."""
+        postings = self.main[field]
+        for word in words:
+            postings[word].append(doc)  # type: ignore[union-attr]
+
+    def compact(self) -> None:
+        """Turn frequent words' postings into bit sets and freeze the posting dicts."""
+        threshold = max(64, self.n // BITMAP_FRACTION)
+        for field, postings in self.main.items():
+            frozen: dict[str, Posting] = {}
+            for word, posting in postings.items():
+                if isinstance(posting, array) and len(posting) > threshold:
+                    frozen[word] = from_indices(posting, self.n)
+                else:
+                    frozen[word] = posting
+            self.main[field] = frozen
+        self._vocab_dirty = True
+
+    def append_batch(self, field: Field, first_doc: int, doc_words: list[set[str]]) -> None:
+        """Index a batch of new documents ``first_doc, first_doc + 1, ...`` in one go.
+
+        Bit-set postings get one OR per word for the whole batch rather than one per document.
+        """
+        postings = self.main[field]
+        grouped: dict[str, list[int]] = defaultdict(list)
+        for offset, words in enumerate(doc_words):
+            for word in words:
+                grouped[word].append(offset)
+        width = len(doc_words)
+        for word, offsets in grouped.items():
+            posting = postings.get(word)
+            if posting is None:
+                postings[word] = array("I", (first_doc + o for o in offsets))
+            elif isinstance(posting, int):
+                postings[word] = posting | (from_indices(offsets, width) << first_doc)
+            else:
+                posting.extend(first_doc + o for o in offsets)
+        self._vocab_dirty = True
+
+    def set_side(self, doc: int, entries: Iterable[tuple[Field, str]]) -> None:
+        """Replace the side-index words of ``doc`` (used for notes and stale documents)."""
+        for field, word in self.side_words.pop(doc, ()):
+            docs = self.side[field].get(word)
+            if docs is not None:
+                docs.discard(doc)
+                if not docs:
+                    del self.side[field][word]
+        kept = list(dict.fromkeys(entries))
+        for field, word in kept:
+            docs = self.side[field].get(word)
+            if docs is None:
+                self.side[field][word] = {doc}
+                if field != Field.NOTE:
+                    self._vocab_dirty = True
+            else:
+                docs.add(doc)
+        if kept:
+            self.side_words[doc] = kept
+
+    # -------------------------------------------------------------------- lookup
+    def union(
+        self,
+        field: Field,
+        words: Iterable[str],
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> int:
+        """The documents containing any of ``words`` in ``field``, as a bit set."""
+        bits = 0
+        mask: bytearray | None = None
+        postings = self.main.get(field)
+        side = self.side[field]
+        extra: set[int] = set()
+        for count, word in enumerate(words):
+            if count & 255 == 255:
+                check(is_cancelled)
+            if postings is not None:
+                posting = postings.get(word)
+                if posting is not None:
+                    if isinstance(posting, int):
+                        bits |= posting
+                    elif len(posting) > 0:
+                        if mask is None:
+                            mask = bytearray(round8(self.n))
+                        scatter(mask, posting)
+            docs = side.get(word)
+            if docs:
+                extra.update(docs)
+        if mask is not None:
+            bits |= pack(mask)
+        if self.stale and postings is not None:
+            bits &= ~self.stale
+        if extra:
+            bits |= from_indices(extra, self.n)
+        return bits
+
+    # ---------------------------------------------------------------- vocabulary
+    def _refresh_vocab(self) -> None:
+        if not self._vocab_dirty:
+            return
+        vocab: set[str] = set()
+        for postings in self.main.values():
+            vocab.update(postings)
+        for field, side in self.side.items():
+            if field != Field.NOTE:  # notes have their own small word list
+                vocab.update(side)
+        self._sorted = sorted(vocab)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self._sorted:
+            by_length[len(word)].append(word)
+        self._by_length = dict(by_length)
+        self._blob = ""
+        self._blob_starts = []
+        self._vocab_dirty = False
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct words the index holds."""
+        self._refresh_vocab()
+        return len(self._sorted)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """Vocabulary words that start with ``prefix`` (including ``prefix`` itself)."""
+        self._refresh_vocab()
+        lo = bisect.bisect_left(self._sorted, prefix)
+        hi = bisect.bisect_left(self._sorted, prefix + "\U0010ffff", lo)
+        return self._sorted[lo:hi]
+
+    def by_length(self, length: int) -> list[str]:
+        """Vocabulary words of exactly ``length`` characters."""
+        self._refresh_vocab()
+        return self._by_length.get(length, [])
+
+    def containing(self, fragment: str) -> list[str]:
+        """Vocabulary words that contain ``fragment``."""
+        self._refresh_vocab()
+        if not self._blob and self._sorted:
+            starts: list[int] = []
+            pos = 1
+            for word in self._sorted:
+                starts.append(pos)
+                pos += len(word) + 1
+            self._blob = "\n" + "\n".join(self._sorted) + "\n"
+            self._blob_starts = starts
+        found: dict[str, None] = {}
+        for match in re.finditer(re.escape(fragment), self._blob):
+            i = bisect.bisect_right(self._blob_starts, match.start()) - 1
+            if i >= 0:
+                found[self._sorted[i]] = None
+        return list(found)
+
+    # ------------------------------------------------------------------ memory
+    def posting_bytes(self) -> int:
+        """Approximate bytes held by the main postings (arrays and bit sets)."""
+        total = 0
+        for postings in self.main.values():
+            for posting in postings.values():
+                if isinstance(posting, int):
+                    total += (posting.bit_length() + 7) // 8
+                else:
+                    total += posting.itemsize * len(posting)
+        return total

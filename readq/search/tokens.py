@@ -1,0 +1,23 @@
+"""Words as the search index sees them: runs of letters and digits, casefolded.
+
+The same rule splits titles, abstracts, organisations, notes and queries, so a query word
+and a stored word compare equal when they are the same word in any case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The casefolded words of ``text``, in order, repeats kept."""
+    return WORD.findall(text.casefold())
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, casefolded word)`` for each word of ``text`` (offsets into ``text``)."""
+    for match in WORD.finditer(text):
+        yield match.start(), match.end(), match.group().casefold()
