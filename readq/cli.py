@@ -430,6 +430,146 @@ def locate(context: Context) -> None:
     click.echo(f"config:  {paths.config_file}")
 
 
+# ---------------------------------------------------------- export and import
+EXPORT_FORMATS = ("json", "bibtex", "markdown", "obsidian", "csv")
+IMPORT_FORMATS = ("json", "bibtex", "atom")
+
+
+@cli.command(name="export")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Format."
+)
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    help="File to write (default: standard output); for obsidian, a directory.",
+)
+@click.option("--status", "status_name", default=None, help="Only papers of this status.")
+@click.option("--starred", is_flag=True, default=False, help="Only starred papers.")
+@click.option("--query", "-q", default=None, help="Only the result of a search query.")
+@click.option(
+    "--sort", type=click.Choice([s.value for s in SortKey]), default=None, help="Paper order."
+)
+@pass_context
+def export_command(
+    context: Context,
+    fmt: str,
+    output: str | None,
+    status_name: str | None,
+    starred: bool,
+    query: str | None,
+    sort: str | None,
+) -> None:
+    """Export the library (or part of it) as json, bibtex, markdown, obsidian or csv.
+
+    json is the complete backup format: `readq import` restores it.
+    """
+    status = _status_option(status_name)
+    if fmt == "obsidian" and (output is None or output == "-"):
+        fail("--format obsidian writes one file per paper: give a directory with -o DIR")
+    store = context.store()
+    from readq.export import export_papers, select_ids
+
+    with user_errors():
+        try:
+            ids = select_ids(
+                store,
+                status=status,
+                starred=True if starred else None,
+                query=query,
+                sort=SortKey(sort) if sort else SortKey.ADDED,
+            )
+        except ImportError as exc:
+            fail(f"search is not available: {exc}", EXIT_FAILURE)
+        except Exception as exc:
+            if type(exc).__name__ == "QueryError":
+                fail(f"bad query: {exc}")
+            raise
+        try:
+            result = export_papers(store, ids, fmt, output)
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}", EXIT_FAILURE)
+    if output is not None and output != "-":
+        click.echo(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
+
+
+@cli.command(name="import")
+@click.argument("path")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    default=None,
+    help="Skip detection (default: from the content and extension).",
+)
+@pass_context
+def import_command(context: Context, path: str, fmt: str | None) -> None:
+    """Import a readq JSON export, a BibTeX file or an arXiv Atom feed (PATH may be -).
+
+    The whole file is one transaction. Into an empty library a JSON export is restored as it
+    was; otherwise papers are merged with the ingest dedupe rules and your state is kept.
+    """
+    from readq.importers import IngestError, import_path
+
+    store = context.store()
+    with user_errors():
+        try:
+            report = import_path(store, path, fmt)
+        except IngestError as exc:
+            fail(str(exc), EXIT_FAILURE)
+    for warning in report.warnings:
+        click.echo(f"readq: warning: {report.name}: {warning}", err=True)
+    result = report.result
+    if result.restored:
+        click.echo(f"{report.name}: restored {result.papers} papers ({result.format})")
+        return
+    conflicts = (
+        f"; {result.conflicts} differing notes kept as conflict revisions"
+        if result.conflicts
+        else ""
+    )
+    click.echo(
+        f"{report.name}: {result.papers} papers ({result.format}): {result.new} new, "
+        f"{result.merged} already known ({result.updated} updated){conflicts}"
+    )
+
+
+# ---------------------------------------------------------------------- backup
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@pass_context
+def backup(context: Context, path: str | None) -> None:
+    """Write a verified, consistent copy of the library (SQLite backup API).
+
+    PATH defaults to the backups directory (see `readq locate`) / readq-TIMESTAMP.db.
+    """
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from readq.backup import BackupError, backup_database
+
+    if not context.paths.db.exists():
+        fail(f"no library at {context.paths.db}", EXIT_FAILURE)
+    store = context.store()
+    if path is not None:
+        target = Path(path).expanduser()
+    else:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = context.paths.backup_dir / f"readq-{stamp}.db"
+        n = 1
+        while target.exists():
+            n += 1
+            target = context.paths.backup_dir / f"readq-{stamp}-{n}.db"
+    with user_errors():
+        try:
+            written = backup_database(store, target)
+        except BackupError as exc:
+            fail(str(exc), EXIT_FAILURE)
+        papers = store.count()
+    click.echo(f"backed up {papers} papers to {written}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="readq")

@@ -1,0 +1,141 @@
+"""Exports, so that a library is never trapped in readq: JSON, BibTeX, Markdown, Obsidian, CSV.
+
+:func:`export_papers` is the one entry point (the CLI and the TUI call it); :func:`select_ids`
+picks the papers of a status, the starred ones, or a search's result. Pure core: no Textual.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TextIO
+
+from readq.models import SortKey, Status
+from readq.store import Store
+
+__all__ = ["ExportFormat", "ExportResult", "export_papers", "select_ids"]
+
+
+class ExportFormat(StrEnum):
+    """The formats readq writes."""
+
+    JSON = "json"
+    BIBTEX = "bibtex"
+    MARKDOWN = "markdown"
+    OBSIDIAN = "obsidian"
+    CSV = "csv"
+
+    @property
+    def extension(self) -> str:
+        """The usual file extension ("" for the Obsidian directory)."""
+        return {"json": ".json", "bibtex": ".bib", "markdown": ".md", "csv": ".csv"}.get(
+            self.value, ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What an export wrote."""
+
+    format: ExportFormat
+    papers: int
+    target: str
+
+
+def select_ids(
+    store: Store,
+    *,
+    status: Status | None = None,
+    starred: bool | None = None,
+    query: str | None = None,
+    sort: SortKey = SortKey.ADDED,
+) -> list[int] | None:
+    """The ids to export, in order; None means the whole library (and its ingest log).
+
+    ``query`` goes through ``readq.search.search_ids`` (``QueryError`` if it is malformed).
+    """
+    if query is not None and query.strip():
+        from readq.search import search_ids  # type: ignore[attr-defined, unused-ignore]
+
+        ids = list(search_ids(store, query, sort=sort))
+        if status is None and starred is None:
+            return ids
+        keep = {
+            p.id
+            for p in store.get_many(ids, with_sources=False)
+            if (status is None or p.status is status) and (starred is None or p.starred is starred)
+        }
+        return [i for i in ids if i in keep]
+    if status is None and starred is None and sort is SortKey.ADDED:
+        return None
+    papers = store.list_papers(status=status, starred=starred, sort=sort, with_sources=False)
+    return [p.id for p in papers]
+
+
+def export_papers(
+    store: Store,
+    ids: Sequence[int] | None,
+    fmt: ExportFormat | str,
+    target: str | os.PathLike[str] | TextIO | None,
+) -> ExportResult:
+    """Export the papers ``ids`` (all when None) of ``store`` as ``fmt`` to ``target``.
+
+    ``target`` is a file path (written to a temporary file and renamed into place, so a
+    failure leaves no half-written file), a text stream, or None / ``"-"`` for stdout. The
+    Obsidian format needs a directory path. This is the hook the TUI calls for its current
+    view: pass the ids of the view in their shown order.
+    """
+    fmt = ExportFormat(fmt)
+    if fmt is ExportFormat.OBSIDIAN:
+        if target is None or isinstance(target, io.IOBase | TextIO) or target == "-":
+            raise ValueError("the obsidian format writes a directory: give one with -o DIR")
+        from readq.export.markdown import write_obsidian
+
+        directory = Path(os.fspath(target))  # type: ignore[arg-type]
+        count = write_obsidian(store, _ids(store, ids), directory)
+        return ExportResult(fmt, count, str(directory))
+    if target is None or target == "-":
+        count = _write(store, ids, fmt, sys.stdout)
+        sys.stdout.flush()
+        return ExportResult(fmt, count, "<stdout>")
+    if isinstance(target, str | os.PathLike):
+        from readq.export.common import atomic_text_file
+
+        path = Path(os.fspath(target))
+        newline = "" if fmt is ExportFormat.CSV else "\n"
+        with atomic_text_file(path, newline=newline) as handle:
+            count = _write(store, ids, fmt, handle)
+        return ExportResult(fmt, count, str(path))
+    count = _write(store, ids, fmt, target)
+    return ExportResult(fmt, count, getattr(target, "name", "<stream>"))
+
+
+def _ids(store: Store, ids: Sequence[int] | None) -> list[int]:
+    if ids is not None:
+        return list(ids)
+    from readq.export.common import all_ids
+
+    return all_ids(store)
+
+
+def _write(store: Store, ids: Sequence[int] | None, fmt: ExportFormat, out: TextIO) -> int:
+    if fmt is ExportFormat.JSON:
+        from readq.export.json import write_json
+
+        return write_json(store, ids, out)
+    if fmt is ExportFormat.BIBTEX:
+        from readq.export.bibtex import write_bibtex
+
+        return write_bibtex(store, _ids(store, ids), out)
+    if fmt is ExportFormat.MARKDOWN:
+        from readq.export.markdown import write_markdown
+
+        return write_markdown(store, _ids(store, ids), out)
+    from readq.export.csv import write_csv
+
+    return write_csv(store, _ids(store, ids), out)

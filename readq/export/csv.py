@@ -1,0 +1,72 @@
+"""CSV export: one row per paper, the list's columns plus the note, for spreadsheets.
+
+UTF-8 with a byte-order mark (so Excel detects the encoding), every field quoted, CRLF rows.
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a
+leading apostrophe so that no spreadsheet evaluates it as a formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import TextIO
+
+from readq.export.common import iter_papers
+from readq.models import Paper
+from readq.store import Store
+
+COLUMNS = (
+    "id",
+    "status",
+    "starred",
+    "published",
+    "upvotes",
+    "title",
+    "authors",
+    "org",
+    "arxiv_id",
+    "url",
+    "added_at",
+    "note",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def guard_cell(value: object) -> str:
+    """The text of one cell, defused if a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def paper_row(paper: Paper) -> list[str]:
+    """The cells of one paper, in :data:`COLUMNS` order."""
+    values: list[object] = [
+        paper.id,
+        paper.status.value,
+        "yes" if paper.starred else "no",
+        paper.published,
+        paper.upvotes,
+        paper.title,
+        paper.authors,
+        paper.org,
+        paper.arxiv_id,
+        paper.urls[0] if paper.urls else "",
+        paper.added_at,
+        paper.note,
+    ]
+    return [guard_cell(v) for v in values]
+
+
+def write_csv(store: Store, ids: Sequence[int], out: TextIO) -> int:
+    """Write the BOM, a header row and one row per paper; returns the number of papers."""
+    out.write(BOM)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for paper in iter_papers(store, ids):
+        writer.writerow(paper_row(paper))
+        count += 1
+    return count

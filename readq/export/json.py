@@ -1,0 +1,135 @@
+"""readq's own JSON format: the whole library with every field and all user state.
+
+This is the backup format. The document is an object with ``format`` (``"readq"``) and
+``version`` (:data:`FORMAT_VERSION`), the ingest log, and ``papers``: each paper with every
+stored field, its status, star, note, the id of the note's current revision, every note
+revision (oldest first) and every source it was seen in (provenance). One paper per line,
+written as a stream, so a 1M-paper library never sits in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, TextIO
+
+from readq import __version__
+from readq.export.common import CHUNK
+from readq.store import PAPER_COLUMNS, Store, now_iso
+
+FORMAT_NAME = "readq"
+FORMAT_VERSION = 1
+
+
+def write_json(store: Store, ids: Sequence[int] | None, out: TextIO) -> int:
+    """Write the papers with ``ids`` (all papers and the ingest log when None) to ``out``.
+
+    Returns the number of papers written.
+    """
+    header: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "readq_version": __version__,
+        "exported_at": now_iso(),
+        "complete": ids is None,
+    }
+    if ids is None:
+        header["ingests"] = _ingests(store)
+    head = json.dumps(header, ensure_ascii=False, indent=1)
+    out.write(head[:-2] + ',\n "papers": [\n')
+    count = 0
+    for record in iter_paper_records(store, ids):
+        if count:
+            out.write(",\n")
+        out.write(json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n ]\n}\n")
+    return count
+
+
+def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:
+    """The JSON record of each paper (in ``ids`` order, or by id when None)."""
+    if ids is None:
+        ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = {
+            int(r[0]): r
+            for r in store.conn.execute(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", chunk
+            )
+        }
+        sources: dict[int, list[dict[str, str]]] = {}
+        for pid, name, path, seen in store.conn.execute(
+            f"SELECT paper_id, name, path, seen_at FROM paper_sources WHERE paper_id IN ({marks})"
+            " ORDER BY seen_at, rowid",
+            chunk,
+        ):
+            sources.setdefault(int(pid), []).append({"name": name, "path": path, "seen_at": seen})
+        revisions: dict[int, list[dict[str, Any]]] = {}
+        for rid, pid, text, created, kind, base in store.conn.execute(
+            "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
+            f"WHERE paper_id IN ({marks}) ORDER BY id",
+            chunk,
+        ):
+            revisions.setdefault(int(pid), []).append(
+                {"id": rid, "text": text, "created_at": created, "kind": kind, "base": base}
+            )
+        for pid in chunk:
+            row = rows.get(pid)
+            if row is not None:
+                yield _record(row, sources.get(pid, []), revisions.get(pid, []))
+
+
+def _record(
+    row: Any, sources: list[dict[str, str]], revisions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    (
+        pid,
+        title,
+        derived,
+        abstract,
+        published,
+        published_text,
+        upvotes,
+        authors,
+        org,
+        urls,
+        status,
+        starred,
+        note,
+        added_at,
+        updated_at,
+        arxiv_id,
+        note_revision,
+    ) = tuple(row)
+    return {
+        "id": pid,
+        "title": title,
+        "title_derived": bool(derived),
+        "abstract": abstract,
+        "published": published,
+        "published_text": published_text,
+        "upvotes": upvotes,
+        "authors": authors,
+        "org": org,
+        "arxiv_id": arxiv_id,
+        "urls": json.loads(urls),
+        "status": status,
+        "starred": bool(starred),
+        "note": note,
+        "note_revision": note_revision,
+        "added_at": added_at,
+        "updated_at": updated_at,
+        "sources": sources,
+        "note_revisions": revisions,
+    }
+
+
+def _ingests(store: Store) -> list[dict[str, Any]]:
+    rows = store.conn.execute(
+        "SELECT id, name, path, format, at, papers, new, merged FROM ingests ORDER BY id"
+    )
+    keys = ("id", "name", "path", "format", "at", "papers", "new", "merged")
+    return [dict(zip(keys, r, strict=True)) for r in rows]

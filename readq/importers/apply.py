@@ -1,0 +1,272 @@
+"""Writing a parsed import into the library: one transaction, all of it or nothing.
+
+Into an empty library a complete readq JSON export is *restored*: same ids, states, notes,
+note revisions, sources and ingest log. Anything else is *merged* with the dedupe rules of
+ingest (``Store._find_existing``: normalised title, or the abstract for derived titles) and
+its merge of scraped fields (``Store._merge``). For a paper already in the library the user's
+state wins: its status is kept unless it is ``new``, the star is the OR of both, and a
+different note in the file never replaces the library's note: it is kept as a ``conflict``
+revision (or becomes the note, as an ``import`` revision, when the library's note is empty).
+Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from readq.importers.records import ImportRecord, ParsedImport
+from readq.models import Source, Status
+from readq.store import Store, now_iso
+from readq.textclean import abstract_key, normalise_key
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did to the library."""
+
+    format: str
+    papers: int
+    new: int
+    merged: int
+    updated: int = 0
+    conflicts: int = 0
+    restored: bool = False
+
+
+def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
+    """Apply ``parsed`` (read from ``source``) to ``store`` in one ``BEGIN IMMEDIATE``."""
+    with store.write() as conn:
+        empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
+        if empty and _restorable(parsed):
+            return _restore(conn, parsed)
+        return _merge_all(conn, parsed, source)
+
+
+def _restorable(parsed: ParsedImport) -> bool:
+    """A readq JSON export whose ids can be kept as they are."""
+    if parsed.format != "json" or not parsed.records:
+        return False
+    revision_ids: set[int] = set()
+    for record in parsed.records:
+        if record.old_id is None or record.old_id <= 0:
+            return False
+        for revision in record.revisions:
+            if revision.id is None or revision.id in revision_ids:
+                return False
+            revision_ids.add(revision.id)
+    return True
+
+
+def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
+    stamp = now_iso()
+    for record in parsed.records:
+        paper = record.paper
+        assert record.old_id is not None
+        conn.execute(
+            "INSERT INTO papers (id, title, title_key, title_derived, abstract, abstract_key, "
+            "published, published_text, upvotes, authors, org, urls, arxiv_id, status, starred, "
+            "note, note_revision, added_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.old_id,
+                paper.title,
+                normalise_key(paper.title),
+                int(paper.title_derived),
+                paper.abstract,
+                abstract_key(paper.abstract),
+                paper.published,
+                paper.published_text,
+                paper.upvotes,
+                paper.authors,
+                paper.org,
+                json.dumps(list(paper.urls)),
+                paper.arxiv_id,
+                (record.status or Status.NEW).value,
+                int(record.starred),
+                record.note,
+                record.note_revision,
+                record.added_at or stamp,
+                record.updated_at or stamp,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO note_revisions (id, paper_id, text, created_at, kind, base_revision) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(r.id, record.old_id, r.text, r.created_at, r.kind, r.base) for r in record.revisions],
+        )
+        _add_sources(conn, record.old_id, record.sources, stamp)
+    for entry in parsed.ingests:
+        conn.execute(
+            "INSERT INTO ingests (id, name, path, format, at, papers, new, merged) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.id,
+                entry.name,
+                entry.path,
+                entry.format,
+                entry.at,
+                entry.papers,
+                entry.new,
+                entry.merged,
+            ),
+        )
+    count = len(parsed.records)
+    return ImportResult(parsed.format, papers=count, new=count, merged=0, restored=True)
+
+
+def _merge_all(conn: sqlite3.Connection, parsed: ParsedImport, source: Source) -> ImportResult:
+    stamp = now_iso()
+    seen: dict[str, int] = {}
+    new_ids: set[int] = set()
+    merged_ids: set[int] = set()
+    updated_ids: set[int] = set()
+    conflicts = 0
+    for record in parsed.records:
+        paper = record.paper
+        tkey = normalise_key(paper.title)
+        akey = abstract_key(paper.abstract)
+        dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
+        pid = seen.get(dedupe_key)
+        if pid is None:
+            pid = Store._find_existing(conn, paper, tkey, akey)
+        if pid is None:
+            pid = _insert_new(conn, record, tkey, akey, stamp)
+            new_ids.add(pid)
+        else:
+            changed = Store._merge(conn, pid, paper, tkey, akey, stamp)
+            state_changed, conflict = _merge_state(conn, pid, record, stamp)
+            conflicts += conflict
+            if pid not in new_ids:
+                merged_ids.add(pid)
+                if changed or state_changed:
+                    updated_ids.add(pid)
+        seen[dedupe_key] = pid
+        _add_sources(conn, pid, record.sources or (source,), stamp)
+    conn.execute(
+        "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            source.name,
+            source.path,
+            f"import-{parsed.format}",
+            stamp,
+            len(parsed.records),
+            len(new_ids),
+            len(merged_ids),
+        ),
+    )
+    return ImportResult(
+        parsed.format,
+        papers=len(parsed.records),
+        new=len(new_ids),
+        merged=len(merged_ids),
+        updated=len(updated_ids),
+        conflicts=conflicts,
+    )
+
+
+def _insert_new(
+    conn: sqlite3.Connection, record: ImportRecord, tkey: str, akey: str, stamp: str
+) -> int:
+    paper = record.paper
+    cur = conn.execute(
+        "INSERT INTO papers (title, title_key, title_derived, abstract, abstract_key, published, "
+        "published_text, upvotes, authors, org, urls, arxiv_id, status, starred, added_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            paper.title,
+            tkey,
+            int(paper.title_derived),
+            paper.abstract,
+            akey,
+            paper.published,
+            paper.published_text,
+            paper.upvotes,
+            paper.authors,
+            paper.org,
+            json.dumps(list(paper.urls)),
+            paper.arxiv_id,
+            (record.status or Status.NEW).value,
+            int(record.starred),
+            record.added_at or stamp,
+            stamp,
+        ),
+    )
+    pid = int(cur.lastrowid or 0)
+    mapping: dict[int, int] = {}
+    for revision in record.revisions:
+        base = mapping.get(revision.base) if revision.base is not None else None
+        cur = conn.execute(
+            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (pid, revision.text, revision.created_at, revision.kind, base),
+        )
+        if revision.id is not None:
+            mapping[revision.id] = int(cur.lastrowid or 0)
+    current = mapping.get(record.note_revision) if record.note_revision is not None else None
+    if current is None and record.note:
+        cur = conn.execute(
+            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
+            "VALUES (?, ?, ?, 'import', NULL)",
+            (pid, record.note, stamp),
+        )
+        current = int(cur.lastrowid or 0)
+    if current is not None:
+        conn.execute(
+            "UPDATE papers SET note = ?, note_revision = ? WHERE id = ?",
+            (record.note, current, pid),
+        )
+    return pid
+
+
+def _merge_state(
+    conn: sqlite3.Connection, pid: int, record: ImportRecord, stamp: str
+) -> tuple[bool, int]:
+    """Merge the file's user state into paper ``pid``: (anything changed, conflicts kept)."""
+    status, starred, note, note_revision = conn.execute(
+        "SELECT status, starred, note, note_revision FROM papers WHERE id = ?", (pid,)
+    ).fetchone()
+    updates: dict[str, object] = {}
+    if status == Status.NEW.value and record.status not in (None, Status.NEW):
+        assert record.status is not None
+        updates["status"] = record.status.value
+    if record.starred and not starred:
+        updates["starred"] = 1
+    conflict = 0
+    if record.note and record.note != note:
+        if not str(note).strip():
+            cur = conn.execute(
+                "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
+                "VALUES (?, ?, ?, 'import', ?)",
+                (pid, record.note, stamp, note_revision),
+            )
+            updates.update(note=record.note, note_revision=int(cur.lastrowid or 0))
+        else:
+            known = conn.execute(
+                "SELECT 1 FROM note_revisions WHERE paper_id = ? AND text = ? LIMIT 1",
+                (pid, record.note),
+            ).fetchone()
+            if known is None:
+                conn.execute(
+                    "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision)"
+                    " VALUES (?, ?, ?, 'conflict', ?)",
+                    (pid, record.note, stamp, note_revision),
+                )
+                conflict = 1
+    if updates:
+        updates["updated_at"] = stamp
+        assignments = ", ".join(f"{k} = ?" for k in updates)
+        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
+    return bool(updates) or bool(conflict), conflict
+
+
+def _add_sources(
+    conn: sqlite3.Connection, pid: int, sources: tuple[Source, ...], stamp: str
+) -> None:
+    conn.executemany(
+        "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (paper_id, path) DO NOTHING",
+        [(pid, s.name, s.path or s.name, s.seen_at or stamp) for s in sources],
+    )

@@ -1,0 +1,160 @@
+"""Reading BibTeX files (bibtexparser v2): title, abstract, year, links and the note.
+
+Titles, abstracts and notes are decoded from LaTeX (``\\&`` → ``&``, ``{\\"o}`` → ``ö``) with
+pylatexenc, taught the escapes readq's own export writes (``\\textbraceleft{}`` ...). URLs,
+DOIs and eprints are taken as written. ``note`` / ``annotation`` / ``annote`` become the note;
+readq's own ``keywords`` (``readq-read``, ``readq-starred``) give back status and star.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from readq.importers.records import ImportRecord, ParsedImport
+from readq.ingest.errors import IngestError
+from readq.models import ScrapedPaper, Status
+from readq.textclean import clean_line, strip_unsafe
+
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
+_LATEX_HINT = re.compile(r"[\\{}$~%`]|--|''|\?`|!`|<<|>>|,,")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_STATUS_KEYWORDS = {f"readq-{s.value}": s for s in Status}
+
+
+def parse_bibtex(text: str, name: str) -> ParsedImport:
+    """Parse a BibTeX file held in ``text``; malformed entries refuse the whole file."""
+    from bibtexparser.entrypoint import parse_string
+
+    with _quiet("bibtexparser"):
+        library = parse_string(text)
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        line = getattr(block, "start_line", None)
+        where = f" (entry starting on line {line + 1})" if isinstance(line, int) else ""
+        raise IngestError(name, f"malformed BibTeX{where}")
+    entries = list(library.entries)
+    if not entries:
+        raise IngestError(name, "no BibTeX entries found")
+    parsed = ParsedImport(format="bibtex", records=[])
+    for entry in entries:
+        fields = {f.key.lower(): f.value for f in entry.fields}
+        record = _record(fields)
+        if record is None:
+            parsed.warnings.append(f"entry {entry.key} has no title; skipped")
+            continue
+        parsed.records.append(record)
+    if not parsed.records:
+        raise IngestError(name, "no BibTeX entry has a title")
+    return parsed
+
+
+def _record(fields: dict[str, Any]) -> ImportRecord | None:
+    title = clean_line(decode_latex(_text(fields.get("title"))))
+    if not title:
+        return None
+    abstract = " ".join(strip_unsafe(decode_latex(_text(fields.get("abstract")))).split())
+    note_field = fields.get("note") or fields.get("annotation") or fields.get("annote")
+    note = strip_unsafe(decode_latex(_text(note_field))).strip()
+    year = _text(fields.get("year")).strip()
+    year = year if re.fullmatch(r"\d{4}", year) else ""
+    month = _month(_text(fields.get("month")))
+    published_text = (f"{_MONTHS[month - 1].title()} {year}" if month else year) or None
+    urls: list[str] = []
+    url = _plain(fields.get("url"))
+    if url:
+        urls.append(url)
+    arxiv_id = _arxiv_id(fields)
+    if arxiv_id:
+        urls.append(f"https://arxiv.org/abs/{arxiv_id}")
+    doi = _plain(fields.get("doi"))
+    if doi:
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
+        urls.append(f"https://doi.org/{doi}")
+    authors = _text(fields.get("author")).strip()
+    org = clean_line(decode_latex(_text(fields.get("institution") or fields.get("organization"))))
+    keywords = {k.strip().lower() for k in _text(fields.get("keywords")).split(",")}
+    status = next((s for k, s in _STATUS_KEYWORDS.items() if k in keywords), None)
+    paper = ScrapedPaper(
+        title=title,
+        abstract=abstract,
+        published=None,
+        published_text=published_text,
+        authors=len(_AND.split(authors)) if authors else None,
+        org=org or None,
+        urls=tuple(dict.fromkeys(u for u in urls if u)),
+        arxiv_id=arxiv_id,
+    )
+    return ImportRecord(paper=paper, status=status, starred="readq-starred" in keywords, note=note)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _plain(value: Any) -> str:
+    """A verbatim field (url, doi): braces and ``\\url{}`` wrappers removed, one line."""
+    text = _text(value).strip()
+    text = re.sub(r"^\\url\s*\{(.*)\}$", r"\1", text, flags=re.S)
+    return clean_line(text.replace("{", "").replace("}", "")).replace(" ", "%20")
+
+
+def _arxiv_id(fields: dict[str, Any]) -> str | None:
+    eprint = _plain(fields.get("eprint"))
+    prefix = _text(fields.get("archiveprefix") or fields.get("eprinttype")).strip().lower()
+    match = _ARXIV_ID.match(eprint)
+    if eprint and (prefix == "arxiv" or match):
+        return match.group(1) if match else eprint
+    return None
+
+
+def _month(text: str) -> int | None:
+    cleaned = text.strip().lower()[:3]
+    if cleaned.isdigit() and 1 <= int(cleaned) <= 12:
+        return int(cleaned)
+    return _MONTHS.index(cleaned) + 1 if cleaned in _MONTHS else None
+
+
+def decode_latex(text: str) -> str:
+    """Plain text of a LaTeX-encoded BibTeX value."""
+    if not text:
+        return ""
+    if not _LATEX_HINT.search(text):
+        return text
+    return str(_decoder().latex_to_text(text))
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> Any:
+    from pylatexenc import latex2text  # type: ignore[import-untyped, unused-ignore]
+
+    db = latex2text.get_default_latex_context_db()
+    db.add_context_category(
+        "readq",
+        prepend=True,
+        macros=[
+            latex2text.MacroTextSpec("textbraceleft", simplify_repl="{"),
+            latex2text.MacroTextSpec("textbraceright", simplify_repl="}"),
+            latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
+            latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
+            latex2text.MacroTextSpec("textbackslash", simplify_repl="\\"),
+        ],
+    )
+    return latex2text.LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Silence a library's logger (bibtexparser logs each bad block on stderr)."""
+    logger = logging.getLogger(logger_name)
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

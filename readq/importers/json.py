@@ -1,0 +1,204 @@
+"""Reading readq's own JSON export (and the array printed by ``readq list --json``).
+
+Every value is type-checked: a file that does not hold what readq writes is refused with one
+line naming the file and the first problem, before anything is written to the library.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from readq.export.json import FORMAT_NAME, FORMAT_VERSION
+from readq.importers.records import (
+    ImportRecord,
+    IngestLogRecord,
+    ParsedImport,
+    RevisionRecord,
+)
+from readq.ingest.errors import IngestError
+from readq.models import ScrapedPaper, Source, Status
+from readq.textclean import strip_unsafe
+
+
+class _Invalid(Exception):
+    """A problem in one value (turned into an ``IngestError`` naming the file)."""
+
+
+def parse_json(text: str, name: str) -> ParsedImport:
+    """Parse and validate a readq JSON export held in ``text`` (``name`` is for messages)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(name, f"malformed JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise IngestError(name, "malformed JSON (nested too deeply)") from None
+    ingests: list[Any] = []
+    if isinstance(data, list):
+        papers, complete = data, False
+    elif isinstance(data, dict):
+        if data.get("format") != FORMAT_NAME or "papers" not in data:
+            raise IngestError(name, "is JSON but not a readq export")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise IngestError(name, "readq export without a format version")
+        if version > FORMAT_VERSION:
+            raise IngestError(
+                name, f"written by a newer readq (format version {version}); upgrade readq"
+            )
+        papers = data["papers"]
+        ingests = data.get("ingests") or []
+        complete = data.get("complete") is True
+        if not isinstance(papers, list) or not isinstance(ingests, list):
+            raise IngestError(name, "readq export with a malformed papers or ingests list")
+    else:
+        raise IngestError(name, "is JSON but not a readq export")
+    records: list[ImportRecord] = []
+    seen_ids: set[int] = set()
+    for index, item in enumerate(papers, start=1):
+        try:
+            record = _paper(item)
+        except _Invalid as exc:
+            raise IngestError(name, f"paper {index}: {exc}") from None
+        if record.old_id is not None:
+            if record.old_id in seen_ids:
+                raise IngestError(name, f"paper {index}: id {record.old_id} appears twice")
+            seen_ids.add(record.old_id)
+        records.append(record)
+    log: list[IngestLogRecord] = []
+    for index, item in enumerate(ingests, start=1):
+        try:
+            log.append(_ingest(item))
+        except _Invalid as exc:
+            raise IngestError(name, f"ingest log entry {index}: {exc}") from None
+    return ParsedImport(format="json", records=records, ingests=log, complete=complete)
+
+
+def _paper(item: Any) -> ImportRecord:
+    if not isinstance(item, dict):
+        raise _Invalid("not an object")
+    title = strip_unsafe(_str(item, "title", required=True) or "", keep_newlines=False)
+    if not title.strip():
+        raise _Invalid("empty title")
+    status_text = _str(item, "status")
+    try:
+        status = Status.parse(status_text) if status_text is not None else None
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
+    urls = item.get("urls") or []
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise _Invalid("urls is not a list of strings")
+    revisions = tuple(_revision(r) for r in _list(item, "note_revisions"))
+    note_revision = _int(item, "note_revision")
+    if note_revision is not None and note_revision not in {r.id for r in revisions}:
+        raise _Invalid(f"note_revision {note_revision} is not one of its revisions")
+    paper = ScrapedPaper(
+        title=title,
+        abstract=strip_unsafe(_str(item, "abstract") or ""),
+        title_derived=_bool(item, "title_derived"),
+        published=_str(item, "published"),
+        published_text=_clean_or_none(_str(item, "published_text")),
+        upvotes=_int(item, "upvotes"),
+        authors=_int(item, "authors"),
+        org=_clean_or_none(_str(item, "org")),
+        urls=tuple(dict.fromkeys(_one_line(u) for u in urls if u.strip())),
+        arxiv_id=_clean_or_none(_str(item, "arxiv_id")),
+    )
+    return ImportRecord(
+        paper=paper,
+        status=status,
+        starred=_bool(item, "starred"),
+        note=_str(item, "note") or "",
+        old_id=_int(item, "id"),
+        note_revision=note_revision,
+        revisions=revisions,
+        sources=tuple(_source(s) for s in _list(item, "sources")),
+        added_at=_str(item, "added_at"),
+        updated_at=_str(item, "updated_at"),
+    )
+
+
+def _revision(item: Any) -> RevisionRecord:
+    if not isinstance(item, dict):
+        raise _Invalid("a note revision is not an object")
+    created = _str(item, "created_at", required=True)
+    assert created is not None
+    return RevisionRecord(
+        id=_int(item, "id"),
+        text=_str(item, "text", required=True) or "",
+        created_at=created,
+        kind=_str(item, "kind") or "save",
+        base=_int(item, "base"),
+    )
+
+
+def _source(item: Any) -> Source:
+    if isinstance(item, str):
+        return Source(name=_one_line(item), path=_one_line(item), seen_at="")
+    if not isinstance(item, dict):
+        raise _Invalid("a source is not an object")
+    name = _one_line(_str(item, "name", required=True) or "")
+    path = _one_line(_str(item, "path") or name)
+    return Source(name=name, path=path, seen_at=_str(item, "seen_at") or "")
+
+
+def _ingest(item: Any) -> IngestLogRecord:
+    if not isinstance(item, dict):
+        raise _Invalid("not an object")
+    return IngestLogRecord(
+        id=_int(item, "id"),
+        name=_str(item, "name") or "",
+        path=_str(item, "path") or "",
+        format=_str(item, "format") or "",
+        at=_str(item, "at") or "",
+        papers=_int(item, "papers") or 0,
+        new=_int(item, "new") or 0,
+        merged=_int(item, "merged") or 0,
+    )
+
+
+def _str(item: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise _Invalid(f"missing {key}")
+        return None
+    if not isinstance(value, str):
+        raise _Invalid(f"{key} is not a string")
+    return value
+
+
+def _int(item: dict[str, Any], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63:
+        raise _Invalid(f"{key} is not an integer")
+    return value
+
+
+def _bool(item: dict[str, Any], key: str) -> bool:
+    value = item.get(key, False)
+    if value in (0, 1) and not isinstance(value, float):
+        return bool(value)
+    raise _Invalid(f"{key} is not true or false")
+
+
+def _list(item: dict[str, Any], key: str) -> list[Any]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Invalid(f"{key} is not a list")
+    return value
+
+
+def _one_line(value: str) -> str:
+    return strip_unsafe(value, keep_newlines=False)
+
+
+def _clean_or_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = _one_line(value)
+    return cleaned if cleaned.strip() else None

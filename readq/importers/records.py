@@ -1,0 +1,62 @@
+"""What an import file yields before it is applied: papers with their user state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from readq.models import ScrapedPaper, Source, Status
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    """One note revision as written in a readq JSON export (ids are the exporter's)."""
+
+    id: int | None
+    text: str
+    created_at: str
+    kind: str
+    base: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """One paper from an import file: scraped fields plus whatever user state the file has.
+
+    ``status`` None means the file does not say (BibTeX and Atom say nothing of it).
+    """
+
+    paper: ScrapedPaper
+    status: Status | None = None
+    starred: bool = False
+    note: str = ""
+    old_id: int | None = None
+    note_revision: int | None = None
+    revisions: tuple[RevisionRecord, ...] = ()
+    sources: tuple[Source, ...] = ()
+    added_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLogRecord:
+    """One row of the ingest log carried by a complete readq JSON export."""
+
+    id: int | None
+    name: str
+    path: str
+    format: str
+    at: str
+    papers: int
+    new: int
+    merged: int
+
+
+@dataclass(slots=True)
+class ParsedImport:
+    """An import file, parsed and validated, not yet applied."""
+
+    format: str
+    records: list[ImportRecord]
+    ingests: list[IngestLogRecord] = field(default_factory=list)
+    complete: bool = False
+    warnings: list[str] = field(default_factory=list)
