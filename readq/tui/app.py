@@ -57,6 +57,11 @@ class ReadqApp(App[int]):
         self.opened_urls: list[str] = []
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
+        from readq.tui.drafts import NoteKeeper
+
+        self.notes = NoteKeeper(
+            self, self.store, paths.data_dir, on_saved=lambda _id: self.searcher.invalidate()
+        )
 
     # ------------------------------------------------------------------ start
     def get_default_screen(self) -> Screen[None]:
@@ -76,6 +81,7 @@ class ReadqApp(App[int]):
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(self.poll_seconds, self.poll_library)
+        self.notes.install_signal_handlers()
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.settings.theme:
@@ -154,6 +160,7 @@ def run_app(paths: Paths) -> int:
     except (StoreError, OSError) as exc:
         print(f"readq: {exc}", file=sys.stderr)
         return 1
+    app: ReadqApp | None = None
     try:
         app = ReadqApp(paths, store=store)
         try:
@@ -164,6 +171,8 @@ def run_app(paths: Paths) -> int:
             return 1
         return app.return_code or 0
     finally:
+        if app is not None:
+            app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
         store.close()
 
 

@@ -64,6 +64,7 @@ MAIN_KEYS: list[Key] = [
     Key("S", "cycle_sort", "Sort", "Cycle sort: added, published, upvotes, title, relevance", True),
     Key("i", "ingest", "Ingest", "Ingest a listing file or pasted text", True),
     Key("n", "open_note", "Note", "Open the paper's note", True),
+    Key("e", "edit_note", "$EDITOR", "Edit the paper's note in $VISUAL / $EDITOR"),
     Key("question_mark", "help", "Help", "This help", True),
     Key("q", "quit", "Quit", "Quit", True),
 ]

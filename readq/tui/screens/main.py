@@ -459,13 +459,22 @@ class MainScreen(Screen[None]):
         self.notify("Copied the title" + (" and URL" if url else ""), timeout=1.5, markup=False)
 
     def action_open_note(self) -> None:
-        """Open the note of the paper under the cursor (the editor screen, issue 5)."""
-        from readq.tui.screens.note_view import NoteViewScreen
+        """Edit the note of the paper under the cursor, beside its abstract (autosaved)."""
+        from readq.tui.screens.note_editor import NoteEditorScreen
 
         paper = self.current_paper()
         if paper is None:
             return
-        self.app.push_screen(NoteViewScreen(paper))
+        self.app.push_screen(NoteEditorScreen(paper))
+
+    def action_edit_note(self) -> None:
+        """Edit the note of the paper under the cursor in $VISUAL / $EDITOR (app suspended)."""
+        paper = self.current_paper()
+        if paper is None:
+            return
+        if self.rq.notes.edit_external(paper.id, self.app.suspend) is not None:
+            self.rq.notes.close(paper.id)
+            self.reload()
 
     def action_help(self) -> None:
         """Show every key."""

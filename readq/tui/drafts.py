@@ -1,0 +1,275 @@
+"""The app's keeper of note drafts: autosave timers, flushes, signals, ``$EDITOR``.
+
+The drafts live here, in app state, not in a widget: a draft must outlive the editor screen
+(a failed save keeps retrying after the screen is closed) and must be reachable from the
+SIGTERM/SIGHUP handlers, which run when the widget tree may already be gone. The decisions
+(when to write, conflicts, retries, recovery files) are made by :class:`readq.notes.NoteSession`;
+this module only adds Textual timers, notifications and the signal wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
+from typing import TYPE_CHECKING, Any
+
+from textual.timer import Timer
+
+from readq.notes import SAVE_ERRORS, NoteSession, SaveOutcome, SaveStatus
+from readq.store import Store
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+HANDLED_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that flush every draft, restore the terminal and exit with 128 + the signal."""
+
+EXIT_GRACE_SECONDS = 5.0
+"""After a handled signal, if the app has not exited by then, the process is ended anyway."""
+
+
+class NoteKeeper:
+    """Every open note draft of one app, keyed by paper id, and their autosave timer."""
+
+    def __init__(
+        self,
+        app: App[Any],
+        store: Store,
+        data_dir: os.PathLike[str] | str | None,
+        *,
+        on_saved: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from pathlib import Path
+
+        self.app = app
+        self.store = store
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.on_saved = on_saved
+        self.clock = clock
+        self.sessions: dict[int, NoteSession] = {}
+        self.signalled: int | None = None
+        self._timer: Timer | None = None
+        self._installed: list[signal.Signals] = []
+
+    # ---------------------------------------------------------------- sessions
+    def open(self, paper_id: int) -> NoteSession:
+        """The draft of ``paper_id`` (an unsaved one still in memory, else a fresh session).
+
+        Other drafts are flushed first: switching paper never leaves text unwritten.
+        """
+        for other in list(self.sessions):
+            if other != paper_id:
+                self.flush(other)
+        session = self.sessions.get(paper_id)
+        if session is None:
+            session = NoteSession.open(self.store, paper_id, data_dir=self.data_dir)
+            self.sessions[paper_id] = session
+            if session.recovered is not None:
+                stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.recovered.mtime))
+                self.app.notify(
+                    f"Recovered a draft of this note that could not be saved ({stamp}, from "
+                    f"{session.recovered.path}). It is the text now; the saved text stays in "
+                    "the history (ctrl+r).",
+                    title="Unsaved draft recovered",
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
+                self._schedule()
+        return session
+
+    def edited(self, paper_id: int, text: str) -> None:
+        """The user changed the draft of ``paper_id``; (re)arm the autosave."""
+        session = self.sessions.get(paper_id)
+        if session is None:
+            session = self.open(paper_id)
+        session.edit(text, self.clock())
+        self._schedule()
+
+    def close(self, paper_id: int) -> SaveOutcome:
+        """The editor of ``paper_id`` is closing: write it now. A draft that could not be
+        written stays here (and keeps retrying); a saved one is forgotten."""
+        outcome = self.flush(paper_id)
+        session = self.sessions.get(paper_id)
+        if session is not None and not session.unsaved:
+            del self.sessions[paper_id]
+        return outcome
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether any draft holds text the library does not have."""
+        return any(s.unsaved for s in self.sessions.values())
+
+    # ------------------------------------------------------------------ saving
+    def flush(self, paper_id: int, *, force: bool = True) -> SaveOutcome:
+        """Write the draft of ``paper_id`` now (synchronously) and report the outcome."""
+        session = self.sessions.get(paper_id)
+        if session is None:
+            return SaveOutcome(SaveStatus.CLEAN)
+        outcome = session.flush(self.store, self.clock(), force=force)
+        self._report(paper_id, outcome)
+        self._schedule()
+        return outcome
+
+    def flush_all(self) -> bool:
+        """Write every draft now; True if all of them are in the library."""
+        ok = True
+        for paper_id in list(self.sessions):
+            try:
+                outcome = self.flush(paper_id)
+            except Exception:  # one bad draft must not stop the others being written
+                ok = False
+                continue
+            ok = ok and outcome.status is not SaveStatus.FAILED
+        return ok
+
+    def _tick(self) -> None:
+        self._timer = None
+        now = self.clock()
+        for paper_id, session in list(self.sessions.items()):
+            if session.due(now):
+                outcome = session.flush(self.store, now)
+                self._report(paper_id, outcome)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        deadlines = [d for s in self.sessions.values() if (d := s.next_deadline()) is not None]
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not deadlines or self.signalled is not None:
+            return
+        wait = max(0.0, min(deadlines) - self.clock())
+        try:
+            self._timer = self.app.set_timer(wait, self._tick, name="note-autosave")
+        except Exception:  # no running app (shutting down): the exit flush writes it
+            self._timer = None
+
+    def _report(self, paper_id: int, outcome: SaveOutcome) -> None:
+        message = outcome.message
+        if outcome.status in (SaveStatus.SAVED, SaveStatus.CONFLICT) and self.on_saved:
+            self.on_saved(paper_id)
+        if message is None:
+            return
+        if outcome.status is SaveStatus.CONFLICT:
+            self._notify(message, "Note conflict", "warning", 12)
+        else:
+            self._notify(message, "Note not saved", "error", 8)
+
+    def _notify(self, message: str, title: str, severity: str, timeout: float) -> None:
+        try:
+            self.app.notify(
+                message,
+                title=title,
+                severity=severity,  # type: ignore[arg-type]
+                timeout=timeout,
+                markup=False,
+            )
+        except Exception:  # the app may be gone (signal, exit): the outcome still stands
+            return
+
+    # ---------------------------------------------------------------- restore
+    def restore(self, paper_id: int, revision_id: int) -> SaveOutcome:
+        """Make an old revision current (a new ``restore`` revision); the draft follows it.
+
+        The draft is written first, so what was being typed is in the history too.
+        """
+        outcome = self.flush(paper_id)
+        if outcome.status is SaveStatus.FAILED:
+            return outcome
+        try:
+            result = self.store.restore_note_revision(revision_id)
+        except SAVE_ERRORS as exc:
+            failed = SaveOutcome(SaveStatus.FAILED, error=str(exc) or type(exc).__name__)
+            self._notify(f"Could not restore the revision: {failed.error}", "Note", "error", 8)
+            return failed
+        session = self.sessions.get(paper_id)
+        if session is not None:
+            session.reload(self.store)
+        if self.on_saved:
+            self.on_saved(paper_id)
+        return SaveOutcome(SaveStatus.SAVED, revision_id=result.revision_id)
+
+    # ---------------------------------------------------------------- $EDITOR
+    def edit_external(
+        self,
+        paper_id: int,
+        suspend: Callable[[], AbstractContextManager[object]],
+        edit: Callable[[str], str] | None = None,
+    ) -> str | None:
+        """Open the draft in ``$VISUAL`` / ``$EDITOR`` with the app suspended; save what the
+        editor wrote. Returns the new text, or None if nothing was changed (told to the user).
+        """
+        from readq.editor import EditorError, edit_text
+
+        run = edit if edit is not None else edit_text
+        session = self.open(paper_id)
+        self.flush(paper_id)
+        try:
+            with suspend():
+                new_text = run(session.text)
+        except EditorError as exc:
+            self._notify(str(exc), "Editor", "error", 8)
+            return None
+        except Exception as exc:  # SuspendNotSupported and friends
+            self._notify(f"Cannot open an external editor here: {exc}", "Editor", "error", 8)
+            return None
+        session.edit(new_text, self.clock())
+        self.flush(paper_id)
+        return new_text
+
+    # ----------------------------------------------------------------- signals
+    def install_signal_handlers(self) -> None:
+        """Flush drafts on SIGTERM and SIGHUP, restore the terminal, exit 128 + signal.
+
+        Call from ``on_mount`` (the running loop's ``add_signal_handler``; the handler runs on
+        the UI thread, where the store lives). Does nothing where that is not supported.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in HANDLED_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, self.handle_signal, int(sig))
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            self._installed.append(sig)
+
+    def remove_signal_handlers(self) -> None:
+        """Undo :meth:`install_signal_handlers` (the loop is still running)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for sig in self._installed:
+            loop.remove_signal_handler(sig)
+        self._installed.clear()
+
+    def handle_signal(self, signum: int) -> None:
+        """Write every draft synchronously, then exit the app with status 128 + ``signum``.
+
+        A draft the library refuses is already in its recovery file. If the app cannot exit
+        (a terminal that went away), the process ends after ``EXIT_GRACE_SECONDS`` anyway.
+        """
+        if self.signalled is not None:
+            return
+        self.signalled = signum
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        code = 128 + signum
+        with suppress(*SAVE_ERRORS):
+            self.flush_all()
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, args=(code,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.app.exit(return_code=code)
