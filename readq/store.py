@@ -612,7 +612,7 @@ class Store:
             ).fetchone()
             if row is not None:
                 return int(row[0])
-        if akey and len(akey) >= 40:
+        if akey:
             row = conn.execute(
                 "SELECT id FROM papers WHERE abstract_key = ? LIMIT 1", (akey,)
             ).fetchone()
@@ -685,6 +685,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     if mode is None or str(mode[0]).lower() != "wal":
         raise StoreError("could not switch the library to WAL journal mode")
     conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA cache_size = -65536")
     conn.execute("PRAGMA foreign_keys = ON")
 
 

@@ -5,6 +5,7 @@ Used at ingest (what is stored) and again at display (what reaches the terminal)
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -20,12 +21,17 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
+# Anything that needs cleaning: escapes, controls (tab and newline included, for the fast path).
+_NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ASCII_FOLD = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not c.isalnum()}
+    | {c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+)
 
 
 def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
     """Remove escape sequences and control characters; keep tabs and (optionally) newlines."""
-    if text.isprintable() and "\x1b" not in text:
+    if _NEEDS_CLEANING.search(text) is None:
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _UNSAFE.sub("", text)
@@ -36,15 +42,25 @@ def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
 
 def clean_line(text: str) -> str:
     """A single-line field: unsafe characters out, runs of whitespace folded, trimmed."""
-    return _SPACES.sub(" ", strip_unsafe(text, keep_newlines=False)).strip()
+    if _NEEDS_CLEANING.search(text) is not None:
+        text = strip_unsafe(text, keep_newlines=False)
+    if "  " in text or "\t" in text or "\xa0" in text:
+        return " ".join(text.split())
+    return text.strip()
 
 
 def normalise_key(text: str) -> str:
     """The dedupe key of a title or abstract: NFKC, casefolded, punctuation and spaces folded."""
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_FOLD).split())
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_PUNCT_OR_SPACE.sub(" ", folded).split())
 
 
 def abstract_key(abstract: str) -> str:
-    """The dedupe key of an abstract (its first 300 normalised characters)."""
-    return normalise_key(abstract)[:300]
+    """The dedupe key of an abstract: a digest of its first 300 normalised characters, or ""
+    when the abstract is too short to identify a paper (under 40 characters)."""
+    folded = normalise_key(abstract[:400])[:300]
+    if len(folded) < 40:
+        return ""
+    return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()

@@ -21,10 +21,11 @@ DATE_LINE = re.compile(
 )
 AUTHORS_LINE = re.compile(r"^[•·∙*-]\s*(?P<count>\d{1,5})\s+authors?$")
 _URL = re.compile(
-    r"(?:https?://|www\.|(?<![\w.@/])(?:github\.com|huggingface\.co|[\w-]+\.github\.io)/?)"
-    r"[^\s<>\"'`{}|\\^]*",
+    r"(?:https?://|www\.|\b(?:github\.com|huggingface\.co)/)[^\s<>\"'`{}|\\^]*",
     re.IGNORECASE,
 )
+_GITHUB_IO = re.compile(r"(?<![\w.@/-])[\w-]+\.github\.io\b[^\s<>\"'`{}|\\^]*", re.IGNORECASE)
+_URL_HINTS = ("://", "www.", "github", "huggingface")
 _TRAILING = ".,;:!?*'\""
 
 
@@ -66,7 +67,19 @@ def resolve_date(value: ListingDate, listing_year: int) -> str | None:
 def find_urls(text: str) -> tuple[str, ...]:
     """URLs mentioned in ``text`` (http/https, or bare github/huggingface/www links), in order."""
     found: list[str] = []
-    for match in _URL.finditer(text):
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _URL_HINTS):
+        return ()
+    matches = list(_URL.finditer(text))
+    if ".github.io" in lowered:
+        taken = [(m.start(), m.end()) for m in matches]
+        matches += [
+            m
+            for m in _GITHUB_IO.finditer(text)
+            if not any(start <= m.start() < end for start, end in taken)
+        ]
+        matches.sort(key=lambda m: m.start())
+    for match in matches:
         url = match.group(0)
         # Balance a closing bracket that belongs to the prose, not the URL.
         while url and (

@@ -25,7 +25,7 @@ from readq.ingest.fields import (
     resolve_date,
 )
 from readq.models import ScrapedPaper
-from readq.textclean import clean_line, strip_unsafe
+from readq.textclean import clean_line
 
 CHROME_LINES = frozenset(
     {
@@ -42,6 +42,7 @@ CHROME_LINES = frozenset(
     }
 )
 ORG_LINE_MAX = 80
+DATE_LINE_MAX = 40
 TITLE_MAX = 400
 
 
@@ -75,7 +76,7 @@ def scan_years(lines: Iterable[str]) -> list[int]:
     """Explicit years of the date lines in a listing (a cheap first pass over a big file)."""
     years: list[int] = []
     for raw in lines:
-        if len(raw) < 40 and raw[:1].isupper():
+        if len(raw) < DATE_LINE_MAX and raw[:1].isupper():
             parsed = parse_date_line(raw.strip())
             if parsed is not None and parsed.year is not None:
                 years.append(parsed.year)
@@ -96,7 +97,7 @@ def iter_hf(lines: Iterable[str], *, listing_year: int, today: date) -> Iterator
                 published = resolve_date(draft.date, year - 1)
             published_text = draft.date.text
             upvotes = draft.date.upvotes
-        abstract = strip_unsafe(draft.abstract).strip()
+        abstract = draft.abstract
         yield ScrapedPaper(
             title=draft.title[:TITLE_MAX],
             abstract=abstract,
@@ -121,18 +122,20 @@ def _drafts(lines: Iterable[str]) -> Iterator[_Draft]:
     draft: _Draft | None = None
     in_header = True
     for line in stream:
-        lowered = line.casefold()
-        date_line = parse_date_line(line)
-        if in_header and (lowered in CHROME_LINES or date_line is not None):
-            continue
-        in_header = False
-        authors = AUTHORS_LINE.match(line)
-        if authors is not None:
-            if draft is not None:
-                draft.authors = int(authors["count"])
-            continue
-        if line == "·":
-            continue
+        short = len(line) <= DATE_LINE_MAX
+        date_line = parse_date_line(line) if short else None
+        if in_header:
+            if short and (line.casefold() in CHROME_LINES or date_line is not None):
+                continue
+            in_header = False
+        if short:
+            if line == "·":
+                continue
+            authors = AUTHORS_LINE.match(line)
+            if authors is not None:
+                if draft is not None:
+                    draft.authors = int(authors["count"])
+                continue
         if date_line is not None and draft is not None and (draft.abstract or draft.date is None):
             draft.date = date_line
             yield draft
@@ -147,7 +150,7 @@ def _drafts(lines: Iterable[str]) -> Iterator[_Draft]:
                 len(line) <= 200
                 and following is not None
                 and len(following) > max(200, 2 * len(line))
-                and parse_date_line(following) is None
+                and len(following) > DATE_LINE_MAX
             ):
                 # The title had no abstract: this line is the next paper's title.
                 yield draft
