@@ -471,21 +471,21 @@ def export_command(
     store = context.store()
     from readq.export import export_papers, select_ids
 
+    has_query = query is not None and query.strip() != ""
+    default_sort = SortKey.RELEVANCE if has_query else SortKey.ADDED
     with user_errors():
+        from readq.search import QueryError
+
         try:
             ids = select_ids(
                 store,
                 status=status,
                 starred=True if starred else None,
                 query=query,
-                sort=SortKey(sort) if sort else SortKey.ADDED,
+                sort=SortKey(sort) if sort else default_sort,
             )
-        except ImportError as exc:
-            fail(f"search is not available: {exc}", EXIT_FAILURE)
-        except Exception as exc:
-            if type(exc).__name__ == "QueryError":
-                fail(f"bad query: {exc}")
-            raise
+        except QueryError as exc:
+            fail(f"bad query: {exc}")
         try:
             result = export_papers(store, ids, fmt, output)
         except OSError as exc:

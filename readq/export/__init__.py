@@ -60,7 +60,7 @@ def select_ids(
     ``query`` goes through ``readq.search.search_ids`` (``QueryError`` if it is malformed).
     """
     if query is not None and query.strip():
-        from readq.search import search_ids  # type: ignore[attr-defined, unused-ignore]
+        from readq.search import search_ids
 
         ids = list(search_ids(store, query, sort=sort))
         if status is None and starred is None:

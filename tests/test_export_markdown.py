@@ -1,0 +1,104 @@
+"""Markdown reading list and Obsidian vault: grouping, notes, front matter, safe names."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from exportlib import TRICKY_TITLE, build_library
+
+from readq.export import export_papers
+from readq.export.markdown import NAME_LIMIT_BYTES, safe_file_stem, unique_file_names
+from readq.models import Paper, Status
+from readq.store import Store
+
+
+def test_reading_list_is_grouped_by_status_with_notes(store: Store) -> None:
+    build_library(store)
+    out = io.StringIO()
+    assert export_papers(store, None, "markdown", out).papers == 4
+    text = out.getvalue()
+    assert text.index("## To read (1)") < text.index("## New (2)") < text.index("## Read (1)")
+    assert (
+        "- [x] **Quantum Teapots for Biscuit Ranking** (2024) ★ — <https://example.org/teapot>"
+        in text
+    )
+    assert "   > Edited elsewhere." in text
+    assert "\\{x\\}" in text and "\\$5" in text  # Markdown syntax is escaped
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("../../etc/passwd", "etc passwd"),
+        ("..hidden", "hidden"),
+        ('a/b\\c:d*e?f"g<h>i|j', "a b c d e f g h i j"),
+        ("CON", "paper-1 CON"),
+        ("nul.txt", "paper-1 nul.txt"),
+        ("", "paper-1"),
+        ("...", "paper-1"),
+        ("tab\tand\x1b[31mescape", "tab andescape"),
+        ("#tag ^block [link]", "tag block link"),
+    ],
+)
+def test_safe_file_stems(title: str, expected: str) -> None:
+    assert safe_file_stem(title, "paper-1") == expected
+
+
+def test_long_and_multibyte_names_are_cut_on_a_character() -> None:
+    stem = safe_file_stem("中" * 200, "x")
+    assert len(stem.encode()) <= NAME_LIMIT_BYTES
+    assert stem == "中" * (NAME_LIMIT_BYTES // 3)
+
+
+def _paper(pid: int, title: str) -> Paper:
+    return Paper(
+        pid, title, False, "", None, None, None, None, None, (), Status.NEW, False, "", "", ""
+    )
+
+
+def test_names_are_unique_case_insensitively() -> None:
+    papers = [_paper(1, "Same"), _paper(2, "same"), _paper(3, "Same (2)"), _paper(4, "SAME")]
+    names = unique_file_names(papers)
+    assert names == {1: "Same.md", 2: "same (2).md", 3: "Same (2) (3).md", 4: "SAME (4).md"}
+    assert len({n.casefold() for n in names.values()}) == 4
+
+
+def test_obsidian_vault_has_front_matter_and_note_body(store: Store, tmp_path: Path) -> None:
+    build_library(store)
+    vault = tmp_path / "vault"
+    assert export_papers(store, None, "obsidian", vault).papers == 4
+    files = sorted(p.name for p in vault.iterdir())
+    assert len(files) == 4
+    assert all(not name.startswith(".") and "/" not in name for name in files)
+    teapot = (vault / "Quantum Teapots for Biscuit Ranking.md").read_text()
+    head, body = teapot.split("---\n")[1:3]
+    assert 'title: "Quantum Teapots for Biscuit Ranking"' in head
+    assert 'status: "read"' in head and "starred: true" in head
+    assert 'date: "2024-03-05"' in head
+    assert '  - "https://example.org/teapot"' in head
+    assert body.strip() == "Edited elsewhere."
+    tricky = next(p for p in vault.iterdir() if p.name.startswith("Braces"))
+    title_line = next(x for x in tricky.read_text().splitlines() if x.startswith("title: "))
+    assert json.loads(title_line.removeprefix("title: ")) == TRICKY_TITLE
+
+
+def test_obsidian_replaces_a_symlink_instead_of_writing_through(
+    store: Store, tmp_path: Path
+) -> None:
+    build_library(store)
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (vault / "Quantum Kettles.md").symlink_to(victim)
+    export_papers(store, None, "obsidian", vault)
+    assert victim.read_text() == "keep me"
+    assert not (vault / "Quantum Kettles.md").is_symlink()
+
+
+def test_obsidian_needs_a_directory(store: Store) -> None:
+    with pytest.raises(ValueError, match="directory"):
+        export_papers(store, None, "obsidian", None)
