@@ -69,6 +69,7 @@ class ListRequest:
     sort: SortKey
     text: str = ""
     limit: int | None = None
+    keep_id: int | None = None
 
 
 HighlightFn = Callable[[int, str], list[Span]]
@@ -79,10 +80,11 @@ class ListResult:
     """The answer to a ``ListRequest``: ids in display order, or a one-line error."""
 
     request: ListRequest
-    ids: list[int] = field(default_factory=list)
+    ids: Sequence[int] = field(default_factory=list)
     error: str | None = None
     highlight: HighlightFn | None = None
     partial: bool = False
+    keep_index: int | None = None
 
 
 def _where(view: View) -> tuple[str, list[object]]:

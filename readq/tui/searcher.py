@@ -1,35 +1,126 @@
 """The bridge between the list and the search: turns a ``ListRequest`` into ids.
 
-Runs on worker threads. Without filter text the ids come straight from SQLite (one indexed
-query). With filter text the core engine answers when ``readq.search`` is available;
-otherwise a plain word filter. Nothing here imports Textual.
+Runs on worker threads. Until the core engine (``readq.search.SearchEngine``) has loaded, the
+ids come straight from SQLite (one indexed query; filters use a plain word match). Once it has
+loaded, the engine answers everything from memory. Nothing here imports Textual.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from readq.store import Store
-from readq.tui.listing import ListRequest, ListResult, fallback_search, ordered_ids
+from readq.models import Status
+from readq.store import PaperState, Store
+from readq.tui.listing import (
+    ListRequest,
+    ListResult,
+    Span,
+    View,
+    fallback_search,
+    ordered_ids,
+)
+
+if TYPE_CHECKING:
+    from readq.search import SearchEngine
 
 IsCancelled = Callable[[], bool]
 
 
+def engine_view(view: View) -> Any:
+    """The engine's name for a view (a ``Status``, ``"starred"`` or None)."""
+    if view is View.STARRED:
+        return "starred"
+    return view.status
+
+
+class Cancelled(Exception):
+    """The request was cancelled before it finished."""
+
+
 class Searcher:
-    """Answers list requests; thread-safe (one search at a time)."""
+    """Answers list requests from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stale = True
+        self.engine: SearchEngine | None = None
+        self._stale = False
+        self.engine_error: str | None = None
+
+    # ------------------------------------------------------------------ engine
+    def load_engine(self, reader: Store, is_cancelled: IsCancelled | None = None) -> bool:
+        """Build the in-memory index (slow at 1M papers: call it from a worker)."""
+        try:
+            from readq.search import SearchEngine
+        except Exception as exc:  # the engine is optional: the SQL path still works
+            self.engine_error = f"search engine unavailable: {exc}"
+            return False
+        engine = SearchEngine.load(reader, is_cancelled=is_cancelled)
+        with self._lock:
+            old, self.engine = self.engine, engine
+            self._stale = False
+        if old is not None:
+            old.close()
+        return True
+
+    def close(self) -> None:
+        """Release the engine's connection."""
+        with self._lock:
+            if self.engine is not None:
+                self.engine.close()
+                self.engine = None
 
     def invalidate(self) -> None:
-        """The library changed: refresh any in-memory index before the next search."""
+        """Another process changed the library: refresh the index before the next search."""
         self._stale = True
 
+    def note_states(self, states: list[PaperState]) -> None:
+        """Tell the index about our own status/star writes (cheap, no re-read)."""
+        engine = self.engine
+        if engine is None:
+            return
+        for state in states:
+            engine.update_state(state.id, status=state.status, starred=state.starred)
+
+    def note_text(self, paper_id: int, text: str) -> None:
+        """Tell the index about a note we saved."""
+        engine = self.engine
+        if engine is not None:
+            engine.update_state(paper_id, note=text)
+
+    # ------------------------------------------------------------------ search
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""
-        if not request.text.strip():
-            return ListResult(request, ordered_ids(reader, request.view, request.sort))
-        with self._lock:
+        engine = self.engine
+        if engine is None:
+            if not request.text.strip():
+                return ListResult(request, ordered_ids(reader, request.view, request.sort))
             return fallback_search(reader, request)
+        from readq.search import QueryError, SearchCancelled
+
+        if self._stale:
+            self._stale = False
+            engine.refresh()
+        try:
+            result = engine.search(
+                request.text,
+                sort=request.sort,
+                view=engine_view(request.view),
+                is_cancelled=is_cancelled,
+            )
+        except QueryError as exc:
+            return ListResult(request, error=str(exc))
+        except SearchCancelled:
+            raise Cancelled() from None
+        result[0:200]  # materialise the first page here, off the UI thread
+
+        def highlight(paper_id: int, title: str) -> list[Span]:
+            if not request.text.strip():
+                return []
+            return list(result.highlights(paper_id, title, "").title_spans)
+
+        return ListResult(request, result, highlight=highlight)
+
+
+__all__ = ["Cancelled", "Searcher", "Status"]

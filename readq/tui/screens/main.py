@@ -113,22 +113,30 @@ class MainScreen(Screen[None]):
     def _fetch_rows(self, ids: Sequence[int]) -> list[Paper]:
         return self.rq.store.get_many(ids, with_sources=False)
 
-    def request_list(self, *, first: bool = False, keep_id: int | None = None) -> None:
-        """Ask for the list of the current view, sort and filter (in a worker)."""
-        self._seq += 1
-        request = ListRequest(self._seq, self.view, self.sort, self.filter_text)
-        if keep_id is None:
+    def request_list(
+        self, *, first: bool = False, keep_id: int | None = None, keep_current: bool = True
+    ) -> None:
+        """Ask for the list of the current view, sort and filter (in a worker).
+
+        The cursor stays on ``keep_id`` (default: the paper under the cursor) if it is listed.
+        """
+        if keep_id is None and keep_current:
             keep_id = self.paper_list.current_id
-        self._keep_id = keep_id
+        self._seq += 1
+        request = ListRequest(self._seq, self.view, self.sort, self.filter_text, keep_id=keep_id)
         self.run_list(request, first=first)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def run_list(self, request: ListRequest, first: bool = False) -> None:
         """Compute a list in a thread on a reader connection; post it unless cancelled."""
+        from readq.tui.searcher import Cancelled
+
         worker = get_current_worker()
+        keep_id = request.keep_id
+        searcher = self.rq.searcher
         reader = self.rq.store.open_reader()
         try:
-            if first and not request.text:
+            if first and not request.text and searcher.engine is None:
                 quick = ListResult(
                     request,
                     ordered_ids(reader, request.view, request.sort, FIRST_SCREEN_ROWS),
@@ -137,9 +145,14 @@ class MainScreen(Screen[None]):
                 if worker.is_cancelled:
                     return
                 self.post_message(ListReady(quick))
-            result = self.rq.searcher.search(reader, request, lambda: worker.is_cancelled)
+            try:
+                result = searcher.search(reader, request, lambda: worker.is_cancelled)
+            except Cancelled:
+                return
         finally:
             reader.close()
+        if keep_id is not None and result.error is None:
+            result.keep_index = _position(result.ids, keep_id)
         if not worker.is_cancelled:
             self.post_message(ListReady(result))
 
@@ -151,19 +164,39 @@ class MainScreen(Screen[None]):
         if result.error is not None:
             self.filter_bar.show_message(result.error, error=True)
             return
-        keep_id = self._keep_id
-        self.paper_list.set_ids(result.ids, highlight=result.highlight, keep_id=keep_id)
+        self.paper_list.set_ids(
+            result.ids,
+            highlight=result.highlight,
+            keep_id=result.request.keep_id,
+            keep_index=result.keep_index,
+        )
         self._shown = len(result.ids)
-        if not result.partial:
-            self._keep_id = None
-            if not self._loaded:
-                self._loaded = True
-                gc.collect()
-                gc.freeze()
+        if not result.partial and not self._loaded:
+            self._loaded = True
+            gc.collect()
+            gc.freeze()
+            self.load_engine()
         self._update_filter_message()
         self._render_tabs()
         if not result.ids:
             self._show_current()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def load_engine(self) -> None:
+        """Build the search index in the background; the SQL path serves until it is ready."""
+        reader = self.rq.store.open_reader()
+        try:
+            loaded = self.rq.searcher.load_engine(reader)
+        finally:
+            reader.close()
+        if loaded:
+            self.app.call_from_thread(self._engine_loaded)
+
+    def _engine_loaded(self) -> None:
+        gc.collect()
+        gc.freeze()
+        if self.filter_text:
+            self.request_list()
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def load_stats(self) -> None:
@@ -259,7 +292,7 @@ class MainScreen(Screen[None]):
         self.filter_text = text
         if not text:
             self.filter_bar.show_message("")
-        self.request_list(keep_id=None)
+        self.request_list(keep_current=False)
 
     @on(Input.Submitted, "#filter-input")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -285,9 +318,7 @@ class MainScreen(Screen[None]):
         self.rq.settings.view = view.value
         self.rq.save_settings()
         self._render_tabs()
-        self._seq += 1
-        self._keep_id = None
-        self.run_list(ListRequest(self._seq, self.view, self.sort, self.filter_text), first=True)
+        self.request_list(first=True, keep_current=False)
 
     def action_cycle_sort(self) -> None:
         """Next sort order."""
@@ -303,7 +334,7 @@ class MainScreen(Screen[None]):
     def _targets(self) -> list[int]:
         plist = self.paper_list
         if plist.selected:
-            return [i for i in plist.ids if i in plist.selected] or sorted(plist.selected)
+            return list(plist.selected)
         current = plist.current_id
         return [] if current is None else [current]
 
@@ -361,6 +392,7 @@ class MainScreen(Screen[None]):
             before = store.set_starred(ids, bool(starred))
         self.rq.undo.record(StateChange(description, tuple(before)))
         after = store.states(ids)
+        self.rq.searcher.note_states(after)
         self._adjust_counts(before, after)
         bulk = bool(self.paper_list.selected)
         self._after_change(ids, after, advance=not bulk and status is not None)
@@ -414,6 +446,11 @@ class MainScreen(Screen[None]):
             return
         assert isinstance(change, StateChange | NoteChange)
         ids = change.ids
+        if isinstance(change, StateChange):
+            self.rq.searcher.note_states(self.rq.store.states(ids))
+        else:
+            note, _rev = self.rq.store.note_state(change.paper_id)
+            self.rq.searcher.note_text(change.paper_id, note)
         self.paper_list.invalidate(ids)
         self.notify(f"{verb}: {change.description}", timeout=1.5, markup=False)
         self.load_stats()
@@ -538,3 +575,11 @@ class MainScreen(Screen[None]):
         self.load_stats()
         self.request_list()
         self._show_current()
+
+
+def _position(ids: Sequence[int], paper_id: int) -> int | None:
+    """Where ``paper_id`` is in ``ids`` (in a worker: may walk a long lazy result)."""
+    try:
+        return ids.index(paper_id)
+    except ValueError:
+        return None

@@ -18,6 +18,7 @@ class FilterInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=True),
         Binding("down", "leave", "To list", show=False),
+        Binding("enter", "leave", "Keep filter", show=True),
     ]
 
     class Leave(Message):
@@ -30,11 +31,20 @@ class FilterInput(Input):
     def action_clear_filter(self) -> None:
         """Empty the input and go back to the list."""
         self.value = ""
+        self._focus_list()
         self.post_message(self.Leave(clear=True))
 
     def action_leave(self) -> None:
-        """Back to the list, keeping the filter."""
+        """Back to the list, keeping the filter (focus moves at once: keys typed right after
+        Enter already go to the list)."""
+        self._focus_list()
         self.post_message(self.Leave(clear=False))
+
+    def _focus_list(self) -> None:
+        from readq.tui.widgets.paper_list import PaperList
+
+        for widget in self.screen.query(PaperList):
+            self.screen.set_focus(widget)
 
 
 class FilterBar(Vertical):
@@ -42,10 +52,17 @@ class FilterBar(Vertical):
 
     DEFAULT_CSS = """
     FilterBar { height: auto; }
-    FilterBar > FilterInput { border: none; height: 1; padding: 0 1; }
+    FilterBar > FilterInput, FilterBar > FilterInput:focus {
+        border: none; height: 1; padding: 0 1;
+    }
+    FilterBar > FilterInput:focus { background: $boost; }
     FilterBar > #filter-message { height: 1; padding: 0 1; color: $text-muted; }
     FilterBar > #filter-message.-error { color: $error; }
     """
+
+    def on_mount(self) -> None:
+        """The message line only takes room when it has something to say."""
+        self.query_one("#filter-message").display = False
 
     def compose(self) -> ComposeResult:
         """The input, then the message line."""
@@ -62,3 +79,4 @@ class FilterBar(Vertical):
         line = self.query_one("#filter-message", Static)
         line.update(Text(" ".join(message.split()), end=""))
         line.set_class(error, "-error")
+        line.display = bool(message)

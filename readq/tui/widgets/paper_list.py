@@ -7,8 +7,9 @@ by (id, width, highlight generation, cursor, selected). A million ids cost a lis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import ClassVar
+import bisect
+from collections.abc import Callable, Iterator, Sequence
+from typing import ClassVar, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -94,7 +95,7 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._fetch = fetch
-        self.ids: list[int] = []
+        self.ids: Sequence[int] = []
         self.cursor = 0
         self.selected: set[int] = set()
         self._highlight: HighlightFn | None = None
@@ -114,13 +115,16 @@ class PaperList(ScrollView, can_focus=True):
 
     def set_ids(
         self,
-        ids: list[int],
+        ids: Sequence[int],
         *,
         highlight: HighlightFn | None = None,
         keep_id: int | None = None,
-        keep_index: bool = True,
+        keep_index: int | None = None,
     ) -> None:
-        """Show ``ids``; keep the cursor on ``keep_id`` if it is still listed."""
+        """Show ``ids``; keep the cursor on ``keep_id`` if it is still listed.
+
+        ``keep_index`` is where ``keep_id`` is, if the caller already knows (found in a worker).
+        """
         self.ids = ids
         self._highlight = highlight
         self._generation += 1
@@ -128,9 +132,12 @@ class PaperList(ScrollView, can_focus=True):
         self._lines.clear()
         position: int | None = None
         if keep_id is not None:
-            position = _find(ids, keep_id, self.cursor)
+            if keep_index is not None and 0 <= keep_index < len(ids):
+                position = keep_index
+            else:
+                position = _find(ids, keep_id, self.cursor, scan=False)
         if position is None:
-            position = min(self.cursor, len(ids) - 1) if keep_index else 0
+            position = min(self.cursor, len(ids) - 1)
         self.cursor = max(0, position)
         self.virtual_size = Size(self.size.width, len(ids))
         self._scroll_cursor_into_view(center=keep_id is not None)
@@ -149,14 +156,24 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh()
 
     def remove_ids(self, gone: set[int]) -> None:
-        """Drop papers from the list (they left the view); the cursor stays in place."""
+        """Drop papers from the list (they left the view); the cursor stays in place.
+
+        Costs a lookup per removed paper, not a copy of the list (which may hold a million ids
+        or be a lazy search result).
+        """
         if not gone:
             return
-        before = self.cursor
-        removed_before = sum(1 for i in self.ids[:before] if i in gone)
-        self.ids = [i for i in self.ids if i not in gone]
+        positions = []
+        for paper_id in gone:
+            position = _find(self.ids, paper_id, self.cursor)
+            if position is not None:
+                positions.append(position)
         self.selected -= gone
-        self.cursor = max(0, min(before - removed_before, len(self.ids) - 1))
+        if not positions:
+            return
+        removed_before = sum(1 for p in positions if p < self.cursor)
+        self.ids = Punctured.remove(self.ids, positions)
+        self.cursor = max(0, min(self.cursor - removed_before, len(self.ids) - 1))
         self.virtual_size = Size(self.size.width, len(self.ids))
         self._generation += 1
         self._lines.clear()
@@ -359,13 +376,72 @@ class PaperList(ScrollView, can_focus=True):
         return Strip(segments, width).apply_style(self.rich_style)
 
 
-def _find(ids: list[int], paper_id: int, near: int) -> int | None:
+def _find(ids: Sequence[int], paper_id: int, near: int, *, scan: bool = True) -> int | None:
     """Position of ``paper_id`` in ``ids``, looking near ``near`` first (cheap at 1M rows)."""
     lo = max(0, near - 200)
-    window = ids[lo : near + 200]
+    window = list(ids[lo : near + 200])
     if paper_id in window:
         return lo + window.index(paper_id)
+    if not scan:
+        return None
     try:
         return ids.index(paper_id)
     except ValueError:
         return None
+
+
+class Punctured(Sequence[int]):
+    """A sequence of ids with some positions taken out, without copying the base sequence."""
+
+    def __init__(self, base: Sequence[int], removed: list[int]) -> None:
+        self.base = base
+        self.removed = sorted(set(removed))
+
+    @classmethod
+    def remove(cls, ids: Sequence[int], positions: list[int]) -> Punctured:
+        """``ids`` without the items at ``positions`` (positions in ``ids``)."""
+        if isinstance(ids, Punctured):
+            base_positions = [ids.base_index(p) for p in positions]
+            return cls(ids.base, ids.removed + base_positions)
+        return cls(ids, positions)
+
+    def base_index(self, index: int) -> int:
+        """The position in the base sequence of item ``index``."""
+        j = index
+        while True:
+            k = index + bisect.bisect_right(self.removed, j)
+            if k == j:
+                return j
+            j = k
+
+    def __len__(self) -> int:
+        return len(self.base) - len(self.removed)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("index out of range")
+        return self.base[self.base_index(index)]
+
+    def __iter__(self) -> Iterator[int]:
+        removed = set(self.removed)
+        for position, value in enumerate(self.base):
+            if position not in removed:
+                yield value
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        """Position of ``value`` (``ValueError`` if absent)."""
+        position = self.base.index(value)
+        at = bisect.bisect_left(self.removed, position)
+        if at < len(self.removed) and self.removed[at] == position:
+            raise ValueError(f"{value!r} is not in the list")
+        return position - at

@@ -1,0 +1,354 @@
+"""Pilot tests of the main screen's keys, checking the library after each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_helpers import TITLES, build_library, make_app, settle
+
+from readq.models import Status
+from readq.tui.screens.main import MainScreen
+
+
+def main_screen(app: object) -> MainScreen:
+    from readq.tui.app import ReadqApp
+
+    assert isinstance(app, ReadqApp)
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_list_shows_inbox_newest_first(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        ids = list(screen.paper_list.ids)
+        assert len(ids) == len(TITLES)
+        assert store.get(ids[0]).title == TITLES[0]
+        assert screen.counts[screen.view] == len(TITLES)
+        assert screen.detail.paper is not None and screen.detail.paper.id == ids[0]
+
+
+async def test_r_marks_read_and_leaves_inbox(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        first, second = plist.ids[0], plist.ids[1]
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.READ
+        assert first not in list(plist.ids)
+        assert plist.current_id == second  # the paper that took its place
+        await pilot.press("t")
+        assert store.get(second).status is Status.TO_READ
+        assert main_screen(app).counts[main_screen(app).view] == len(TITLES) - 2
+
+
+async def test_marks_in_all_view_move_cursor_down(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("5")
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        first, second, third = plist.ids[0], plist.ids[1], plist.ids[2]
+        await pilot.press("r")
+        assert store.get(first).status is Status.READ
+        assert plist.current_id == second
+        await pilot.press("t")
+        assert store.get(second).status is Status.TO_READ
+        assert plist.current_id == third
+        await pilot.press("k", "k", "N")
+        assert store.get(first).status is Status.NEW
+        await pilot.press("k", "s")
+        assert store.get(first).starred
+        await pilot.press("k", "s")
+        assert not store.get(first).starred
+
+
+async def test_undo_and_redo(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        first, second = plist.ids[0], plist.ids[1]
+        await pilot.press("r", "s")
+        assert store.get(first).status is Status.READ
+        assert store.get(second).starred
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert not store.get(second).starred
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.NEW
+        assert first in list(plist.ids)
+        assert plist.current_id == first
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.READ
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.NEW
+
+
+async def test_undo_note_save(tmp_path: Path) -> None:
+    from readq.tui.undo import NoteChange
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        pid = main_screen(app).paper_list.ids[0]
+        store.save_note(pid, "first")
+        store.save_note(pid, "second", base_revision=store.note_state(pid)[1])
+        app.undo.record(NoteChange("Save note", pid, "first"))
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "first"
+        await pilot.press("ctrl+r")
+        assert store.note_state(pid)[0] == "second"
+
+
+async def test_movement_keys(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [f"Paper {i}" for i in range(100)])
+    app = make_app(paths, store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        await pilot.press("j", "j", "down")
+        assert plist.cursor == 3
+        await pilot.press("k", "up")
+        assert plist.cursor == 1
+        await pilot.press("G")
+        assert plist.cursor == 99
+        await pilot.press("g")
+        assert plist.cursor == 0
+        await pilot.press("pagedown")
+        assert plist.cursor > 5
+        await pilot.press("pageup")
+        assert plist.cursor == 0
+        await pilot.press("end")
+        assert plist.cursor == 99 and plist.scroll_y > 0
+        await pilot.press("home")
+        assert plist.cursor == 0
+
+
+async def test_mouse_click_selects_row_and_wheel_scrolls(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [f"Paper {i}" for i in range(100)])
+    app = make_app(paths, store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        await pilot.click("#papers", offset=(10, 4))
+        assert plist.cursor == 4
+        assert main_screen(app).detail.paper is not None
+        assert main_screen(app).detail.paper.id == plist.ids[4]
+        await pilot.mouse_down("#papers", offset=(10, 4))
+        plist.scroll_down(animate=False)
+        await pilot.pause()
+        assert plist.scroll_y > 0
+
+
+async def test_views_switch_with_number_keys(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    ids = [p.id for p in store.list_papers()]
+    store.set_status(ids[:2], Status.READ)
+    store.set_status(ids[2:3], Status.TO_READ)
+    store.set_starred(ids[3:4], True)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        expected = {"1": len(TITLES) - 3, "2": 1, "3": 1, "4": 2, "5": len(TITLES)}
+        for key, count in expected.items():
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert len(screen.paper_list.ids) == count, key
+        assert screen.counts == {v: expected[str(i)] for i, v in enumerate(screen.counts, 1)}
+
+
+async def test_filter_keys(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        await pilot.press("slash")
+        assert app.focused is screen.filter_bar.input
+        await pilot.press(*"diffusion")
+        await settle(pilot, app)
+        titles = {store.get(i).title for i in screen.paper_list.ids}
+        assert titles == {TITLES[1], TITLES[3]}
+        paper = store.get(screen.paper_list.ids[0])
+        spans = screen.paper_list._title_spans(paper, paper.title)
+        assert spans and paper.title[spans[0][0] : spans[0][1]].lower() == "diffusion"
+        await pilot.press("enter")
+        assert app.focused is screen.paper_list
+        assert screen.filter_text == "diffusion"
+        await pilot.press("r")  # keys now go to the list
+        assert store.get(paper.id).status is Status.READ
+        await pilot.press("slash", "escape")
+        await settle(pilot, app)
+        assert screen.filter_text == ""
+        assert app.focused is screen.paper_list
+        assert len(screen.paper_list.ids) == len(TITLES) - 1
+
+
+async def test_filter_typo_and_query_error(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        if app.searcher.engine is None:
+            return  # the core engine is not available: nothing more to check here
+        await pilot.press("slash", *"difusion")
+        await settle(pilot, app)
+        assert len(screen.paper_list.ids) == 2
+        await pilot.press(*" is:bogus")
+        await settle(pilot, app)
+        message = screen.filter_bar.query_one("#filter-message")
+        assert message.has_class("-error")
+        assert len(screen.paper_list.ids) == 2  # the previous list stays
+
+
+async def test_stale_results_are_dropped(tmp_path: Path) -> None:
+    from readq.models import SortKey
+    from readq.tui.listing import ListRequest, ListResult
+    from readq.tui.messages import ListReady
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        before = list(screen.paper_list.ids)
+        stale = ListRequest(screen._seq - 1, screen.view, SortKey.ADDED, "x")
+        screen.post_message(ListReady(ListResult(stale, [before[0]])))
+        await pilot.pause()
+        assert list(screen.paper_list.ids) == before
+
+
+async def test_selection_and_bulk_confirm(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("5")
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        ids = list(plist.ids)
+        await pilot.press("space", "space")
+        assert plist.selected == {ids[0], ids[1]}
+        await pilot.press("s")
+        assert store.get(ids[0]).starred and store.get(ids[1]).starred
+        assert not plist.selected
+        await pilot.press("g", *["space"] * 7, "r")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert all(store.get(i).status is Status.NEW for i in ids[:7])
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert all(store.get(i).status is Status.READ for i in ids[:7])
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert all(store.get(i).status is Status.NEW for i in ids[:7])
+
+
+async def test_open_copy_and_arxiv(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    opened: list[str] = []
+    from readq.tui.app import ReadqApp
+
+    app = ReadqApp(paths, store=store, url_opener=opened.append)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        paper = store.get(main_screen(app).paper_list.ids[0])
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert opened == [paper.urls[0]]
+        await pilot.press("O")
+        await settle(pilot, app)
+        assert opened[1].startswith("https://arxiv.org/search/?query=Sparse+Lanterns")
+        assert opened[1].endswith("&searchtype=all")
+        await pilot.press("y")
+        assert app.clipboard == f"{paper.title}\n{paper.urls[0]}"
+
+
+async def test_sort_cycles_and_is_remembered(tmp_path: Path) -> None:
+    from readq.tui.config import load_settings
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        await pilot.press("S", "S")
+        await settle(pilot, app)
+        assert screen.sort.value == "upvotes"
+        votes = [store.get(i).upvotes or 0 for i in screen.paper_list.ids]
+        assert votes == sorted(votes, reverse=True)
+        await pilot.press("S")
+        await settle(pilot, app)
+        titles = [store.get(i).title.lower() for i in screen.paper_list.ids]
+        assert titles == sorted(titles)
+        await pilot.press("3")
+    settings = load_settings(paths.config_file)
+    assert settings.sort == "title" and settings.view == "starred"
+
+
+async def test_help_note_and_quit(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_theme_is_remembered(tmp_path: Path) -> None:
+    from readq.tui.config import load_settings
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_settings(paths.config_file).theme == "nord"
+    app2 = make_app(paths, store)
+    async with app2.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert app2.theme == "nord"
+
+
+async def test_command_palette_lists_readq_commands(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any("Mark read" in t for t in titles)
+        assert any("Theme" in t for t in titles)
+        assert any("Undo" in t for t in titles)

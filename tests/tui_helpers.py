@@ -1,0 +1,70 @@
+"""Helpers for the TUI tests: fictional libraries and a started app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readq.models import ScrapedPaper, Source
+from readq.paths import Paths
+from readq.store import Store
+from readq.tui.app import ReadqApp
+
+
+def make_papers(titles: list[str]) -> list[ScrapedPaper]:
+    """Fictional papers with these titles (first one ends up at the top of the added order)."""
+    papers = []
+    for i, title in enumerate(reversed(titles)):
+        papers.append(
+            ScrapedPaper(
+                title=title,
+                abstract=f"A made-up abstract about {title.lower()} number {i}.",
+                published=f"2025-01-{1 + i % 28:02d}",
+                upvotes=i * 3,
+                authors=1 + i % 5,
+                org="Fictional Lab",
+                urls=(f"https://example.org/p/{i}",),
+            )
+        )
+    return papers
+
+
+TITLES = [
+    "Sparse Lanterns for Token Routing",
+    "Diffusion Gardens for Terrain",
+    "A Field Guide to Tokenizer Drift",
+    "Latent Origami: Folding Diffusion Trajectories",
+    "The Patient Critic",
+    "Whisper Networks for Speech",
+    "Mixture of Librarians",
+    "Graph Lullabies",
+    "Teaching Robots to Fold Laundry",
+    "Small Models, Long Memories",
+]
+
+
+def build_library(tmp_path: Path, titles: list[str] | None = None) -> tuple[Paths, Store]:
+    """A library in ``tmp_path`` with fictional papers; returns the paths and an open store."""
+    paths = Paths(db=tmp_path / "data" / "readq.db", config_dir=tmp_path / "config")
+    paths.db.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(paths.db)
+    papers = make_papers(TITLES if titles is None else titles)
+    if papers:
+        store.ingest(papers, Source("fixture", "fixture", "2025-01-01T00:00:00"), "hf")
+    return paths, store
+
+
+def make_app(paths: Paths, store: Store) -> ReadqApp:
+    """An app on ``store`` that records URLs instead of opening a browser."""
+    opened: list[str] = []
+    app = ReadqApp(paths, store=store, url_opener=opened.append, poll_seconds=0.2)
+    return app
+
+
+async def settle(pilot: object, app: ReadqApp) -> None:
+    """Wait until list workers are done and messages processed."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
