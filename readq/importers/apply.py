@@ -46,7 +46,7 @@ def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportRe
 
 def _restorable(parsed: ParsedImport) -> bool:
     """A readq JSON export whose ids can be kept as they are."""
-    if parsed.format != "json" or not parsed.records:
+    if not parsed.keeps_ids or not parsed.records:
         return False
     revision_ids: set[int] = set()
     for record in parsed.records:

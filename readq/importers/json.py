@@ -71,7 +71,13 @@ def parse_json(text: str, name: str) -> ParsedImport:
             log.append(_ingest(item))
         except _Invalid as exc:
             raise IngestError(name, f"ingest log entry {index}: {exc}") from None
-    return ParsedImport(format="json", records=records, ingests=log, complete=complete)
+    return ParsedImport(
+        format="json",
+        records=records,
+        ingests=log,
+        complete=complete,
+        keeps_ids=isinstance(data, dict),
+    )
 
 
 def _paper(item: Any) -> ImportRecord:

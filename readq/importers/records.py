@@ -53,10 +53,15 @@ class IngestLogRecord:
 
 @dataclass(slots=True)
 class ParsedImport:
-    """An import file, parsed and validated, not yet applied."""
+    """An import file, parsed and validated, not yet applied.
+
+    ``keeps_ids``: a readq export whose ids (and note revision ids) may be restored as they
+    are into an empty library; ``complete``: it holds the whole library and its ingest log.
+    """
 
     format: str
     records: list[ImportRecord]
     ingests: list[IngestLogRecord] = field(default_factory=list)
     complete: bool = False
+    keeps_ids: bool = False
     warnings: list[str] = field(default_factory=list)
