@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from readq.notes import SAVE_ERRORS, NoteSession, SaveOutcome, SaveStatus
+from readq.notes import SAVE_ERRORS, NoteSession, RetryPolicy, SaveOutcome, SaveStatus
 from readq.store import Store
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class NoteKeeper:
         self.clock = clock
         self.sessions: dict[int, NoteSession] = {}
         self.signalled: int | None = None
+        self.retry = RetryPolicy()
+        """The retry policy given to new sessions (tests shorten it)."""
         self._timer: Timer | None = None
         self._installed: list[signal.Signals] = []
 
@@ -68,7 +70,9 @@ class NoteKeeper:
                 self.flush(other)
         session = self.sessions.get(paper_id)
         if session is None:
-            session = NoteSession.open(self.store, paper_id, data_dir=self.data_dir)
+            session = NoteSession.open(
+                self.store, paper_id, data_dir=self.data_dir, retry=self.retry
+            )
             self.sessions[paper_id] = session
             if session.recovered is not None:
                 stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.recovered.mtime))
@@ -145,7 +149,7 @@ class NoteKeeper:
             self._timer = None
         if not deadlines or self.signalled is not None:
             return
-        wait = max(0.0, min(deadlines) - self.clock())
+        wait = max(0.01, min(deadlines) - self.clock())  # a 0 s Textual timer never fires
         try:
             self._timer = self.app.set_timer(wait, self._tick, name="note-autosave")
         except Exception:  # no running app (shutting down): the exit flush writes it
@@ -269,7 +273,12 @@ class NoteKeeper:
         code = 128 + signum
         with suppress(*SAVE_ERRORS):
             self.flush_all()
-        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, args=(code,))
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, self._exit_if_stuck, args=(code,))
         watchdog.daemon = True
         watchdog.start()
         self.app.exit(return_code=code)
+
+    def _exit_if_stuck(self, code: int) -> None:
+        """Runs on a watchdog thread: end the process if the app is still running."""
+        if self.app.is_running:
+            os._exit(code)
