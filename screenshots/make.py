@@ -1,0 +1,86 @@
+"""Save SVG screenshots of the main views: ``python -m screenshots.make`` (``make screenshots``).
+
+Builds a throwaway library of fictional papers (``screenshots.fictional``), opens the app
+headless at a fixed size, and writes ``screenshots/*.svg``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from readq.models import Source, Status
+from readq.paths import Paths
+from readq.store import Store
+
+OUT = Path(__file__).resolve().parent
+SIZE = (130, 38)
+
+NOTE = """\
+## Why it matters
+Routing tokens to *quiet* experts cuts the compute per token without hurting
+quality on the (fictional) benchmarks.
+
+- [ ] compare with dense baselines
+- [x] read the ablations
+
+> Try it on the tokenizer drift setup next.
+"""
+
+
+def build_library(directory: Path) -> Paths:
+    """A library of fictional papers with a few triaged, starred and noted."""
+    from screenshots.fictional import curated_papers
+
+    paths = Paths(db=directory / "readq.db", config_dir=directory / "config")
+    with Store.open(paths.db) as store:
+        store.ingest(curated_papers(), Source("fictional", "fictional", "2025-03-15"), "hf")
+        ids = [p.id for p in store.list_papers()]
+        store.set_status(ids[3:6], Status.READ)
+        store.set_status(ids[6:9], Status.TO_READ)
+        store.set_starred([ids[0], ids[4], ids[7], ids[10]], True)
+        store.save_note(ids[0], NOTE)
+        store.save_note(ids[10], "Skim section 3.")
+    return paths
+
+
+async def shoot(paths: Paths, name: str, keys: list[str]) -> Path:
+    """Open the app, press ``keys``, and save a screenshot as ``name``.svg."""
+    from readq.tui.app import ReadqApp
+
+    app = ReadqApp(paths, url_opener=lambda url: None)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.pause(0.3)
+        app.clear_notifications()
+        await pilot.pause()
+        path = OUT / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(OUT))
+    return path
+
+
+async def main() -> None:
+    """Write every screenshot."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["READQ_CONFIG_DIR"] = str(Path(tmp) / "config")
+        paths = build_library(Path(tmp))
+        shots = {
+            "inbox": [],
+            "filter": ["slash", *"diffusion"],
+            "help": ["question_mark"],
+            "note": ["3"],
+            "note-screen": ["3", "n"],
+        }
+        for name, keys in shots.items():
+            print(await shoot(paths, name, keys))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

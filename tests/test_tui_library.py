@@ -1,0 +1,103 @@
+"""The TUI with real libraries: empty, changed by another process, ingest from the app."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import TextArea
+from tui_helpers import TITLES, build_library, make_app, make_papers, settle
+
+from readq.models import Source
+from readq.store import Store
+from readq.tui.screens.main import MainScreen
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def main_screen(app: object) -> MainScreen:
+    from readq.tui.app import ReadqApp
+
+    assert isinstance(app, ReadqApp)
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_empty_library_greets(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        assert screen.query_one("#empty").display
+        assert not screen.paper_list.display
+        text = str(screen.query_one("#greeting").render())
+        assert "Press  i  to ingest" in text and "readq ingest" in text
+
+
+async def test_ingest_file_from_the_app(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "IngestScreen"
+        await pilot.press(*str(FIXTURES / "hf_dai"))
+        await pilot.pause(0.2)
+        await pilot.press("tab")  # completes to hf_daily.txt
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert store.count() > 0
+        screen = main_screen(app)
+        assert len(screen.paper_list.ids) == store.count()
+        assert not screen.query_one("#empty").display
+
+
+async def test_ingest_pasted_text(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    text = (FIXTURES / "hf_daily.txt").read_text(encoding="utf-8")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#paste", TextArea).load_text(text)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert store.count() > 0
+
+
+async def test_another_process_ingests_while_open(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        await pilot.press("slash", *"diffusion", "enter")
+        await settle(pilot, app)
+        await pilot.press("j")
+        current = screen.paper_list.current_id
+        assert current is not None
+        other = Store.open(paths.db)
+        other.ingest(
+            make_papers(["Diffusion Lighthouses Arrive Later"]),
+            Source("other", "other", "2025-02-01T00:00:00"),
+            "hf",
+        )
+        other.close()
+        for _ in range(20):
+            await asyncio.sleep(0.1)
+            await settle(pilot, app)
+            if len(screen.paper_list.ids) == 3:
+                break
+        titles = {store.get(i).title for i in screen.paper_list.ids}
+        assert "Diffusion Lighthouses Arrive Later" in titles
+        assert screen.filter_text == "diffusion"
+        assert screen.paper_list.current_id == current
+        assert screen.counts[screen.view] == len(TITLES) + 1
