@@ -1,0 +1,167 @@
+"""Run a program (the real ``readq`` TUI) in a pseudo-terminal, for end-to-end tests.
+
+:class:`PtyProcess` starts a command on a fresh pty of a given size, collects everything it
+writes (a reader thread), sends keystrokes, waits for text to appear, and sends signals. Shared
+by the reliability suite and the note editor's end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+READQ = [sys.executable, "-m", "readq"]
+"""The command that runs readq with the test's interpreter (same venv, same code)."""
+
+
+def tui_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a TUI child: the test's (READQ_DB etc.) with a capable TERM."""
+    env = dict(os.environ)
+    env["TERM"] = "xterm-256color"
+    env.pop("TEXTUAL", None)
+    env.pop("NO_COLOR", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    if extra:
+        env.update(extra)
+    return env
+
+
+class PtyProcess:
+    """A child process whose stdin, stdout and stderr are one pseudo-terminal."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+        rows: int = 40,
+        cols: int = 120,
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+        def child_setup() -> None:
+            # New session with the pty as controlling terminal (as a terminal emulator does).
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            if preexec_fn is not None:
+                preexec_fn()
+
+        self.proc = subprocess.Popen(
+            list(argv),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=dict(env) if env is not None else tui_env(),
+            cwd=str(cwd) if cwd is not None else None,
+            preexec_fn=child_setup,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.master = master
+        self._buffer = bytearray()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self.proc.pid
+
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            with self._lock:
+                self._buffer.extend(chunk)
+        self._closed.set()
+
+    @property
+    def output(self) -> bytes:
+        """Everything the child has written to the terminal so far."""
+        with self._lock:
+            return bytes(self._buffer)
+
+    def send(self, data: str | bytes, *, delay: float = 0.0) -> None:
+        """Type ``data`` (one write, or one character at a time when ``delay`` is given)."""
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if delay <= 0:
+            os.write(self.master, raw)
+            return
+        for byte in raw:
+            os.write(self.master, bytes([byte]))
+            time.sleep(delay)
+
+    def wait_for(self, needle: str | bytes, timeout: float = 15.0, start: int = 0) -> bool:
+        """Wait until ``needle`` appears in the output (after byte ``start``)."""
+        raw = needle.encode("utf-8") if isinstance(needle, str) else needle
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if raw in self.output[start:]:
+                return True
+            if self._closed.is_set() and raw not in self.output[start:]:
+                return raw in self.output[start:]
+            time.sleep(0.02)
+        return False
+
+    def wait_quiet(self, quiet: float = 0.4, timeout: float = 15.0) -> None:
+        """Wait until the child has written nothing for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        last_len = -1
+        last_change = time.monotonic()
+        while time.monotonic() < deadline:
+            now_len = len(self.output)
+            if now_len != last_len:
+                last_len = now_len
+                last_change = time.monotonic()
+            elif time.monotonic() - last_change >= quiet:
+                return
+            time.sleep(0.02)
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the child."""
+        os.kill(self.proc.pid, sig)
+
+    def kill(self) -> None:
+        """``kill -9`` the child."""
+        self.signal(signal.SIGKILL)
+
+    def wait(self, timeout: float = 15.0) -> int:
+        """Wait for the child to end and for its last output; its return code."""
+        code = self.proc.wait(timeout=timeout)
+        self._closed.wait(timeout=2.0)
+        return code
+
+    def close(self) -> None:
+        """Kill the child if still running and release the pty."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self._closed.wait(timeout=2.0)
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+    def __enter__(self) -> PtyProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
