@@ -54,6 +54,12 @@ _TERM_CACHE = 48
 _PHRASE_CACHE = 16
 _CHUNK = 900
 
+_COLUMNS = {
+    Field.TITLE: "title",
+    Field.ABSTRACT: "abstract",
+    Field.ORG: "coalesce(org, '')",
+    Field.NOTE: "note",
+}
 _SELECT = (
     "SELECT id, title, abstract, coalesce(org, ''), note, status, starred, published, "
     "upvotes, updated_at FROM papers"
@@ -254,8 +260,15 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, store: Store, *, is_cancelled: Callable[[], bool] | None = None) -> SearchEngine:
-        """Build the index of every paper in ``store``'s library.
+    def load(
+        cls,
+        store: Store,
+        *,
+        orders: bool = True,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> SearchEngine:
+        """Build the index of every paper in ``store``'s library (with ``orders``, also the
+        published/upvotes/title sort orders, else they are computed on first use).
 
         The engine keeps its own read-only connection (for phrases, rows and highlights), so
         it may be used from any thread.
@@ -267,7 +280,24 @@ class SearchEngine:
             engine._load_rows(cursor, is_cancelled)
             engine._index.compact()
             engine._warm()
+            if orders:
+                engine.prepare_orders()
         return engine
+
+    def clear_caches(self) -> None:
+        """Forget cached word sets, expansions and phrase results (benchmarks use this to
+        time queries cold); the precomputed one-letter title prefixes and sort orders stay."""
+        with self._lock:
+            for token in [t for t in self._term_cache if t not in self._pinned]:
+                del self._term_cache[token]
+            self._expansions.clear()
+            self._phrase_cache.clear()
+
+    def prepare_orders(self) -> None:
+        """Compute the published, upvotes and title orders now rather than on first use."""
+        with self._lock:
+            for sort in (SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE):
+                self._order(sort)
 
     def close(self) -> None:
         """Close the engine's own connection."""
@@ -281,7 +311,7 @@ class SearchEngine:
         title_post = index.main[Field.TITLE]
         abstract_post = index.main[Field.ABSTRACT]
         org_post = index.main[Field.ORG]
-        findall = re.compile(r"[^\W_]+").findall
+        tokenize = words
         ids_append = self._ids.append
         status_codes = bytearray()
         starred = bytearray()
@@ -295,12 +325,12 @@ class SearchEngine:
         for row in cursor:
             pid, title, abstract, org, note, status, star, published, _up, updated = row
             ids_append(pid)  # type: ignore[arg-type]
-            for word in set(findall(str(title).casefold())):
+            for word in set(tokenize(str(title))):
                 title_post[word].append(doc)  # type: ignore[union-attr]
-            for word in set(findall(str(abstract).casefold())):
+            for word in set(tokenize(str(abstract))):
                 abstract_post[word].append(doc)  # type: ignore[union-attr]
             if org:
-                for word in set(findall(str(org).casefold())):
+                for word in set(tokenize(str(org))):
                     org_post[word].append(doc)  # type: ignore[union-attr]
             if note:
                 notes[doc] = str(note)
@@ -684,9 +714,10 @@ class SearchEngine:
         distance = max_typos(token)
         if distance:
             for length in range(len(token) - distance, len(token) + distance + 1):
-                choices = self._index.by_length(length)
-                if choices:
-                    typos += _typo_matches(token, choices, distance)
+                for first in dict.fromkeys(token[:2]):
+                    choices = self._index.by_length(length, first)
+                    if choices:
+                        typos += _typo_matches(token, choices, distance)
         self._expansions[token] = (longer, typos)
         if len(self._expansions) > 256:
             self._expansions.popitem(last=False)
@@ -758,33 +789,39 @@ class SearchEngine:
     def _verify_phrase(
         self, text: str, candidates: dict[Field, int], cancel: Callable[[], bool] | None
     ) -> dict[Field, int]:
-        pattern = _phrase_pattern(text)
+        """Keep the candidates whose field really contains the phrase. ASCII phrases are
+        checked inside SQLite (``instr(lower(...))``, no text crosses into Python); others
+        with a regular expression in Python."""
         union = 0
         for bits in candidates.values():
             union |= bits
         docs = [d for block in bitset.iter_desc(union, self._index.n) for d in block]
-        columns = {
-            Field.TITLE: "title",
-            Field.ABSTRACT: "abstract",
-            Field.ORG: "coalesce(org, '')",
-            Field.NOTE: "note",
-        }
         fields = list(candidates)
-        select = ", ".join(columns[f] for f in fields)
+        needle = " ".join(text.split())
+        in_sql = needle.isascii()
+        pattern = _phrase_pattern(needle)
+        if in_sql:
+            select = ", ".join(f"instr(lower({_COLUMNS[f]}), ?) > 0" for f in fields)
+        else:
+            select = ", ".join(_COLUMNS[f] for f in fields)
         found: dict[Field, list[int]] = {f: [] for f in fields}
         for start in range(0, len(docs), _CHUNK):
             check(cancel)
             chunk = docs[start : start + _CHUNK]
             by_id = {self._ids[d]: d for d in chunk}
             marks = ",".join("?" * len(chunk))
+            params: list[object] = [needle.lower()] * len(fields) if in_sql else []
+            params += list(by_id)
             for row in self._reader.conn.execute(
-                f"SELECT id, {select} FROM papers WHERE id IN ({marks})", list(by_id)
+                f"SELECT id, {select} FROM papers WHERE id IN ({marks})", params
             ):
                 doc = by_id[int(row[0])]
                 for field, value in zip(fields, row[1:], strict=True):
-                    if pattern.search(str(value)):
+                    if (in_sql and value) or (not in_sql and pattern.search(str(value))):
                         found[field].append(doc)
-        return {f: bitset.from_indices(ds, self._index.n) for f, ds in found.items()}
+        return {
+            f: bitset.from_indices(ds, self._index.n) & candidates[f] for f, ds in found.items()
+        }
 
     # ------------------------------------------------------------------- orders
     def _order(self, sort: SortKey) -> array[int]:

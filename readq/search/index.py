@@ -53,7 +53,7 @@ class InvertedIndex:
         self.stale = 0
         self._vocab_dirty = True
         self._sorted: list[str] = []
-        self._by_length: dict[int, list[str]] = {}
+        self._by_length: dict[tuple[int, str], list[str]] = {}
         self._blob = ""
         self._blob_starts: list[int] = []
 
@@ -166,9 +166,9 @@ class InvertedIndex:
             if field != Field.NOTE:  # notes have their own small word list
                 vocab.update(side)
         self._sorted = sorted(vocab)
-        by_length: dict[int, list[str]] = defaultdict(list)
+        by_length: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in self._sorted:
-            by_length[len(word)].append(word)
+            by_length[len(word), word[0]].append(word)
         self._by_length = dict(by_length)
         self._blob = ""
         self._blob_starts = []
@@ -187,10 +187,10 @@ class InvertedIndex:
         hi = bisect.bisect_left(self._sorted, prefix + "\U0010ffff", lo)
         return self._sorted[lo:hi]
 
-    def by_length(self, length: int) -> list[str]:
-        """Vocabulary words of exactly ``length`` characters."""
+    def by_length(self, length: int, first: str) -> list[str]:
+        """Vocabulary words of exactly ``length`` characters that start with ``first``."""
         self._refresh_vocab()
-        return self._by_length.get(length, [])
+        return self._by_length.get((length, first), [])
 
     def containing(self, fragment: str) -> list[str]:
         """Vocabulary words that contain ``fragment``."""

@@ -7,13 +7,19 @@ and a stored word compare equal when they are the same word in any case.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 
 WORD = re.compile(r"[^\W_]+")
+# For ASCII text, mapping every non-alphanumeric character to a space and splitting gives the
+# same words as WORD, about twice as fast.
+_ASCII_SEPARATORS = {ord(c): " " for c in string.punctuation + string.whitespace}
 
 
 def words(text: str) -> list[str]:
     """The casefolded words of ``text``, in order, repeats kept."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_SEPARATORS).split()
     return WORD.findall(text.casefold())
 
 
