@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from exportlib import TRICKY_TITLE, build_library
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readq.export import export_papers
 from readq.export.bibtex import citation_keys, escape_latex
@@ -137,3 +139,17 @@ def test_bibtex_itself_reads_the_export(store: Store, tmp_path: Path) -> None:
     assert "Warning" not in run.stdout
     bbl = (tmp_path / "doc.bbl").read_text()
     assert bbl.count("\\bibitem") == 4
+
+
+_ALPHABET = st.characters(
+    blacklist_categories=("Cc", "Cs"), max_codepoint=0x1FFFF
+) | st.sampled_from(list("{}%&$#_~^\\@-`'?!<>,\" \n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=60))
+def test_any_text_survives_escaping(text: str) -> None:
+    escaped = escape_latex(text, keep_newlines=True)
+    assert decode_latex(escaped) == "\n".join(line.rstrip() for line in text.split("\n"))
+    one_line = escape_latex(text)
+    assert decode_latex(one_line) == " ".join(text.split())

@@ -39,46 +39,56 @@ _SIMPLE = {
     "\\": r"\textbackslash{}",
     "@": "{@}",
 }
-_LIGATURE_PAIRS = {("-", "-"), ("`", "`"), ("'", "'"), ("?", "`"), ("!", "`"), ("<", "<")}
-_LIGATURE_PAIRS |= {(">", ">"), (",", ",")}
+_SIMPLE["\t"] = " "
+_SPECIAL = re.compile("[" + re.escape("".join(_SIMPLE)) + "]")
+# A character that would form a TeX ligature with the next one: -- ``  '' ?` !` << >> ,,
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|<(?=<)|>(?=>)|,(?=,)|\?(?=`)|!(?=`))")
+_NEEDS_ESCAPE = re.compile(_SPECIAL.pattern + r"|--|``|''|<<|>>|,,|\?`|!`")
+_BRACE = re.compile(r"[{}]")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
-_SPACES = re.compile(r"\s+")
 
 
 def escape_latex(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` as the inside of a braced BibTeX value (see the module docstring)."""
     if not keep_newlines:
-        text = _SPACES.sub(" ", text).strip()
+        text = " ".join(text.split())
     else:
         text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
         text = text.replace("\r", "\n")
+    if "{" not in text and "}" not in text:
+        return _escape_segment(text)
     balanced = _balanced_positions(text)
     out: list[str] = []
-    for index, char in enumerate(text):
-        if char == "{":
+    start = 0
+    for match in _BRACE.finditer(text):
+        index = match.start()
+        out.append(_escape_segment(text[start:index]))
+        if text[index] == "{":
             out.append(r"\{" if index in balanced else r"\textbraceleft{}")
-        elif char == "}":
-            out.append(r"\}" if index in balanced else r"\textbraceright{}")
-        elif char in _SIMPLE:
-            out.append(_SIMPLE[char])
-        elif char == "\t":
-            out.append(" ")
         else:
-            out.append(char)
-        following = text[index + 1 : index + 2]
-        if following and (char, following) in _LIGATURE_PAIRS:
-            out.append("{}")
+            out.append(r"\}" if index in balanced else r"\textbraceright{}")
+        start = index + 1
+    out.append(_escape_segment(text[start:]))
     return "".join(out)
+
+
+def _escape_segment(text: str) -> str:
+    """Escape a stretch of text without braces (specials, then break TeX ligatures)."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = _SPECIAL.sub(lambda m: _SIMPLE[m.group()], text)
+    return _LIGATURE.sub(r"\1{}", text)
 
 
 def _balanced_positions(text: str) -> set[int]:
     """Indices of braces in ``text`` that have a matching partner."""
     stack: list[int] = []
     matched: set[int] = set()
-    for index, char in enumerate(text):
-        if char == "{":
+    for match in _BRACE.finditer(text):
+        index = match.start()
+        if text[index] == "{":
             stack.append(index)
-        elif char == "}" and stack:
+        elif stack:
             matched.add(stack.pop())
             matched.add(index)
     return matched
