@@ -332,3 +332,27 @@ def test_text_area_falls_back_to_plain_text_without_a_markdown_grammar() -> None
     area = make_text_area("# title")
     assert area.text == "# title"
     assert area.language in (None, "markdown")
+
+
+async def test_a_long_lock_held_by_another_writer_never_freezes_typing(paths: Paths) -> None:
+    import time
+
+    app = ReadqApp(paths)
+    app.notes.retry = RetryPolicy(initial=0.3, factor=2.0, maximum=0.6)
+    blocker = sqlite3.connect(paths.db, isolation_level=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pid = await open_editor(app, pilot)
+        blocker.execute("BEGIN IMMEDIATE")  # like a long ingest in another terminal
+        started = time.monotonic()
+        await pilot.press(*"typed while locked")
+        await pilot.pause(0.6)
+        await pilot.press(*"!")
+        assert time.monotonic() - started < 3.0  # not the 15 s busy timeout
+        screen = app.screen
+        assert isinstance(screen, NoteEditorScreen)
+        assert screen.editor.text == "typed while locked!"
+        assert any("locked" in n.message for n in app._notifications)
+        assert read_recovery(paths.data_dir, pid) is not None
+        blocker.execute("ROLLBACK")
+        await until(pilot, lambda: note_of(paths, pid) == "typed while locked!")
+    blocker.close()

@@ -12,22 +12,26 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
 from readq.notes import SAVE_ERRORS, NoteSession, RetryPolicy, SaveOutcome, SaveStatus
-from readq.store import Store
+from readq.store import BUSY_TIMEOUT_MS, Store
 
 if TYPE_CHECKING:
     from textual.app import App
 
 HANDLED_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
 """Signals that flush every draft, restore the terminal and exit with 128 + the signal."""
+
+AUTOSAVE_BUSY_MS = 250
+"""How long an autosave waits for another writer's lock before failing (and retrying)."""
 
 EXIT_GRACE_SECONDS = 5.0
 """After a handled signal, if the app has not exited by then, the process is ended anyway."""
@@ -138,9 +142,27 @@ class NoteKeeper:
         now = self.clock()
         for paper_id, session in list(self.sessions.items()):
             if session.due(now):
-                outcome = session.flush(self.store, now)
+                with self._short_busy_timeout():
+                    outcome = session.flush(self.store, now)
                 self._report(paper_id, outcome)
         self._schedule()
+
+    @contextmanager
+    def _short_busy_timeout(self) -> Iterator[None]:
+        """Autosaves run on the UI thread: while another writer holds the library (a long
+        ingest), wait ``AUTOSAVE_BUSY_MS`` rather than the full busy timeout, so typing never
+        freezes; the save is retried with backoff. Explicit flushes keep the full timeout."""
+        conn = self.store.conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {AUTOSAVE_BUSY_MS}")
+        except sqlite3.Error:
+            yield
+            return
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _schedule(self) -> None:
         deadlines = [d for s in self.sessions.values() if (d := s.next_deadline()) is not None]
