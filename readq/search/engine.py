@@ -149,8 +149,10 @@ class SearchResult(Sequence[int]):
     def _generate(self, buckets: list[int], order: Sequence[int] | None) -> Iterator[list[int]]:
         get_id = self._doc_ids.__getitem__
         for bits in buckets:
+            count = bits.bit_count()
+            first = max(512, min(1 << 14, (self._n * 64) // max(count, 1)))
             blocks = (
-                bitset.iter_desc(bits, self._n)
+                bitset.iter_desc(bits, self._n, first)
                 if order is None
                 else bitset.iter_in_order(bits, self._n, order)
             )
@@ -790,7 +792,8 @@ class SearchEngine:
         self, text: str, candidates: dict[Field, int], cancel: Callable[[], bool] | None
     ) -> dict[Field, int]:
         """Keep the candidates whose field really contains the phrase. ASCII phrases are
-        checked inside SQLite (``instr(lower(...))``, no text crosses into Python); others
+        checked inside SQLite (``LIKE``, ASCII case-insensitive, no text crosses into Python);
+        others
         with a regular expression in Python."""
         union = 0
         for bits in candidates.values():
@@ -799,9 +802,11 @@ class SearchEngine:
         fields = list(candidates)
         needle = " ".join(text.split())
         in_sql = needle.isascii()
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         pattern = _phrase_pattern(needle)
         if in_sql:
-            select = ", ".join(f"instr(lower({_COLUMNS[f]}), ?) > 0" for f in fields)
+            select = ", ".join(f"{_COLUMNS[f]} LIKE ? ESCAPE '\\'" for f in fields)
         else:
             select = ", ".join(_COLUMNS[f] for f in fields)
         found: dict[Field, list[int]] = {f: [] for f in fields}
@@ -810,7 +815,7 @@ class SearchEngine:
             chunk = docs[start : start + _CHUNK]
             by_id = {self._ids[d]: d for d in chunk}
             marks = ",".join("?" * len(chunk))
-            params: list[object] = [needle.lower()] * len(fields) if in_sql else []
+            params: list[object] = [like] * len(fields) if in_sql else []
             params += list(by_id)
             for row in self._reader.conn.execute(
                 f"SELECT id, {select} FROM papers WHERE id IN ({marks})", params
