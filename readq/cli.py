@@ -30,6 +30,10 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
+_current_context: Context | None = None
+"""The running command's context (for reporting a library found damaged mid-command)."""
+
+
 class Context:
     """What the commands share: resolved paths and a lazily opened store."""
 
@@ -45,14 +49,19 @@ class Context:
             self._paths = resolve_paths(self.db_option)
         return self._paths
 
-    def store(self) -> Store:
-        """Open the library (creating its directory and schema on first use)."""
+    def store(self, *, check: bool = False) -> Store:
+        """Open the library (creating its directory and schema on first use).
+
+        ``check``: commands that write verify the file first (``readq.recovery``); a damaged
+        library is moved aside, untouched, and the user told how to restore a backup.
+        """
         if self._store is None:
-            from readq.store import Store, StoreError
+            from readq.recovery import open_library
+            from readq.store import StoreError
 
             try:
                 ensure_data_dir(self.paths)
-                self._store = Store.open(self.paths.db, backup_dir=self.paths.backup_dir)
+                self._store = open_library(self.paths, check=check)
             except (DataDirError, StoreError) as exc:
                 fail(str(exc), EXIT_FAILURE)
             except OSError as exc:
@@ -88,7 +97,9 @@ def user_errors() -> Iterator[None]:
     except StoreError as exc:
         fail(str(exc), EXIT_FAILURE)
     except sqlite3.OperationalError as exc:
-        fail(f"the library could not be written: {exc}", EXIT_FAILURE)
+        from readq.dberrors import describe_sqlite_error
+
+        fail(f"the library could not be written: {describe_sqlite_error(exc)}", EXIT_FAILURE)
     except OSError as exc:
         fail(exc.strerror or str(exc), EXIT_FAILURE)
 
@@ -112,6 +123,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """
     ctx.obj = Context(db)
     ctx.call_on_close(ctx.obj.close)
+    global _current_context
+    _current_context = ctx.obj
     if ctx.invoked_subcommand is None:
         launch_tui(ctx.obj)
 
@@ -142,7 +155,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
     """
     from readq.ingest import ingest_paths
 
-    store = context.store()
+    store = context.store(check=True)
     show_progress = sys.stderr.isatty()
 
     def progress(name: str, count: int) -> None:
@@ -311,7 +324,7 @@ def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None
     status = _status_option(status_name)
     assert status is not None
     with user_errors():
-        context.store().set_status(list(paper_ids), status)
+        context.store(check=True).set_status(list(paper_ids), status)
     click.echo(f"marked {len(set(paper_ids))} {status.value}")
 
 
@@ -321,7 +334,7 @@ def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None
 def star(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Star papers."""
     with user_errors():
-        context.store().set_starred(list(paper_ids), True)
+        context.store(check=True).set_starred(list(paper_ids), True)
     click.echo(f"starred {len(set(paper_ids))}")
 
 
@@ -331,7 +344,7 @@ def star(context: Context, paper_ids: tuple[int, ...]) -> None:
 def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Unstar papers."""
     with user_errors():
-        context.store().set_starred(list(paper_ids), False)
+        context.store(check=True).set_starred(list(paper_ids), False)
     click.echo(f"unstarred {len(set(paper_ids))}")
 
 
@@ -342,7 +355,7 @@ def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
 def rename(context: Context, paper_id: int, title: str) -> None:
     """Give a paper a new title (for instance one whose title was derived)."""
     with user_errors():
-        context.store().rename(paper_id, title)
+        context.store(check=True).rename(paper_id, title)
     click.echo(f"renamed #{paper_id}")
 
 
@@ -366,7 +379,7 @@ def note(
     chosen = (set_text is not None) + (append_text is not None) + edit
     if chosen > 1:
         fail("use only one of --set, --append and --edit")
-    store = context.store()
+    store = context.store(check=chosen > 0)
     with user_errors():
         text, revision = store.note_state(paper_id)
         if history:
@@ -512,7 +525,7 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
     """
     from readq.importers import IngestError, import_path
 
-    store = context.store()
+    store = context.store(check=True)
     with user_errors():
         try:
             report = import_path(store, path, fmt)
@@ -570,6 +583,44 @@ def backup(context: Context, path: str | None) -> None:
     click.echo(f"backed up {papers} papers to {written}")
 
 
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@pass_context
+def restore(context: Context, path: str) -> None:
+    """Replace the library with a verified backup (the current one is moved aside, not deleted).
+
+    The backup is checked with quick_check, copied with SQLite's backup API and checked again.
+    """
+    from pathlib import Path
+
+    from readq.recovery import RestoreError, restore_backup
+
+    try:
+        ensure_data_dir(context.paths)
+        result = restore_backup(context.paths, Path(path))
+    except (DataDirError, RestoreError) as exc:
+        fail(str(exc), EXIT_FAILURE)
+    moved = (
+        f"; the previous library was moved to {result.previous_moved_to}"
+        if result.previous_moved_to
+        else ""
+    )
+    click.echo(f"restored {result.papers} papers from {result.restored_from}{moved}")
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="readq")
+    """Console-script entry point (a library found damaged mid-command is reported, moved
+    aside and never written again)."""
+    import sqlite3
+
+    try:
+        cli(prog_name="readq")
+    except sqlite3.DatabaseError as exc:
+        from readq.recovery import is_corruption, quick_check, report_damage
+
+        context = _current_context
+        if context is None or not is_corruption(exc):
+            raise
+        context.close()
+        detail = quick_check(context.paths.db) or str(exc)
+        fail(str(report_damage(context.paths, detail)), EXIT_FAILURE)

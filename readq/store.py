@@ -189,6 +189,11 @@ class Store:
             if migrate:
                 store._migrate(backup_dir=backup_dir if existed else None)
             return store
+        except sqlite3.OperationalError as exc:  # read-only, cannot open, busy, disk full
+            from readq.dberrors import describe_sqlite_error
+
+            conn.close()
+            raise StoreError(f"{db_path}: {describe_sqlite_error(exc)}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptDatabaseError(f"{db_path}: not a readable readq library ({exc})") from None

@@ -1,0 +1,35 @@
+"""Plain-language descriptions of SQLite errors (disk full, read-only, busy, cannot open).
+
+Used wherever a failed open or write is reported to the user, so that "disk I/O error" or
+"attempt to write a readonly database" comes with what it means and what to check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """One line saying what went wrong with the library file, from SQLite's error code."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    text = str(exc) or type(exc).__name__
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk is full (nothing was written; free some space and try again)"
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return (
+            f"{text}: the library file could not be written (is the disk full, or the file "
+            "over a size limit?); nothing was changed"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return (
+            "the library is read-only (check the permissions of the file and of its "
+            "directory, which must be writable); nothing was changed"
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return (
+            "cannot open the library file (check that its directory exists and is "
+            "writable, and the file's permissions)"
+        )
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "the library is busy (another process held it too long); try again"
+    return text
