@@ -76,3 +76,14 @@ def test_failed_export_leaves_no_partial_file(
         export_papers(store, None, "json", target)
     assert target.read_text() == "previous good export"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_suggested_names() -> None:
+    from datetime import datetime
+
+    from readq.export import suggested_name
+
+    moment = datetime(2024, 3, 5, 10, 15, 0)
+    assert suggested_name("bibtex", now=moment) == "readq-20240305-101500.bib"
+    assert suggested_name("obsidian", now=moment) == "readq-20240305-101500-vault"
+    assert suggested_name(ExportFormat.CSV, now=moment).endswith(".csv")

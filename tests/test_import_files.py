@@ -100,3 +100,18 @@ def test_format_option_overrides_detection(tmp_path: Path) -> None:
     other.write_text((FIXTURES / "import_arxiv_feed.xml").read_text())
     result = runner.invoke(cli, ["--db", str(db), "import", "--format", "bibtex", str(other)])
     assert result.exit_code == 1 and "feed.txt" in result.stderr
+
+
+def test_export_and_import_modules_never_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import readq.export.json, readq.export.bibtex, readq.export.markdown\n"
+        "import readq.export.csv, readq.importers.json, readq.importers.bibtex\n"
+        "import readq.importers.atom, readq.importers.apply\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

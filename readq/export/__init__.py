@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +19,7 @@ from typing import TextIO
 from readq.models import SortKey, Status
 from readq.store import Store
 
-__all__ = ["ExportFormat", "ExportResult", "export_papers", "select_ids"]
+__all__ = ["ExportFormat", "ExportResult", "export_papers", "select_ids", "suggested_name"]
 
 
 class ExportFormat(StrEnum):
@@ -45,6 +46,14 @@ class ExportResult:
     format: ExportFormat
     papers: int
     target: str
+
+
+def suggested_name(fmt: ExportFormat | str, *, now: datetime | None = None) -> str:
+    """A file (or, for obsidian, directory) name for an export: ``readq-20240305-101500.bib``."""
+    fmt = ExportFormat(fmt)
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    suffix = "-vault" if fmt is ExportFormat.OBSIDIAN else fmt.extension
+    return f"readq-{stamp}{suffix}"
 
 
 def select_ids(
