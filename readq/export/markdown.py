@@ -28,7 +28,7 @@ from readq.textclean import strip_unsafe
 
 NAME_LIMIT_BYTES = 120
 SECTION_TITLES = {Status.TO_READ: "To read", Status.NEW: "New", Status.READ: "Read"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$^=])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 _BAD_NAME_CHARS = re.compile(r'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
@@ -50,17 +50,17 @@ def _quote(text: str) -> str:
     return "\n".join(("   > " + line).rstrip() for line in lines)
 
 
-def write_reading_list(store_papers: Sequence[Paper], out: TextIO, *, title: str) -> int:
-    """Write ``store_papers`` as a reading list grouped by status; returns the count."""
+def write_reading_list(papers: Sequence[Paper], out: TextIO, *, title: str) -> int:
+    """Write ``papers`` as a reading list grouped by status; returns the count."""
     groups: dict[Status, list[Paper]] = {status: [] for status in SECTION_TITLES}
-    for paper in store_papers:
+    for paper in papers:
         groups[paper.status].append(paper)
     out.write(f"# {markdown_inline(title)}\n")
-    for status, papers in groups.items():
-        if not papers:
+    for status, group in groups.items():
+        if not group:
             continue
-        out.write(f"\n## {SECTION_TITLES[status]} ({len(papers)})\n\n")
-        for paper in papers:
+        out.write(f"\n## {SECTION_TITLES[status]} ({len(group)})\n\n")
+        for paper in group:
             box = "[x]" if status is Status.READ else "[ ]"
             parts = [f"- {box} **{markdown_inline(paper.title)}**"]
             year = year_of(paper)
