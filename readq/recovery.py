@@ -19,6 +19,8 @@ modified or deleted, and the user is told which verified backup to restore with
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,3 +214,34 @@ def restore_backup(paths: Paths, backup: Path) -> RestoreResult:
         reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
         raise RestoreError(f"could not restore {backup}: {reason}") from None
     return RestoreResult(restored_from=backup, papers=papers, previous_moved_to=previous)
+
+
+class LibraryCheck:
+    """``quick_check`` of the library in a background thread (the TUI's start-up check).
+
+    ``on_damage(detail)`` is called from the thread when the file is damaged; :meth:`stop`
+    returns what was found (None if the file is fine or the check has not finished).
+    """
+
+    def __init__(self, db: Path, on_damage: Callable[[str], None]) -> None:
+        self.db = db
+        self.on_damage = on_damage
+        self.detail: str | None = None
+        self._thread = threading.Thread(target=self._run, name="readq-quick-check", daemon=True)
+
+    def start(self) -> None:
+        """Start the check."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            detail = quick_check(self.db)
+        except (StoreError, sqlite3.Error, OSError):
+            return  # unreadable is reported by the app's own reads; not damage
+        if detail is not None:
+            self.detail = detail
+            self.on_damage(detail)
+
+    def stop(self) -> str | None:
+        """What the check found so far (the thread is not waited for)."""
+        return self.detail

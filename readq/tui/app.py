@@ -154,26 +154,76 @@ class ReadqApp(App[int]):
 
 
 def run_app(paths: Paths) -> int:
-    """Run the TUI on the library at ``paths``; returns the exit code."""
+    """Run the TUI on the library at ``paths``; returns the exit code.
+
+    A damaged library is refused at open (moved aside, see ``readq.recovery``); the full
+    ``quick_check`` runs in a thread while the app starts. An unexpected exception ends the app
+    with its traceback printed after the terminal is restored, and appended to the log file.
+    """
+    from readq.recovery import LibraryCheck, open_library
+
     try:
-        store = Store.open(paths.db, backup_dir=paths.backup_dir)
+        store = open_library(paths)
     except (StoreError, OSError) as exc:
         print(f"readq: {exc}", file=sys.stderr)
         return 1
     app: ReadqApp | None = None
+    check: LibraryCheck | None = None
     try:
         app = ReadqApp(paths, store=store)
+        check = LibraryCheck(paths.db, on_damage=partial(_stop_damaged, app))
+        check.start()
         try:
             app.run()
         except Exception as exc:  # log and report in one line, never a raw traceback
             _log_crash(paths.log_file, exc)
             print(f"readq: unexpected error ({exc}); details in {paths.log_file}", file=sys.stderr)
             return 1
+        error = app._exception
+        if error is not None:  # Textual printed the traceback; keep it in the log too
+            _log_crash(paths.log_file, error)
+            print(
+                f"readq: unexpected error ({type(error).__name__}: {error}); your notes were "
+                f"saved; the traceback is also in {paths.log_file}",
+                file=sys.stderr,
+            )
+            return app.return_code or 1
         return app.return_code or 0
     finally:
+        damaged = check.stop() if check is not None else None
         if app is not None:
-            app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
+            if damaged is None:
+                app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
+            else:
+                _keep_drafts(app, paths)  # never write to a damaged file: recovery files
         store.close()
+        if damaged is not None:
+            from readq.recovery import report_damage
+
+            print(f"readq: {report_damage(paths, damaged)}", file=sys.stderr)
+
+
+def _stop_damaged(app: ReadqApp, detail: str) -> None:
+    """Called from the check thread: end the app so that the library is moved aside."""
+    import time
+
+    deadline = time.monotonic() + 30.0
+    while not app.is_running and time.monotonic() < deadline:
+        time.sleep(0.05)  # the check can finish before the app has started
+    if app.is_running:
+        app.call_from_thread(app.exit, 1)
+
+
+def _keep_drafts(app: ReadqApp, paths: Paths) -> None:
+    """Write unsaved drafts to their recovery files (the library is damaged)."""
+    from readq.notes import write_recovery
+
+    for session in app.notes.sessions.values():
+        if session.unsaved:
+            try:
+                write_recovery(paths.data_dir, session.paper_id, session.text)
+            except OSError:
+                continue
 
 
 def _log_crash(log_file: Path, exc: BaseException) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 import writer_child
+from ptyutil import PtyProcess, tui_env
 from relutil import integrity, query, write_listing
+from tuiutil import make_library, open_note, start_tui, stored_note, terminal_restored
 
 from readq.store import Store
 
@@ -126,3 +128,77 @@ def test_case01_kill9_during_ingest_and_note_saves(tmp_path: Path) -> None:
     assert written - set(logged), "no kill interrupted an ingest"
     with Store.open(db, check=True) as store:
         assert store.count() == sum(logged.values())
+
+
+def test_case02_kill9_of_the_tui_after_typing_a_note(tmp_path: Path) -> None:
+    db = tmp_path / "tui" / "readq.db"
+    pid = make_library(db)
+    with start_tui(db) as app:
+        start = open_note(app)
+        app.send("typed then killed")
+        assert app.wait_for("then killed", start=start)
+        time.sleep(0.8)  # past the 300 ms autosave, with room for a slow machine
+        app.kill()
+        assert app.wait() == -signal.SIGKILL
+    assert stored_note(db, pid) == "typed then killed"
+    assert integrity(db) == "ok"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_case03_sigterm_sighup_flush_restore_terminal_exit_128_plus_signal(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    db = tmp_path / "tui" / "readq.db"
+    pid = make_library(db)
+    with start_tui(db) as app:
+        start = open_note(app)
+        app.send("draft before the signal")
+        assert app.wait_for("before the signal", start=start)
+        app.signal(sig)  # at once: inside the autosave delay, the handler must write it
+        status = app.wait()
+        output = app.output
+    assert status == 128 + sig
+    assert stored_note(db, pid) == "draft before the signal"
+    assert terminal_restored(output)
+    assert b"\x1b[?1049l" in output[-400:]
+
+
+CRASHING_TUI = """
+import os, sys
+from readq.tui import app as tui_app
+
+original = tui_app.ReadqApp.poll_library
+
+def poll_library(self):
+    if os.path.exists(os.environ["READQ_TEST_BOOM"]):
+        raise RuntimeError("injected failure for the reliability test")
+    return original(self)
+
+tui_app.ReadqApp.poll_library = poll_library
+from readq.cli import main
+sys.argv = ["readq", "--db", sys.argv[1]]
+main()
+"""
+
+
+def test_case04_unexpected_exception_draft_saved_error_shown_and_logged(tmp_path: Path) -> None:
+    db = tmp_path / "tui" / "readq.db"
+    pid = make_library(db)
+    trigger = tmp_path / "boom"
+    env = tui_env({"READQ_DB": str(db), "READQ_TEST_BOOM": str(trigger)})
+    with PtyProcess([sys.executable, "-c", CRASHING_TUI, str(db)], env=env) as app:
+        start = open_note(app)
+        app.send("draft before the crash")
+        assert app.wait_for("before the crash", start=start)
+        trigger.touch()  # the next library poll (each second) raises
+        status = app.wait(timeout=20)
+        output = app.output
+    assert status == 1
+    assert stored_note(db, pid) == "draft before the crash"
+    log = db.parent / "readq.log"
+    assert "RuntimeError: injected failure" in log.read_text(encoding="utf-8")
+    # Shown after the alternate screen was left, with the log's path.
+    after_exit = output[output.rfind(b"\x1b[?1049l") :].decode("utf-8", "replace")
+    assert "injected failure" in after_exit
+    assert str(log) in after_exit.replace("\r\n", "").replace("\n", "")
+    assert terminal_restored(output)

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from ptyutil import READQ, PtyProcess, tui_env
 from relutil import child_env, integrity, query, run_readq, sha256, write_listing
 
 from readq.backup import verify_backup
@@ -193,3 +194,19 @@ def test_case09_migration_killed_midway(tmp_path: Path) -> None:
     result = run_readq(["stats", "--json"])
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] == 400
+
+
+def test_case07_corrupt_library_at_tui_start(tmp_path: Path) -> None:
+    """The TUI's start-up check (a worker thread) finds the damage, the app ends, the file
+    is moved aside untouched and the restore command is shown."""
+    backup = _library_with_backup(tmp_path)
+    db = _db()
+    _corrupt_middle(db)
+    before = sha256(db)
+    with PtyProcess([*READQ, "--db", str(db)], env=tui_env({"READQ_DB": str(db)})) as app:
+        status = app.wait(timeout=30)
+        output = app.output.decode("utf-8", "replace").replace("\r\n", "").replace("\n", "")
+    assert status == 1
+    assert "damaged" in output and f"readq restore {backup}" in output
+    (moved,) = _moved_aside(db)
+    assert sha256(moved) == before
