@@ -78,10 +78,15 @@ def import_text(
 def import_path(store: Store, path: str, fmt: ImportFormat | str | None = None) -> ImportReport:
     """Import the file at ``path`` (``-`` for stdin); ``IngestError`` names the file."""
     source = open_listing(path)
-    text = read_all(source)
-    report = import_text(store, text, name=source.name, path=source.path, fmt=fmt)
-    report.warnings[:0] = source.warnings
-    return report
+    # No reference to the file's text is kept past parsing: only the records stay in memory.
+    parsed = parse_import(read_all(source), source.name, fmt)
+    result = apply_import(store, parsed, Source(source.name, source.path, now_iso()))
+    return ImportReport(
+        name=source.name,
+        path=source.path,
+        result=result,
+        warnings=[*source.warnings, *parsed.warnings],
+    )
 
 
 def read_all(source: TextSource) -> str:

@@ -56,6 +56,7 @@ def parse_json(text: str, name: str) -> ParsedImport:
     records: list[ImportRecord] = []
     seen_ids: set[int] = set()
     for index, item in enumerate(papers, start=1):
+        papers[index - 1] = None  # free each parsed object once converted (peak memory)
         try:
             record = _paper(item)
         except _Invalid as exc:
