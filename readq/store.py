@@ -538,62 +538,28 @@ class Store:
 
         A repeat (same normalised title, or for derived titles the same abstract) fills missing
         fields, keeps the highest upvotes and gains the source. User state is never touched.
+
+        Papers are taken in batches: the stored rows that share a key with the batch are read
+        with one query per key kind, repeats are found in memory exactly as the per-paper
+        lookups of :meth:`_find_existing` would find them (lowest id first), and new papers are
+        written with ``executemany`` under ids taken inside the write transaction.
         """
         new_ids: list[int] = []
-        new_set: set[int] = set()
         merged_ids: set[int] = set()
         updated_ids: set[int] = set()
         total = 0
         stamp = now_iso()
         with self.write() as conn:
+            batch = _IngestBatch(conn, stamp, source)
             seen_in_file: dict[str, int] = {}
+            chunk: list[ScrapedPaper] = []
             for paper in papers:
-                total += 1
-                tkey = normalise_key(paper.title)
-                akey = abstract_key(paper.abstract)
-                dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
-                existing_id = seen_in_file.get(dedupe_key)
-                if existing_id is None:
-                    existing_id = self._find_existing(conn, paper, tkey, akey)
-                if existing_id is None:
-                    cur = conn.execute(
-                        "INSERT INTO papers (title, title_key, title_derived, abstract, "
-                        "abstract_key, published, published_text, upvotes, authors, org, urls, "
-                        "arxiv_id, added_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            paper.title,
-                            tkey,
-                            int(paper.title_derived),
-                            paper.abstract,
-                            akey,
-                            paper.published,
-                            paper.published_text,
-                            paper.upvotes,
-                            paper.authors,
-                            paper.org,
-                            json.dumps(list(paper.urls)),
-                            paper.arxiv_id,
-                            stamp,
-                            stamp,
-                        ),
-                    )
-                    pid = int(cur.lastrowid or 0)
-                    new_ids.append(pid)
-                    new_set.add(pid)
-                else:
-                    pid = existing_id
-                    changed = self._merge(conn, pid, paper, tkey, akey, stamp)
-                    if pid not in new_set:
-                        merged_ids.add(pid)
-                        if changed:
-                            updated_ids.add(pid)
-                seen_in_file[dedupe_key] = pid
-                conn.execute(
-                    "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (paper_id, path) DO NOTHING",
-                    (pid, source.name, source.path, source.seen_at),
-                )
+                chunk.append(paper)
+                if len(chunk) >= INGEST_BATCH:
+                    total += batch.run(chunk, seen_in_file, new_ids, merged_ids, updated_ids)
+                    chunk = []
+            if chunk:
+                total += batch.run(chunk, seen_in_file, new_ids, merged_ids, updated_ids)
             conn.execute(
                 "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -674,6 +640,198 @@ class Store:
             conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
             return True
         return False
+
+
+INGEST_BATCH = 500
+"""Papers looked up and written together by :meth:`Store.ingest`."""
+
+
+class _KeyRow:
+    """What the dedupe lookups need to know of one stored paper."""
+
+    __slots__ = ("abstract_empty", "akey", "derived", "tkey")
+
+    def __init__(self, tkey: str, derived: bool, akey: str, abstract_empty: bool) -> None:
+        self.tkey = tkey
+        self.derived = derived
+        self.akey = akey
+        self.abstract_empty = abstract_empty
+
+
+class _IngestBatch:
+    """The batched write path of :meth:`Store.ingest` (one instance per transaction).
+
+    For each batch it loads the stored papers whose title key or abstract key occurs in the
+    batch, then walks the batch in order: a lookup is answered from those rows and from the
+    papers this batch has already added or changed, taking the lowest id as SQLite's
+    ``LIMIT 1`` over the key indexes does. New papers and sources are buffered and written
+    with ``executemany``; a merge into a buffered paper flushes the buffer first, so
+    :meth:`Store._merge` always reads the stored row.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, stamp: str, source: Source) -> None:
+        self.conn = conn
+        self.stamp = stamp
+        self.source = source
+        row = conn.execute("SELECT max(id) FROM papers").fetchone()
+        self.next_id = int(row[0] or 0) + 1
+        self.first_new_id = self.next_id
+        self.rows: dict[int, _KeyRow] = {}
+        self.pending_papers: list[tuple[object, ...]] = []
+        self.pending_ids: set[int] = set()
+        self.pending_sources: list[tuple[object, ...]] = []
+
+    def _load(self, tkeys: set[str], akeys: set[str]) -> None:
+        self.rows = {}
+        for column, keys in (("title_key", tkeys), ("abstract_key", akeys)):
+            keys.discard("")
+            for part in _chunks(list(keys), 500):  # type: ignore[arg-type]
+                marks = ",".join("?" * len(part))
+                for pid, tkey, derived, akey, empty in self.conn.execute(
+                    f"SELECT id, title_key, title_derived, abstract_key, abstract = '' "
+                    f"FROM papers WHERE {column} IN ({marks})",
+                    part,
+                ):
+                    self.rows[int(pid)] = _KeyRow(tkey, bool(derived), akey, bool(empty))
+
+    def run(
+        self,
+        papers: list[ScrapedPaper],
+        seen_in_file: dict[str, int],
+        new_ids: list[int],
+        merged_ids: set[int],
+        updated_ids: set[int],
+    ) -> int:
+        """Store one batch; returns how many papers it held."""
+        keys = [(normalise_key(p.title), abstract_key(p.abstract)) for p in papers]
+        self._load({k[0] for k in keys}, {k[1] for k in keys})
+        by_tkey: dict[str, list[int]] = {}
+        by_akey: dict[str, list[int]] = {}
+        for pid, row in self.rows.items():
+            by_tkey.setdefault(row.tkey, []).append(pid)
+            by_akey.setdefault(row.akey, []).append(pid)
+        for paper, (tkey, akey) in zip(papers, keys, strict=True):
+            dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
+            existing_id = seen_in_file.get(dedupe_key)
+            if existing_id is None:
+                existing_id = self._lookup(paper, tkey, akey, by_tkey, by_akey)
+            if existing_id is None:
+                pid = self.next_id
+                self.next_id += 1
+                self.pending_papers.append(
+                    (
+                        pid,
+                        paper.title,
+                        tkey,
+                        int(paper.title_derived),
+                        paper.abstract,
+                        akey,
+                        paper.published,
+                        paper.published_text,
+                        paper.upvotes,
+                        paper.authors,
+                        paper.org,
+                        json.dumps(list(paper.urls)),
+                        paper.arxiv_id,
+                        self.stamp,
+                        self.stamp,
+                    )
+                )
+                self.pending_ids.add(pid)
+                new_ids.append(pid)
+                self._track(
+                    pid,
+                    _KeyRow(tkey, paper.title_derived, akey, not paper.abstract),
+                    by_tkey,
+                    by_akey,
+                )
+                is_new = True
+            else:
+                pid = existing_id
+                if pid in self.pending_ids:
+                    self.flush()
+                changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp)
+                is_new = pid >= self.first_new_id
+                if changed:
+                    self._refresh_row(pid, by_tkey, by_akey)
+                if not is_new:
+                    merged_ids.add(pid)
+                    if changed:
+                        updated_ids.add(pid)
+            seen_in_file[dedupe_key] = pid
+            self.pending_sources.append(
+                (pid, self.source.name, self.source.path, self.source.seen_at)
+            )
+        self.flush()
+        return len(papers)
+
+    def _lookup(
+        self,
+        paper: ScrapedPaper,
+        tkey: str,
+        akey: str,
+        by_tkey: dict[str, list[int]],
+        by_akey: dict[str, list[int]],
+    ) -> int | None:
+        rows = self.rows
+        if not paper.title_derived and tkey:
+            found = [
+                i for i in by_tkey.get(tkey, ()) if rows[i].tkey == tkey and not rows[i].derived
+            ]
+            if found:
+                return min(found)
+        if akey:
+            found = [i for i in by_akey.get(akey, ()) if rows[i].akey == akey]
+            if found:
+                return min(found)
+        if paper.title_derived and tkey:
+            found = [
+                i for i in by_tkey.get(tkey, ()) if rows[i].tkey == tkey and rows[i].abstract_empty
+            ]
+            if found:
+                return min(found)
+        return None
+
+    def _track(
+        self,
+        pid: int,
+        row: _KeyRow,
+        by_tkey: dict[str, list[int]],
+        by_akey: dict[str, list[int]],
+    ) -> None:
+        self.rows[pid] = row
+        by_tkey.setdefault(row.tkey, []).append(pid)
+        by_akey.setdefault(row.akey, []).append(pid)
+
+    def _refresh_row(
+        self, pid: int, by_tkey: dict[str, list[int]], by_akey: dict[str, list[int]]
+    ) -> None:
+        """Re-read a merged paper's keys (a merge may fill its title or abstract)."""
+        tkey, derived, akey, empty = self.conn.execute(
+            "SELECT title_key, title_derived, abstract_key, abstract = '' FROM papers WHERE id = ?",
+            (pid,),
+        ).fetchone()
+        self._track(pid, _KeyRow(tkey, bool(derived), akey, bool(empty)), by_tkey, by_akey)
+
+    def flush(self) -> None:
+        """Write the buffered new papers and sources."""
+        if self.pending_papers:
+            self.conn.executemany(
+                "INSERT INTO papers (id, title, title_key, title_derived, abstract, "
+                "abstract_key, published, published_text, upvotes, authors, org, urls, "
+                "arxiv_id, added_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.pending_papers,
+            )
+            self.pending_papers = []
+            self.pending_ids = set()
+        if self.pending_sources:
+            self.conn.executemany(
+                "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (paper_id, path) DO NOTHING",
+                self.pending_sources,
+            )
+            self.pending_sources = []
 
 
 # ------------------------------------------------------------------------ helpers

@@ -1,0 +1,156 @@
+"""The batched ingest path stores exactly what the one-paper-at-a-time path stored.
+
+The reference below is the per-paper algorithm ``Store.ingest`` used before batching (one
+lookup query per key, one insert per paper). Random listings drawn from small pools of titles
+and abstracts force every kind of repeat: same title, derived titles matched by abstract,
+derived titles matched to papers without abstract, repeats within a file and across files,
+and merges that change a paper's keys, across batch boundaries.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from readq import store as store_module
+from readq.models import ScrapedPaper, Source
+from readq.store import IngestResult, Store, now_iso
+from readq.textclean import abstract_key, normalise_key
+
+TITLES = [
+    "Diffusion Models for Video",
+    "diffusion models for video!",
+    "LoRA: Low-Rank Adaptation",
+    "Lora low rank adaptation",
+    "Sparse Attention at Scale",
+    "A Short One",
+    "Gaussian Splatting in the Wild",
+]
+ABSTRACTS = [
+    "",
+    "too short",
+    "We study diffusion models for video generation at scale and find consistent gains "
+    "across many benchmarks.",
+    "We study diffusion models for video generation at scale and find consistent gains "
+    "across many benchmarks, version two.",
+    "Low-rank adapters make fine-tuning of large language models cheap; we show how and why "
+    "in detail.",
+    "Splatting Gaussians works in the wild when the cameras are calibrated and the light "
+    "stays the same.",
+]
+
+
+def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Source) -> IngestResult:
+    """The per-paper ingest (as it was before batching)."""
+    new_ids: list[int] = []
+    new_set: set[int] = set()
+    merged_ids: set[int] = set()
+    updated_ids: set[int] = set()
+    total = 0
+    stamp = now_iso()
+    with store.write() as conn:
+        seen_in_file: dict[str, int] = {}
+        for paper in papers:
+            total += 1
+            tkey = normalise_key(paper.title)
+            akey = abstract_key(paper.abstract)
+            dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
+            existing_id = seen_in_file.get(dedupe_key)
+            if existing_id is None:
+                existing_id = Store._find_existing(conn, paper, tkey, akey)
+            if existing_id is None:
+                cur = conn.execute(
+                    "INSERT INTO papers (title, title_key, title_derived, abstract, "
+                    "abstract_key, published, published_text, upvotes, authors, org, urls, "
+                    "arxiv_id, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        paper.title,
+                        tkey,
+                        int(paper.title_derived),
+                        paper.abstract,
+                        akey,
+                        paper.published,
+                        paper.published_text,
+                        paper.upvotes,
+                        paper.authors,
+                        paper.org,
+                        json.dumps(list(paper.urls)),
+                        paper.arxiv_id,
+                        stamp,
+                        stamp,
+                    ),
+                )
+                pid = int(cur.lastrowid or 0)
+                new_ids.append(pid)
+                new_set.add(pid)
+            else:
+                pid = existing_id
+                changed = Store._merge(conn, pid, paper, tkey, akey, stamp)
+                if pid not in new_set:
+                    merged_ids.add(pid)
+                    if changed:
+                        updated_ids.add(pid)
+            seen_in_file[dedupe_key] = pid
+            conn.execute(
+                "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (paper_id, path) DO NOTHING",
+                (pid, source.name, source.path, source.seen_at),
+            )
+    return IngestResult(total, len(new_ids), len(merged_ids), len(updated_ids), tuple(new_ids))
+
+
+def random_paper(rng: random.Random) -> ScrapedPaper:
+    """A paper from the small pools (so that repeats are frequent)."""
+    derived = rng.random() < 0.3
+    abstract = rng.choice(ABSTRACTS)
+    title = abstract[:60] if derived and abstract else rng.choice(TITLES)
+    return ScrapedPaper(
+        title=title,
+        abstract=abstract,
+        title_derived=derived,
+        published=rng.choice([None, "2024-01-02", "2023-05-06"]),
+        published_text=rng.choice([None, "Jan 2", "May 6, 2023"]),
+        upvotes=rng.choice([None, 0, 3, 17]),
+        authors=rng.choice([None, 2, 9]),
+        org=rng.choice([None, "Kestrel Labs"]),
+        urls=tuple(rng.sample(["https://a.example", "https://b.example"], rng.randint(0, 2))),
+        arxiv_id=rng.choice([None, "2401.00001"]),
+    )
+
+
+def dump(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every stored paper and source, without the time stamps."""
+    with sqlite3.connect(path) as conn:
+        papers = conn.execute(
+            "SELECT id, title, title_key, title_derived, abstract, abstract_key, published, "
+            "published_text, upvotes, authors, org, urls, arxiv_id, status, starred, note, "
+            "added_at = updated_at FROM papers ORDER BY id"
+        ).fetchall()
+        sources = conn.execute(
+            "SELECT paper_id, name, path FROM paper_sources ORDER BY paper_id, path"
+        ).fetchall()
+    return papers, sources
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("batch", [1, 3, 500])
+def test_batched_ingest_matches_per_paper_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, batch: int
+) -> None:
+    monkeypatch.setattr(store_module, "INGEST_BATCH", batch)
+    rng = random.Random(seed)
+    files = [[random_paper(rng) for _ in range(rng.randint(1, 25))] for _ in range(4)]
+    got: list[IngestResult] = []
+    want: list[IngestResult] = []
+    with Store.open(tmp_path / "new.db") as new, Store.open(tmp_path / "ref.db") as ref:
+        for number, papers in enumerate(files):
+            source = Source(name=f"f{number}", path=f"/l/f{number}", seen_at="2025-01-01")
+            got.append(new.ingest(papers, source, "hf"))
+            want.append(reference_ingest(ref, papers, source))
+    assert got == want
+    assert dump(tmp_path / "new.db") == dump(tmp_path / "ref.db")
