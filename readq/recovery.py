@@ -78,16 +78,19 @@ def quick_check(db: Path) -> str | None:
     """
     if not db.exists() or db.stat().st_size == 0:
         return None
+    # The header is read through SQLite, never a plain open(): closing any descriptor of the
+    # file drops every POSIX lock this process holds on it (the TUI's own connection), after
+    # which another process closing its connection deletes the live WAL and later commits of
+    # the TUI (note autosaves) are lost. SQLite defers such closes itself.
     try:
-        with db.open("rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
-                return "not a SQLite database"
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15.0)
-    except OSError as exc:
-        raise StoreError(f"{db}: cannot read the library ({exc.strerror or exc})") from None
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise StoreError(f"{db}: cannot read the library ({exc})") from None
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
+        if "file is not a database" in str(exc):
+            return "not a SQLite database"
         if is_corruption(exc):
             return str(exc)
         raise StoreError(f"{db}: {describe_sqlite_error(exc)}") from None
