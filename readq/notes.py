@@ -288,7 +288,7 @@ class NoteSession:
                 coalesce_seconds=coalesce,
             )
         except UnknownPaperError:
-            self._keep_copy()
+            self.keep_copy()
             raise
         except SAVE_ERRORS as exc:
             return self._failed(exc, now)
@@ -322,13 +322,14 @@ class NoteSession:
         wait = self.retry.delay(self.failures)
         self.retry_at = now + wait
         self.last_error = _describe(exc)
-        where = self._keep_copy()
+        where = self.keep_copy()
         return SaveOutcome(
             SaveStatus.FAILED, error=self.last_error, recovery_file=where, retry_in=wait
         )
 
-    def _keep_copy(self) -> Path | None:
-        """Write the draft to its recovery file; None if there is no data dir or that fails."""
+    def keep_copy(self) -> Path | None:
+        """Write the draft to its recovery file (removed again by the next successful save);
+        None if there is no data dir or that fails."""
         if self.data_dir is None:
             return None
         try:

@@ -356,3 +356,20 @@ async def test_a_long_lock_held_by_another_writer_never_freezes_typing(paths: Pa
         blocker.execute("ROLLBACK")
         await until(pilot, lambda: note_of(paths, pid) == "typed while locked!")
     blocker.close()
+
+
+async def test_a_signal_while_the_library_is_locked_leaves_the_draft_in_its_recovery_file(
+    paths: Paths,
+) -> None:
+    blocker = sqlite3.connect(paths.db, isolation_level=None)
+    app = ReadqApp(paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pid = await open_editor(app, pilot)
+        blocker.execute("BEGIN IMMEDIATE")
+        await pilot.press(*"locked at the end")
+        app.notes.handle_signal(1)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert app.return_code == 129
+    found = read_recovery(paths.data_dir, pid)
+    assert found is not None and found.text == "locked at the end"

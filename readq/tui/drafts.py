@@ -33,6 +33,10 @@ HANDLED_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
 AUTOSAVE_BUSY_MS = 250
 """How long an autosave waits for another writer's lock before failing (and retrying)."""
 
+SIGNAL_BUSY_MS = 3000
+"""On SIGTERM/SIGHUP, how long the final write waits for another writer's lock (the draft is
+already in its recovery file by then)."""
+
 EXIT_GRACE_SECONDS = 5.0
 """After a handled signal, if the app has not exited by then, the process is ended anyway."""
 
@@ -120,7 +124,11 @@ class NoteKeeper:
         session = self.sessions.get(paper_id)
         if session is None:
             return SaveOutcome(SaveStatus.CLEAN)
-        outcome = session.flush(self.store, self.clock(), force=force)
+        if self.signalled is not None:  # shutting down: the draft is in its recovery file
+            with self._busy_timeout(SIGNAL_BUSY_MS):
+                outcome = session.flush(self.store, self.clock(), force=force)
+        else:
+            outcome = session.flush(self.store, self.clock(), force=force)
         self._report(paper_id, outcome)
         self._schedule()
         return outcome
@@ -142,19 +150,21 @@ class NoteKeeper:
         now = self.clock()
         for paper_id, session in list(self.sessions.items()):
             if session.due(now):
-                with self._short_busy_timeout():
+                with self._busy_timeout(AUTOSAVE_BUSY_MS):
                     outcome = session.flush(self.store, now)
                 self._report(paper_id, outcome)
         self._schedule()
 
     @contextmanager
-    def _short_busy_timeout(self) -> Iterator[None]:
-        """Autosaves run on the UI thread: while another writer holds the library (a long
-        ingest), wait ``AUTOSAVE_BUSY_MS`` rather than the full busy timeout, so typing never
-        freezes; the save is retried with backoff. Explicit flushes keep the full timeout."""
+    def _busy_timeout(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most ``milliseconds`` for another writer's lock inside the block.
+
+        Autosaves run on the UI thread: while another writer holds the library (a long
+        ingest), they wait ``AUTOSAVE_BUSY_MS`` rather than the full busy timeout, so typing
+        never freezes; the save is retried with backoff. Explicit flushes keep the full one."""
         conn = self.store.conn
         try:
-            conn.execute(f"PRAGMA busy_timeout = {AUTOSAVE_BUSY_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
         except sqlite3.Error:
             yield
             return
@@ -293,6 +303,9 @@ class NoteKeeper:
             self._timer.stop()
             self._timer = None
         code = 128 + signum
+        for session in self.sessions.values():
+            if session.unsaved:  # first a local copy: the sender may not wait for the library
+                session.keep_copy()
         with suppress(*SAVE_ERRORS):
             self.flush_all()
         watchdog = threading.Timer(EXIT_GRACE_SECONDS, self._exit_if_stuck, args=(code,))
