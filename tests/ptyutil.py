@@ -29,8 +29,8 @@ def tui_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a TUI child: the test's (READQ_DB etc.) with a capable TERM."""
     env = dict(os.environ)
     env["TERM"] = "xterm-256color"
-    env.pop("TEXTUAL", None)
-    env.pop("NO_COLOR", None)
+    for name in ("TEXTUAL", "NO_COLOR", "COLUMNS", "LINES"):  # size comes from the pty
+        env.pop(name, None)
     env["PYTHONUNBUFFERED"] = "1"
     if extra:
         env.update(extra)
