@@ -84,7 +84,9 @@ def quick_check(db: Path) -> str | None:
     # the TUI (note autosaves) are lost. SQLite defers such closes itself.
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15.0)
-    except (OSError, sqlite3.OperationalError) as exc:
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{db}: {describe_sqlite_error(exc)}") from None
+    except OSError as exc:
         raise StoreError(f"{db}: cannot read the library ({exc})") from None
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
