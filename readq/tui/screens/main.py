@@ -8,6 +8,7 @@ the app's store on the UI thread: each is one short transaction.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
 FIRST_SCREEN_ROWS = 200
 BULK_CONFIRM_OVER = 5
+DETAIL_DEBOUNCE = 0.06
 
 EMPTY_GREETING = """\
 Your reading queue is empty.
@@ -63,6 +66,9 @@ class MainScreen(Screen[None]):
         self.counts: dict[View, int] = {v: 0 for v in View}
         self.total = -1
         self._seq = 0
+        self.applied_seq = 0
+        self._last_detail = 0.0
+        self._detail_timer: Timer | None = None
         self._shown = 0
         self._loaded = False
 
@@ -161,6 +167,7 @@ class MainScreen(Screen[None]):
         result = message.result
         if result.request.seq != self._seq:
             return  # a newer request is on its way
+        self.applied_seq = result.request.seq
         if result.error is not None:
             self.filter_bar.show_message(result.error, error=True)
             return
@@ -239,8 +246,10 @@ class MainScreen(Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         for number, view in enumerate(View, start=1):
             count = self.counts[view]
-            label = f" {number} {view.label} {count if self.total >= 0 else '…'} "
-            line.append(label, "reverse bold" if view is self.view else "")
+            active = view is self.view
+            shown = count if self.total >= 0 else "…"
+            label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
+            line.append(label, "reverse bold" if active else "")
             line.append(" ")
         line.append(f"  sort: {self.sort.value}", "italic")
         if self.filter_text:
@@ -265,9 +274,20 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ detail
     @on(PaperList.CursorMoved)
     def _cursor_moved(self, message: PaperList.CursorMoved) -> None:
-        self._show_current()
+        # Held-down j: the list repaints at once, the detail pane (a re-layout) follows
+        # when the keys pause, so moving never waits for it.
+        now = time.monotonic()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if now - self._last_detail >= DETAIL_DEBOUNCE:
+            self._show_current()
+        else:
+            self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, self._show_current)
 
     def _show_current(self) -> None:
+        self._last_detail = time.monotonic()
+        self._detail_timer = None
         paper_id = self.paper_list.current_id
         paper: Paper | None = None
         if paper_id is not None:
