@@ -170,11 +170,15 @@ class Store:
 
         db_path = Path(path)
         existed = db_path.exists() and db_path.stat().st_size > 0
-        if existed:
-            _check_header(db_path)
-        conn = _connect(db_path)
+        # Never open() the file ourselves: closing any descriptor of a SQLite file drops every
+        # POSIX lock this process holds on it (another Store's live WAL could then be lost).
+        try:
+            conn = _connect(db_path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{db_path}: cannot open the library ({exc})") from None
         try:
             if existed:
+                _check_is_database(conn, db_path)
                 if check:
                     _quick_check(conn, db_path)
                 applied = _applied_migrations(conn)
@@ -852,14 +856,16 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _check_header(path: Path) -> None:
+def _check_is_database(conn: sqlite3.Connection, path: Path) -> None:
+    """Read the header through SQLite (not open(): see Store.open) and refuse a non-database."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(16)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read the library ({exc.strerror})") from None
-    if header != b"SQLite format 3\x00":
-        raise CorruptDatabaseError(f"{path}: not a SQLite database (damaged or another file)")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "not a database" not in str(exc):
+            raise  # described by Store.open (read-only, cannot open, busy...)
+        raise CorruptDatabaseError(
+            f"{path}: not a SQLite database (damaged or another file)"
+        ) from None
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
