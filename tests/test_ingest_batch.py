@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -154,3 +155,34 @@ def test_batched_ingest_matches_per_paper_ingest(
             want.append(reference_ingest(ref, papers, source))
     assert got == want
     assert dump(tmp_path / "new.db") == dump(tmp_path / "ref.db")
+
+
+def test_parsing_in_a_child_process_stores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big listing is parsed in a child process; the library ends up the same."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.generate import Generator, listing_text
+    from readq.ingest import ingest_paths, parallel
+
+    papers = [Generator(3).paper(i) for i in range(300)]
+    listing = tmp_path / "listing.txt"
+    listing.write_text(listing_text(papers + papers[:20]), encoding="utf-8")
+    with Store.open(tmp_path / "inline.db") as inline:
+        want = ingest_paths(inline, [str(listing)], listing_year=2024)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    calls: list[str] = []
+    real = parallel.parse_in_child
+
+    def spy(source, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(source.name)
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(parallel, "parse_in_child", spy)
+    with Store.open(tmp_path / "child.db") as child:
+        got = ingest_paths(child, [str(listing)], listing_year=2024)
+    assert calls == ["listing.txt"]
+    assert [
+        (r.format, r.result.papers, r.result.new, r.result.merged) for r in got if r.result
+    ] == [(r.format, r.result.papers, r.result.new, r.result.merged) for r in want if r.result]
+    assert dump(tmp_path / "child.db") == dump(tmp_path / "inline.db")

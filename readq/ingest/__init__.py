@@ -76,7 +76,14 @@ def ingest_source(
     """Ingest one opened listing in one transaction."""
     report = FileReport(name=source.name, path=source.path)
     try:
-        fmt, papers = parse_source(source, listing_year=listing_year)
+        from readq.ingest import parallel
+
+        fmt = detect_format(source.lines()) if parallel.eligible(source) else None
+        if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
+            papers = parallel.parse_in_child(source, listing_year=listing_year)
+        else:
+            fmt, papers = parse_source(source, listing_year=listing_year)
+        assert fmt is not None
         report.format = fmt.value
         stream = _with_progress(papers, source.name, progress)
         first = next(stream, None)
