@@ -148,3 +148,92 @@ async def test_case05_readq_ingest_while_the_tui_marks_and_autosaves(tmp_path: P
     assert stored == notes
     assert integrity(paths.db) == "ok"
     app.store.close()
+
+
+# ---------------------------------------------------------------------------- case 6
+
+
+async def _wait(pilot: Pilot[int], app: ReadqApp, check: object, timeout: float = 2.5) -> float:
+    """Wait until ``check()`` is true (while both apps run); how long it took."""
+    assert callable(check)
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, "not seen in time"
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _row(app: ReadqApp, index: int) -> str:
+    """The rendered text of list row ``index`` (the list starts at the top)."""
+    return _main(app).paper_list.render_line(index).text
+
+
+async def test_case06_two_tuis_see_each_other_and_keep_both_notes(tmp_path: Path) -> None:
+    paths = _library(tmp_path, 20)
+    app_a = _app(paths, "cfg-a")
+    app_b = _app(paths, "cfg-b")
+    async with (
+        app_a.run_test(size=(120, 40)) as pilot_a,
+        app_b.run_test(size=(120, 40)) as pilot_b,
+    ):
+        for pilot, app in ((pilot_a, app_a), (pilot_b, app_b)):
+            await _settle(pilot, app)
+            await pilot.press("5")  # All view: marked papers stay listed
+            await _settle(pilot, app)
+        main_a, main_b = _main(app_a), _main(app_b)
+        paper = main_a.paper_list.current_id
+        assert paper is not None and main_b.paper_list.current_id == paper
+        assert "✓" not in _row(app_b, 0)
+
+        # A marks the top paper read: B's list row and detail pane show it.
+        await pilot_a.press("r")
+        seen_b = await _wait(
+            pilot_b,
+            app_b,
+            lambda: (
+                "✓" in _row(app_b, 0)
+                and main_b.detail.paper is not None
+                and main_b.detail.paper.status is Status.READ
+            ),
+        )
+        # B stars it: A shows the star.
+        await pilot_b.press("s")
+        seen_a = await _wait(pilot_a, app_a, lambda: "★" in _row(app_a, 0))
+
+        # The same note edited in both.
+        await pilot_a.press("k")  # A moved on after marking: back to the paper
+        await _settle(pilot_a, app_a)
+        assert main_a.paper_list.current_id == paper
+        await pilot_a.press("n")
+        await pilot_b.press("n")
+        await pilot_a.pause()
+        await pilot_b.pause()
+        editor_a, editor_b = app_a.screen, app_b.screen
+        assert isinstance(editor_a, NoteEditorScreen) and editor_a.paper_id == paper
+        assert isinstance(editor_b, NoteEditorScreen) and editor_b.paper_id == paper
+        await pilot_a.press(*"text from A")
+        await pilot_a.pause(0.5)  # A's autosave is in
+        await pilot_b.press(*"text from B")
+        await pilot_b.pause(0.5)  # B's autosave meets A's revision: a conflict
+        await pilot_a.press(*", more")
+        await pilot_a.pause(0.5)  # A's next autosave meets B's revision
+        await pilot_a.press("escape")
+        await pilot_b.press("escape")
+        await pilot_a.pause()
+        await pilot_b.pause()
+        messages_a, messages_b = _messages(app_a), _messages(app_b)
+        assert app_a.is_running and app_b.is_running
+    with Store.open(paths.db, migrate=False) as store:
+        revisions = store.note_revisions(paper)
+        current = store.note_state(paper)[0]
+        state = store.states([paper])[0]
+    texts = {r.text for r in revisions}
+    assert {"text from A", "text from B", "text from A, more"} <= texts, revisions
+    assert any(r.kind == "conflict" for r in revisions), revisions
+    assert current == "text from A, more"
+    assert state.status is Status.READ and state.starred
+    assert any("changed elsewhere" in m for m in messages_b), messages_b
+    assert any("changed elsewhere" in m for m in messages_a), messages_a
+    assert seen_b < 2.0 and seen_a < 2.0
+    app_a.store.close()
+    app_b.store.close()
