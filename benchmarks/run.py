@@ -118,6 +118,22 @@ def render(results: list[dict[str, object]], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_e2e(sizes: str | None, quick: bool, cache_dir: Path, output: Path) -> None:
+    """The end-to-end benchmark (``benchmarks.e2e``): readq driven in a pty, ingest, and the
+    alternatives (fzf, SQLite LIKE, coBib), written to ``output``. ~25 min for the default
+    sizes on 2 cores (most of it at 1M papers); ``--quick``: one 1,500-paper run, < 30 s."""
+    from benchmarks import e2e
+
+    args = ["--output", str(output), "--cache-dir", str(cache_dir)]
+    if quick:
+        args += ["--quick", "--sizes", sizes or "1500", "--runs", "1", "--ingest-runs", "1"]
+    else:
+        args += ["--sizes", sizes or "10000,100000,1000000", "--runs", "3", "--cobib"]
+        args += ["--ingest-runs", "2"]
+    print(f"end to end: {' '.join(args)}", file=sys.stderr, flush=True)
+    e2e.main(args)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and write the report."""
     parser = argparse.ArgumentParser(description="readq search benchmark")
@@ -125,7 +141,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated library sizes")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS-search.md")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument(
+        "--only", choices=("search", "e2e"), default=None, help="run one of the two benchmarks"
+    )
+    parser.add_argument("--e2e-output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
+    if args.only != "search":
+        run_e2e(args.sizes, args.quick, args.cache_dir, args.e2e_output)
+    if args.only == "e2e":
+        return
     if args.sizes:
         sizes = tuple(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     else:
