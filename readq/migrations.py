@@ -93,4 +93,10 @@ def m002_sort_indexes(db: Database) -> None:
     db.execute("CREATE INDEX idx_papers_starred ON papers (starred) WHERE starred = 1")
 
 
+@migrations()
+def m003_updated_at_index(db: Database) -> None:
+    """Find papers changed since a moment cheaply (the TUI's search index refresh)."""
+    db.execute("CREATE INDEX idx_papers_updated_at ON papers (updated_at)")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -214,11 +214,14 @@ def test_ties_are_newest_first_under_relevance(engine: SearchEngine) -> None:
     assert ids(engine, "adapters") == [5, 2]  # both in the abstract: newest first
 
 
-def test_other_sorts_keep_their_order(library: Store, engine: SearchEngine) -> None:
-    by_upvotes = [p.id for p in library.list_papers(sort=SortKey.UPVOTES)]
-    got = ids(engine, "video", SortKey.UPVOTES)
-    assert got == [i for i in by_upvotes if i in {1, 7, 8}]
-    assert ids(engine, "video", SortKey.ADDED) == [8, 7, 1]
+def test_better_matches_first_and_ties_keep_the_chosen_sort(engine: SearchEngine) -> None:
+    # "video": a whole title word in 1 (10 upvotes) and 8 (2 upvotes), a prefix in 7 ("Videos").
+    assert ids(engine, "video", SortKey.UPVOTES) == [1, 8, 7]
+    assert ids(engine, "video", SortKey.ADDED) == [8, 1, 7]
+    assert ids(engine, "video", SortKey.PUBLISHED) == [1, 8, 7]
+    assert ids(engine, "video", SortKey.TITLE) == [1, 8, 7]
+    # Without words to rank, a filter-only query is in the chosen order.
+    assert ids(engine, "year:>=2024", SortKey.UPVOTES) == [4, 1, 7]
 
 
 def test_result_is_a_lazy_sequence(engine: SearchEngine) -> None:
@@ -280,7 +283,7 @@ def test_cancellation(engine: SearchEngine) -> None:
 
 def test_one_shot_search(library: Store) -> None:
     assert search(library, "lora", SortKey.RELEVANCE, limit=1) == [5]
-    assert search_ids(library, "video", sort=SortKey.ADDED) == [8, 7, 1]
+    assert search_ids(library, "video", sort=SortKey.ADDED) == [8, 1, 7]
     with pytest.raises(QueryError):
         search(library, "nope:x")
 

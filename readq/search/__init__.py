@@ -37,10 +37,10 @@ Ranking and order. Each query word scores 6 for an exact title word, 5 for a tit
 4 for a title typo, 3 / 2 / 1 for the same in the abstract, organisation or note (a phrase:
 6 in the title, 3 elsewhere); a paper's rank is the sum. So a title match beats one only in
 the abstract, an exact word beats a prefix, and a prefix beats a typo.
-``SortKey.RELEVANCE`` orders by rank, ties newest first (added order); with an empty query it
-is the added order, so it is the natural default. Any other sort (``ADDED``, ``PUBLISHED``,
-``UPVOTES``, ``TITLE``) is an explicit choice the user made, so it is kept exactly: the query
-then filters, and the matches appear in that order (same order as ``Store.list_papers``).
+Better matches come first whatever the sort: papers are grouped by rank, and the chosen
+sort (``ADDED``, ``PUBLISHED``, ``UPVOTES``, ``TITLE``) orders papers of equal rank.
+``SortKey.RELEVANCE`` breaks ties newest first (added order). A query with no words or phrases
+to rank (only filters, or empty) lists its papers in the sort order, as ``Store.list_papers``.
 
 Threads and cost. The engine is safe to use from a worker thread; its methods hold one lock.
 Pass ``is_cancelled`` to stop a search early (it raises ``SearchCancelled``). The index keeps

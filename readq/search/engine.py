@@ -600,12 +600,12 @@ class SearchEngine:
                 bits = self._filter_bits(clause)
                 matched &= ~bits if clause.negated else bits
         order: Sequence[int] | None = None
-        if sort == SortKey.RELEVANCE and positives:
+        # Better matches first, whatever the sort; the chosen sort orders papers of equal rank.
+        buckets = [matched & base]
+        if positives:
             buckets = self._rank(matched & base, positives, cancel)
-        else:
-            buckets = [matched & base]
-            if sort not in (SortKey.RELEVANCE, SortKey.ADDED):
-                order = self._order(sort)
+        if sort not in (SortKey.RELEVANCE, SortKey.ADDED):
+            order = self._order(sort)
         return SearchResult(self, query, sort, view, buckets, matched, order, tuple(matchers))
 
     def _rank(
