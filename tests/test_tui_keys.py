@@ -198,6 +198,14 @@ async def test_filter_keys(tmp_path: Path) -> None:
         assert screen.filter_text == ""
         assert app.focused is screen.paper_list
         assert len(screen.paper_list.ids) == len(TITLES) - 1
+        # Esc in the list (no selection) clears a kept filter too.
+        await pilot.press("slash", *"diffusion", "enter")
+        await settle(pilot, app)
+        assert screen.filter_text == "diffusion" and app.focused is screen.paper_list
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert screen.filter_text == "" and screen.filter_bar.input.value == ""
+        assert len(screen.paper_list.ids) == len(TITLES) - 1
 
 
 async def test_filter_typo_and_query_error(tmp_path: Path) -> None:
@@ -324,7 +332,8 @@ async def test_help_note_and_quit(tmp_path: Path) -> None:
         assert isinstance(app.screen, MainScreen)
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code in (0, None)
+        assert app.return_code == 0  # q really quits (exit was requested)
+    assert app.return_code == 0
 
 
 async def test_theme_is_remembered(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ class ReadqApp(App[int]):
         if not isinstance(main, MainScreen) or screen is not main:
             return
         for key in MAIN_KEYS:
-            if key.action == "quit":
+            if key.action == "app.quit":
                 continue
             title = f"{key.help} ({key.display})"
             yield SystemCommand(title, key.help, partial(self._run_main_action, key.action))

@@ -55,7 +55,7 @@ MAIN_KEYS: list[Key] = [
     Key("N", "mark('new')", "New", "Back to new (inbox), go to next"),
     Key("s", "toggle_star", "Star", "Toggle star", True),
     Key("space", "toggle_select", "Select", "Select / unselect (marks apply to selection)"),
-    Key("escape", "clear_selection", "Unselect", "Clear the selection"),
+    Key("escape", "escape", "Clear", "Clear the selection, else the filter"),
     Key("u", "undo", "Undo", "Undo the last change (repeatable)", True),
     Key("ctrl+r", "redo", "Redo", "Redo"),
     Key("o", "open_url", "Open", "Open the paper's first URL in the browser"),
@@ -66,5 +66,5 @@ MAIN_KEYS: list[Key] = [
     Key("n", "open_note", "Note", "Open the paper's note", True),
     Key("e", "edit_note", "$EDITOR", "Edit the paper's note in $VISUAL / $EDITOR"),
     Key("question_mark", "help", "Help", "This help", True),
-    Key("q", "quit", "Quit", "Quit", True),
+    Key("q", "app.quit", "Quit", "Quit", True),
 ]

@@ -28,6 +28,36 @@ def key_table() -> Table:
     return table
 
 
+NOTE_KEYS: list[tuple[str, str]] = [
+    ("type", "the note autosaves 0.3 s after you stop typing"),
+    ("escape", "back to the list (saved)"),
+    ("ctrl+o", "edit in $VISUAL / $EDITOR"),
+    ("ctrl+r", "history: every revision; Enter or r restores one"),
+    ("ctrl+down / up", "next / previous paper's note"),
+]
+
+FILTER_SYNTAX: list[tuple[str, str]] = [
+    ("words", "all must match title, org, abstract or note; typos ok"),
+    ('"a phrase"', "appears as written"),
+    ("-word", "excludes"),
+    ("is:new is:to-read", "status (also is:read, is:starred)"),
+    ("has:note", "papers with a note"),
+    ("org:NAME", "organisation"),
+    ("year:2024", "also year:>=2023, <, <=, >"),
+    ("title:W note:W", "a word in that field only"),
+]
+
+
+def pair_table(rows: list[tuple[str, str]]) -> Table:
+    """A two-column table of plain text (no markup)."""
+    table = Table(box=None, show_header=False, padding=(0, 2), expand=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for left, right in rows:
+        table.add_row(Text(left), Text(right))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal listing all keys; any of escape, q or ? closes it."""
 
@@ -42,6 +72,7 @@ class HelpScreen(ModalScreen[None]):
         border: round $accent; background: $panel; padding: 0 1;
     }
     HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
+    HelpScreen .help-heading { margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -49,9 +80,10 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("readq keys"), id="help-title")
             yield Static(key_table(), id="help-table")
-            yield Static(
-                Text("Filter syntax and the note editor: see the README.", style="dim"),
-            )
+            yield Static(Text("Filter syntax", style="bold"), classes="help-heading")
+            yield Static(pair_table(FILTER_SYNTAX), id="help-filter")
+            yield Static(Text("Note editor (n)", style="bold"), classes="help-heading")
+            yield Static(pair_table(NOTE_KEYS), id="help-notes")
 
     def action_dismiss_help(self) -> None:
         """Close the help."""

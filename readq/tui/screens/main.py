@@ -262,7 +262,7 @@ class MainScreen(Screen[None]):
         self.query_one("#tabs", Static).update(line)
 
     def _update_filter_message(self) -> None:
-        if self.filter_text:
+        if self.filter_text and self.filter_bar.input.has_focus:
             noun = "paper" if self._shown == 1 else "papers"
             self.filter_bar.show_message(
                 f"{self._shown} {noun} match in {self.view.label}. Enter: back to the list, "
@@ -316,14 +316,15 @@ class MainScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter-input")
     def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.filter_bar.show_message("")
         self.paper_list.focus()
 
     @on(FilterInput.Leave)
     def _filter_leave(self, event: FilterInput.Leave) -> None:
         if event.clear and self.filter_text:
             self.filter_text = ""
-            self.filter_bar.show_message("")
             self.request_list()
+        self.filter_bar.show_message("")
         self.paper_list.focus()
 
     # ------------------------------------------------------------------- views
@@ -446,6 +447,16 @@ class MainScreen(Screen[None]):
         """Unselect everything."""
         self.paper_list.clear_selection()
         self._render_tabs()
+
+    def action_escape(self) -> None:
+        """Esc in the list: clear the selection if there is one, else the filter."""
+        if self.paper_list.selected:
+            self.action_clear_selection()
+        elif self.filter_text:
+            self.filter_bar.input.value = ""
+            self.filter_text = ""
+            self.filter_bar.show_message("")
+            self.request_list()
 
     # ------------------------------------------------------------- undo / redo
     def action_undo(self) -> None:
