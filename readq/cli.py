@@ -501,6 +501,8 @@ def export_command(
             fail(f"bad query: {exc}")
         try:
             result = export_papers(store, ids, fmt, output)
+        except BrokenPipeError:
+            raise  # `readq export | head`: click exits quietly
         except OSError as exc:
             fail(f"{output}: {exc.strerror or exc}", EXIT_FAILURE)
     if output is not None and output != "-":
