@@ -100,6 +100,8 @@ def user_errors() -> Iterator[None]:
         from readq.dberrors import describe_sqlite_error
 
         fail(f"the library could not be written: {describe_sqlite_error(exc)}", EXIT_FAILURE)
+    except BrokenPipeError:
+        raise  # the reader went away (readq list | head): click exits quietly
     except OSError as exc:
         fail(exc.strerror or str(exc), EXIT_FAILURE)
 
