@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from readq.models import Paper
 from readq.notes import AUTOSAVE_DELAY
+from readq.textclean import strip_unsafe
 from readq.tui.widgets.detail import clean, paper_header
 
 if TYPE_CHECKING:
@@ -31,8 +32,9 @@ MARKDOWN = "markdown"
 
 def make_text_area(text: str) -> TextArea:
     """A soft-wrapping ``TextArea`` with Markdown highlighting when tree-sitter-markdown is
-    installed, plain text otherwise (never an error)."""
-    area = TextArea(text, soft_wrap=True, tab_behavior="focus", id="note-editor")
+    installed, plain text otherwise (never an error). ``text`` is shown without escape sequences
+    and control characters (``TextArea`` would write them to the terminal as they are)."""
+    area = TextArea(strip_unsafe(text), soft_wrap=True, tab_behavior="focus", id="note-editor")
     try:
         if MARKDOWN in area.available_languages:
             area.language = MARKDOWN
@@ -110,7 +112,15 @@ class NoteEditorScreen(Screen[None]):
 
     @on(TextArea.Changed, "#note-editor")
     def _changed(self, event: TextArea.Changed) -> None:
-        self.keeper.edited(self.paper_id, event.text_area.text)
+        self.keeper.edited(self.paper_id, self._draft(event.text_area.text))
+
+    def _draft(self, shown: str) -> str:
+        """The draft for the editor's text: the stored text itself while the editor still shows
+        it as loaded (cleaned of control characters), so opening a note never rewrites it."""
+        session = self.keeper.sessions.get(self.paper_id)
+        if session is not None and shown == strip_unsafe(session.text):
+            return session.text
+        return shown
 
     def _sync(self) -> None:
         """Hand the widget's text to the keeper (a Changed message may still be queued)."""
@@ -118,7 +128,7 @@ class NoteEditorScreen(Screen[None]):
             text = self.editor.text
         except Exception:  # the widget is already gone: the keeper has the last change
             return
-        self.keeper.edited(self.paper_id, text)
+        self.keeper.edited(self.paper_id, self._draft(text))
 
     def on_unmount(self) -> None:
         """However the screen goes (Esc, quit), the draft is written."""
@@ -192,6 +202,7 @@ class NoteEditorScreen(Screen[None]):
 
     def _load(self, text: str) -> None:
         area = self.editor
-        if area.text != text:
-            area.load_text(text)
+        shown = strip_unsafe(text)
+        if area.text != shown:
+            area.load_text(shown)
             area.move_cursor(area.document.end)
