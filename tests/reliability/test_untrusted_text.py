@@ -298,33 +298,33 @@ def test_case15_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> Non
     app = start_tui(db)
     try:
         assert app.wait_for(TITLE, 30), app.output[-2000:]
-        app.wait_quiet(0.3)
+        app.wait_quiet(0.3, timeout=3)
         for _ in hostile:  # the hostile papers are below the newest one
             app.send("j")
-            app.wait_quiet(0.3)
+            app.wait_quiet(0.3, timeout=3)
         mark = len(app.output)
         app.send("n")  # the note editor: the paper beside its note
         assert app.wait_for("autosaved", 15, start=mark), app.output[-2000:]
-        app.wait_quiet(0.3)
+        app.wait_quiet(0.3, timeout=3)
         app.send("typed", delay=0.02)
-        app.wait_quiet(0.6)  # autosaved
+        time.sleep(0.6)  # autosaved (the editor's blinking cursor is never quiet for long)
         mark = len(app.output)
         app.send("\x12")  # ctrl+r: the note's history
         assert app.wait_for("Note history", 15, start=mark), app.output[-2000:]
         app.send("j")
-        app.wait_quiet(0.3)
+        app.wait_quiet(0.3, timeout=3)
         app.send("\x1b")
-        app.wait_quiet(0.4)
+        app.wait_quiet(0.3, timeout=3)
         app.send("\x1b")  # back to the list, which shows the note rendered
-        app.wait_quiet(0.4)
+        app.wait_quiet(0.3, timeout=3)
         app.send("k")
-        app.wait_quiet(0.3)
+        app.wait_quiet(0.3, timeout=3)
         mark = len(app.output)
         app.send("n")  # another hostile note: opened and closed without typing
         assert app.wait_for("autosaved", 15, start=mark), app.output[-2000:]
-        app.wait_quiet(0.5)
+        time.sleep(0.5)
         app.send("\x1b")
-        app.wait_quiet(0.4)
+        app.wait_quiet(0.3, timeout=3)
         assert _quit(app) == 0
     finally:
         app.close()
