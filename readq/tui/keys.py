@@ -63,6 +63,7 @@ MAIN_KEYS: list[Key] = [
     Key("y", "copy", "Copy", "Copy title and URL to the clipboard"),
     Key("S", "cycle_sort", "Sort", "Cycle sort: added, published, upvotes, title, relevance", True),
     Key("i", "ingest", "Ingest", "Ingest a listing file or pasted text", True),
+    Key("x", "export", "Export", "Export the papers of the view and filter (JSON, BibTeX, ...)"),
     Key("n", "open_note", "Note", "Open the paper's note", True),
     Key("e", "edit_note", "$EDITOR", "Edit the paper's note in $VISUAL / $EDITOR"),
     Key("question_mark", "help", "Help", "This help", True),

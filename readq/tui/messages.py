@@ -31,3 +31,12 @@ class IngestDone(Message):
         super().__init__()
         self.summary = summary
         self.ok = ok
+
+
+class ExportDone(Message):
+    """An export from inside the app finished; ``summary`` is one line of plain text."""
+
+    def __init__(self, summary: str, ok: bool) -> None:
+        super().__init__()
+        self.summary = summary
+        self.ok = ok

@@ -8,6 +8,7 @@ the app's store on the UI thread: each is one short transaction.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -26,7 +27,7 @@ from readq.models import Paper, SortKey, Stats, Status
 from readq.store import PaperState
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
-from readq.tui.messages import IngestDone, ListReady, StatsReady
+from readq.tui.messages import ExportDone, IngestDone, ListReady, StatsReady
 from readq.tui.undo import StateChange
 from readq.tui.widgets.detail import DetailPane
 from readq.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -597,6 +598,66 @@ class MainScreen(Screen[None]):
             message.summary, severity="information" if message.ok else "error", markup=False
         )
         self.reload()
+
+    # ------------------------------------------------------------------ export
+    def action_export(self) -> None:
+        """Ask for a format and a path, then export the view and filter in a worker."""
+        from readq.tui.screens.export import ExportRequest, ExportScreen
+
+        noun = "paper" if self._shown == 1 else "papers"
+        what = f"the {self._shown} {noun} of {self.view.label}"
+        if self.filter_text:
+            what += f", filter: {' '.join(self.filter_text.split())[:40]}"
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            listing = ListRequest(0, self.view, self.sort, self.filter_text)
+            self.notify("Exporting…", timeout=1.5, markup=False)
+            self.run_export(request, listing)
+
+        self.app.push_screen(ExportScreen(what), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def run_export(self, request: object, listing: ListRequest) -> None:
+        """Export on a reader connection of its own (sqlite connections are per thread).
+
+        The ids are those of ``listing`` (the view, sort and filter shown), computed afresh
+        here and materialised off the UI thread. The shown list's own lazy sequence is not
+        iterated here: the UI thread may be filling it at the same time.
+        """
+        from readq.export import export_papers
+        from readq.tui.screens.export import ExportRequest
+        from readq.tui.searcher import Cancelled
+
+        assert isinstance(request, ExportRequest)
+        worker = get_current_worker()
+        try:
+            reader = self.rq.store.open_reader()
+            try:
+                result = self.rq.searcher.search(reader, listing, lambda: worker.is_cancelled)
+                if result.error is not None:
+                    self.post_message(ExportDone(f"Export failed: {result.error}", ok=False))
+                    return
+                ids = list(result.ids)
+                done = export_papers(reader, ids, request.format, request.path)
+            finally:
+                reader.close()
+        except Cancelled:
+            return
+        except Exception as exc:  # report, never crash the UI
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            self.post_message(ExportDone(f"Export failed: {reason}", ok=False))
+            return
+        noun = "paper" if done.papers == 1 else "papers"
+        target = os.path.abspath(done.target)
+        self.post_message(ExportDone(f"Exported {done.papers} {noun} to {target}", ok=True))
+
+    @on(ExportDone)
+    def _export_done(self, message: ExportDone) -> None:
+        self.notify(
+            message.summary, severity="information" if message.ok else "error", markup=False
+        )
 
     # ----------------------------------------------------------------- refresh
     def reload(self) -> None:
