@@ -361,3 +361,31 @@ async def test_command_palette_lists_readq_commands(tmp_path: Path) -> None:
         assert any("Mark read" in t for t in titles)
         assert any("Theme" in t for t in titles)
         assert any("Undo" in t for t in titles)
+
+
+async def test_keys_typed_in_one_burst_all_reach_the_filter(tmp_path: Path) -> None:
+    """`/` and a query arriving at once (a fast typist, a paste): every letter goes to the
+    filter, none to the list (where `r` would mark a paper read and `i` open ingest)."""
+    from textual import events
+
+    def burst(keys: list[tuple[str, str]]) -> None:
+        for key, char in keys:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            assert app._driver is not None
+            app._driver.send_message(event)
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        for _ in range(2):
+            burst([("slash", "/")] + [(c, c) for c in "lora rit"])
+            await settle(pilot, app)
+            assert screen.filter_bar.input.value == "lora rit"
+            assert isinstance(app.screen, MainScreen)
+            burst([("escape", "\x1b"), ("j", "j")])
+            await settle(pilot, app)
+            assert screen.filter_text == "" and app.focused is screen.paper_list
+        assert all(p.status is Status.NEW for p in store.list_papers())

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -57,7 +58,13 @@ class MainScreen(Screen[None]):
     """Triage: one key per paper."""
 
     AUTO_FOCUS = "PaperList"
-    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in MAIN_KEYS]
+    # `/`, Esc and Enter are priority bindings: they run in the app's key loop, before the
+    # keys typed after them are handed to a widget, so a fast typist's (or a paste's) next
+    # keys land where the focus moved to (see action_focus_filter).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(k.binding() for k in MAIN_KEYS),
+        Binding("enter", "filter_enter", "Keep filter", key_display="⏎", priority=True),
+    ]
 
     def __init__(self, view: View, sort: SortKey) -> None:
         super().__init__()
@@ -302,8 +309,27 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filter
     def action_focus_filter(self) -> None:
-        """Put the cursor in the filter."""
-        self.filter_bar.input.focus()
+        """Put the cursor in the filter, at once: keys already queued behind `/` (a fast typist,
+        a paste) must reach the filter, not the list (``focus()`` is deferred)."""
+        if self.filter_bar.input.has_focus:
+            raise SkipAction()  # a `/` typed in the filter is just a character
+        self.set_focus(self.filter_bar.input)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter belongs to the filter only while it has the focus (and shows in the footer)."""
+        if action == "filter_enter":
+            try:
+                return self.filter_bar.input.has_focus
+            except Exception:  # not composed yet
+                return False
+        return True
+
+    def action_filter_enter(self) -> None:
+        """Enter in the filter: back to the list, keeping the filter."""
+        if not self.filter_bar.input.has_focus:
+            raise SkipAction()
+        self.filter_bar.show_message("")
+        self.set_focus(self.paper_list)
 
     @on(Input.Changed, "#filter-input")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -326,7 +352,9 @@ class MainScreen(Screen[None]):
             self.filter_text = ""
             self.request_list()
         self.filter_bar.show_message("")
-        self.paper_list.focus()
+        # Focus already moved to the list when the key was pressed (FilterInput._focus_list).
+        # Moving it again here would steal it back if `/` was pressed since: keys typed fast
+        # after Esc, `/` were lost.
 
     # ------------------------------------------------------------------- views
     def action_view(self, name: str) -> None:
@@ -450,14 +478,20 @@ class MainScreen(Screen[None]):
         self._render_tabs()
 
     def action_escape(self) -> None:
-        """Esc in the list: clear the selection if there is one, else the filter."""
-        if self.paper_list.selected:
+        """Esc: in the filter, clear it and go back to the list; in the list, clear the
+        selection if there is one, else the filter."""
+        in_filter = self.filter_bar.input.has_focus
+        if in_filter:
+            self.set_focus(self.paper_list)
+        if self.paper_list.selected and not in_filter:
             self.action_clear_selection()
-        elif self.filter_text:
+        elif self.filter_text or self.filter_bar.input.value:
             self.filter_bar.input.value = ""
             self.filter_text = ""
             self.filter_bar.show_message("")
             self.request_list()
+        elif not in_filter:
+            raise SkipAction()
 
     # ------------------------------------------------------------- undo / redo
     def action_undo(self) -> None:
