@@ -371,7 +371,8 @@ def listing_file(count: int, seed: int = 7, cache_dir: Path = CACHE_DIR) -> Path
 
 def ingest_once(listing: Path, count: int) -> dict[str, float]:
     """Time ``readq ingest`` of ``listing`` into a new library (wall time, peak RSS)."""
-    work = Path(tempfile.mkdtemp(prefix="readq-bench-ingest-", dir=CACHE_DIR))
+    # Beside the listing (in the cache dir the caller chose, which exists).
+    work = Path(tempfile.mkdtemp(prefix="readq-bench-ingest-", dir=listing.parent))
     try:
         db = work / "lib.db"
         started = time.perf_counter()
