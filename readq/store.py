@@ -91,6 +91,42 @@ class NoteSaveResult:
     changed: bool = True
 
 
+SCRAPED_COLUMNS = (
+    "title",
+    "title_key",
+    "title_derived",
+    "abstract",
+    "abstract_key",
+    "published",
+    "published_text",
+    "upvotes",
+    "authors",
+    "org",
+    "urls",
+    "arxiv_id",
+)
+SCRAPED_COLUMNS_SQL = ", ".join(SCRAPED_COLUMNS)
+SCRAPED_MARKS = ", ".join("?" * len(SCRAPED_COLUMNS))
+
+
+def scraped_values(paper: ScrapedPaper, title_key: str, abstract_key: str) -> tuple[object, ...]:
+    """The values of ``SCRAPED_COLUMNS`` for a new paper (ingest and import share them)."""
+    return (
+        paper.title,
+        title_key,
+        int(paper.title_derived),
+        paper.abstract,
+        abstract_key,
+        paper.published,
+        paper.published_text,
+        paper.upvotes,
+        paper.authors,
+        paper.org,
+        json.dumps(list(paper.urls)),
+        paper.arxiv_id,
+    )
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with microseconds (sortable text)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -723,23 +759,7 @@ class _IngestBatch:
                 pid = self.next_id
                 self.next_id += 1
                 self.pending_papers.append(
-                    (
-                        pid,
-                        paper.title,
-                        tkey,
-                        int(paper.title_derived),
-                        paper.abstract,
-                        akey,
-                        paper.published,
-                        paper.published_text,
-                        paper.upvotes,
-                        paper.authors,
-                        paper.org,
-                        json.dumps(list(paper.urls)),
-                        paper.arxiv_id,
-                        self.stamp,
-                        self.stamp,
-                    )
+                    (pid, *scraped_values(paper, tkey, akey), self.stamp, self.stamp)
                 )
                 self.pending_ids.add(pid)
                 new_ids.append(pid)
@@ -821,10 +841,8 @@ class _IngestBatch:
         """Write the buffered new papers and sources."""
         if self.pending_papers:
             self.conn.executemany(
-                "INSERT INTO papers (id, title, title_key, title_derived, abstract, "
-                "abstract_key, published, published_text, upvotes, authors, org, urls, "
-                "arxiv_id, added_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, added_at, updated_at) "
+                f"VALUES (?, {SCRAPED_MARKS}, ?, ?)",
                 self.pending_papers,
             )
             self.pending_papers = []

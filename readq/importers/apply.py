@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.models import Source, Status
-from readq.store import Store, now_iso
+from readq.store import SCRAPED_COLUMNS_SQL, SCRAPED_MARKS, Store, now_iso, scraped_values
 from readq.textclean import abstract_key, normalise_key
 
 
@@ -172,22 +172,10 @@ def _insert_new(
 ) -> int:
     paper = record.paper
     cur = conn.execute(
-        "INSERT INTO papers (title, title_key, title_derived, abstract, abstract_key, published, "
-        "published_text, upvotes, authors, org, urls, arxiv_id, status, starred, added_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at) "
+        f"VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?)",
         (
-            paper.title,
-            tkey,
-            int(paper.title_derived),
-            paper.abstract,
-            akey,
-            paper.published,
-            paper.published_text,
-            paper.upvotes,
-            paper.authors,
-            paper.org,
-            json.dumps(list(paper.urls)),
-            paper.arxiv_id,
+            *scraped_values(paper, tkey, akey),
             (record.status or Status.NEW).value,
             int(record.starred),
             record.added_at or stamp,
