@@ -389,3 +389,40 @@ async def test_keys_typed_in_one_burst_all_reach_the_filter(tmp_path: Path) -> N
             await settle(pilot, app)
             assert screen.filter_text == "" and app.focused is screen.paper_list
         assert all(p.status is Status.NEW for p in store.list_papers())
+
+
+async def test_a_locked_library_refuses_a_mark_cleanly_and_keeps_undo(tmp_path: Path) -> None:
+    """Another process holds the write lock past the timeout: the mark is refused with a
+    message (no crash, nothing changed), and works once the lock is gone; undo survives."""
+    import sqlite3
+
+    paths, store = build_library(tmp_path)
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        plist = main_screen(app).paper_list
+        first = plist.current_id
+        assert first is not None
+        await pilot.press("s")  # a change to undo later
+        await settle(pilot, app)
+        assert store.get(first).starred
+        blocker = sqlite3.connect(paths.db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.NEW
+        assert plist.current_id == first
+        assert any("not saved" in str(n.message) for n in app._notifications)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.get(first).starred  # undo refused too, and still on the stack
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert not store.get(first).starred
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert store.get(first).status is Status.READ
+        assert app.is_running

@@ -59,16 +59,20 @@ class UndoStack:
         """Reverse the last change; returns it (None when there is nothing to undo)."""
         if not self.undo_stack:
             return None
-        change = self.undo_stack.pop()
-        self.redo_stack.append(_apply(store, change))
+        change = self.undo_stack[-1]
+        reverse = _apply(store, change)  # if the write fails, the change stays undoable
+        self.undo_stack.pop()
+        self.redo_stack.append(reverse)
         return change
 
     def redo(self, store: Store) -> Change | None:
         """Apply again the last undone change; returns it (None when there is nothing)."""
         if not self.redo_stack:
             return None
-        change = self.redo_stack.pop()
-        self.undo_stack.append(_apply(store, change))
+        change = self.redo_stack[-1]
+        reverse = _apply(store, change)
+        self.redo_stack.pop()
+        self.undo_stack.append(reverse)
         return change
 
 

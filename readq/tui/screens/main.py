@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -25,7 +26,8 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from readq.models import Paper, SortKey, Stats, Status
-from readq.store import PaperState
+from readq.store import PaperState, StoreError
+from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
 from readq.tui.messages import ExportDone, IngestDone, ListReady, StatsReady
@@ -436,10 +438,14 @@ class MainScreen(Screen[None]):
         starred: bool | None = None,
     ) -> None:
         store = self.rq.store
-        if status is not None:
-            before = store.set_status(ids, status)
-        else:
-            before = store.set_starred(ids, bool(starred))
+        try:
+            if status is not None:
+                before = store.set_status(ids, status)
+            else:
+                before = store.set_starred(ids, bool(starred))
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failed(description, exc)
+            return
         self.rq.undo.record(StateChange(description, tuple(before)))
         after = store.states(ids)
         self.rq.searcher.note_states(after)
@@ -496,19 +502,40 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------- undo / redo
     def action_undo(self) -> None:
         """Undo the last change."""
-        change = self.rq.undo.undo(self.rq.store)
-        self._after_undo(change, "Undid")
+        try:
+            change = self.rq.undo.undo(self.rq.store)
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failed("Undo", exc)
+            return
+        self._after_undo(change, "Undid", "undo")
 
     def action_redo(self) -> None:
         """Redo the last undone change."""
-        change = self.rq.undo.redo(self.rq.store)
-        self._after_undo(change, "Redid")
+        try:
+            change = self.rq.undo.redo(self.rq.store)
+        except (sqlite3.Error, StoreError) as exc:
+            self._write_failed("Redo", exc)
+            return
+        self._after_undo(change, "Redid", "redo")
 
-    def _after_undo(self, change: object, verb: str) -> None:
+    def _write_failed(self, what: str, exc: Exception) -> None:
+        """A write the library refused (locked past the timeout, read-only, disk full): say so,
+        change nothing on screen."""
+        from readq.dberrors import describe_sqlite_error
+
+        reason = describe_sqlite_error(exc) if isinstance(exc, sqlite3.Error) else str(exc)
+        self.notify(
+            f"{what}: not saved, the library could not be written ({reason}). Try again.",
+            severity="error",
+            timeout=6,
+            markup=False,
+        )
+
+    def _after_undo(self, change: object, verb: str, noun: str) -> None:
         from readq.tui.undo import NoteChange
 
         if change is None:
-            self.notify(f"Nothing to {verb[:-1].lower()}o.", timeout=1.5, markup=False)
+            self.notify(f"Nothing to {noun}.", timeout=1.5, markup=False)
             return
         assert isinstance(change, StateChange | NoteChange)
         ids = change.ids
@@ -629,7 +656,9 @@ class MainScreen(Screen[None]):
     @on(IngestDone)
     def _ingest_done(self, message: IngestDone) -> None:
         self.notify(
-            message.summary, severity="information" if message.ok else "error", markup=False
+            strip_unsafe(message.summary),
+            severity="information" if message.ok else "error",
+            markup=False,
         )
         self.reload()
 
