@@ -300,6 +300,15 @@ class Store:
             else:
                 self.conn.execute("COMMIT")
 
+    @contextmanager
+    def busy_timeout(self, milliseconds: int) -> Iterator[None]:
+        """Inside the block, wait at most ``milliseconds`` for another process's lock."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes when another connection commits."""
         row = self.conn.execute("PRAGMA data_version").fetchone()

@@ -58,10 +58,17 @@ class ReadqApp(App[int]):
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
         from readq.tui.drafts import NoteKeeper
+        from readq.tui.writer import BackgroundWriter
 
+        self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
         self.notes = NoteKeeper(
             self, self.store, paths.data_dir, on_saved=lambda _id: self.searcher.invalidate()
         )
+
+    def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
+        if self.is_running:
+            self.call_from_thread(callback)
 
     # ------------------------------------------------------------------ start
     def get_default_screen(self) -> Screen[None]:
@@ -194,6 +201,13 @@ def run_app(paths: Paths) -> int:
         if app is not None:
             if damaged is None:
                 app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
+                queued = app.writer.pending
+                if queued and not app.writer.close(timeout=30.0):
+                    print(
+                        f"readq: {app.writer.pending} queued marks could not be saved: the "
+                        "library stayed locked by another process",
+                        file=sys.stderr,
+                    )
             else:
                 _keep_drafts(app, paths)  # never write to a damaged file: recovery files
         store.close()

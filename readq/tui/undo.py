@@ -55,6 +55,10 @@ class UndoStack:
         del self.undo_stack[: -self.limit]
         self.redo_stack.clear()
 
+    def discard(self, change: Change) -> None:
+        """Forget a change that never reached the library."""
+        self.undo_stack = [c for c in self.undo_stack if c is not change]
+
     def undo(self, store: Store) -> Change | None:
         """Reverse the last change; returns it (None when there is nothing to undo)."""
         if not self.undo_stack:

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -26,7 +27,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from readq.models import Paper, SortKey, Stats, Status
-from readq.store import PaperState, StoreError
+from readq.store import PaperState, Store, StoreError
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
@@ -437,17 +438,45 @@ class MainScreen(Screen[None]):
         status: Status | None = None,
         starred: bool | None = None,
     ) -> None:
+        from readq.tui.writer import FAST_BUSY_TIMEOUT_MS, is_busy
+
         store = self.rq.store
-        try:
+
+        def write(target: Store) -> list[PaperState]:
             if status is not None:
-                before = store.set_status(ids, status)
-            else:
-                before = store.set_starred(ids, bool(starred))
+                return target.set_status(ids, status)
+            return target.set_starred(ids, bool(starred))
+
+        queued = False
+        try:
+            with store.busy_timeout(FAST_BUSY_TIMEOUT_MS):
+                before = write(store)
         except (sqlite3.Error, StoreError) as exc:
-            self._write_failed(description, exc)
-            return
-        self.rq.undo.record(StateChange(description, tuple(before)))
-        after = store.states(ids)
+            if not is_busy(exc):
+                self._write_failed(description, exc)
+                return
+            # Another process holds the write lock (a long ingest): show the change now and
+            # let the background writer save it when the lock is free. Never block the UI.
+            before = store.states(ids)
+            queued = True
+        change = StateChange(description, tuple(before))
+        self.rq.undo.record(change)
+        if queued:
+            self.rq.writer.submit(write, partial(self._queued_write_failed, change))
+            self.notify(
+                "The library is busy (another readq is writing): the change is shown now and "
+                "saved as soon as it can be.",
+                timeout=3,
+                markup=False,
+            )
+        after = [
+            PaperState(
+                b.id,
+                status if status is not None else b.status,
+                b.starred if starred is None else starred,
+            )
+            for b in before
+        ]
         self.rq.searcher.note_states(after)
         self._adjust_counts(before, after)
         bulk = bool(self.paper_list.selected)
@@ -500,8 +529,30 @@ class MainScreen(Screen[None]):
             raise SkipAction()
 
     # ------------------------------------------------------------- undo / redo
+    def _queued_write_failed(self, change: StateChange, exc: Exception) -> None:
+        """A queued change could not be saved after all: say so and show the truth again."""
+        self._write_failed(change.description, exc)
+        self.rq.undo.discard(change)
+        self.rq.searcher.invalidate()
+        self.load_stats()
+        self.request_list()
+
+    def _writes_settled(self) -> bool:
+        """Undo and redo run after queued writes; if those still wait, say so."""
+        if self.rq.writer.wait_idle(0.3):
+            return True
+        self.notify(
+            "Still waiting for the library (another readq is writing); undo once it is done.",
+            severity="warning",
+            timeout=3,
+            markup=False,
+        )
+        return False
+
     def action_undo(self) -> None:
         """Undo the last change."""
+        if not self._writes_settled():
+            return
         try:
             change = self.rq.undo.undo(self.rq.store)
         except (sqlite3.Error, StoreError) as exc:
@@ -511,6 +562,8 @@ class MainScreen(Screen[None]):
 
     def action_redo(self) -> None:
         """Redo the last undone change."""
+        if not self._writes_settled():
+            return
         try:
             change = self.rq.undo.redo(self.rq.store)
         except (sqlite3.Error, StoreError) as exc:
