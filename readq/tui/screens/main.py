@@ -462,7 +462,9 @@ class MainScreen(Screen[None]):
         change = StateChange(description, tuple(before))
         self.rq.undo.record(change)
         if queued:
+            first_in_queue = self.rq.writer.pending == 0
             self.rq.writer.submit(write, partial(self._queued_write_failed, change))
+        if queued and first_in_queue:  # one notice per wait, not one per key
             self.notify(
                 "The library is busy (another readq is writing): the change is shown now and "
                 "saved as soon as it can be.",
