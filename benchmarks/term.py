@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 _TOKEN = re.compile(
-    r"\x1b\[([0-9;?<>=]*)[ -/]*([@-~])"  # CSI
+    r"\x1b\[([0-9;:?<>=]*)[ -/]*([@-~])"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
     r"|\x1bP[^\x1b]*\x1b\\"  # DCS
     r"|\x1b[^\[\]P]"  # other two-byte escapes
@@ -39,6 +39,11 @@ _TOKEN = re.compile(
     r"|[\x00-\x07\x0b-\x0c\x0e-\x1a\x1c-\x1f]"  # other controls: ignored
     r"|([^\x00-\x1f\x1b]+)"  # text
 )
+_PARTIAL = re.compile(r"\x1b(?:\[[0-9;:?<>=]*[ -/]*|\][^\x07\x1b]*\x1b?|P[^\x1b]*\x1b?)?\Z")
+"""An escape sequence cut at the end of a chunk: kept until the next chunk completes it."""
+_ABORTED = re.compile(r"\x1b(?:\[[0-9;:?<>=]*[ -/]*|\][^\x07\x1b]*|P[^\x1b]*)?")
+"""An escape sequence interrupted by another ESC (or a byte it cannot contain): a terminal
+drops it, as ``pyte`` does. Textual does write such sequences now and then under load."""
 
 
 class Screen:
@@ -63,9 +68,14 @@ class Screen:
         while position < end:
             match = _TOKEN.match(text, position)
             if match is None:
-                if text[position] == "\x1b":  # an escape cut at the chunk end: wait for more
-                    self._pending = text[position:]
-                    return
+                if text[position] == "\x1b":
+                    if _PARTIAL.match(text, position):  # cut at the chunk end: wait for more
+                        self._pending = text[position:]
+                        return
+                    # Interrupted: drop it (keeping it pending would freeze the screen).
+                    aborted = _ABORTED.match(text, position)
+                    position = max(position + 1, aborted.end() if aborted else 0)
+                    continue
                 position += 1
                 continue
             position = match.end()

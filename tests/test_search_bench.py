@@ -20,6 +20,8 @@ def test_quick_benchmark_writes_a_report(tmp_path: Path) -> None:
     run.main(
         [
             "--quick",
+            "--only",  # the end-to-end benchmark has its own smoke test (test_bench_smoke)
+            "search",
             "--sizes",
             "300",
             "--cache-dir",
