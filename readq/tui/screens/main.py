@@ -270,7 +270,7 @@ class MainScreen(Screen[None]):
         selected = len(self.paper_list.selected)
         if selected:
             line.append(f"  {selected} selected", "bold")
-        self.query_one("#tabs", Static).update(line)
+        self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
     def _update_filter_message(self) -> None:
         if self.filter_text and self.filter_bar.input.has_focus:

@@ -102,7 +102,11 @@ class PaperList(ScrollView, can_focus=True):
         self._generation = 0
         self._rows: LRUCache[int, Paper] = LRUCache(4096)
         self._spans: LRUCache[int, list[Span]] = LRUCache(4096)
-        self._lines: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(2048)
+        # Rendered rows keyed by paper (not position): removing papers from the view or moving
+        # the cursor redraws only the rows that changed.
+        self._lines: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(2048)
+        self._versions: dict[int, int] = {}
+        self._row_styles: dict[str, Style] = {}
         self._last_posted: int | bool | None = False
 
     # ---------------------------------------------------------------- contents
@@ -148,11 +152,12 @@ class PaperList(ScrollView, can_focus=True):
         """Forget cached rows (all, or these ids) after their data changed, and redraw."""
         if ids is None:
             self._rows.clear()
+            self._generation += 1
+            self._lines.clear()
         else:
             for paper_id in ids:
                 self._rows.discard(paper_id)
-        self._generation += 1
-        self._lines.clear()
+                self._versions[paper_id] = self._versions.get(paper_id, 0) + 1
         self.refresh()
 
     def remove_ids(self, gone: set[int]) -> None:
@@ -175,8 +180,6 @@ class PaperList(ScrollView, can_focus=True):
         self.ids = Punctured.remove(self.ids, positions)
         self.cursor = max(0, min(self.cursor - removed_before, len(self.ids) - 1))
         self.virtual_size = Size(self.size.width, len(self.ids))
-        self._generation += 1
-        self._lines.clear()
         self._scroll_cursor_into_view()
         self.refresh()
         self._post_cursor()
@@ -302,7 +305,8 @@ class PaperList(ScrollView, can_focus=True):
         paper_id = self.ids[index]
         is_cursor = index == self.cursor
         is_selected = paper_id in self.selected
-        key = (paper_id, width, self._generation, is_cursor, is_selected)
+        version = self._versions.get(paper_id, 0)
+        key = (paper_id, width, self._generation, version, is_cursor, is_selected)
         cached = self._lines.get(key)
         if cached is not None:
             return cached
@@ -329,8 +333,22 @@ class PaperList(ScrollView, can_focus=True):
             self._spans[paper.id] = spans
         return spans
 
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: forget cached component styles and rendered lines."""
+        if hasattr(self, "_row_styles"):  # also called while the widget is built
+            self._row_styles.clear()
+            self._lines.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        """A component style, cached (looking one up costs more than drawing the row)."""
+        cached = self._row_styles.get(name)
+        if cached is None:
+            cached = self._row_styles[name] = self.get_component_rich_style(name)
+        return cached
+
     def _render_row(self, paper: Paper, width: int, is_cursor: bool, is_selected: bool) -> Strip:
-        style = self.get_component_rich_style
+        style = self._style
         row_style = Style()
         if is_selected:
             row_style += style("paper-list--selected")
