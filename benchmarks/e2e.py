@@ -529,6 +529,8 @@ TARGETS = {
 def _pct(values: Sequence[float], q: float) -> float | None:
     if not values:
         return None
+    if q == 0.5:
+        return statistics.median(values)
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
