@@ -179,12 +179,13 @@ async def test_filter_keys(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot, app)
         screen = main_screen(app)
-        await pilot.press("slash")
+        await pilot.press("j", "j", "slash")  # cursor down the list first
         assert app.focused is screen.filter_bar.input
         await pilot.press(*"diffusion")
         await settle(pilot, app)
         titles = {store.get(i).title for i in screen.paper_list.ids}
         assert titles == {TITLES[1], TITLES[3]}
+        assert screen.paper_list.cursor == 0  # a new filter starts at its best match
         paper = store.get(screen.paper_list.ids[0])
         spans = screen.paper_list._title_spans(paper, paper.title)
         assert spans and paper.title[spans[0][0] : spans[0][1]].lower() == "diffusion"

@@ -77,6 +77,7 @@ class MainScreen(Screen[None]):
         self.counts: dict[View, int] = {v: 0 for v in View}
         self.total = -1
         self._seq = 0
+        self._top_seq = -1
         self.applied_seq = 0
         self._last_detail = 0.0
         self._detail_timer: Timer | None = None
@@ -140,6 +141,8 @@ class MainScreen(Screen[None]):
         if keep_id is None and keep_current:
             keep_id = self.paper_list.current_id
         self._seq += 1
+        if keep_id is None and not keep_current:
+            self._top_seq = self._seq  # a new filter: its best match first, cursor on top
         request = ListRequest(self._seq, self.view, self.sort, self.filter_text, keep_id=keep_id)
         self.run_list(request, first=first)
 
@@ -182,6 +185,8 @@ class MainScreen(Screen[None]):
         if result.error is not None:
             self.filter_bar.show_message(result.error, error=True)
             return
+        if result.request.seq == self._top_seq:
+            self.paper_list.cursor = 0
         self.paper_list.set_ids(
             result.ids,
             highlight=result.highlight,
