@@ -296,8 +296,9 @@ def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """An environment for a TUI child: a capable ``TERM``, no Textual dev mode."""
     env = dict(os.environ)
     env["TERM"] = "xterm-256color"
-    env.pop("TEXTUAL", None)
-    env.pop("NO_COLOR", None)
+    # The size must come from the pty: pytest-xdist workers export COLUMNS/LINES (80x24).
+    for name in ("TEXTUAL", "NO_COLOR", "COLUMNS", "LINES"):
+        env.pop(name, None)
     env["PYTHONUNBUFFERED"] = "1"
     if extra:
         env.update(extra)
