@@ -132,7 +132,8 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source] = ()) -> Paper:
+def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source] = ()) -> Paper:
+    """A ``Paper`` from a row of ``PAPER_COLUMNS``."""
     (
         pid,
         title,
@@ -327,7 +328,7 @@ class Store:
         if row is None:
             raise UnknownPaperError(paper_id)
         sources = self.sources(paper_id) if with_sources else ()
-        return _row_to_paper(row, sources)
+        return row_to_paper(row, sources)
 
     def exists(self, paper_id: int) -> bool:
         """Whether a paper has this id."""
@@ -373,7 +374,7 @@ class Store:
             params.append(limit)
         rows = self.conn.execute(sql, params).fetchall()
         sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
-        return [_row_to_paper(r, sources.get(int(r[0]), ())) for r in rows]
+        return [row_to_paper(r, sources.get(int(r[0]), ())) for r in rows]
 
     def get_many(self, ids: Sequence[int], *, with_sources: bool = True) -> list[Paper]:
         """The papers with these ids, in the given order (unknown ids are skipped)."""
@@ -385,7 +386,7 @@ class Store:
             ).fetchall()
             sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
             for r in rows:
-                found[int(r[0])] = _row_to_paper(r, sources.get(int(r[0]), ()))
+                found[int(r[0])] = row_to_paper(r, sources.get(int(r[0]), ()))
         return [found[i] for i in ids if i in found]
 
     def _sources_for(self, ids: Sequence[int]) -> dict[int, list[Source]]:

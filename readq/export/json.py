@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from readq import __version__
 from readq.export.common import CHUNK
-from readq.store import PAPER_COLUMNS, Store, now_iso
+from readq.store import PAPER_COLUMNS, Store, now_iso, row_to_paper
 
 FORMAT_NAME = "readq"
 FORMAT_VERSION = 1
@@ -85,46 +85,14 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
 def _record(
     row: Any, sources: list[dict[str, str]], revisions: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    (
-        pid,
-        title,
-        derived,
-        abstract,
-        published,
-        published_text,
-        upvotes,
-        authors,
-        org,
-        urls,
-        status,
-        starred,
-        note,
-        added_at,
-        updated_at,
-        arxiv_id,
-        note_revision,
-    ) = tuple(row)
-    return {
-        "id": pid,
-        "title": title,
-        "title_derived": bool(derived),
-        "abstract": abstract,
-        "published": published,
-        "published_text": published_text,
-        "upvotes": upvotes,
-        "authors": authors,
-        "org": org,
-        "arxiv_id": arxiv_id,
-        "urls": json.loads(urls),
-        "status": status,
-        "starred": bool(starred),
-        "note": note,
-        "note_revision": note_revision,
-        "added_at": added_at,
-        "updated_at": updated_at,
-        "sources": sources,
-        "note_revisions": revisions,
-    }
+    """One paper of the backup: the same fields as ``readq show --json``, plus the current
+    revision id, full provenance and every note revision."""
+    paper = row_to_paper(row)
+    record: dict[str, Any] = paper.to_json()
+    record["note_revision"] = paper.note_revision
+    record["sources"] = sources
+    record["note_revisions"] = revisions
+    return record
 
 
 def _ingests(store: Store) -> list[dict[str, Any]]:
