@@ -68,3 +68,9 @@ def ensure_data_dir(paths: Paths) -> None:
         raise DataDirError(f"cannot create data directory {paths.data_dir}: {reason}") from None
     if not paths.data_dir.is_dir():
         raise DataDirError(f"data directory {paths.data_dir} is not a directory")
+
+
+def search_cache_path(db: Path) -> Path:
+    """The persisted search index of the library at ``db`` (beside it:
+    ``readq.db.search-cache``). Only a cache: it may be deleted at any time."""
+    return db.with_name(db.name + ".search-cache")

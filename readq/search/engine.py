@@ -245,6 +245,7 @@ class SearchEngine:
         self._starred = bytearray()
         self._year = array("H")
         self._hash = array("I")
+        self._sort_hash = array("I")
         self._notes: dict[int, str] = {}
         self._alive = 0
         self._status_bits = {s: 0 for s in STATUSES}
@@ -254,6 +255,8 @@ class SearchEngine:
         self._last_updated = ""
         self._data_version = -1
         self._generation = 0
+        self.unsaved_rows = 0
+        """Papers added or re-read by :meth:`refresh` since the state was last saved."""
         self._term_cache: OrderedDict[str, dict[Field, tuple[int, int, int]]] = OrderedDict()
         self._pinned: set[str] = set()
         self._expansions: OrderedDict[str, tuple[list[str], list[str]]] = OrderedDict()
@@ -319,13 +322,14 @@ class SearchEngine:
         starred = bytearray()
         years = array("H")
         hashes = array("I")
+        sort_hashes = array("I")
         notes = self._notes
         crc = zlib.crc32
         last = self._last_updated
         doc = index.n
         year_docs: dict[int, list[int]] = {}
         for row in cursor:
-            pid, title, abstract, org, note, status, star, published, _up, updated = row
+            pid, title, abstract, org, note, status, star, published, upvotes, updated = row
             ids_append(pid)  # type: ignore[arg-type]
             for word in set(tokenize(str(title))):
                 title_post[word].append(doc)  # type: ignore[union-attr]
@@ -343,6 +347,7 @@ class SearchEngine:
             if year:
                 year_docs.setdefault(year, []).append(doc)
             hashes.append(crc(f"{title}\x00{abstract}\x00{org}".encode()))
+            sort_hashes.append(crc(f"{published}\x00{upvotes}".encode()))
             if str(updated) > last:
                 last = str(updated)
             doc += 1
@@ -353,6 +358,7 @@ class SearchEngine:
         self._starred.extend(starred)
         self._year.extend(years)
         self._hash.extend(hashes)
+        self._sort_hash.extend(sort_hashes)
         self._last_updated = last
         for d, note in notes.items():
             index.set_side(d, ((Field.NOTE, w) for w in words(note)))
@@ -375,6 +381,184 @@ class SearchEngine:
             self._term_raw(letter, None)
         self._pinned = set(letters)
 
+    # -------------------------------------------------------------------- cache
+    def export_state(self) -> dict[str, object]:
+        """Everything the engine holds in memory, as plain values (str, int, arrays, bytes,
+        lists, dicts, sets) for the persisted cache (:mod:`readq.search.cache`).
+
+        The values are the engine's own objects, not copies: hold the engine's lock until they
+        have been serialised (:func:`readq.search.cache.save` does).
+        """
+        with self._lock:
+            return {
+                "index": self._index.export_state(),
+                "ids": self._ids,
+                "status": self._status,
+                "starred": self._starred,
+                "year": self._year,
+                "hash": self._hash,
+                "sort_hash": self._sort_hash,
+                "notes": self._notes,
+                "alive": self._alive,
+                "status_bits": {s.value: b for s, b in self._status_bits.items()},
+                "starred_bits": self._starred_bits,
+                "note_bits": self._note_bits,
+                "year_bits": self._year_bits,
+                "last_updated": self._last_updated,
+                "orders": {k.value: v for k, v in self._orders.items()},
+                "warm": {
+                    t: {int(f): v for f, v in self._term_cache[t].items()}
+                    for t in sorted(self._pinned)
+                    if t in self._term_cache
+                },
+            }
+
+    @classmethod
+    def from_state(cls, store: Store, state: dict[str, object]) -> SearchEngine:
+        """An engine holding ``state`` (from :meth:`export_state`), with its own read-only
+        connection to ``store``'s library. It knows nothing newer than the state: call
+        :meth:`catch_up` before using it. ``ValueError`` (or ``KeyError``/``TypeError``) if
+        the state does not add up."""
+        engine = cls(store.open_reader())
+        try:
+            engine._restore(state)
+        except Exception:
+            engine.close()
+            raise
+        return engine
+
+    def _restore(self, state: dict[str, object]) -> None:
+        index_state = state["index"]
+        if not isinstance(index_state, dict):
+            raise ValueError("bad index")
+        index = InvertedIndex.from_state(index_state)
+        n = index.n
+        ids, status, starred = state["ids"], state["status"], state["starred"]
+        year, digest, sort_digest = state["year"], state["hash"], state["sort_hash"]
+        if not (
+            isinstance(ids, array)
+            and ids.typecode == "q"
+            and isinstance(status, bytearray)
+            and isinstance(starred, bytearray)
+            and isinstance(year, array)
+            and year.typecode == "H"
+            and isinstance(digest, array)
+            and digest.typecode == "I"
+            and isinstance(sort_digest, array)
+            and sort_digest.typecode == "I"
+        ):
+            raise ValueError("bad per-paper arrays")
+        if {len(ids), len(status), len(starred), len(year), len(digest), len(sort_digest)} != {n}:
+            raise ValueError("per-paper arrays disagree with the index")
+        if n and (max(status) >= len(STATUSES) or max(starred) > 1):
+            raise ValueError("bad status codes")
+        notes = state["notes"]
+        status_bits = state["status_bits"]
+        year_bits = state["year_bits"]
+        orders = state["orders"]
+        warm = state["warm"]
+        last_updated = state["last_updated"]
+        ints = (state["alive"], state["starred_bits"], state["note_bits"])
+        if not (
+            isinstance(notes, dict)
+            and isinstance(status_bits, dict)
+            and isinstance(year_bits, dict)
+            and isinstance(orders, dict)
+            and isinstance(warm, dict)
+            and isinstance(last_updated, str)
+            and all(isinstance(i, int) for i in ints)
+        ):
+            raise ValueError("bad engine state")
+        self._index = index
+        self._ids = ids
+        self._status = status
+        self._starred = starred
+        self._year = year
+        self._hash = digest
+        self._sort_hash = sort_digest
+        self._notes = {int(d): str(t) for d, t in notes.items()}
+        alive, starred_bits, note_bits = ints
+        assert isinstance(alive, int) and isinstance(starred_bits, int)
+        assert isinstance(note_bits, int)
+        self._alive, self._starred_bits, self._note_bits = alive, starred_bits, note_bits
+        self._status_bits = {s: int(status_bits[s.value]) for s in STATUSES}
+        self._year_bits = {int(y): int(b) for y, b in year_bits.items()}
+        self._last_updated = last_updated
+        self._orders = {}
+        for key, order in orders.items():
+            if not isinstance(order, array) or order.typecode != "I":
+                raise ValueError("bad sort order")
+            if len(order) and max(order) >= n:
+                raise ValueError("bad sort order")
+            self._orders[SortKey(key)] = order
+        self._term_cache.clear()
+        for token, raw in warm.items():
+            self._term_cache[str(token)] = {
+                Field(f): (int(e), int(p), int(t)) for f, (e, p, t) in raw.items()
+            }
+        self._pinned = set(self._term_cache)
+        self._data_version = -1
+
+    def catch_up(self, *, orders: bool = True) -> bool:
+        """After :meth:`from_state`: pick up everything the library changed since the state was
+        saved (:meth:`refresh`), re-read every paper's status and star (two indexed queries, so
+        a change that did not move ``updated_at`` is seen too), and with ``orders`` compute the
+        sort orders that changes dropped. Returns True if anything changed."""
+        with self._lock:
+            changed = self.refresh()
+            changed |= self._sync_states()
+            if not self._pinned:
+                self._warm()
+            if orders:
+                self.prepare_orders()
+            return changed
+
+    def _sync_states(self) -> bool:
+        """Make status and star agree with the library (papers whose state differs only)."""
+        conn = self._reader.conn
+        n = self._index.n
+        docs_of = self._docs_of
+        to_read = bitset.from_indices(
+            docs_of(conn.execute("SELECT id FROM papers WHERE status = ?", ("to-read",))), n
+        )
+        read = bitset.from_indices(
+            docs_of(conn.execute("SELECT id FROM papers WHERE status = ?", ("read",))), n
+        )
+        starred = bitset.from_indices(
+            docs_of(conn.execute("SELECT id FROM papers WHERE starred = 1")), n
+        )
+        alive = self._alive
+        changed = False
+        differ = (
+            (to_read ^ self._status_bits[Status.TO_READ]) | (read ^ self._status_bits[Status.READ])
+        ) & alive
+        for block in bitset.iter_desc(differ, n):
+            for doc in block:
+                status = (
+                    Status.TO_READ
+                    if (to_read >> doc) & 1
+                    else Status.READ
+                    if (read >> doc) & 1
+                    else Status.NEW
+                )
+                changed |= self._set_state(doc, status, None, None, None)
+        for block in bitset.iter_desc((starred ^ self._starred_bits) & alive, n):
+            for doc in block:
+                changed |= self._set_state(doc, None, bool((starred >> doc) & 1), None, None)
+        if changed:
+            self._changed(text=False)
+        return changed
+
+    def _docs_of(self, rows: Iterator[tuple[object, ...]]) -> list[int]:
+        """Document indices of the paper ids in ``rows`` (first column); unknown ids skipped."""
+        ids = self._ids
+        n = len(ids)
+        if n and ids[-1] - ids[0] == n - 1:
+            first = ids[0]
+            return [d for (pid, *_rest) in rows if 0 <= (d := int(pid) - first) < n]  # type: ignore[call-overload]
+        found = (self._doc(int(pid)) for (pid, *_rest) in rows)  # type: ignore[call-overload]
+        return [d for d in found if d is not None]
+
     # ----------------------------------------------------------------- updates
     def refresh(self, store: Store | None = None) -> bool:
         """Pick up papers added or changed by anyone since the last load or refresh.
@@ -390,26 +574,32 @@ class SearchEngine:
             if store is None and version == self._data_version:
                 return False
             self._data_version = version
-            changed = False
+            changed = appended = False
+            generation = self._generation
             max_id = self._ids[-1] if len(self._ids) else 0
             rows = reader.conn.execute(
                 _SELECT + " WHERE updated_at > ? AND id <= ?", (self._last_updated, max_id)
             ).fetchall()
             for row in rows:
                 changed |= self._update_row(row)
+            self.unsaved_rows += len(rows)
             new_rows = reader.conn.execute(_SELECT + " WHERE id > ? ORDER BY id", (max_id,))
             while True:
                 batch = new_rows.fetchmany(_LOAD_BATCH)
                 if not batch:
                     break
                 self._append_rows(batch)
-                changed = True
+                self.unsaved_rows += len(batch)
+                changed = appended = True
             count = int(reader.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
             if count != self._alive.bit_count():
                 self._reconcile_deleted(reader)
-                changed = True
-            if changed:
+                changed = appended = True
+            if appended:
                 self._changed(text=True)
+            elif changed and self._generation == generation:
+                # Only status, star, note or year changed: word sets and orders still hold.
+                self._changed(text=False)
             return changed
 
     def _append_rows(self, rows: list[tuple[object, ...]]) -> None:
@@ -419,7 +609,7 @@ class SearchEngine:
         abstracts: list[set[str]] = []
         orgs: list[set[str]] = []
         for offset, row in enumerate(rows):
-            pid, title, abstract, org, note, status, star, published, _up, updated = row
+            pid, title, abstract, org, note, status, star, published, upvotes, updated = row
             doc = first + offset
             self._ids.append(int(pid))  # type: ignore[call-overload]
             titles.append(set(words(str(title))))
@@ -430,6 +620,7 @@ class SearchEngine:
             year = _year_of(published)
             self._year.append(year)
             self._hash.append(zlib.crc32(f"{title}\x00{abstract}\x00{org}".encode()))
+            self._sort_hash.append(zlib.crc32(f"{published}\x00{upvotes}".encode()))
             if note:
                 self._notes[doc] = str(note)
                 index.set_side(doc, ((Field.NOTE, w) for w in words(str(note))))
@@ -450,7 +641,8 @@ class SearchEngine:
         self._note_bits = bitset.from_indices(self._notes, index.n)
 
     def _update_row(self, row: tuple[object, ...]) -> bool:
-        pid, title, abstract, org, note, status, star, published, _up, updated = row
+        """Re-read one known paper; True if anything the engine holds changed."""
+        pid, title, abstract, org, note, status, star, published, upvotes, updated = row
         self._last_updated = max(self._last_updated, str(updated))
         doc = self._doc(int(pid))  # type: ignore[call-overload]
         if doc is None:
@@ -470,8 +662,12 @@ class SearchEngine:
             index.set_side(doc, entries)
             self._changed(text=True)
             changed = True
-        # Published dates and upvotes only affect the sort orders.
-        self._orders.clear()
+        # Published dates and upvotes only affect the sort orders (the title is in the digest).
+        sort_digest = zlib.crc32(f"{published}\x00{upvotes}".encode())
+        if sort_digest != self._sort_hash[doc]:
+            self._sort_hash[doc] = sort_digest
+            self._orders.clear()
+            changed = True
         return changed
 
     def _reconcile_deleted(self, reader: Store) -> None:

@@ -17,7 +17,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain
+from itertools import accumulate, chain
 
 from readq.search.bitset import from_indices, pack, round8, scatter
 from readq.search.query import Field
@@ -224,3 +224,82 @@ class InvertedIndex:
                 else:
                     total += posting.itemsize * len(posting)
         return total
+
+    # ------------------------------------------------------------------- cache
+    def export_state(self) -> dict[str, object]:
+        """The index as plain values (str, int, bytes-like arrays, lists, dicts, sets) for the
+        persisted cache (:mod:`readq.search.cache`): per field, array postings are one
+        concatenated ``array('I')`` with their lengths and the words joined by newlines (words
+        never contain whitespace), so loading makes few Python objects."""
+        main: dict[int, tuple[str, array, array, str, list[int]]] = {}  # type: ignore[type-arg]
+        for field, postings in self.main.items():
+            array_words: list[str] = []
+            lengths = array("I")
+            flat = array("I")
+            bit_words: list[str] = []
+            bits: list[int] = []
+            for word, posting in postings.items():
+                if isinstance(posting, int):
+                    bit_words.append(word)
+                    bits.append(posting)
+                else:
+                    array_words.append(word)
+                    lengths.append(len(posting))
+                    flat.extend(posting)
+            main[int(field)] = ("\n".join(array_words), lengths, flat, "\n".join(bit_words), bits)
+        return {
+            "n": self.n,
+            "main": main,
+            "side": {int(f): dict(side) for f, side in self.side.items()},
+            "side_words": {
+                doc: [(int(f), w) for f, w in entries] for doc, entries in self.side_words.items()
+            },
+            "stale": self.stale,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, object]) -> InvertedIndex:
+        """The index saved by :meth:`export_state` (``ValueError`` if it does not add up)."""
+        index = cls()
+        n = state["n"]
+        if not isinstance(n, int) or n < 0:
+            raise ValueError("bad document count")
+        index.n = n
+        main = state["main"]
+        if not isinstance(main, dict) or set(main) != {int(f) for f in index.main}:
+            raise ValueError("bad postings")
+        for key, (text, lengths, flat, bit_text, bits) in main.items():
+            array_words = text.split("\n") if text else []
+            bit_words = bit_text.split("\n") if bit_text else []
+            if (
+                not isinstance(lengths, array)
+                or not isinstance(flat, array)
+                or lengths.typecode != "I"
+                or flat.typecode != "I"
+                or len(array_words) != len(lengths)
+                or sum(lengths) != len(flat)
+                or len(bit_words) != len(bits)
+            ):
+                raise ValueError("bad postings")
+            ends = list(accumulate(lengths))
+            starts = [0, *ends[:-1]]
+            postings: dict[str, Posting] = dict(
+                zip(array_words, map(flat.__getitem__, map(slice, starts, ends)), strict=True)
+            )
+            postings.update(zip(bit_words, bits, strict=True))
+            index.main[Field(key)] = postings
+        side = state["side"]
+        side_words = state["side_words"]
+        if not isinstance(side, dict) or not isinstance(side_words, dict):
+            raise ValueError("bad side index")
+        index.side = {f: dict(side.get(int(f), {})) for f in Field}
+        index.side_words = {
+            int(doc): [(Field(f), str(w)) for f, w in entries]
+            for doc, entries in side_words.items()
+        }
+        stale = state["stale"]
+        if not isinstance(stale, int):
+            raise ValueError("bad stale set")
+        index.stale = stale
+        index._vocab_dirty = True
+        return index

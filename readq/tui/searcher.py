@@ -2,7 +2,8 @@
 
 Runs on worker threads. Until the core engine (``readq.search.SearchEngine``) has loaded, the
 ids come straight from SQLite (one indexed query; filters use a plain word match). Once it has
-loaded, the engine answers everything from memory. Nothing here imports Textual.
+loaded (from its cache file when usable, see :mod:`readq.search.cache`), the engine answers
+everything from memory. Nothing here imports Textual.
 """
 
 from __future__ import annotations
@@ -46,23 +47,41 @@ class Searcher:
         self._lock = threading.Lock()
         self.engine: SearchEngine | None = None
         self._stale = False
+        self._saving: threading.Thread | None = None
         self.engine_error: str | None = None
 
     # ------------------------------------------------------------------ engine
     def load_engine(self, reader: Store, is_cancelled: IsCancelled | None = None) -> bool:
-        """Build the in-memory index (slow at 1M papers: call it from a worker)."""
+        """Load the in-memory index from its cache beside the library, or build it (slow at
+        1M papers: call it from a worker). A fresh build, or a load that caught up with many
+        changes, is saved for the next start in a background thread."""
         try:
-            from readq.search import SearchEngine
+            from readq.search import cache
         except Exception as exc:  # the engine is optional: the SQL path still works
             self.engine_error = f"search engine unavailable: {exc}"
             return False
-        engine = SearchEngine.load(reader, is_cancelled=is_cancelled)
+        engine, built = cache.load_or_build(reader, is_cancelled=is_cancelled)
         with self._lock:
             old, self.engine = self.engine, engine
             self._stale = False
         if old is not None:
             old.close()
+        if built or cache.worth_saving(engine):
+            self._save_cache(engine)
         return True
+
+    def _save_cache(self, engine: SearchEngine) -> None:
+        """Write the index cache in a daemon thread (one at a time; a quit mid-write leaves
+        the previous cache in place)."""
+        from readq.search import cache
+
+        with self._lock:
+            if self._saving is not None and self._saving.is_alive():
+                return
+            self._saving = threading.Thread(
+                target=cache.save, args=(engine,), name="readq-search-cache", daemon=True
+            )
+            self._saving.start()
 
     def close(self) -> None:
         """Release the engine's connection."""
@@ -101,7 +120,11 @@ class Searcher:
 
         if self._stale:
             self._stale = False
-            engine.refresh()
+            if engine.refresh():
+                from readq.search import cache
+
+                if cache.worth_saving(engine):
+                    self._save_cache(engine)
         try:
             result = engine.search(
                 request.text,

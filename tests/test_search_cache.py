@@ -1,0 +1,430 @@
+"""The persisted search index (``readq.search.cache``): a loaded cache answers exactly as a
+fresh build, catches up with changes made after it was written, and is ignored (the index is
+rebuilt) whenever it is damaged, from another format version or another library, or the
+library lost papers."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import shutil
+import sqlite3
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from readq.models import ScrapedPaper, SortKey, Source, Status
+from readq.paths import search_cache_path
+from readq.search import SearchEngine, cache
+from readq.store import Store, now_iso
+from readq.tui.searcher import Searcher
+
+WORDS = [
+    "diffusion",
+    "transformer",
+    "attention",
+    "lora",
+    "adapter",
+    "video",
+    "retrieval",
+    "ranking",
+    "graph",
+    "neural",
+    "network",
+    "robot",
+    "manipulation",
+    "policy",
+    "reward",
+    "sparse",
+    "dense",
+    "vision",
+    "language",
+    "model",
+    "token",
+    "quantum",
+    "kernel",
+    "spline",
+    "flow",
+    "matching",
+    "gaussian",
+    "splatting",
+    "rendering",
+    "benchmark",
+    "dataset",
+    "scaling",
+    "efficient",
+    "memory",
+    "inference",
+    "latency",
+    "distillation",
+    "pruning",
+    "ñandú",
+    "über",
+    "café",
+]
+ORGS = ["Nimbus AI", "Kestrel Labs", "Óptica", None]
+
+
+def make_papers(count: int, seed: int = 3) -> list[ScrapedPaper]:
+    rng = random.Random(seed)
+    papers = []
+    for i in range(count):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).title()
+        abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) + "."
+        year = rng.choice([None, 2021, 2022, 2023, 2024])
+        papers.append(
+            ScrapedPaper(
+                f"{title} {i}",
+                abstract,
+                published=f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}" if year else None,
+                upvotes=rng.choice([None, *range(40)]),
+                org=rng.choice(ORGS),
+            )
+        )
+    return papers
+
+
+QUERIES = [
+    "",
+    "diffusion",
+    "difusion",
+    "diff",
+    "lora adapter",
+    "trasnformer",
+    '"neural network"',
+    "-video",
+    "is:read",
+    "is:to-read",
+    "is:starred",
+    "has:note",
+    "org:nimbus",
+    "title:graph",
+    "note:gondola",
+    "gondola",
+    "year:>=2023",
+    "ñandú",
+    "cafe",
+    "wombat",
+    "z",
+]
+SORTS = [SortKey.RELEVANCE, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE]
+VIEWS: list[object] = [None, Status.NEW, Status.READ, "starred"]
+
+
+def answers(engine: SearchEngine) -> dict[str, object]:
+    """Everything a user could see from the engine."""
+    out: dict[str, object] = {"counts": engine.counts(), "len": len(engine)}
+    for query in QUERIES:
+        for sort in SORTS:
+            for view in VIEWS:
+                result = engine.search(query, sort=sort, view=view)  # type: ignore[arg-type]
+                got = list(result)
+                out[f"{query}|{sort}|{view}"] = (got, result.counts())
+        result = engine.search(query)
+        first = list(result)[:5]
+        out[f"{query}|rows"] = engine.rows(first)
+        out[f"{query}|hl"] = [result.highlights(pid) for pid in first]
+    return out
+
+
+@pytest.fixture
+def library(store: Store) -> Store:
+    store.ingest(make_papers(600), Source("gen", "gen.txt", "2025-01-01"), "test")
+    store.set_status([3, 10, 11], Status.READ)
+    store.set_status([12], Status.TO_READ)
+    store.set_starred([3, 40], True)
+    store.save_note(5, "read this on the gondola")
+    return store
+
+
+@pytest.fixture
+def reader(library: Store) -> Iterator[Store]:
+    conn = library.open_reader()
+    yield conn
+    conn.close()
+
+
+def fresh(store: Store) -> dict[str, object]:
+    engine = SearchEngine.load(store)
+    try:
+        return answers(engine)
+    finally:
+        engine.close()
+
+
+def saved(store: Store) -> Path:
+    engine = SearchEngine.load(store)
+    try:
+        assert cache.save(engine)
+    finally:
+        engine.close()
+    path = search_cache_path(Path(store.path))
+    assert path.is_file()
+    return path
+
+
+def loaded(store: Store) -> SearchEngine | None:
+    return cache.load(store)
+
+
+def check_same_as_fresh(store: Store) -> None:
+    engine = cache.load(store)
+    assert engine is not None, "the cache should have been usable"
+    try:
+        assert answers(engine) == fresh(store)
+    finally:
+        engine.close()
+
+
+# ---------------------------------------------------------------------- round trip
+def test_round_trip_answers_like_a_fresh_build(library: Store, reader: Store) -> None:
+    path = saved(library)
+    assert path == cache.default_path(library)
+    check_same_as_fresh(reader)
+
+
+def test_round_trip_keeps_bitset_and_array_postings(library: Store) -> None:
+    built = SearchEngine.load(library)
+    saved(library)
+    again = cache.load(library)
+    assert again is not None
+    try:
+        for field, postings in built._index.main.items():
+            restored = again._index.main[field]
+            assert restored.keys() == postings.keys()
+            for word, posting in postings.items():
+                assert type(restored[word]) is type(posting)
+                assert restored[word] == posting
+        assert any(
+            isinstance(p, int) for p in built._index.main[next(iter(built._index.main))].values()
+        )
+        assert again.vocabulary_size == built.vocabulary_size
+    finally:
+        built.close()
+        again.close()
+
+
+def test_cache_of_an_empty_library(store: Store) -> None:
+    saved(store)
+    engine = cache.load(store)
+    assert engine is not None
+    try:
+        assert list(engine.search("")) == []
+    finally:
+        engine.close()
+    store.ingest(make_papers(5), Source("gen", "gen.txt", "2025-01-01"), "test")
+    check_same_as_fresh(store)
+
+
+# ------------------------------------------------------------------- changes since
+def test_changes_after_the_cache_was_written_are_seen(library: Store) -> None:
+    saved(library)
+    library.ingest(
+        [ScrapedPaper("Wombat Diffusion Networks", "Marsupial layers.", org="Kestrel Labs")],
+        Source("more", "more.txt", "2025-01-02"),
+        "test",
+    )
+    library.set_status([1, 2], Status.READ)
+    library.set_status([3], Status.NEW)
+    library.set_starred([40], False)
+    library.set_starred([7], True)
+    library.save_note(5, "")
+    library.save_note(9, "wombat gondola")
+    library.rename(8, "Wombat Forecasting")
+    library.conn.execute(
+        "UPDATE papers SET upvotes = 999, published = '2030-01-01', updated_at = ? WHERE id = 20",
+        (now_iso(),),
+    )
+    check_same_as_fresh(library)
+    engine = cache.load(library)
+    assert engine is not None
+    try:
+        assert list(engine.search("wombat"))[:2] == [601, 8]
+        assert engine.search("", sort=SortKey.UPVOTES)[0] == 20
+        assert 9 in list(engine.search("note:gondola")) and 5 not in list(engine.search("has:note"))
+        assert set(engine.search("is:starred")) == {3, 7}
+    finally:
+        engine.close()
+
+
+def test_state_changed_without_updated_at_is_seen(library: Store) -> None:
+    """A script (like the benchmark's reset) that sets status/star without ``updated_at``."""
+    saved(library)
+    library.conn.execute("UPDATE papers SET status = 'new', starred = 0")
+    library.conn.execute("UPDATE papers SET status = 'read' WHERE id IN (100, 200)")
+    engine = cache.load(library)
+    assert engine is not None
+    try:
+        assert set(engine.search("is:read")) == {100, 200}
+        assert list(engine.search("is:starred")) == []
+        assert engine.counts().by_status[Status.READ] == 2
+    finally:
+        engine.close()
+    check_same_as_fresh(library)
+
+
+def test_deleted_papers_mean_a_full_build(library: Store) -> None:
+    saved(library)
+    library.conn.execute("DELETE FROM papers WHERE id = 33")
+    assert cache.load(library) is None
+    engine, built = cache.load_or_build(library)
+    try:
+        assert built
+        assert 33 not in list(engine.search(""))
+        assert answers(engine) == fresh(library)
+    finally:
+        engine.close()
+
+
+def test_rewound_library_means_a_full_build(library: Store) -> None:
+    """A library older than the cache (updated_at went back) is not trusted to the cache."""
+    saved(library)
+    library.conn.execute("UPDATE papers SET updated_at = '2000-01-01T00:00:00+00:00'")
+    assert cache.load(library) is None
+
+
+def test_diverged_copy_is_not_trusted(library: Store) -> None:
+    """Same file, same counts, but rows rewritten with other timestamps: the samples differ."""
+    saved(library)
+    library.conn.execute(
+        "UPDATE papers SET updated_at = '2001-01-01T00:00:00+00:00' WHERE id < 590"
+    )
+    assert cache.load(library) is None
+
+
+# ------------------------------------------------------------------- bad caches
+def corrupt_and_expect_build(store: Store, path: Path) -> None:
+    assert cache.load(store) is None
+    engine, built = cache.load_or_build(store)
+    try:
+        assert built
+        assert answers(engine) == fresh(store)
+    finally:
+        engine.close()
+
+
+def test_truncated_cache_is_ignored(library: Store) -> None:
+    path = saved(library)
+    data = path.read_bytes()
+    for size in (0, 3, 30, len(data) // 2, len(data) - 1):
+        path.write_bytes(data[:size])
+        corrupt_and_expect_build(library, path)
+
+
+def test_garbage_and_flipped_bytes_are_ignored(library: Store) -> None:
+    path = saved(library)
+    data = bytearray(path.read_bytes())
+    path.write_bytes(os.urandom(len(data)))
+    corrupt_and_expect_build(library, path)
+    flipped = bytearray(data)
+    flipped[-100] ^= 0xFF  # inside the payload: the checksum catches it
+    path.write_bytes(bytes(flipped))
+    corrupt_and_expect_build(library, path)
+    path.write_bytes(b"not a cache at all")
+    corrupt_and_expect_build(library, path)
+
+
+def test_old_format_version_is_ignored(library: Store) -> None:
+    path = saved(library)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, 4, cache.FORMAT_VERSION - 1)
+    path.write_bytes(bytes(data))
+    corrupt_and_expect_build(library, path)
+
+
+def test_unexpected_pickle_globals_are_refused(library: Store) -> None:
+    """A payload naming any global but ``array`` is refused (no code runs from the file)."""
+    path = saved(library)
+    data = path.read_bytes()
+    magic, version, _size, _crc, meta_size = struct.unpack_from("<4sIQII", data)
+    payload = pickle.dumps({"index": os.system}, protocol=5)
+    import zlib
+
+    header = struct.pack("<4sIQII", magic, version, len(payload), zlib.crc32(payload), meta_size)
+    path.write_bytes(header + data[24 : 24 + meta_size] + payload)
+    corrupt_and_expect_build(library, path)
+
+
+def test_unreadable_cache_is_ignored(library: Store) -> None:
+    path = saved(library)
+    path.unlink()
+    path.mkdir()  # a directory where the file should be
+    corrupt_and_expect_build(library, path)
+    engine = SearchEngine.load(library)
+    try:
+        assert not cache.save(engine)  # cannot replace a directory: no error, no file
+    finally:
+        engine.close()
+
+
+def test_cache_of_another_library_is_ignored(library: Store, tmp_path: Path) -> None:
+    path = saved(library)
+    other_db = tmp_path / "other" / "readq.db"
+    other_db.parent.mkdir()
+    other = Store.open(other_db)
+    try:
+        other.ingest(make_papers(600), Source("gen", "gen.txt", "2025-01-01"), "test")
+        shutil.copy(path, search_cache_path(other_db))
+        corrupt_and_expect_build(other, search_cache_path(other_db))
+    finally:
+        other.close()
+
+
+def test_replaced_library_file_is_ignored(library: Store, db_path: Path) -> None:
+    """``readq restore`` renames a copy into place: another file, so the cache is not used."""
+    saved(library)
+    copy = db_path.with_name("copy.db")
+    with sqlite3.connect(copy) as dst:
+        library.conn.backup(dst)
+    dst.close()
+    library.close()
+    os.replace(copy, db_path)
+    reopened = Store.open(db_path)
+    try:
+        assert cache.load(reopened) is None
+    finally:
+        reopened.close()
+
+
+def test_failed_save_leaves_no_temp_file(library: Store) -> None:
+    engine = SearchEngine.load(library)
+    try:
+        library.conn.execute("DELETE FROM papers WHERE id = 2")
+        engine.refresh()  # the engine now has a deleted paper: not cached
+        assert not cache.save(engine)
+    finally:
+        engine.close()
+    path = search_cache_path(Path(library.path))
+    assert not path.exists()
+    assert not list(path.parent.glob("*.tmp"))
+
+
+# ------------------------------------------------------------------- the TUI side
+def test_searcher_saves_then_loads_from_the_cache(
+    library: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = fresh(library)
+    searcher = Searcher()
+    reader = library.open_reader()
+    try:
+        assert searcher.load_engine(reader)
+        assert searcher._saving is not None
+        searcher._saving.join(timeout=30)
+        assert search_cache_path(Path(library.path)).is_file()
+        searcher.close()
+
+        def no_build(*_args: object, **_kwargs: object) -> SearchEngine:
+            raise AssertionError("built although a cache was there")
+
+        monkeypatch.setattr(SearchEngine, "load", no_build)
+        second = Searcher()
+        assert second.load_engine(reader)
+        assert second._saving is None  # nothing new worth saving
+        assert second.engine is not None
+        assert answers(second.engine) == expected
+        second.close()
+    finally:
+        reader.close()
