@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Markdown
 from tui_helpers import build_library, make_app, settle
 
 from readq.models import ScrapedPaper, Source
 from readq.tui.screens.main import MainScreen
 from readq.tui.urls import safe_url
+from readq.tui.widgets.detail import DetailPane
 
 HOSTILE = [
     "[bold]x[/bold]",
@@ -44,15 +44,51 @@ async def test_hostile_titles_render_literally_and_run_nothing(tmp_path: Path) -
             await pilot.click("#papers", offset=(20, y))
             await pilot.pause()
         assert app.is_running
-        # The note's links: a javascript: link is refused, never opened.
-        markdown = screen.detail.query_one("#note", Markdown)
-        markdown.post_message(Markdown.LinkClicked(markdown, "javascript:alert(1)"))
+        # The note: markup stays literal; a click on its javascript: link opens nothing.
+        detail = screen.detail
+        detail.show_paper(store.get(pid))
+        shown = detail.plain_text()
+        assert "[@click=app.quit]x[/]" in shown and "\x1b" not in shown
+        assert detail.links == []  # the Markdown parser does not even make it a link
+        for y in range(6):
+            await pilot.click("#detail", offset=(3, y))
         await pilot.press("o")
         await settle(pilot, app)
         assert app.opened_urls == []
         screenshot = app.export_screenshot()
         assert "\x1b" not in screenshot
         assert app.is_running
+
+
+def link_position(detail: DetailPane) -> tuple[int, int]:
+    """Where the first clickable link of the detail pane is drawn (offset in the widget)."""
+    for y in range(detail.scrollable_content_region.height):
+        x = detail.scrollable_content_region.x - detail.region.x  # border and padding
+        for segment in detail.render_line(y):
+            if segment.style is not None and "@click" in segment.style.meta:
+                return x, y
+            x += len(segment.text)
+    raise AssertionError("no link drawn")
+
+
+async def test_a_web_link_in_the_note_opens_on_click(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        pid = screen.paper_list.current_id
+        assert pid is not None
+        store.save_note(pid, "see [the code](https://example.org/code) [x](ftp://example.org/x)")
+        screen.detail.show_paper(store.get(pid))
+        assert screen.detail.links == ["https://example.org/code", "ftp://example.org/x"]
+        x, y = link_position(screen.detail)
+        await pilot.click("#detail", offset=(x, y))
+        await settle(pilot, app)
+        assert app.opened_urls == ["https://example.org/code"]
+        screen.detail.action_open_note_link(1)  # not http(s): refused
+        assert app.opened_urls == ["https://example.org/code"]
 
 
 def test_safe_url_rules() -> None:

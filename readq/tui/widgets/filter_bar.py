@@ -8,7 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 
@@ -27,6 +29,14 @@ class FilterInput(Input):
         def __init__(self, clear: bool) -> None:
             super().__init__()
             self.clear = clear
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets ``virtual_size`` (a layout reactive) from the text width on every change,
+        # which re-arranges the whole screen per keystroke. This input is one fixed row: store
+        # the size quietly first, so Input's own assignment is a no-op and only it repaints.
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        self.refresh()
+        super()._watch_value(value)
 
     def action_clear_filter(self) -> None:
         """Empty the input and go back to the list."""
@@ -77,6 +87,6 @@ class FilterBar(Vertical):
     def show_message(self, message: str, *, error: bool = False) -> None:
         """Show one line under the input (plain text, never markup)."""
         line = self.query_one("#filter-message", Static)
-        line.update(Text(" ".join(message.split()), end=""))
+        line.update(Text(" ".join(message.split()), end=""), layout=False)  # always one row
         line.set_class(error, "-error")
         line.display = bool(message)

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from readq.models import Paper, Status
 from readq.textclean import strip_unsafe
 from readq.tui.listing import HighlightFn, Span
+from readq.tui.widgets.virtual import set_virtual_size
 
 RowFetcher = Callable[[Sequence[int]], list[Paper]]
 
@@ -70,8 +71,11 @@ class PaperList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PaperList {
         background: $surface;
-        scrollbar-gutter: stable;
         overflow-x: hidden;
+        overflow-y: scroll;  /* always there: a list change never re-arranges the screen */
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
     }
     PaperList > .paper-list--cursor { background: $boost; text-style: bold; }
     PaperList:focus > .paper-list--cursor { background: $accent 40%; text-style: bold; }
@@ -143,7 +147,7 @@ class PaperList(ScrollView, can_focus=True):
         if position is None:
             position = min(self.cursor, len(ids) - 1)
         self.cursor = max(0, position)
-        self.virtual_size = Size(self.size.width, len(ids))
+        set_virtual_size(self, Size(self.size.width, len(ids)))
         self._scroll_cursor_into_view(center=keep_id is not None)
         self.refresh()
         self._post_cursor()
@@ -179,7 +183,7 @@ class PaperList(ScrollView, can_focus=True):
         removed_before = sum(1 for p in positions if p < self.cursor)
         self.ids = Punctured.remove(self.ids, positions)
         self.cursor = max(0, min(self.cursor - removed_before, len(self.ids) - 1))
-        self.virtual_size = Size(self.size.width, len(self.ids))
+        set_virtual_size(self, Size(self.size.width, len(self.ids)))
         self._scroll_cursor_into_view()
         self.refresh()
         self._post_cursor()
