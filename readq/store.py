@@ -203,7 +203,7 @@ class Store:
         With ``check``, runs ``PRAGMA quick_check`` first (``CorruptDatabaseError``). Before a
         migration of a non-empty library, a verified backup is written to ``backup_dir``.
         """
-        from readq import migrations as mig
+        from readq import schema
 
         db_path = Path(path)
         existed = db_path.exists() and db_path.stat().st_size > 0
@@ -219,7 +219,7 @@ class Store:
                 if check:
                     _quick_check(conn, db_path)
                 applied = _applied_migrations(conn)
-                unknown = [name for name in applied if name not in mig.KNOWN_MIGRATIONS]
+                unknown = [name for name in applied if name not in schema.MIGRATION_NAMES]
                 if unknown:
                     raise NewerDatabaseError(
                         f"{db_path}: written by a newer readq (unknown schema migration "
@@ -260,6 +260,10 @@ class Store:
         self.close()
 
     def _migrate(self, *, backup_dir: Path | None) -> None:
+        from readq.schema import MIGRATION_NAMES
+
+        if set(MIGRATION_NAMES) <= set(_applied_migrations(self.conn)):
+            return  # up to date: sqlite_utils is not even imported (~170 ms of every start)
         from sqlite_utils import Database
 
         from readq.migrations import migrations
@@ -909,7 +913,7 @@ def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
     ).fetchone()
     if exists is None:
         return []
-    from readq.migrations import MIGRATION_SET
+    from readq.schema import MIGRATION_SET
 
     return [
         str(r[0])

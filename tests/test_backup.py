@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from readq import migrations as mig
+from readq import schema
 from readq.backup import verify_backup
 from readq.cli import cli
 from readq.store import Store
@@ -73,7 +74,9 @@ def test_a_migration_is_preceded_by_a_verified_backup(
         db.execute("ALTER TABLE papers ADD COLUMN test_only TEXT")
 
     monkeypatch.setattr(mig, "migrations", fake)
-    monkeypatch.setattr(mig, "KNOWN_MIGRATIONS", (*mig.KNOWN_MIGRATIONS, "m999_test_only_column"))
+    extra = "m999_test_only_column"
+    monkeypatch.setattr(mig, "KNOWN_MIGRATIONS", (*mig.KNOWN_MIGRATIONS, extra))
+    monkeypatch.setattr(schema, "MIGRATION_NAMES", (*schema.MIGRATION_NAMES, extra))
     backups = tmp_path / "backups"
     with Store.open(db, backup_dir=backups) as store:
         assert store.applied_migrations()[-1] == "m999_test_only_column"

@@ -113,3 +113,27 @@ def test_migrating_a_library_writes_a_verified_backup_first(db_path: Path) -> No
     names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert names == [KNOWN_MIGRATIONS[0]]
     conn.close()
+
+
+def test_the_static_migration_names_match_the_migrations() -> None:
+    """``readq.schema`` lets a start skip importing sqlite_utils: it must list every migration."""
+    from readq.schema import MIGRATION_NAMES, MIGRATION_SET
+
+    assert MIGRATION_NAMES == KNOWN_MIGRATIONS
+    assert migrations.name == MIGRATION_SET
+
+
+def test_opening_an_up_to_date_library_does_not_import_sqlite_utils(db_path: Path) -> None:
+    """sqlite_utils and its plugin scan cost ~170 ms: only a pending migration needs them."""
+    import subprocess
+    import sys
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    Store.open(db_path).close()
+    code = (
+        "import sys; from readq.store import Store; "
+        f"Store.open({str(db_path)!r}).close(); "
+        "print(any(m.startswith('sqlite_utils') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

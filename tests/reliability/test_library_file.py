@@ -151,6 +151,8 @@ SLOW_MIGRATION = textwrap.dedent(
         time.sleep(60)
 
     mig.KNOWN_MIGRATIONS = mig.KNOWN_MIGRATIONS + ("m900_test_slow",)
+    from readq import schema
+    schema.MIGRATION_NAMES = schema.MIGRATION_NAMES + ("m900_test_slow",)
     Store.open(sys.argv[1], backup_dir=__import__("pathlib").Path(sys.argv[2]))
     print("finished", flush=True)
     """

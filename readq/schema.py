@@ -1,0 +1,21 @@
+"""The names of readq's schema migrations, importable without ``sqlite_utils``.
+
+Opening a library checks these names against the ``_sqlite_migrations`` table with plain
+``sqlite3``. ``sqlite_utils`` (and its plugin scan, ~170 ms together on this machine) is only
+imported when a migration is pending, which keeps it out of every ``readq`` start.
+``tests/test_migrations.py`` checks that this list and ``readq.migrations`` agree.
+"""
+
+from __future__ import annotations
+
+MIGRATION_SET = "readq"
+"""The ``migration_set`` of readq's rows in ``_sqlite_migrations``."""
+
+MIGRATION_NAMES: tuple[str, ...] = (
+    "m001_initial",
+    "m002_sort_indexes",
+    "m003_updated_at_index",
+)
+"""Every migration this readq knows, in order."""
+
+__all__ = ["MIGRATION_NAMES", "MIGRATION_SET"]
