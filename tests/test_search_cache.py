@@ -109,6 +109,11 @@ QUERIES = [
     "cafe",
     "wombat",
     "z",
+    "d",
+    "w",
+    "q",
+    "ñ",
+    "a",
 ]
 SORTS = [SortKey.RELEVANCE, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE]
 VIEWS: list[object] = [None, Status.NEW, Status.READ, "starred"]
@@ -246,6 +251,35 @@ def test_changes_after_the_cache_was_written_are_seen(library: Store) -> None:
         assert engine.search("", sort=SortKey.UPVOTES)[0] == 20
         assert 9 in list(engine.search("note:gondola")) and 5 not in list(engine.search("has:note"))
         assert set(engine.search("is:starred")) == {3, 7}
+    finally:
+        engine.close()
+
+
+def test_refresh_in_session_matches_a_fresh_build(library: Store) -> None:
+    """Appends, renames and new sort keys move papers within the kept sort orders and pinned
+    one-letter prefixes instead of recomputing them: the answers must not change."""
+    engine = SearchEngine.load(library)
+    try:
+        engine.search("", sort=SortKey.TITLE)
+        library.ingest(
+            [
+                ScrapedPaper("Wombat Diffusion", "Marsupial layers.", published="2024-05-05"),
+                ScrapedPaper("Xylophone Zebra", "A b c.", upvotes=7, org="Kestrel Labs"),
+            ],
+            Source("more", "more.txt", "2025-01-02"),
+            "test",
+        )
+        assert engine.refresh()
+        assert engine._orders  # kept, not recomputed
+        assert answers(engine) == fresh(library)
+        library.rename(8, "aardvark first")
+        library.conn.execute(
+            "UPDATE papers SET upvotes = NULL, published = '2024-05-05', updated_at = ? "
+            "WHERE id IN (20, 21)",
+            (now_iso(),),
+        )
+        assert engine.refresh()
+        assert answers(engine) == fresh(library)
     finally:
         engine.close()
 

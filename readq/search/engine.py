@@ -12,6 +12,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import filterfalse
 from typing import Literal, overload
 
 from rapidfuzz import process
@@ -53,6 +54,10 @@ _LOAD_BATCH = 2000
 _TERM_CACHE = 48
 _PHRASE_CACHE = 16
 _CHUNK = 900
+_RESORT_MIN = 64
+_RESORT_FRACTION = 200
+"""Up to ``max(_RESORT_MIN, n // _RESORT_FRACTION)`` changed papers are moved within the sort
+orders (a binary search of SQLite lookups each); more and the orders are recomputed."""
 
 _COLUMNS = {
     Field.TITLE: "title",
@@ -486,9 +491,7 @@ class SearchEngine:
         self._last_updated = last_updated
         self._orders = {}
         for key, order in orders.items():
-            if not isinstance(order, array) or order.typecode != "I":
-                raise ValueError("bad sort order")
-            if len(order) and max(order) >= n:
+            if not isinstance(order, array) or order.typecode != "I" or len(order) > n:
                 raise ValueError("bad sort order")
             self._orders[SortKey(key)] = order
         self._term_cache.clear()
@@ -577,32 +580,54 @@ class SearchEngine:
             changed = appended = False
             generation = self._generation
             max_id = self._ids[-1] if len(self._ids) else 0
+            # ``+id``: without it SQLite walks the rowid range, i.e. the whole table (1.4 s at
+            # 1M papers), instead of the updated_at index.
             rows = reader.conn.execute(
-                _SELECT + " WHERE updated_at > ? AND id <= ?", (self._last_updated, max_id)
+                _SELECT + " WHERE updated_at > ? AND +id <= ?", (self._last_updated, max_id)
             ).fetchall()
+            text = False
+            resort: list[int] = []
             for row in rows:
-                changed |= self._update_row(row)
+                row_changed, row_text, row_resort = self._update_row(row)
+                changed |= row_changed
+                text |= row_text
+                if row_resort is not None:
+                    resort.append(row_resort)
             self.unsaved_rows += len(rows)
+            first_new = self._index.n
+            letters: dict[tuple[str, Field], list[list[int]]] = {}
             new_rows = reader.conn.execute(_SELECT + " WHERE id > ? ORDER BY id", (max_id,))
             while True:
                 batch = new_rows.fetchmany(_LOAD_BATCH)
                 if not batch:
                     break
-                self._append_rows(batch)
+                self._append_rows(batch, letters)
                 self.unsaved_rows += len(batch)
                 changed = appended = True
             count = int(reader.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
-            if count != self._alive.bit_count():
+            deleted = count != self._alive.bit_count()
+            if deleted:
+                # Sort orders may keep deleted papers: results only walk live ones.
                 self._reconcile_deleted(reader)
-                changed = appended = True
-            if appended:
+                changed = True
+            self._reposition([*resort, *range(first_new, self._index.n)])
+            if text or deleted:
                 self._changed(text=True)
+            elif appended:
+                self._appended(letters)
             elif changed and self._generation == generation:
                 # Only status, star, note or year changed: word sets and orders still hold.
                 self._changed(text=False)
             return changed
 
-    def _append_rows(self, rows: list[tuple[object, ...]]) -> None:
+    def _append_rows(
+        self,
+        rows: list[tuple[object, ...]],
+        letters: dict[tuple[str, Field], list[list[int]]] | None = None,
+    ) -> None:
+        """Index papers after the last one. With ``letters``, note which new documents the
+        one-letter title prefixes (the pinned searches) gain: ``(letter, field) -> [exact
+        docs, prefix docs]``."""
         index = self._index
         first = index.n
         titles: list[set[str]] = []
@@ -627,6 +652,18 @@ class SearchEngine:
             if year:
                 self._year_bits[year] = self._year_bits.get(year, 0) | (1 << doc)
             self._last_updated = max(self._last_updated, str(updated))
+        if letters is not None:
+            for field, doc_words in (
+                (Field.TITLE, titles),
+                (Field.ABSTRACT, abstracts),
+                (Field.ORG, orgs),
+            ):
+                for offset, found in enumerate(doc_words):
+                    for word in found:
+                        if len(word) == 1:
+                            letters.setdefault((word, field), [[], []])[0].append(first + offset)
+                        elif field != Field.ABSTRACT:  # one letter never prefixes abstracts
+                            letters.setdefault((word[0], field), [[], []])[1].append(first + offset)
         index.append_batch(Field.TITLE, first, titles)
         index.append_batch(Field.ABSTRACT, first, abstracts)
         index.append_batch(Field.ORG, first, orgs)
@@ -640,13 +677,16 @@ class SearchEngine:
         self._starred_bits |= bitset.pack(self._starred[first:]) << first
         self._note_bits = bitset.from_indices(self._notes, index.n)
 
-    def _update_row(self, row: tuple[object, ...]) -> bool:
-        """Re-read one known paper; True if anything the engine holds changed."""
+    def _update_row(self, row: tuple[object, ...]) -> tuple[bool, bool, int | None]:
+        """Re-read one known paper: (anything changed, its indexed text changed, the document
+        if its place in the sort orders may have changed)."""
         pid, title, abstract, org, note, status, star, published, upvotes, updated = row
         self._last_updated = max(self._last_updated, str(updated))
         doc = self._doc(int(pid))  # type: ignore[call-overload]
         if doc is None:
-            return False
+            return False, False, None
+        text = False
+        resort: int | None = None
         changed = self._set_state(
             doc, Status(str(status)), bool(star), str(note), _year_of(published)
         )
@@ -660,15 +700,15 @@ class SearchEngine:
             entries += [(Field.ORG, w) for w in words(str(org))]
             entries += [(Field.NOTE, w) for w in words(self._notes.get(doc, ""))]
             index.set_side(doc, entries)
-            self._changed(text=True)
-            changed = True
+            changed = text = True
+            resort = doc  # the title may have changed
         # Published dates and upvotes only affect the sort orders (the title is in the digest).
         sort_digest = zlib.crc32(f"{published}\x00{upvotes}".encode())
         if sort_digest != self._sort_hash[doc]:
             self._sort_hash[doc] = sort_digest
-            self._orders.clear()
             changed = True
-        return changed
+            resort = doc
+        return changed, text, resort
 
     def _reconcile_deleted(self, reader: Store) -> None:
         present = {int(r[0]) for r in reader.conn.execute("SELECT id FROM papers")}
@@ -746,8 +786,82 @@ class SearchEngine:
         if text:
             self._term_cache.clear()
             self._expansions.clear()
-            self._orders.clear()
             self._warm()
+
+    def _appended(self, letters: dict[tuple[str, Field], list[list[int]]]) -> None:
+        """Drop caches after papers were appended (and nothing else changed in the indexed
+        text): the pinned one-letter prefixes gain the new documents noted in ``letters``
+        instead of being recomputed."""
+        self._generation += 1
+        self._phrase_cache.clear()
+        self._expansions.clear()
+        for token in [t for t in self._term_cache if t not in self._pinned]:
+            del self._term_cache[token]
+        n = self._index.n
+        for (letter, field), (exact, prefix) in letters.items():
+            raw = self._term_cache.get(letter)
+            if raw is None:
+                continue
+            e, p, t = raw[field]
+            if exact:
+                e |= bitset.from_indices(exact, n)
+            if prefix:
+                p |= bitset.from_indices(prefix, n)
+            raw[field] = (e, p, t)
+        new_letters = {w[0] for w in self._index.main[Field.TITLE]} - self._pinned
+        self._pinned |= new_letters
+        for letter in sorted(new_letters):
+            self._term_raw(letter, None)
+
+    def _reposition(self, docs: list[int]) -> None:
+        """Put these documents (added, or with a new title, date or upvotes) in their place in
+        the computed sort orders; with many of them, drop the orders instead (recomputed from
+        SQLite on first use)."""
+        if not docs or not self._orders:
+            return
+        n = self._index.n
+        if len(docs) > max(_RESORT_MIN, n // _RESORT_FRACTION):
+            self._orders.clear()
+            return
+        conn = self._reader.conn
+        ids = self._ids
+        rows: dict[int, tuple[object, ...] | None] = {}
+
+        def fetch(doc: int) -> tuple[object, ...] | None:
+            """(id, title, published, upvotes) of a document; None if deleted."""
+            if doc not in rows:
+                found = conn.execute(
+                    "SELECT id, title, published, upvotes FROM papers WHERE id = ?", (ids[doc],)
+                ).fetchone()
+                rows[doc] = None if found is None else tuple(found)
+            return rows[doc]
+
+        def probe(doc: int) -> tuple[object, ...]:
+            row = fetch(doc)
+            if row is None:
+                raise _Unsortable  # a deleted paper is still in the order
+            return row
+
+        try:
+            moved = set(docs)
+            for sort, order in list(self._orders.items()):
+                kept = array("I", filterfalse(moved.__contains__, order))
+                for doc in docs:
+                    row = fetch(doc)
+                    if row is None:
+                        continue  # deleted since: not in the order either
+                    key = _sort_key(sort, row)
+                    lo, hi = 0, len(kept)
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if _sort_key(sort, probe(kept[mid])) < key:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    kept.insert(lo, doc)
+                self._orders[sort] = kept
+        except _Unsortable:
+            self._orders.clear()
 
     # ------------------------------------------------------------------- search
     def search(
@@ -1163,6 +1277,45 @@ def _any(tiers: list[_Tier]) -> int:
     for tier in tiers:
         bits |= tier.bits
     return bits
+
+
+class _Unsortable(Exception):
+    """A paper's sort key cannot be compared in Python as SQLite would: recompute the order."""
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def _desc_text(text: str) -> tuple[int, ...]:
+    """A key that sorts strings in descending code point order (SQLite's BINARY collation on
+    UTF-8 is code point order): a prefix sorts after the longer string."""
+    return (*(-ord(c) for c in text), 1)
+
+
+def _sort_key(sort: SortKey, row: tuple[object, ...]) -> tuple[object, ...]:
+    """The key of ``row`` (id, title, published, upvotes) that orders papers exactly as
+    ``ORDER BY`` :data:`readq.store.SORT_SQL` does, for the three precomputed sorts."""
+    pid, title, published, upvotes = row
+    if not isinstance(pid, int):
+        raise _Unsortable
+    if sort is SortKey.TITLE:
+        if not isinstance(title, str):
+            raise _Unsortable
+        # COLLATE NOCASE folds ASCII letters only.
+        return (title.translate(_ASCII_LOWER), pid)
+    if sort is SortKey.PUBLISHED:
+        if published is None:
+            return (1, (), -pid)
+        if not isinstance(published, str):
+            raise _Unsortable
+        return (0, _desc_text(published), -pid)
+    if sort is SortKey.UPVOTES:
+        if upvotes is None:
+            return (1, 0, -pid)
+        if not isinstance(upvotes, int) or isinstance(upvotes, bool):
+            raise _Unsortable
+        return (0, -upvotes, -pid)
+    raise _Unsortable
 
 
 def _year_of(published: object) -> int:
