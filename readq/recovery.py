@@ -228,9 +228,16 @@ class LibraryCheck:
     returns what was found (None if the file is fine or the check has not finished).
     """
 
-    def __init__(self, db: Path, on_damage: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        db: Path,
+        on_damage: Callable[[str], None],
+        after: threading.Event | None = None,
+    ) -> None:
         self.db = db
         self.on_damage = on_damage
+        self.after = after
+        """The check starts when this is set (or after 5 s): the TUI's first paint goes first."""
         self.detail: str | None = None
         self._thread = threading.Thread(target=self._run, name="readq-quick-check", daemon=True)
 
@@ -239,6 +246,8 @@ class LibraryCheck:
         self._thread.start()
 
     def _run(self) -> None:
+        if self.after is not None:
+            self.after.wait(timeout=5.0)
         try:
             detail = quick_check(self.db)
         except (StoreError, sqlite3.Error, OSError):

@@ -7,16 +7,16 @@ The app owns the store (used on the UI thread only), the settings, and the undo 
 from __future__ import annotations
 
 import sys
-import webbrowser
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Markdown
 
 from readq.models import Paper
 from readq.paths import Paths
@@ -27,6 +27,9 @@ from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 from readq.tui.undo import UndoStack
 from readq.tui.urls import safe_url
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
 
 POLL_SECONDS = 1.0
 
@@ -53,7 +56,11 @@ class ReadqApp(App[int]):
         self.settings: Settings = load_settings(paths.config_file)
         self.undo = UndoStack()
         self.searcher = Searcher()
-        self.url_opener: Callable[[str], object] = url_opener or webbrowser.open
+        self.first_painted = threading.Event()
+        """Set once the first list rows are on screen: start-up work that is not needed for
+        them (the full list, the view counts, the library check) waits for it, so that it
+        does not compete with the first paint for the GIL and the two cores."""
+        self.url_opener: Callable[[str], object] = url_opener or _open_in_browser
         self.opened_urls: list[str] = []
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
@@ -136,7 +143,7 @@ class ReadqApp(App[int]):
         """Route Textual's own link opening through the safety check."""
         self.open_in_browser(url)
 
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:  # note view
         """A link in a note: open it only if it is a plain web link."""
         event.stop()
         self.open_in_browser(event.href)
@@ -160,6 +167,13 @@ class ReadqApp(App[int]):
         await self.run_action(action, self.main_screen)
 
 
+def _open_in_browser(url: str) -> object:
+    """``webbrowser.open``, imported on first use (it costs ~17 ms at every start otherwise)."""
+    import webbrowser
+
+    return webbrowser.open(url)
+
+
 def run_app(paths: Paths) -> int:
     """Run the TUI on the library at ``paths``; returns the exit code.
 
@@ -178,7 +192,9 @@ def run_app(paths: Paths) -> int:
     check: LibraryCheck | None = None
     try:
         app = ReadqApp(paths, store=store)
-        check = LibraryCheck(paths.db, on_damage=partial(_stop_damaged, app))
+        check = LibraryCheck(
+            paths.db, on_damage=partial(_stop_damaged, app), after=app.first_painted
+        )
         check.start()
         try:
             app.run()
@@ -225,7 +241,7 @@ def _stop_damaged(app: ReadqApp, detail: str) -> None:
     while not app.is_running and time.monotonic() < deadline:
         time.sleep(0.05)  # the check can finish before the app has started
     if app.is_running:
-        app.call_from_thread(app.exit, 1)
+        app.call_from_thread(partial(app.exit, None, 1))  # result None, return code 1
 
 
 def _keep_drafts(app: ReadqApp, paths: Paths) -> None:

@@ -44,6 +44,8 @@ SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, 
 FIRST_SCREEN_ROWS = 200
 BULK_CONFIRM_OVER = 5
 DETAIL_DEBOUNCE = 0.06
+FIRST_PAINT_WAIT = 2.0
+"""At most this long, start-up workers wait for the first rows to be painted (seconds)."""
 
 EMPTY_GREETING = """\
 Your reading queue is empty.
@@ -165,6 +167,8 @@ class MainScreen(Screen[None]):
                 if worker.is_cancelled:
                     return
                 self.post_message(ListReady(quick))
+                # Fetching every id holds the GIL in long stretches: paint the first rows first.
+                self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
             try:
                 result = searcher.search(reader, request, lambda: worker.is_cancelled)
             except Cancelled:
@@ -182,6 +186,8 @@ class MainScreen(Screen[None]):
         if result.request.seq != self._seq:
             return  # a newer request is on its way
         self.applied_seq = result.request.seq
+        if not self.rq.first_painted.is_set():
+            self.call_after_refresh(self.rq.first_painted.set)
         if result.error is not None:
             self.filter_bar.show_message(result.error, error=True)
             return
@@ -223,7 +229,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def load_stats(self) -> None:
-        """Count the papers of each view (in a thread)."""
+        """Count the papers of each view (in a thread, once the first rows are painted)."""
+        self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
         reader = self.rq.store.open_reader()
         try:
             stats = reader.stats()

@@ -1,0 +1,39 @@
+"""Start-up work that the first rows do not need waits until they are painted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from tui_helpers import build_library, make_app, settle
+
+from readq import recovery
+from readq.recovery import LibraryCheck
+
+
+def test_the_library_check_starts_after_the_first_paint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[float] = []
+    monkeypatch.setattr(recovery, "quick_check", lambda db: checked.append(time.monotonic()))
+    painted = threading.Event()
+    check = LibraryCheck(tmp_path / "readq.db", on_damage=lambda detail: None, after=painted)
+    check.start()
+    time.sleep(0.3)
+    assert checked == []
+    painted.set()
+    check._thread.join(timeout=5)
+    assert len(checked) == 1
+
+
+async def test_the_app_signals_its_first_paint_and_then_counts(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert app.first_painted.is_set()
+        screen = app.screen_stack[0]
+        assert screen.total == 10  # type: ignore[attr-defined]
+        assert len(screen.paper_list.ids) == 10  # type: ignore[attr-defined]
