@@ -11,14 +11,14 @@ import random
 import shutil
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from readq.models import ScrapedPaper, SortKey, Source, Status
 from readq.paths import search_cache_path
-from readq.search import SearchEngine, cache
+from readq.search import SearchCancelled, SearchEngine, cache
 from readq.store import Store, now_iso
 from readq.tui.searcher import Searcher
 
@@ -462,3 +462,103 @@ def test_searcher_saves_then_loads_from_the_cache(
         second.close()
     finally:
         reader.close()
+
+
+def test_build_in_a_child_process(library: Store) -> None:
+    expected = fresh(library)
+    path = search_cache_path(Path(library.path))
+    assert cache.build_in_child(library)
+    assert path.is_file()
+    engine, built = cache.load_or_build(library, child_min=1)
+    try:
+        assert not built
+        assert answers(engine) == expected
+    finally:
+        engine.close()
+    path.unlink()
+    engine, built = cache.load_or_build(library, child_min=1)  # builds in a child, loads
+    try:
+        assert not built and path.is_file()
+        assert answers(engine) == expected
+    finally:
+        engine.close()
+
+
+def test_child_build_failure_falls_back_to_building_here(
+    library: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "build_in_child", lambda *_a, **_k: False)
+    engine, built = cache.load_or_build(library, child_min=1)
+    try:
+        assert built
+        assert answers(engine) == fresh(library)
+    finally:
+        engine.close()
+
+
+def test_cancelled_child_build_is_killed(library: Store) -> None:
+    with pytest.raises(SearchCancelled):
+        cache.build_in_child(library, is_cancelled=lambda: True)
+    assert not search_cache_path(Path(library.path)).exists()
+
+
+# ----------------------------------------------------------------- split build
+def same_index(a: SearchEngine, b: SearchEngine) -> None:
+    for field, postings in a._index.main.items():
+        assert dict(postings) == dict(b._index.main[field])
+    assert a._ids == b._ids and a._status == b._status and a._starred == b._starred
+    assert a._year == b._year and a._hash == b._hash and a._sort_hash == b._sort_hash
+    assert a._notes == b._notes and a._year_bits == b._year_bits
+    assert a._status_bits == b._status_bits and a._note_bits == b._note_bits
+    assert a._alive == b._alive and a._last_updated == b._last_updated
+    assert a._orders == b._orders
+
+
+def test_split_build_equals_a_single_build(library: Store) -> None:
+    library.conn.execute("DELETE FROM papers WHERE id IN (2, 300, 301)")  # ids with gaps
+    single = SearchEngine.load(library)
+    calls: list[tuple[int, int]] = []
+
+    def start_other(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+        calls.append((split_id, first_doc))
+        reader = library.open_reader()
+        try:
+            part = SearchEngine.scan_part(reader, split_id, first_doc)
+        finally:
+            reader.close()
+        return lambda: part
+
+    split = SearchEngine.load_split(library, start_other)
+    assert split is not None
+    try:
+        assert calls == [(302, 298)]  # 597 papers: doc 298 is id 302
+        same_index(single, split)
+        assert answers(split) == answers(single)
+    finally:
+        single.close()
+        split.close()
+
+
+def test_split_build_with_a_real_second_process(library: Store) -> None:
+    single = SearchEngine.load(library)
+    split = SearchEngine.load_split(library, cache._start_part(Path(library.path)))
+    assert split is not None
+    try:
+        same_index(single, split)
+    finally:
+        single.close()
+        split.close()
+
+
+def test_failed_split_returns_none(library: Store) -> None:
+    assert SearchEngine.load_split(library, lambda _s, _f: lambda: None) is None
+
+    def wrong_first(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+        reader = library.open_reader()
+        try:
+            part = SearchEngine.scan_part(reader, split_id, first_doc + 1)
+        finally:
+            reader.close()
+        return lambda: part
+
+    assert SearchEngine.load_split(library, wrong_first) is None

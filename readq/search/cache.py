@@ -18,6 +18,11 @@ catches up with :meth:`SearchEngine.catch_up`: papers added or with a newer ``up
 are re-read and every status and star is read again. A change made behind readq's back that
 did not move ``updated_at`` (only to a title, abstract, organisation or note) is not seen,
 as it is not by a running engine either.
+
+With no usable cache, :func:`load_or_build` can have a child process build and save the
+index (``python -m readq.search.cache DB CACHE``), then load it: the build's CPU time is not
+spent under the caller's GIL. When a CPU is idle the child splits the scan with a second
+process (:meth:`SearchEngine.load_split`), which gives the same index.
 """
 
 from __future__ import annotations
@@ -266,20 +271,201 @@ def load_or_build(
     *,
     orders: bool = True,
     is_cancelled: Callable[[], bool] | None = None,
+    child_min: int | None = None,
 ) -> tuple[SearchEngine, bool]:
-    """The cached engine if usable, else a fresh build; the flag is True when it was built
-    (so the caller may :func:`save` it)."""
+    """The cached engine if usable, else a fresh build; the flag is True when it was built in
+    this process (so the caller may :func:`save` it).
+
+    With ``child_min``, a library of at least that many papers is built by a child process
+    (:func:`build_in_child`) that saves the cache, which is then loaded here: the build's
+    CPU time does not hold this process's GIL. If that fails, the build runs here.
+    """
     engine = load(store, path, orders=orders, is_cancelled=is_cancelled)
     if engine is not None:
         return engine, False
+    if child_min is not None:
+        count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+        if count >= child_min and build_in_child(store, path, is_cancelled=is_cancelled):
+            engine = load(store, path, orders=orders, is_cancelled=is_cancelled)
+            if engine is not None:
+                return engine, False
     return SearchEngine.load(store, orders=orders, is_cancelled=is_cancelled), True
+
+
+def build_in_child(
+    store: Store, path: Path | None = None, *, is_cancelled: Callable[[], bool] | None = None
+) -> bool:
+    """Build and save the index of ``store``'s library in a child process
+    (``python -m readq.search.cache DB CACHE``); True when it wrote the cache.
+
+    The child reads the library read-only and exits when this process goes away (it watches
+    its stdin pipe); it is killed if ``is_cancelled()`` turns True (then ``SearchCancelled``).
+    """
+    import subprocess
+    import sys
+
+    db = Path(store.path)
+    path = path if path is not None else search_cache_path(db)
+    env = _child_env()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "readq.search.cache", str(db), str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        return False
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                check(is_cancelled)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if child.stdin is not None:
+            with contextlib.suppress(OSError):
+                child.stdin.close()
+    return code == 0
+
+
+def _child_env() -> dict[str, str]:
+    import readq
+
+    env = dict(os.environ)
+    root = str(Path(readq.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    return env
+
+
+def _read_only_store(db: Path) -> Store:
+    import sqlite3
+
+    conn = sqlite3.connect(
+        f"{db.resolve().as_uri()}?mode=ro",
+        uri=True,
+        isolation_level=None,
+        timeout=15.0,
+        check_same_thread=False,
+    )
+    conn.execute("PRAGMA query_only = ON")
+    return Store(conn, db, read_only=True)
+
+
+def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object] | None]]:
+    """``start_other`` for :meth:`SearchEngine.load_split`: a grandchild process
+    (``python -m readq.search.cache --part DB SPLIT FIRST``) that pickles its half to us."""
+    import subprocess
+    import sys
+
+    def start(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+        ids = (str(split_id), str(first_doc))
+        part = subprocess.Popen(
+            [sys.executable, "-m", "readq.search.cache", "--part", str(db), *ids],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_child_env(),
+        )
+
+        def collect() -> dict[str, object] | None:
+            try:
+                state = _Unpickler(part.stdout).load() if part.stdout is not None else None
+            except Exception:
+                state = None
+            finally:
+                # A complete pickle was read (or it failed): closing the pipe ends the process.
+                if part.stdin is not None:
+                    with contextlib.suppress(OSError):
+                        part.stdin.close()
+                part.wait()
+            return state if isinstance(state, dict) else None
+
+        return collect
+
+    return start
+
+
+def _exit_with_parent() -> None:
+    """In a child: exit as soon as the parent closes our stdin pipe or dies."""
+
+    def watch() -> None:
+        with contextlib.suppress(Exception):
+            while os.read(0, 4096):
+                pass
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _part_main(argv: list[str]) -> int:
+    """The grandchild of :func:`_start_part`: pickle :meth:`SearchEngine.scan_part` of library
+    ``argv[0]`` from id ``argv[1]`` as documents from ``argv[2]`` to stdout."""
+    import sys
+
+    _exit_with_parent()
+    store = _read_only_store(Path(argv[0]))
+    state = SearchEngine.scan_part(store, int(argv[1]), int(argv[2]))
+    pickle.dump(state, sys.stdout.buffer, protocol=5)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+SPLIT_MIN = 20_000
+"""From this many papers the child splits the build with a second process (if 2+ CPUs)."""
+
+
+def _idle_cpu() -> bool:
+    """Whether a second process would get a CPU of its own (the 1-minute load average leaves
+    one idle). On a busy machine the split build was slower than one process: 19 s against
+    14 s at 100k papers with a load of 3.5 on 2 cores."""
+    cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return False
+    return cpus >= 2 and load + 1.5 <= cpus
+
+
+def _child_main(argv: list[str]) -> int:
+    """The child of :func:`build_in_child`: build the index of library ``argv[0]`` and save
+    it to ``argv[1]``. Exit status 0 when saved."""
+    if argv and argv[0] == "--part":
+        return _part_main(argv[1:])
+    _exit_with_parent()
+    db, path = Path(argv[0]), Path(argv[1])
+    store = _read_only_store(db)
+    count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    engine = None
+    if count >= SPLIT_MIN and _idle_cpu():
+        engine = SearchEngine.load_split(store, _start_part(db))
+    if engine is None:
+        engine = SearchEngine.load(store)
+    try:
+        return 0 if save(engine, path) else 1
+    finally:
+        engine.close()
+        store.close()
 
 
 __all__ = [
     "FORMAT_VERSION",
+    "build_in_child",
     "default_path",
     "load",
     "load_or_build",
     "save",
     "worth_saving",
 ]
+
+
+if __name__ == "__main__":
+    import sys
+
+    # os._exit: the stdin watcher thread must not be waited for at interpreter shutdown.
+    os._exit(_child_main(sys.argv[1:]))

@@ -317,6 +317,13 @@ class SearchEngine:
         self, cursor: Iterator[tuple[object, ...]], cancel: Callable[[], bool] | None
     ) -> None:
         """First build: stream rows, append postings (fast path, arrays only)."""
+        self._finish_rows(self._scan_rows(cursor, cancel))
+
+    def _scan_rows(
+        self, cursor: Iterator[tuple[object, ...]], cancel: Callable[[], bool] | None
+    ) -> dict[int, list[int]]:
+        """Index rows as documents ``index.n, index.n + 1, ...`` (postings as arrays); returns
+        the documents of each publication year. :meth:`_finish_rows` completes the build."""
         index = self._index
         title_post = index.main[Field.TITLE]
         abstract_post = index.main[Field.ABSTRACT]
@@ -365,10 +372,117 @@ class SearchEngine:
         self._hash.extend(hashes)
         self._sort_hash.extend(sort_hashes)
         self._last_updated = last
-        for d, note in notes.items():
+        return year_docs
+
+    def _finish_rows(self, year_docs: dict[int, list[int]]) -> None:
+        """Notes' side index, status/star/note bits and year bits of a first build."""
+        index = self._index
+        for d, note in self._notes.items():
             index.set_side(d, ((Field.NOTE, w) for w in words(note)))
         self._rebuild_state_bits()
-        self._year_bits = {y: bitset.from_indices(ds, doc) for y, ds in year_docs.items()}
+        self._year_bits = {y: bitset.from_indices(ds, index.n) for y, ds in year_docs.items()}
+
+    # ---------------------------------------------------------- two-process build
+    @classmethod
+    def load_split(
+        cls,
+        store: Store,
+        start_other: Callable[[int, int], Callable[[], dict[str, object] | None]],
+        *,
+        orders: bool = True,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> SearchEngine | None:
+        """Build as :meth:`load` does, with the newer half of the papers scanned by another
+        process: ``start_other(split_id, first_doc)`` starts it on the papers with
+        ``id >= split_id`` (see :meth:`scan_part`) and returns a function that waits for its
+        :meth:`scan_part` result (None if it failed). The result is the same index as
+        :meth:`load` builds. None when the split failed (papers deleted or added below the
+        split meanwhile, or the other process failed): build with :meth:`load` then."""
+        engine = cls(store.open_reader())
+        built = False
+        try:
+            with engine._lock:
+                conn = engine._reader.conn
+                engine._data_version = engine._reader.data_version()
+                conn.execute("BEGIN")
+                try:
+                    total = int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+                    first_doc = total // 2
+                    found = conn.execute(
+                        "SELECT id FROM papers ORDER BY id LIMIT 1 OFFSET ?", (first_doc,)
+                    ).fetchone()
+                    if found is None:
+                        return None
+                    split_id = int(found[0])
+                    collect = start_other(split_id, first_doc)
+                    cursor = conn.execute(_SELECT + " WHERE id < ? ORDER BY id", (split_id,))
+                    year_docs = engine._scan_rows(cursor, is_cancelled)
+                finally:
+                    conn.execute("COMMIT")
+                if engine._index.n != first_doc:
+                    return None
+                part = collect()
+                if part is None or not engine._merge_part(part, year_docs):
+                    return None
+                engine._finish_rows(year_docs)
+                engine._index.compact()
+                engine._warm()
+                if orders:
+                    engine.prepare_orders()
+            built = True
+            return engine
+        finally:
+            if not built:
+                engine.close()
+
+    @classmethod
+    def scan_part(cls, store: Store, split_id: int, first_doc: int) -> dict[str, object]:
+        """The other half of :meth:`load_split`: index the papers with ``id >= split_id`` as
+        documents ``first_doc, ...`` on ``store``'s own connection; plain values to pickle."""
+        engine = cls(store)
+        engine._index.n = first_doc
+        cursor = store.conn.execute(_SELECT + " WHERE id >= ? ORDER BY id", (split_id,))
+        year_docs = engine._scan_rows(cursor, None)
+        return {
+            "first": first_doc,
+            "ids": engine._ids,
+            "status": engine._status,
+            "starred": engine._starred,
+            "year": engine._year,
+            "hash": engine._hash,
+            "sort_hash": engine._sort_hash,
+            "notes": engine._notes,
+            "last_updated": engine._last_updated,
+            "years": year_docs,
+            "main": {int(f): dict(p) for f, p in engine._index.main.items()},
+        }
+
+    def _merge_part(self, part: dict[str, object], year_docs: dict[int, list[int]]) -> bool:
+        """Append a :meth:`scan_part` result after this engine's documents (False if it does
+        not fit)."""
+        index = self._index
+        ids = part["ids"]
+        if part["first"] != index.n or not isinstance(ids, array) or ids.typecode != "q":
+            return False
+        if len(ids) and len(self._ids) and ids[0] <= self._ids[-1]:
+            return False
+        self._ids.extend(ids)
+        self._status.extend(part["status"])  # type: ignore[arg-type]
+        self._starred.extend(part["starred"])  # type: ignore[arg-type]
+        self._year.extend(part["year"])  # type: ignore[arg-type]
+        self._hash.extend(part["hash"])  # type: ignore[arg-type]
+        self._sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
+        self._notes.update(part["notes"])  # type: ignore[call-overload]
+        self._last_updated = max(self._last_updated, str(part["last_updated"]))
+        for year, docs in part["years"].items():  # type: ignore[attr-defined]
+            year_docs.setdefault(int(year), []).extend(docs)
+        main = part["main"]
+        for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
+            postings = index.main[field]
+            for word, posting in main[int(field)].items():  # type: ignore[index]
+                postings[word].extend(posting)  # type: ignore[union-attr]
+        index.n += len(ids)
+        return True
 
     def _rebuild_state_bits(self) -> None:
         n = self._index.n

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from readq.search import SearchEngine
 
 IsCancelled = Callable[[], bool]
+CHILD_BUILD_MIN = 20_000
+"""From this many papers a first build runs in a child process (it saves the index cache,
+which is then loaded): the UI's process keeps its GIL for keystrokes."""
 
 
 def engine_view(view: View) -> Any:
@@ -53,14 +56,17 @@ class Searcher:
     # ------------------------------------------------------------------ engine
     def load_engine(self, reader: Store, is_cancelled: IsCancelled | None = None) -> bool:
         """Load the in-memory index from its cache beside the library, or build it (slow at
-        1M papers: call it from a worker). A fresh build, or a load that caught up with many
-        changes, is saved for the next start in a background thread."""
+        1M papers: call it from a worker; big libraries are built by a child process). A build
+        made here, or a load that caught up with many changes, is saved for the next start in
+        a background thread."""
         try:
             from readq.search import cache
         except Exception as exc:  # the engine is optional: the SQL path still works
             self.engine_error = f"search engine unavailable: {exc}"
             return False
-        engine, built = cache.load_or_build(reader, is_cancelled=is_cancelled)
+        engine, built = cache.load_or_build(
+            reader, is_cancelled=is_cancelled, child_min=CHILD_BUILD_MIN
+        )
         with self._lock:
             old, self.engine = self.engine, engine
             self._stale = False
