@@ -562,3 +562,22 @@ def test_failed_split_returns_none(library: Store) -> None:
         return lambda: part
 
     assert SearchEngine.load_split(library, wrong_first) is None
+
+
+def test_one_shot_search_uses_a_usable_cache(
+    library: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readq.search import search
+
+    expected = search(library, "lora adapter", SortKey.TITLE)
+    saved(library)
+    library.ingest(
+        [ScrapedPaper("Lora Adapter Wombat", "x")], Source("m", "m.txt", "2025-01-02"), "t"
+    )
+
+    def no_build(*_args: object, **_kwargs: object) -> SearchEngine:
+        raise AssertionError("built although a cache was there")
+
+    monkeypatch.setattr(SearchEngine, "load", no_build)
+    got = search(library, "lora adapter", SortKey.TITLE)
+    assert sorted(got) == sorted([*expected, 601])

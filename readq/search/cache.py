@@ -7,8 +7,10 @@ The file (``<library>.search-cache``, see :func:`readq.paths.search_cache_path`)
     fingerprint  JSON: the library file's device and inode, the highest paper id indexed, how
              many papers were indexed, the newest ``updated_at`` seen, and a sample of
              ``(id, updated_at)`` pairs
-    payload  pickle (protocol 5) of :meth:`SearchEngine.export_state`: arrays, bytes, ints,
-             str, lists, dicts and sets only; loading refuses any other global
+    payload  pickles (protocol 5), one after the other, of the pieces of
+             :meth:`SearchEngine.export_state` (small pieces: each unpickling holds the GIL):
+             arrays, bytes, ints, str, lists, dicts and sets only; loading refuses any other
+             global
 
 It is written atomically (a temp file, fsync, rename) and never trusted over the library:
 :func:`load` returns None (and the caller builds the index) unless the file is complete, its
@@ -45,7 +47,7 @@ from readq.search.engine import SearchEngine
 from readq.search.index import check
 from readq.store import Store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the saved state changes shape: older files are then ignored."""
 MAGIC = b"RQSI"
 _HEADER = struct.Struct("<4sIQII")
@@ -77,6 +79,37 @@ class _Unpickler(pickle.Unpickler):
 
             return getattr(array_module, name)
         raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
+
+
+def _pieces(state: dict[str, object]) -> list[tuple[str, object]]:
+    """The state as a list of ``(dotted key, value)`` pickled one after the other: each
+    unpickling is one call holding the GIL, so smaller pieces let the UI thread run between."""
+    pieces: list[tuple[str, object]] = []
+    for key, value in state.items():
+        if key == "index" and isinstance(value, dict):
+            pieces.extend((f"index.{k}", v) for k, v in value.items())
+        else:
+            pieces.append((key, value))
+    return pieces
+
+
+def _assemble(unpickler: pickle.Unpickler) -> dict[str, object]:
+    """The state from the pieces written by :func:`_pieces` (``ValueError`` if malformed)."""
+    state: dict[str, object] = {}
+    index: dict[str, object] = {}
+    while True:
+        item = unpickler.load()
+        if item is None:
+            break
+        if not isinstance(item, tuple) or len(item) != 2 or not isinstance(item[0], str):
+            raise ValueError("bad cache piece")
+        key, value = item
+        if key.startswith("index."):
+            index[key.removeprefix("index.")] = value
+        else:
+            state[key] = value
+    state["index"] = index
+    return state
 
 
 def default_path(store: Store) -> Path:
@@ -182,10 +215,8 @@ def load(
         if len(payload) != size or zlib.crc32(payload) != crc:
             return None
         check(is_cancelled)
-        state = _Unpickler(io.BytesIO(payload)).load()
+        state = _assemble(_Unpickler(io.BytesIO(payload)))
         del payload
-        if not isinstance(state, dict):
-            return None
         engine = SearchEngine.from_state(store, state)
     except (OSError, ValueError, KeyError, TypeError, EOFError, IndexError, AttributeError):
         return None
@@ -220,7 +251,10 @@ def save(engine: SearchEngine, path: Path | None = None) -> bool:
                 file.write(_HEADER.pack(MAGIC, FORMAT_VERSION, 0, 0, len(meta)))
                 file.write(meta)
                 writer = _CrcWriter(file)
-                pickle.dump(engine.export_state(), writer, protocol=5)  # type: ignore[arg-type]
+                pickler = pickle.Pickler(writer, protocol=5)  # type: ignore[arg-type]
+                for item in _pieces(engine.export_state()):
+                    pickler.dump(item)
+                pickler.dump(None)
                 saved_rows = engine.unsaved_rows
             file.seek(0)
             file.write(_HEADER.pack(MAGIC, FORMAT_VERSION, writer.size, writer.crc, len(meta)))

@@ -1532,11 +1532,16 @@ def search(
 ) -> list[int]:
     """One-shot search for the CLI: build an engine, run ``query``, return up to ``limit`` ids.
 
-    Raises :class:`QueryError` for a bad query. Builds the whole index, so for repeated
-    searches keep a :class:`SearchEngine` instead.
+    Raises :class:`QueryError` for a bad query. Loads the index cache the TUI saved when it
+    is usable (:mod:`readq.search.cache`), else builds the whole index; for repeated searches
+    keep a :class:`SearchEngine` instead.
     """
+    from readq.search import cache
+
     parse_query(query)  # fail fast, before building anything
-    engine = SearchEngine.load(store)
+    engine = cache.load(store, orders=False)  # an order is computed when first used
+    if engine is None:
+        engine = SearchEngine.load(store)
     try:
         result = engine.search(query, sort=sort)
         return list(result) if limit is None else result[:limit]

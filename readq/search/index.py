@@ -24,6 +24,7 @@ from readq.search.query import Field
 
 Posting = array | int  # type: ignore[type-arg]
 
+_RESTORE_SLICE = 8192
 BITMAP_FRACTION = 32
 """A posting becomes a bit set when the word is in more than 1/BITMAP_FRACTION documents."""
 
@@ -231,17 +232,18 @@ class InvertedIndex:
         persisted cache (:mod:`readq.search.cache`): per field, array postings are one
         concatenated ``array('I')`` with their lengths and the words joined by newlines (words
         never contain whitespace), so loading makes few Python objects."""
-        main: dict[int, tuple[str, array, array, str, list[int]]] = {}  # type: ignore[type-arg]
+        main: dict[int, tuple[str, array, array, str, list[bytes]]] = {}  # type: ignore[type-arg]
         for field, postings in self.main.items():
             array_words: list[str] = []
             lengths = array("I")
             flat = array("I")
             bit_words: list[str] = []
-            bits: list[int] = []
+            bits: list[bytes] = []
             for word, posting in postings.items():
                 if isinstance(posting, int):
                     bit_words.append(word)
-                    bits.append(posting)
+                    # As bytes: unpickling big ints is slow and holds the GIL in one call.
+                    bits.append(posting.to_bytes((posting.bit_length() + 7) // 8, "little"))
                 else:
                     array_words.append(word)
                     lengths.append(len(posting))
@@ -283,10 +285,19 @@ class InvertedIndex:
                 raise ValueError("bad postings")
             ends = list(accumulate(lengths))
             starts = [0, *ends[:-1]]
-            postings: dict[str, Posting] = dict(
-                zip(array_words, map(flat.__getitem__, map(slice, starts, ends)), strict=True)
-            )
-            postings.update(zip(bit_words, bits, strict=True))
+            postings: dict[str, Posting] = {}
+            # In slices, so that other threads (the UI) get the GIL between them.
+            for lo in range(0, len(array_words), _RESTORE_SLICE):
+                hi = lo + _RESTORE_SLICE
+                postings.update(
+                    zip(
+                        array_words[lo:hi],
+                        map(flat.__getitem__, map(slice, starts[lo:hi], ends[lo:hi])),
+                        strict=True,
+                    )
+                )
+            for word, data in zip(bit_words, bits, strict=True):
+                postings[word] = int.from_bytes(data, "little")
             index.main[Field(key)] = postings
         side = state["side"]
         side_words = state["side_words"]
