@@ -76,3 +76,20 @@ async def test_a_long_note_scrolls_to_its_last_line(tmp_path: Path) -> None:
         height = detail.scrollable_content_region.height
         shown = [detail.render_line(y).text.strip() for y in range(height)]
         assert "THE END" in shown
+
+
+async def test_a_theme_change_recolours_the_list_and_the_detail(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        before = (screen.paper_list.base_style, screen.detail.base_style)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause(0.3)
+        after = (screen.paper_list.base_style, screen.detail.base_style)
+        assert after[0] != before[0] and after[1] != before[1]
+        assert after[0] == screen.paper_list.rich_style
+        first = next(iter(screen.detail.render_line(0)))
+        assert first.style is not None and first.style.bgcolor == after[1].bgcolor

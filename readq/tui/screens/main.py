@@ -44,6 +44,7 @@ SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, 
 FIRST_SCREEN_ROWS = 200
 BULK_CONFIRM_OVER = 5
 DETAIL_DEBOUNCE = 0.06
+FILTER_HINT = 'Words (typos OK), org:NAME, year:>=2024, "a phrase", -word. Enter: keep, Esc: clear.'
 FIRST_PAINT_WAIT = 2.0
 """At most this long, start-up workers wait for the first rows to be painted (seconds)."""
 
@@ -284,8 +285,12 @@ class MainScreen(Screen[None]):
             line.append(f"  {selected} selected", "bold")
         self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
-    def _update_filter_message(self) -> None:
-        if self.filter_text and self.filter_bar.input.has_focus:
+    def _update_filter_message(self, *, focused: bool | None = None) -> None:
+        if focused is None:
+            focused = self.filter_bar.input.has_focus
+        if focused and not self.filter_text:
+            self.filter_bar.show_message(FILTER_HINT)
+        elif focused:
             noun = "paper" if self._shown == 1 else "papers"
             self.filter_bar.show_message(
                 f"{self._shown} {noun} match in {self.view.label}. Enter: back to the list, "
@@ -329,6 +334,9 @@ class MainScreen(Screen[None]):
         if self.filter_bar.input.has_focus:
             raise SkipAction()  # a `/` typed in the filter is just a character
         self.set_focus(self.filter_bar.input)
+        # The message line appears now, with the footer's change, not on the first typed key:
+        # showing it re-arranges the screen (a layout pass that key would otherwise wait for).
+        self._update_filter_message(focused=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Enter belongs to the filter only while it has the focus (and shows in the footer)."""
@@ -353,7 +361,7 @@ class MainScreen(Screen[None]):
             return
         self.filter_text = text
         if not text:
-            self.filter_bar.show_message("")
+            self._update_filter_message()
         self.request_list(keep_current=False)
 
     @on(Input.Submitted, "#filter-input")

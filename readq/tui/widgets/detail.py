@@ -151,7 +151,7 @@ class DetailPane(ScrollView, can_focus=True):
 
     def _render_all(self) -> list[Strip]:
         width = self._content_width()
-        base = self.rich_style
+        base = self.base_style
         key = (self._content_version, width, base)
         if key == self._lines_key:
             return self._lines
@@ -208,7 +208,16 @@ class DetailPane(ScrollView, can_focus=True):
         """A theme change: render again with the new colours."""
         super().notify_style_update()
         self._lines_key = None
+        self._base_style: Style | None = None
         self.refresh()
+
+    @property
+    def base_style(self) -> Style:
+        """``rich_style``, cached until the styles change (it walks every ancestor)."""
+        style = getattr(self, "_base_style", None)
+        if style is None:
+            style = self._base_style = self.rich_style
+        return style
 
     def render_line(self, y: int) -> Strip:
         """Row ``y`` of the visible region."""
@@ -216,8 +225,8 @@ class DetailPane(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         width = self._content_width()
         if 0 <= index < len(lines):
-            return lines[index].crop_extend(0, width, self.rich_style)
-        return Strip.blank(width, self.rich_style)
+            return lines[index].crop_extend(0, width, self.base_style)
+        return Strip.blank(width, self.base_style)
 
 
 __all__ = ["NOTHING_SELECTED", "DetailPane", "clean", "note_renderable", "paper_header"]
