@@ -149,8 +149,9 @@ class DetailPane(ScrollView, can_focus=True):
             width = max(1, self.size.width - 3)  # before the first layout: padding + bar
         return width
 
-    def _render_all(self) -> list[Strip]:
-        width = self._content_width()
+    def _render_all(self, width: int | None = None) -> list[Strip]:
+        if width is None:
+            width = self._content_width()
         base = self.base_style
         key = (self._content_version, width, base)
         if key == self._lines_key:
@@ -221,9 +222,9 @@ class DetailPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Row ``y`` of the visible region."""
-        lines = self._render_all()
-        index = int(self.scroll_offset.y) + y
         width = self._content_width()
+        lines = self._render_all(width)
+        index = int(self.scroll_offset.y) + y
         if 0 <= index < len(lines):
             return lines[index].crop_extend(0, width, self.base_style)
         return Strip.blank(width, self.base_style)
