@@ -122,7 +122,7 @@ def scraped_values(paper: ScrapedPaper, title_key: str, abstract_key: str) -> tu
         paper.upvotes,
         paper.authors,
         paper.org,
-        json.dumps(list(paper.urls)),
+        json.dumps(list(paper.urls)) if paper.urls else "[]",
         paper.arxiv_id,
     )
 
@@ -593,23 +593,45 @@ class Store:
         A repeat (same normalised title, or for derived titles the same abstract) fills missing
         fields, keeps the highest upvotes and gains the source. User state is never touched.
 
-        Papers are taken in batches: the stored rows that share a key with the batch are read
-        with one query per key kind, repeats are found in memory exactly as the per-paper
-        lookups of :meth:`_find_existing` would find them (lowest id first), and new papers are
-        written with ``executemany`` under ids taken inside the write transaction.
+        Papers are taken in batches: the stored rows that share a key with the batch are found
+        through the key indexes alone and read once each (with what a merge needs), repeats are
+        found in memory exactly as the per-paper lookups of :meth:`_find_existing` would find
+        them (lowest id first), and new papers are written with ``executemany`` under ids taken
+        inside the write transaction.
         """
+        return self.ingest_keyed(
+            ((p, normalise_key(p.title), abstract_key(p.abstract)) for p in papers), source, fmt
+        )
+
+    def ingest_keyed(
+        self,
+        items: Iterable[KeyedPaper],
+        source: Source,
+        fmt: str,
+        *,
+        expected: int | None = None,
+    ) -> IngestResult:
+        """:meth:`ingest` of papers whose dedupe keys are already computed: each item is
+        ``(paper, normalise_key(paper.title), abstract_key(paper.abstract))``. The parser
+        process computes them, so that they cost this process nothing.
+
+        ``expected`` (a rough count of the papers to come) lets a big listing skip the
+        per-batch key lookups: when the library holds no more than twice that many papers,
+        the hashes of its stored keys are read once, and only keys whose hash is known are
+        looked up (an empty library needs no lookups at all)."""
         new_ids: list[int] = []
         merged_ids: set[int] = set()
         updated_ids: set[int] = set()
         total = 0
         stamp = now_iso()
         with self.write() as conn:
-            batch = _IngestBatch(conn, stamp, source)
+            batch = _IngestBatch(conn, stamp, source, expected=expected)
             seen_in_file: dict[str, int] = {}
-            chunk: list[ScrapedPaper] = []
-            for paper in papers:
-                chunk.append(paper)
-                if len(chunk) >= INGEST_BATCH:
+            chunk: list[KeyedPaper] = []
+            size = INGEST_BATCH
+            for item in items:
+                chunk.append(item)
+                if len(chunk) >= size:
                     total += batch.run(chunk, seen_in_file, new_ids, merged_ids, updated_ids)
                     chunk = []
             if chunk:
@@ -661,43 +683,72 @@ class Store:
         stamp: str,
     ) -> bool:
         """Fill what the stored paper lacks from ``paper``; True if anything changed."""
-        row = conn.execute(
-            "SELECT title_derived, abstract, published, published_text, upvotes, authors, org, "
-            "urls, arxiv_id FROM papers WHERE id = ?",
-            (pid,),
-        ).fetchone()
-        derived, abstract, published, published_text, upvotes, authors, org, urls, arxiv = row
-        updates: dict[str, object] = {}
-        if derived and not paper.title_derived:
-            updates.update(title=paper.title, title_key=tkey, title_derived=0)
-        if not abstract and paper.abstract:
-            updates.update(abstract=paper.abstract, abstract_key=akey)
-        if published is None and paper.published is not None:
-            updates.update(published=paper.published, published_text=paper.published_text)
-        elif published_text is None and paper.published_text is not None:
-            updates["published_text"] = paper.published_text
-        if paper.upvotes is not None and (upvotes is None or paper.upvotes > upvotes):
-            updates["upvotes"] = paper.upvotes
-        if authors is None and paper.authors is not None:
-            updates["authors"] = paper.authors
-        if org is None and paper.org is not None:
-            updates["org"] = paper.org
-        if arxiv is None and paper.arxiv_id is not None:
-            updates["arxiv_id"] = paper.arxiv_id
-        old_urls = json.loads(urls)
-        extra = [u for u in paper.urls if u not in old_urls]
-        if extra:
-            updates["urls"] = json.dumps(old_urls + extra)
+        row = conn.execute(f"SELECT {_MERGE_COLUMNS} FROM papers WHERE id = ?", (pid,)).fetchone()
+        updates = _merge_updates(row, paper, tkey, akey)
         if updates:
-            updates["updated_at"] = stamp
-            assignments = ", ".join(f"{k} = ?" for k in updates)
-            conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
+            _write_merge(conn, pid, updates, stamp)
             return True
         return False
 
 
-INGEST_BATCH = 500
+KeyedPaper = tuple[ScrapedPaper, str, str]
+"""A paper with its title key and abstract key (see :meth:`Store.ingest_keyed`)."""
+
+INGEST_BATCH = 1000
 """Papers looked up and written together by :meth:`Store.ingest`."""
+
+_MERGE_COLUMNS = (
+    "title_derived, abstract = '', published, published_text, upvotes, authors, org, urls, arxiv_id"
+)
+"""What :func:`_merge_updates` needs of a stored paper (only whether its abstract is empty)."""
+_MERGE_INDEX = {
+    "title_derived": 0,
+    "published": 2,
+    "published_text": 3,
+    "upvotes": 4,
+    "authors": 5,
+    "org": 6,
+    "urls": 7,
+    "arxiv_id": 8,
+}
+
+
+def _merge_updates(
+    row: Sequence[object], paper: ScrapedPaper, tkey: str, akey: str
+) -> dict[str, object]:
+    """The scraped columns a merge of ``paper`` changes in a stored row of ``_MERGE_COLUMNS``."""
+    derived, abstract_empty, published, published_text, upvotes, authors, org, urls, arxiv = row
+    updates: dict[str, object] = {}
+    if derived and not paper.title_derived:
+        updates.update(title=paper.title, title_key=tkey, title_derived=0)
+    if abstract_empty and paper.abstract:
+        updates.update(abstract=paper.abstract, abstract_key=akey)
+    if published is None and paper.published is not None:
+        updates.update(published=paper.published, published_text=paper.published_text)
+    elif published_text is None and paper.published_text is not None:
+        updates["published_text"] = paper.published_text
+    if paper.upvotes is not None and (upvotes is None or paper.upvotes > upvotes):  # type: ignore[operator]
+        updates["upvotes"] = paper.upvotes
+    if authors is None and paper.authors is not None:
+        updates["authors"] = paper.authors
+    if org is None and paper.org is not None:
+        updates["org"] = paper.org
+    if arxiv is None and paper.arxiv_id is not None:
+        updates["arxiv_id"] = paper.arxiv_id
+    if paper.urls:
+        old_urls = json.loads(str(urls))
+        extra = [u for u in paper.urls if u not in old_urls]
+        if extra:
+            updates["urls"] = json.dumps(old_urls + extra)
+    return updates
+
+
+def _write_merge(
+    conn: sqlite3.Connection, pid: int, updates: dict[str, object], stamp: str
+) -> None:
+    updates["updated_at"] = stamp
+    assignments = ", ".join(f"{k} = ?" for k in updates)
+    conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
 
 
 class _KeyRow:
@@ -715,66 +766,99 @@ class _KeyRow:
 class _IngestBatch:
     """The batched write path of :meth:`Store.ingest` (one instance per transaction).
 
-    For each batch it loads the stored papers whose title key or abstract key occurs in the
-    batch, then walks the batch in order: a lookup is answered from those rows and from the
+    For each batch it finds, through the key indexes alone, the stored papers whose title key
+    or abstract key occurs in the batch, and reads each of them once with the columns a merge
+    needs. Then it walks the batch in order: a lookup is answered from those rows and from the
     papers this batch has already added or changed, taking the lowest id as SQLite's
-    ``LIMIT 1`` over the key indexes does. New papers and sources are buffered and written
-    with ``executemany``; a merge into a buffered paper flushes the buffer first, so
-    :meth:`Store._merge` always reads the stored row.
+    ``LIMIT 1`` over the key indexes does. A merge into a row read for this batch works on
+    that copy (kept up to date); a merge into a paper added by this ingest flushes the buffer
+    and reads the stored row (:meth:`Store._merge`). New papers and sources are buffered and
+    written with ``executemany``.
     """
 
-    def __init__(self, conn: sqlite3.Connection, stamp: str, source: Source) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, stamp: str, source: Source, *, expected: int | None
+    ) -> None:
         self.conn = conn
         self.stamp = stamp
         self.source = source
         row = conn.execute("SELECT max(id) FROM papers").fetchone()
         self.next_id = int(row[0] or 0) + 1
         self.first_new_id = self.next_id
+        # Hashes of every title key and abstract key stored (or about to be) in the library,
+        # or None when reading them would cost more than the lookups they spare. A key whose
+        # hash is not here is in no stored row, so it needs no lookup.
+        self.known_tkeys: set[int] | None = None
+        self.known_akeys: set[int] | None = None
+        existing = self.next_id - 1  # at least the number of papers
+        if existing == 0 or (expected is not None and existing <= 2 * expected):
+            # Each scan reads one key index only (covering), never the table.
+            self.known_tkeys = {hash(k) for (k,) in conn.execute("SELECT title_key FROM papers")}
+            self.known_akeys = {hash(k) for (k,) in conn.execute("SELECT abstract_key FROM papers")}
         self.rows: dict[int, _KeyRow] = {}
+        self.stored: dict[int, list[object]] = {}
         self.pending_papers: list[tuple[object, ...]] = []
         self.pending_ids: set[int] = set()
         self.pending_sources: list[tuple[object, ...]] = []
 
     def _load(self, tkeys: set[str], akeys: set[str]) -> None:
         self.rows = {}
+        self.stored = {}
+        conn = self.conn
+        if self.known_tkeys is not None and self.known_akeys is not None:
+            known_t, known_a = self.known_tkeys, self.known_akeys
+            tkeys = {k for k in tkeys if hash(k) in known_t}
+            akeys = {k for k in akeys if hash(k) in known_a}
+            if not tkeys and not akeys:
+                return
+        ids: set[int] = set()
         for column, keys in (("title_key", tkeys), ("abstract_key", akeys)):
             keys.discard("")
             for part in _chunks(list(keys), 500):  # type: ignore[arg-type]
                 marks = ",".join("?" * len(part))
-                for pid, tkey, derived, akey, empty in self.conn.execute(
-                    f"SELECT id, title_key, title_derived, abstract_key, abstract = '' "
-                    f"FROM papers WHERE {column} IN ({marks})",
-                    part,
-                ):
-                    self.rows[int(pid)] = _KeyRow(tkey, bool(derived), akey, bool(empty))
+                # Answered from the index alone (it holds the rowid): no table reads.
+                ids.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM papers WHERE {column} IN ({marks})", part
+                    )
+                )
+        for part in _chunks(sorted(ids), 500):
+            marks = ",".join("?" * len(part))
+            for pid, tkey, akey, *merge in conn.execute(
+                f"SELECT id, title_key, abstract_key, {_MERGE_COLUMNS} "
+                f"FROM papers WHERE id IN ({marks})",
+                part,
+            ):
+                self.rows[pid] = _KeyRow(tkey, bool(merge[0]), akey, bool(merge[1]))
+                self.stored[pid] = merge
 
     def run(
         self,
-        papers: list[ScrapedPaper],
+        items: list[KeyedPaper],
         seen_in_file: dict[str, int],
         new_ids: list[int],
         merged_ids: set[int],
         updated_ids: set[int],
     ) -> int:
         """Store one batch; returns how many papers it held."""
-        keys = [(normalise_key(p.title), abstract_key(p.abstract)) for p in papers]
-        self._load({k[0] for k in keys}, {k[1] for k in keys})
+        self._load({i[1] for i in items}, {i[2] for i in items})
         by_tkey: dict[str, list[int]] = {}
         by_akey: dict[str, list[int]] = {}
         for pid, row in self.rows.items():
             by_tkey.setdefault(row.tkey, []).append(pid)
             by_akey.setdefault(row.akey, []).append(pid)
-        for paper, (tkey, akey) in zip(papers, keys, strict=True):
+        stamp = self.stamp
+        source_row = (self.source.name, self.source.path, self.source.seen_at)
+        for paper, tkey, akey in items:
             dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
             existing_id = seen_in_file.get(dedupe_key)
-            if existing_id is None:
+            if existing_id is None and (by_tkey or by_akey):
                 existing_id = self._lookup(paper, tkey, akey, by_tkey, by_akey)
             if existing_id is None:
                 pid = self.next_id
                 self.next_id += 1
-                self.pending_papers.append(
-                    (pid, *scraped_values(paper, tkey, akey), self.stamp, self.stamp)
-                )
+                self.pending_papers.append((pid, *scraped_values(paper, tkey, akey), stamp, stamp))
                 self.pending_ids.add(pid)
                 new_ids.append(pid)
                 self._track(
@@ -783,25 +867,58 @@ class _IngestBatch:
                     by_tkey,
                     by_akey,
                 )
-                is_new = True
             else:
                 pid = existing_id
-                if pid in self.pending_ids:
-                    self.flush()
-                changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp)
-                is_new = pid >= self.first_new_id
-                if changed:
-                    self._refresh_row(pid, by_tkey, by_akey)
-                if not is_new:
+                changed = self._merge(pid, paper, tkey, akey, by_tkey, by_akey)
+                if pid < self.first_new_id:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
             seen_in_file[dedupe_key] = pid
-            self.pending_sources.append(
-                (pid, self.source.name, self.source.path, self.source.seen_at)
-            )
+            self.pending_sources.append((pid, *source_row))
         self.flush()
-        return len(papers)
+        return len(items)
+
+    def _merge(
+        self,
+        pid: int,
+        paper: ScrapedPaper,
+        tkey: str,
+        akey: str,
+        by_tkey: dict[str, list[int]],
+        by_akey: dict[str, list[int]],
+    ) -> bool:
+        stored = self.stored.get(pid)
+        if stored is None:
+            if pid in self.pending_ids:
+                self.flush()
+            changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp)
+            if changed:
+                self._refresh_row(pid, by_tkey, by_akey)
+            return changed
+        updates = _merge_updates(stored, paper, tkey, akey)
+        if not updates:
+            return False
+        for column, value in updates.items():
+            index = _MERGE_INDEX.get(column)
+            if index is not None:
+                stored[index] = value
+        if "abstract" in updates:
+            stored[1] = 0
+        old = self.rows[pid]
+        self._track(
+            pid,
+            _KeyRow(
+                str(updates.get("title_key", old.tkey)),
+                bool(stored[0]),
+                str(updates.get("abstract_key", old.akey)),
+                bool(stored[1]),
+            ),
+            by_tkey,
+            by_akey,
+        )
+        _write_merge(self.conn, pid, updates, self.stamp)
+        return True
 
     def _lookup(
         self,
@@ -840,6 +957,9 @@ class _IngestBatch:
         self.rows[pid] = row
         by_tkey.setdefault(row.tkey, []).append(pid)
         by_akey.setdefault(row.akey, []).append(pid)
+        if self.known_tkeys is not None and self.known_akeys is not None:
+            self.known_tkeys.add(hash(row.tkey))
+            self.known_akeys.add(hash(row.akey))
 
     def _refresh_row(
         self, pid: int, by_tkey: dict[str, list[int]], by_akey: dict[str, list[int]]

@@ -20,13 +20,16 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]"  # two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
+_blake2b = hashlib.blake2b
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
 # Anything that needs cleaning: escapes, controls (tab and newline included, for the fast path).
 _NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_ASCII_FOLD = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not c.isalnum()}
-    | {c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-)
+# The ASCII key fold as a bytes table (bytes.translate is a C table lookup, str.translate a
+# dict lookup per character): letters lowered, digits kept, every other ASCII byte a space.
+_ASCII_FOLD_BYTES = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + bytes(128)
+# Printable ASCII kept, every other byte (controls, DEL, non-ASCII) mapped to 0x80: a line is
+# printable ASCII exactly when its translation is ASCII.
+_PRINTABLE_ASCII = bytes(c if 32 <= c < 127 else 0x80 for c in range(256))
 
 
 def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
@@ -42,6 +45,15 @@ def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
 
 def clean_line(text: str) -> str:
     """A single-line field: unsafe characters out, runs of whitespace folded, trimmed."""
+    if text.isascii() and text.encode("ascii").translate(_PRINTABLE_ASCII).isascii():
+        # Printable ASCII (the common case, checked without the regex): nothing unsafe, no
+        # tab, no no-break space; only runs of spaces and the ends can need folding.
+        return " ".join(text.split()) if "  " in text else text.strip()
+    return _clean_line_general(text)
+
+
+def _clean_line_general(text: str) -> str:
+    """:func:`clean_line` for any text (the fast path must agree with it; a test checks)."""
     if _NEEDS_CLEANING.search(text) is not None:
         text = strip_unsafe(text, keep_newlines=False)
     if "  " in text or "\t" in text or "\xa0" in text:
@@ -52,7 +64,13 @@ def clean_line(text: str) -> str:
 def normalise_key(text: str) -> str:
     """The dedupe key of a title or abstract: NFKC, casefolded, punctuation and spaces folded."""
     if text.isascii():
-        return " ".join(text.translate(_ASCII_FOLD).split())
+        folded = text.encode("ascii").translate(_ASCII_FOLD_BYTES)
+        return b" ".join(folded.split()).decode("ascii")
+    return _normalise_key_general(text)
+
+
+def _normalise_key_general(text: str) -> str:
+    """:func:`normalise_key` for any text (the ASCII path must agree with it; a test checks)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_PUNCT_OR_SPACE.sub(" ", folded).split())
 
@@ -63,4 +81,4 @@ def abstract_key(abstract: str) -> str:
     folded = normalise_key(abstract[:400])[:300]
     if len(folded) < 40:
         return ""
-    return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+    return _blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()

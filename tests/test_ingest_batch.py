@@ -140,9 +140,12 @@ def dump(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("batch", [1, 3, 500])
+@pytest.mark.parametrize("expected", [None, 1000])
 def test_batched_ingest_matches_per_paper_ingest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, batch: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, batch: int, expected: int | None
 ) -> None:
+    """``expected`` = 1000 makes every file read the stored key hashes (skipping lookups of
+    unknown keys); None leaves that to the first file (an empty library) only."""
     monkeypatch.setattr(store_module, "INGEST_BATCH", batch)
     rng = random.Random(seed)
     files = [[random_paper(rng) for _ in range(rng.randint(1, 25))] for _ in range(4)]
@@ -151,7 +154,8 @@ def test_batched_ingest_matches_per_paper_ingest(
     with Store.open(tmp_path / "new.db") as new, Store.open(tmp_path / "ref.db") as ref:
         for number, papers in enumerate(files):
             source = Source(name=f"f{number}", path=f"/l/f{number}", seen_at="2025-01-01")
-            got.append(new.ingest(papers, source, "hf"))
+            keyed = [(p, normalise_key(p.title), abstract_key(p.abstract)) for p in papers]
+            got.append(new.ingest_keyed(keyed, source, "hf", expected=expected))
             want.append(reference_ingest(ref, papers, source))
     assert got == want
     assert dump(tmp_path / "new.db") == dump(tmp_path / "ref.db")
@@ -165,7 +169,8 @@ def test_parsing_in_a_child_process_stores_the_same(
     from benchmarks.generate import Generator, listing_text
     from readq.ingest import ingest_paths, parallel
 
-    papers = [Generator(3).paper(i) for i in range(300)]
+    generator = Generator(3)
+    papers = [generator.paper(i) for i in range(300)]
     listing = tmp_path / "listing.txt"
     listing.write_text(listing_text(papers + papers[:20]), encoding="utf-8")
     with Store.open(tmp_path / "inline.db") as inline:

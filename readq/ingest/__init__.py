@@ -17,7 +17,8 @@ from readq.ingest.errors import IngestError
 from readq.ingest.hf import infer_listing_year, iter_hf, scan_years
 from readq.ingest.reader import TextSource, open_listing
 from readq.models import ScrapedPaper, Source
-from readq.store import IngestResult, Store, now_iso
+from readq.store import IngestResult, KeyedPaper, Store, now_iso
+from readq.textclean import abstract_key, normalise_key
 
 __all__ = [
     "FileReport",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[[str, int], None]
+BYTES_PER_PAPER = 2000
+"""A rough size of one paper in a listing (for :meth:`Store.ingest_keyed`'s ``expected``)."""
 
 
 @dataclass(slots=True)
@@ -55,15 +58,21 @@ def parse_source(
     fmt = detect_format(source.lines())
     if fmt is ListingFormat.HF:
         today = today or date.today()
-        year = listing_year or infer_listing_year(scan_years(source.lines()), today)
-        return fmt, iter_hf(source.lines(), listing_year=year, today=today)
+        if not listing_year:
+            listing_year = infer_listing_year(scan_years(_all_lines(source)), today)
+        return fmt, iter_hf(_all_lines(source), listing_year=listing_year, today=today)
     if fmt is ListingFormat.ARXIV:
-        return fmt, iter_arxiv(source.lines())
+        return fmt, iter_arxiv(_all_lines(source))
     if fmt in (ListingFormat.BIBTEX, ListingFormat.ATOM, ListingFormat.JSON):
         raise IngestError(
             source.name, f"looks like a {fmt.value} file, not a listing; use `readq import`"
         )
     raise IngestError(source.name, "no papers found (not a Hugging Face or arXiv listing)")
+
+
+def _all_lines(source: TextSource) -> Iterator[str]:
+    """The lines of ``source`` (as :meth:`TextSource.lines`), read in chunk-sized lists."""
+    return itertools.chain.from_iterable(source.line_batches())
 
 
 def ingest_source(
@@ -79,20 +88,23 @@ def ingest_source(
         from readq.ingest import parallel
 
         fmt = detect_format(source.lines()) if parallel.eligible(source) else None
+        items: Iterator[KeyedPaper]
         if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
-            papers = parallel.parse_in_child(source, listing_year=listing_year)
+            items = parallel.parse_in_child(source, listing_year=listing_year)
         else:
             fmt, papers = parse_source(source, listing_year=listing_year)
+            items = _with_keys(papers)
         assert fmt is not None
         report.format = fmt.value
-        stream = _with_progress(papers, source.name, progress)
+        stream = _with_progress(items, source.name, progress)
         first = next(stream, None)
         if first is None:
             raise IngestError(source.name, "no papers found")
-        result = store.ingest(
+        result = store.ingest_keyed(
             itertools.chain([first], stream),
             Source(name=source.name, path=source.path, seen_at=now_iso()),
             fmt.value,
+            expected=source.size // BYTES_PER_PAPER,
         )
         report.result = result
     except IngestError as exc:
@@ -135,10 +147,23 @@ def ingest_text(
     return ingest_source(store, source, listing_year=listing_year)
 
 
+def _with_keys(papers: Iterable[ScrapedPaper]) -> Iterator[KeyedPaper]:
+    for paper in papers:
+        yield paper, normalise_key(paper.title), abstract_key(paper.abstract)
+
+
 def _with_progress(
-    papers: Iterable[ScrapedPaper], name: str, progress: ProgressCallback | None
-) -> Iterator[ScrapedPaper]:
-    for count, paper in enumerate(papers, start=1):
-        if progress is not None and count % 2000 == 0:
+    items: Iterator[KeyedPaper], name: str, progress: ProgressCallback | None
+) -> Iterator[KeyedPaper]:
+    if progress is None:
+        return items
+    return _counted(items, name, progress)
+
+
+def _counted(
+    items: Iterable[KeyedPaper], name: str, progress: ProgressCallback
+) -> Iterator[KeyedPaper]:
+    for count, item in enumerate(items, start=1):
+        if count % 2000 == 0:
             progress(name, count)
-        yield paper
+        yield item

@@ -57,9 +57,10 @@ class _Draft:
 
 def _classify(lines: Iterable[str]) -> Iterator[str]:
     for raw in lines:
-        line = clean_line(raw)
-        if line:
-            yield line
+        if raw:
+            line = clean_line(raw)
+            if line:
+                yield line
 
 
 def parse_hf(
@@ -76,7 +77,8 @@ def scan_years(lines: Iterable[str]) -> list[int]:
     """Explicit years of the date lines in a listing (a cheap first pass over a big file)."""
     years: list[int] = []
     for raw in lines:
-        if len(raw) < DATE_LINE_MAX and raw[:1].isupper():
+        # A year comes after a comma: lines without one need no date parsing.
+        if len(raw) < DATE_LINE_MAX and "," in raw and raw[:1].isupper():
             parsed = parse_date_line(raw.strip())
             if parsed is not None and parsed.year is not None:
                 years.append(parsed.year)

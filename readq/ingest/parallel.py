@@ -1,12 +1,13 @@
 """Parse a big listing in a child process while this process writes the library.
 
-Parsing (decoding, line classification, dates, keys) and storing (SQLite inserts and index
-updates) each take about half of an ingest's CPU time. A thread pipeline does not help (the GIL
-serialises them); a child process does: it runs exactly :func:`readq.ingest.parse_source` on the
-same file and sends the papers back in batches of plain tuples, so the two halves overlap on
-two cores. The child is started with ``spawn`` (never ``fork``: the TUI ingests from a worker
-thread, and forking a threaded process is unsafe). Small files and stdin are parsed in-process:
-starting a child costs ~0.2 s.
+Parsing (decoding, line classification, dates) with the dedupe keys (``normalise_key`` of the
+title, ``abstract_key`` of the abstract) and storing (SQLite inserts and index updates) each
+take about half of an ingest's CPU time. A thread pipeline does not help (the GIL serialises
+them); a child process does: it runs exactly :func:`readq.ingest.parse_source` on the same
+file, computes each paper's dedupe keys, and sends papers and keys back in batches of plain
+tuples, so the two halves overlap on two cores. The child is started with ``spawn`` (never
+``fork``: the TUI ingests from a worker thread, and forking a threaded process is unsafe).
+Small files and stdin are parsed in-process: starting a child costs ~0.2 s.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from multiprocessing.connection import Connection
 from readq.ingest.errors import IngestError
 from readq.ingest.reader import TextSource
 from readq.models import ScrapedPaper
+from readq.store import KeyedPaper
 
 PARALLEL_MIN_BYTES = 8 << 20
 """Files smaller than this are parsed in-process."""
-BATCH = 1000
+BATCH = 2000
 _FIELDS = (
     "title",
     "abstract",
@@ -49,9 +51,11 @@ def eligible(source: TextSource) -> bool:
 
 def parse_in_child(
     source: TextSource, *, listing_year: int | None, today: date | None = None
-) -> Iterator[ScrapedPaper]:
+) -> Iterator[KeyedPaper]:
     """The papers of ``source`` as :func:`readq.ingest.parse_source` yields them, parsed in a
-    child process. Warnings the child's reader raised are added to ``source.warnings``."""
+    child process, each with its dedupe keys (``(paper, title key, abstract key)``, as
+    :meth:`readq.store.Store.ingest_keyed` takes them). Warnings the child's reader raised are
+    added to ``source.warnings``."""
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(
@@ -77,8 +81,8 @@ def parse_in_child(
             except EOFError:
                 raise IngestError(source.name, "the parser process ended unexpectedly") from None
             if kind == "papers":
-                for values in payload:
-                    yield ScrapedPaper(*values)
+                for *values, tkey, akey in payload:
+                    yield ScrapedPaper(*values), tkey, akey
             elif kind == "done":
                 for warning in payload:
                     if warning not in source.warnings:
@@ -102,8 +106,10 @@ def _child_main(
     today: str,
     sender: Connection,
 ) -> None:
-    """The child: parse the file, send batches of tuples, then ("done", warnings)."""
+    """The child: parse the file, send batches of tuples (the paper's fields, then its title
+    key and abstract key), then ("done", warnings)."""
     from readq.ingest import parse_source
+    from readq.textclean import abstract_key, normalise_key
 
     def opener() -> object:
         return open(path, "rb")
@@ -128,6 +134,8 @@ def _child_main(
                     paper.org,
                     paper.urls,
                     paper.arxiv_id,
+                    normalise_key(paper.title),
+                    abstract_key(paper.abstract),
                 )
             )
             if len(batch) >= BATCH:

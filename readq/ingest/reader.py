@@ -40,6 +40,11 @@ class TextSource:
         assert self._opener is not None
         yield from _iter_lines(self._opener, self.encoding, self)
 
+    def line_batches(self) -> Iterator[list[str]]:
+        """The lines of :meth:`lines`, one list per chunk read (for passes over every line)."""
+        assert self._opener is not None
+        return _iter_line_batches(self._opener, self.encoding, self)
+
 
 def open_listing(path: str) -> TextSource:
     """Check ``path`` (``-`` for stdin) and work out its encoding; raise ``IngestError``."""
@@ -153,6 +158,14 @@ def _detect_encoding(opener: Callable[[], BinaryIO], source: TextSource) -> str:
 
 
 def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSource) -> Iterator[str]:
+    for batch in _iter_line_batches(opener, encoding, source):
+        yield from batch
+
+
+def _iter_line_batches(
+    opener: Callable[[], BinaryIO], encoding: str, source: TextSource
+) -> Iterator[list[str]]:
+    """The lines of :func:`_iter_lines`, a list per chunk read (cheaper to walk in bulk)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
     truncated = False
@@ -162,10 +175,14 @@ def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSourc
             text = decoder.decode(chunk, final=not chunk)
             if text:
                 pending += text
+                # Whole-chunk checks (one memchr, one length) spare most lines two calls.
+                plain = "\r" not in pending and len(pending) <= MAX_LINE_CHARS
                 parts = pending.split("\n")
                 pending = parts.pop()
-                for part in parts:
-                    yield _cap(part.rstrip("\r"), source)
+                if not plain:
+                    parts = [_cap(part.rstrip("\r"), source) for part in parts]
+                if parts:
+                    yield parts
                 if len(pending) > MAX_LINE_CHARS:
                     if not truncated:
                         source.warnings.append(
@@ -174,7 +191,7 @@ def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSourc
                         truncated = True
                     # Keep the start of the over-long line, drop the rest until its end.
                     pending = pending[:MAX_LINE_CHARS]
-                    yield pending
+                    yield [pending]
                     pending = ""
                     for rest in _skip_to_newline(handle, decoder):
                         pending = rest
@@ -183,10 +200,11 @@ def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSourc
                 break
     parts = pending.split("\n")
     last = parts.pop()
-    for part in parts:
-        yield _cap(part.rstrip("\r"), source)
+    tail = [_cap(part.rstrip("\r"), source) for part in parts]
     if last:
-        yield _cap(last.rstrip("\r"), source)
+        tail.append(_cap(last.rstrip("\r"), source))
+    if tail:
+        yield tail
 
 
 def _skip_to_newline(handle: BinaryIO, decoder: codecs.IncrementalDecoder) -> Iterator[str]:

@@ -1,0 +1,105 @@
+"""Ingest throughput: ``readq ingest`` timed from outside, as :func:`benchmarks.e2e.ingest_once`.
+
+    python -m benchmarks.ingest_bench [--count 100000] [--runs 3] [--cases empty,reingest,big]
+
+Cases (each run is a fresh ``readq`` process, wall time from spawn to exit):
+
+* ``empty``: the cached listing of ``count`` papers into a new library (exactly ``ingest_once``);
+* ``reingest``: the same listing again into a library that already holds it (all repeats);
+* ``big``: ``count`` new papers (seed 8) into a copy of the cached 1M library in /tmp.
+
+Prints one line per run and the median per case, with the 1-minute load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.e2e import READQ, _env_with_path, ingest_once, listing_file
+from benchmarks.generate import CACHE_DIR, Generator, listing_text
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _timed_ingest(db: Path, listing: Path, count: int) -> dict[str, float]:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [*READQ, "--db", str(db), "ingest", str(listing)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env_with_path(),
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"readq ingest failed: {proc.stderr.decode(errors='replace')}")
+    return {"seconds": seconds, "papers_per_s": count / seconds}
+
+
+def new_listing(count: int, seed: int = 8) -> Path:
+    """A listing of ``count`` papers from another seed (new to the cached libraries)."""
+    path = Path(tempfile.gettempdir()) / f"rq-listing-{count}-s{seed}.txt"
+    if not path.exists():
+        papers = list(Generator(seed).papers(count))
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(listing_text(papers, seed), encoding="utf-8")
+        tmp.rename(path)
+    return path
+
+
+def main() -> None:
+    """Run the cases and print medians."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", default="empty,reingest")
+    args = parser.parse_args()
+    listing = listing_file(args.count)
+    cases = args.cases.split(",")
+    for case in cases:
+        rates: list[float] = []
+        for run in range(args.runs):
+            load_before = _load()
+            if case == "empty":
+                result = ingest_once(listing, args.count)
+            else:
+                work = Path(tempfile.mkdtemp(prefix="readq-ingest-bench-", dir="/tmp"))
+                try:
+                    db = work / "lib.db"
+                    if case == "reingest":
+                        _timed_ingest(db, listing, args.count)
+                        result = _timed_ingest(db, listing, args.count)
+                        src = listing
+                    elif case == "big":
+                        source = CACHE_DIR / "library-1000000-s7-v1.db"
+                        assert not Path(str(source) + "-wal").exists()
+                        shutil.copyfile(source, db)
+                        src = new_listing(args.count)
+                        result = _timed_ingest(db, src, args.count)
+                    else:
+                        raise SystemExit(f"unknown case {case}")
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+                del src
+            rates.append(result["papers_per_s"])
+            print(
+                f"{case} run {run + 1}: {result['seconds']:.2f} s "
+                f"{result['papers_per_s']:,.0f} papers/s  load {load_before} -> {_load()}",
+                flush=True,
+            )
+        print(f"{case}: median {statistics.median(rates):,.0f} papers/s", flush=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
