@@ -581,3 +581,12 @@ def test_one_shot_search_uses_a_usable_cache(
     monkeypatch.setattr(SearchEngine, "load", no_build)
     got = search(library, "lora adapter", SortKey.TITLE)
     assert sorted(got) == sorted([*expected, 601])
+
+
+def test_cancelled_load_raises(library: Store) -> None:
+    saved(library)
+    with pytest.raises(SearchCancelled):
+        cache.load(library, is_cancelled=lambda: True)
+    engine = cache.load(library)
+    assert engine is not None
+    engine.close()

@@ -44,7 +44,7 @@ from typing import IO, Any
 
 from readq.paths import search_cache_path
 from readq.search.engine import SearchEngine
-from readq.search.index import check
+from readq.search.index import SearchCancelled, check
 from readq.store import Store
 
 FORMAT_VERSION = 2
@@ -218,13 +218,19 @@ def load(
         state = _assemble(_Unpickler(io.BytesIO(payload)))
         del payload
         engine = SearchEngine.from_state(store, state)
-    except (OSError, ValueError, KeyError, TypeError, EOFError, IndexError, AttributeError):
-        return None
-    except (pickle.UnpicklingError, MemoryError, OverflowError, struct.error):
+    except SearchCancelled:
+        raise
+    except Exception:  # unreadable, corrupt or inconsistent: build instead
         return None
     try:
         check(is_cancelled)
         engine.catch_up(orders=orders)
+    except SearchCancelled:
+        engine.close()
+        raise
+    except Exception:  # a state that does not fit the library after all: build instead
+        engine.close()
+        return None
     except BaseException:
         engine.close()
         raise
