@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from readq.models import Status
+from readq.models import Stats, Status
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
@@ -99,6 +99,14 @@ class Searcher:
     def invalidate(self) -> None:
         """Another process changed the library: refresh the index before the next search."""
         self._stale = True
+
+    def counts(self) -> Stats | None:
+        """The view counts from the index (bit counts: instant even at 1M papers), or None
+        when the index is not loaded or another process changed the library since."""
+        engine = self.engine
+        if engine is None or self._stale:
+            return None
+        return engine.counts()
 
     def note_states(self, states: list[PaperState]) -> None:
         """Tell the index about our own status/star writes (cheap, no re-read)."""

@@ -35,7 +35,7 @@ from readq.tui.messages import ExportDone, IngestDone, ListReady, StatsReady
 from readq.tui.undo import StateChange
 from readq.tui.widgets.detail import DetailPane
 from readq.tui.widgets.filter_bar import FilterBar, FilterInput
-from readq.tui.widgets.paper_list import PaperList
+from readq.tui.widgets.paper_list import PaperList, find_position
 
 if TYPE_CHECKING:
     from readq.tui.app import ReadqApp
@@ -146,7 +146,14 @@ class MainScreen(Screen[None]):
         self._seq += 1
         if keep_id is None and not keep_current:
             self._top_seq = self._seq  # a new filter: its best match first, cursor on top
-        request = ListRequest(self._seq, self.view, self.sort, self.filter_text, keep_id=keep_id)
+        request = ListRequest(
+            self._seq,
+            self.view,
+            self.sort,
+            self.filter_text,
+            keep_id=keep_id,
+            near=self.paper_list.cursor,
+        )
         self.run_list(request, first=first)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
@@ -177,7 +184,7 @@ class MainScreen(Screen[None]):
         finally:
             reader.close()
         if keep_id is not None and result.error is None:
-            result.keep_index = _position(result.ids, keep_id)
+            result.keep_index = find_position(result.ids, keep_id, request.near)
         if not worker.is_cancelled:
             self.post_message(ListReady(result))
 
@@ -232,11 +239,13 @@ class MainScreen(Screen[None]):
     def load_stats(self) -> None:
         """Count the papers of each view (in a thread, once the first rows are painted)."""
         self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
-        reader = self.rq.store.open_reader()
-        try:
-            stats = reader.stats()
-        finally:
-            reader.close()
+        stats = self.rq.searcher.counts()  # SQL counts scan the table: 1.3 s at 1M papers
+        if stats is None:
+            reader = self.rq.store.open_reader()
+            try:
+                stats = reader.stats()
+            finally:
+                reader.close()
         self.post_message(StatsReady(stats))
 
     @on(StatsReady)
@@ -805,11 +814,3 @@ class MainScreen(Screen[None]):
         self.load_stats()
         self.request_list()
         self._show_current()
-
-
-def _position(ids: Sequence[int], paper_id: int) -> int | None:
-    """Where ``paper_id`` is in ``ids`` (in a worker: may walk a long lazy result)."""
-    try:
-        return ids.index(paper_id)
-    except ValueError:
-        return None

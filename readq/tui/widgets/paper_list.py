@@ -143,7 +143,7 @@ class PaperList(ScrollView, can_focus=True):
             if keep_index is not None and 0 <= keep_index < len(ids):
                 position = keep_index
             else:
-                position = _find(ids, keep_id, self.cursor, scan=False)
+                position = find_position(ids, keep_id, self.cursor, scan=False)
         if position is None:
             position = min(self.cursor, len(ids) - 1)
         self.cursor = max(0, position)
@@ -174,7 +174,7 @@ class PaperList(ScrollView, can_focus=True):
             return
         positions = []
         for paper_id in gone:
-            position = _find(self.ids, paper_id, self.cursor)
+            position = find_position(self.ids, paper_id, self.cursor)
             if position is not None:
                 positions.append(position)
         self.selected -= gone
@@ -408,7 +408,7 @@ class PaperList(ScrollView, can_focus=True):
         return Strip(segments, width).apply_style(self.base_style)
 
 
-def _find(ids: Sequence[int], paper_id: int, near: int, *, scan: bool = True) -> int | None:
+def find_position(ids: Sequence[int], paper_id: int, near: int, *, scan: bool = True) -> int | None:
     """Position of ``paper_id`` in ``ids``, looking near ``near`` first (cheap at 1M rows)."""
     lo = max(0, near - 200)
     window = list(ids[lo : near + 200])
