@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readq.ingest.hf import infer_listing_year, parse_hf, scan_years
+from readq.ingest.hf import infer_listing_year, parse_hf, scan_years, scan_years_text
 
 TODAY = date(2026, 11, 22)
 
@@ -129,3 +130,42 @@ def test_parser_never_raises_on_arbitrary_text(lines: list[str]) -> None:
 def test_parser_never_raises_on_listing_shaped_noise(lines: list[str]) -> None:
     for paper in parse_hf(lines, today=TODAY):
         assert paper.published is None or len(paper.published) == 10
+
+
+_SCAN_PIECES = [
+    "Sep 20, 2024 6",
+    "Oct 16 3",
+    "Mar 5, 2023",
+    "Dec 31, 2019",
+    "Jan 40, 2022",
+    "May 1,2021 12",
+    "Sept 4, 2020",
+    "March of the Penguins, 2024",
+    " Sep 20, 2024",
+    "Sep 20, 2024  ",
+    "A title, 2024",
+    "Jun 3, 2018 1234567",
+    "\r",
+    "\r\r",
+    "·",
+    ",",
+    "",
+    "x" * 45,
+]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(_SCAN_PIECES), max_size=30),
+    st.lists(st.integers(min_value=0, max_value=400), max_size=6),
+)
+def test_scan_years_text_matches_the_line_scan(pieces: list[str], cuts: list[int]) -> None:
+    """The chunk scan finds exactly the years the line-by-line scan finds, wherever the
+    chunks are cut (lines as the reader yields them: split on LF, CRs at the end dropped)."""
+    text = "".join(p + ("\n" if i % 3 else "\r\n") for i, p in enumerate(pieces))
+    if pieces and len(pieces) % 2:
+        text = text.rstrip("\n")  # no newline at the end
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    chunks = [text[a:b] for a, b in itertools.pairwise(bounds)]
+    assert scan_years_text(chunks) == scan_years(lines)

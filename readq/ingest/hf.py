@@ -13,12 +13,14 @@ lie in the future is taken from the year before. ``listing_year`` overrides all 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from readq.ingest.fields import (
     AUTHORS_LINE,
+    DATE_LINE,
     ListingDate,
     find_urls,
     parse_date_line,
@@ -44,6 +46,10 @@ CHROME_LINES = frozenset(
 ORG_LINE_MAX = 80
 DATE_LINE_MAX = 40
 TITLE_MAX = 400
+_MONTH_INITIALS = frozenset("JFMASOND")
+# A line (after its newline) that starts with a month's name and has a comma, as every date
+# line with a year does.
+_MONTH_LINE = re.compile(r"\n((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n,]*,[^\n]*)")
 
 
 @dataclass(slots=True)
@@ -112,6 +118,39 @@ def iter_hf(lines: Iterable[str], *, listing_year: int, today: date) -> Iterator
         )
 
 
+def scan_years_text(chunks: Iterable[str]) -> list[int]:
+    """:func:`scan_years` of the lines that the text ``chunks`` hold, joined (the decoded file,
+    as :meth:`TextSource.text_chunks` gives it), without splitting it into lines: a regex finds
+    the lines that start with a month's name, the only ones that can hold a dated year."""
+    years: list[int] = []
+    carry = "\n"  # each line is found by the newline before it
+    for text in chunks:
+        first = text.find("\n")
+        if first < 0:
+            carry += text
+            continue
+        _scan_block(carry + text[:first], years, 0, None)  # the line across the boundary
+        last = text.rfind("\n")
+        _scan_block(text, years, first, last)
+        carry = text[last:]
+    _scan_block(carry, years, 0, None)
+    return years
+
+
+def _scan_block(text: str, years: list[int], start: int, end: int | None) -> None:
+    """Add the years of the date lines that start after a newline in ``text[start:end]``."""
+    matches = (
+        _MONTH_LINE.finditer(text, start) if end is None else _MONTH_LINE.finditer(text, start, end)
+    )
+    for match in matches:
+        raw = match.group(1).rstrip("\r")
+        if len(raw) < DATE_LINE_MAX and "," in raw and raw[:1].isupper():
+            # parse_date_line's checks, without building a ListingDate.
+            date = DATE_LINE.match(raw.strip())
+            if date is not None and date["year"] and 1 <= int(date["day"]) <= 31:
+                years.append(int(date["year"]))
+
+
 def infer_listing_year(explicit: list[int], today: date) -> int:
     """The year that year-less dates of a listing belong to (see the module docstring)."""
     if explicit:
@@ -125,7 +164,8 @@ def _drafts(lines: Iterable[str]) -> Iterator[_Draft]:
     in_header = True
     for line in stream:
         short = len(line) <= DATE_LINE_MAX
-        date_line = parse_date_line(line) if short else None
+        # A date line starts with a month's initial: other short lines skip the regex.
+        date_line = parse_date_line(line) if short and line[0] in _MONTH_INITIALS else None
         if in_header:
             if short and (line.casefold() in CHROME_LINES or date_line is not None):
                 continue

@@ -40,6 +40,18 @@ class TextSource:
         assert self._opener is not None
         yield from _iter_lines(self._opener, self.encoding, self)
 
+    def text_chunks(self) -> Iterator[str]:
+        """The decoded text, in pieces of about ``CHUNK_BYTES`` (lines not split, not capped:
+        for scans that look for short lines only)."""
+        assert self._opener is not None
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        with self._opener() as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                if text := decoder.decode(chunk):
+                    yield text
+            if text := decoder.decode(b"", final=True):
+                yield text
+
     def line_batches(self) -> Iterator[list[str]]:
         """The lines of :meth:`lines`, one list per chunk read (for passes over every line)."""
         assert self._opener is not None
@@ -175,11 +187,11 @@ def _iter_line_batches(
             text = decoder.decode(chunk, final=not chunk)
             if text:
                 pending += text
-                # Whole-chunk checks (one memchr, one length) spare most lines two calls.
-                plain = "\r" not in pending and len(pending) <= MAX_LINE_CHARS
+                has_cr = "\r" in pending
                 parts = pending.split("\n")
                 pending = parts.pop()
-                if not plain:
+                # Whole-chunk checks (one memchr, one C-level max) spare most lines two calls.
+                if has_cr or max(map(len, parts), default=0) > MAX_LINE_CHARS:
                     parts = [_cap(part.rstrip("\r"), source) for part in parts]
                 if parts:
                     yield parts
