@@ -44,6 +44,9 @@ SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, 
 FIRST_SCREEN_ROWS = 200
 BULK_CONFIRM_OVER = 5
 DETAIL_DEBOUNCE = 0.06
+DETAIL_TYPING_DEBOUNCE = 0.15
+"""While the filter has the focus, the detail pane shows the top match this long after the
+last keystroke's list (seconds)."""
 FILTER_HINT = 'Words (typos OK), org:NAME, year:>=2024, "a phrase", -word. Enter: keep, Esc: clear.'
 FIRST_PAINT_WAIT = 2.0
 """At most this long, start-up workers wait for the first rows to be painted (seconds)."""
@@ -317,7 +320,11 @@ class MainScreen(Screen[None]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
-        if now - self._last_detail >= DETAIL_DEBOUNCE:
+        if self.filter_bar.input.has_focus:
+            # Typing a filter: the new list paints alone; the detail pane follows once the
+            # typing pauses (re-rendering it with every key doubled the work of a keystroke).
+            self._detail_timer = self.set_timer(DETAIL_TYPING_DEBOUNCE, self._show_current)
+        elif now - self._last_detail >= DETAIL_DEBOUNCE:
             self._show_current()
         else:
             self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, self._show_current)
