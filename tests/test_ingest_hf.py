@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import itertools
 from datetime import date
 
@@ -9,7 +10,12 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readq.ingest.hf import infer_listing_year, parse_hf, scan_years, scan_years_text
+from readq.ingest.hf import (
+    infer_listing_year,
+    parse_hf,
+    scan_years,
+    scan_years_bytes,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -156,16 +162,27 @@ _SCAN_PIECES = [
 
 @settings(max_examples=300)
 @given(
-    st.lists(st.sampled_from(_SCAN_PIECES), max_size=30),
+    st.lists(
+        st.sampled_from([*_SCAN_PIECES, "Sep 2, 2024 ·", "Oct 1, 2023 é", "\ufeff"]), max_size=30
+    ),
     st.lists(st.integers(min_value=0, max_value=400), max_size=6),
+    st.sampled_from(["utf-8-sig", "cp1252"]),
+    st.booleans(),
+    st.binary(max_size=4),
 )
-def test_scan_years_text_matches_the_line_scan(pieces: list[str], cuts: list[int]) -> None:
-    """The chunk scan finds exactly the years the line-by-line scan finds, wherever the
-    chunks are cut (lines as the reader yields them: split on LF, CRs at the end dropped)."""
+def test_scan_years_bytes_matches_the_line_scan(
+    pieces: list[str], cuts: list[int], encoding: str, bom: bool, junk: bytes
+) -> None:
+    """The byte scan decodes only candidate lines and finds the same years as decoding the
+    whole file and scanning its lines (a BOM, invalid bytes and non-ASCII text included)."""
     text = "".join(p + ("\n" if i % 3 else "\r\n") for i, p in enumerate(pieces))
-    if pieces and len(pieces) % 2:
-        text = text.rstrip("\n")  # no newline at the end
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
-    chunks = [text[a:b] for a, b in itertools.pairwise(bounds)]
-    assert scan_years_text(chunks) == scan_years(lines)
+    data = text.encode("utf-8" if encoding == "utf-8-sig" else "cp1252", errors="replace")
+    data = (codecs.BOM_UTF8 if bom else b"") + data + junk + b"\nDec 1, 2018" + junk
+    decoded = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=True)
+    lines = [line.rstrip("\r") for line in decoded.split("\n")]
+    bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+    chunks = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    head = b"".join(chunks)[:3]
+    if encoding == "utf-8-sig" and head == codecs.BOM_UTF8:  # as TextSource.byte_chunks does
+        chunks = [b"".join(chunks)[3:]]
+    assert scan_years_bytes(chunks, encoding) == scan_years(lines)

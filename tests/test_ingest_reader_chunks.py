@@ -29,4 +29,10 @@ def test_lines_do_not_depend_on_chunking(
     source = open_listing(str(path))
     assert list(source.lines()) == whole
     assert [line for batch in source.line_batches() for line in batch] == whole
-    assert "".join(source.text_chunks()) == "Title\n" + text
+    assert b"".join(source.byte_chunks()) == ("Title\n" + text).encode("utf-8")
+
+
+def test_byte_chunks_drop_a_utf8_bom_only(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfTitle\nabstract\n")
+    assert b"".join(open_listing(str(path)).byte_chunks()) == b"Title\nabstract\n"

@@ -14,7 +14,7 @@ from datetime import date
 from readq.ingest.arxiv import iter_arxiv
 from readq.ingest.detect import ListingFormat, detect_format
 from readq.ingest.errors import IngestError
-from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_text
+from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_bytes
 from readq.ingest.reader import TextSource, open_listing
 from readq.models import ScrapedPaper, Source
 from readq.store import IngestResult, KeyedPaper, Store, now_iso
@@ -59,7 +59,8 @@ def parse_source(
     if fmt is ListingFormat.HF:
         today = today or date.today()
         if not listing_year:
-            listing_year = infer_listing_year(scan_years_text(source.text_chunks()), today)
+            years = scan_years_bytes(source.byte_chunks(), source.encoding)
+            listing_year = infer_listing_year(years, today)
         return fmt, iter_hf(_all_lines(source), listing_year=listing_year, today=today)
     if fmt is ListingFormat.ARXIV:
         return fmt, iter_arxiv(_all_lines(source))

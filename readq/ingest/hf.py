@@ -49,7 +49,9 @@ TITLE_MAX = 400
 _MONTH_INITIALS = frozenset("JFMASOND")
 # A line (after its newline) that starts with a month's name and has a comma, as every date
 # line with a year does.
-_MONTH_LINE = re.compile(r"\n((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n,]*,[^\n]*)")
+_MONTH_LINE_BYTES = re.compile(
+    rb"\n((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n,]*,[^\n]*)"
+)
 
 
 @dataclass(slots=True)
@@ -118,37 +120,40 @@ def iter_hf(lines: Iterable[str], *, listing_year: int, today: date) -> Iterator
         )
 
 
-def scan_years_text(chunks: Iterable[str]) -> list[int]:
-    """:func:`scan_years` of the lines that the text ``chunks`` hold, joined (the decoded file,
-    as :meth:`TextSource.text_chunks` gives it), without splitting it into lines: a regex finds
-    the lines that start with a month's name, the only ones that can hold a dated year."""
+def scan_years_bytes(chunks: Iterable[bytes], encoding: str) -> list[int]:
+    """:func:`scan_years` of the lines of a file, from its raw bytes in ``encoding`` (UTF-8
+    without its BOM, or Windows-1252), without splitting or decoding the whole file: month
+    names, commas, digits and line ends are ASCII in both, so a regex over the bytes finds the
+    lines that start with a month's name and have a comma (the only ones that can hold a
+    dated year), and only those are decoded and checked as :func:`scan_years` checks a line."""
+    line_encoding = "utf-8" if encoding.startswith("utf-8") else encoding
     years: list[int] = []
-    carry = "\n"  # each line is found by the newline before it
-    for text in chunks:
-        first = text.find("\n")
+    carry = b"\n"
+    for data in chunks:
+        first = data.find(b"\n")
         if first < 0:
-            carry += text
+            carry += data
             continue
-        _scan_block(carry + text[:first], years, 0, None)  # the line across the boundary
-        last = text.rfind("\n")
-        _scan_block(text, years, first, last)
-        carry = text[last:]
-    _scan_block(carry, years, 0, None)
+        _scan_bytes(carry + data[:first], years, 0, len(carry) + first, line_encoding)
+        last = data.rfind(b"\n")
+        _scan_bytes(data, years, first, last, line_encoding)
+        carry = data[last:]
+    _scan_bytes(carry, years, 0, len(carry), line_encoding)
     return years
 
 
-def _scan_block(text: str, years: list[int], start: int, end: int | None) -> None:
-    """Add the years of the date lines that start after a newline in ``text[start:end]``."""
-    matches = (
-        _MONTH_LINE.finditer(text, start) if end is None else _MONTH_LINE.finditer(text, start, end)
-    )
-    for match in matches:
-        raw = match.group(1).rstrip("\r")
-        if len(raw) < DATE_LINE_MAX and "," in raw and raw[:1].isupper():
-            # parse_date_line's checks, without building a ListingDate.
-            date = DATE_LINE.match(raw.strip())
-            if date is not None and date["year"] and 1 <= int(date["day"]) <= 31:
-                years.append(int(date["year"]))
+def _scan_bytes(data: bytes, years: list[int], start: int, end: int, encoding: str) -> None:
+    for match in _MONTH_LINE_BYTES.finditer(data, start, end):
+        _scan_line(match.group(1).decode(encoding, errors="replace"), years)
+
+
+def _scan_line(line: str, years: list[int]) -> None:
+    raw = line.rstrip("\r")
+    if len(raw) < DATE_LINE_MAX and "," in raw and raw[:1].isupper():
+        # parse_date_line's checks, without building a ListingDate.
+        date = DATE_LINE.match(raw.strip())
+        if date is not None and date["year"] and 1 <= int(date["day"]) <= 31:
+            years.append(int(date["year"]))
 
 
 def infer_listing_year(explicit: list[int], today: date) -> int:

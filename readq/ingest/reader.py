@@ -40,17 +40,18 @@ class TextSource:
         assert self._opener is not None
         yield from _iter_lines(self._opener, self.encoding, self)
 
-    def text_chunks(self) -> Iterator[str]:
-        """The decoded text, in pieces of about ``CHUNK_BYTES`` (lines not split, not capped:
-        for scans that look for short lines only)."""
+    def byte_chunks(self) -> Iterator[bytes]:
+        """The raw bytes, in pieces of about ``CHUNK_BYTES``, without a leading UTF-8 BOM when
+        the file is read as UTF-8 (for scans that decode only the lines they keep)."""
         assert self._opener is not None
-        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
         with self._opener() as handle:
+            head = handle.read(3)
+            if self.encoding.startswith("utf-8") and head == codecs.BOM_UTF8:
+                head = b""
+            if head:
+                yield head
             while chunk := handle.read(CHUNK_BYTES):
-                if text := decoder.decode(chunk):
-                    yield text
-            if text := decoder.decode(b"", final=True):
-                yield text
+                yield chunk
 
     def line_batches(self) -> Iterator[list[str]]:
         """The lines of :meth:`lines`, one list per chunk read (for passes over every line)."""
