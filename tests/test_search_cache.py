@@ -590,3 +590,37 @@ def test_cancelled_load_raises(library: Store) -> None:
     engine = cache.load(library)
     assert engine is not None
     engine.close()
+
+
+def test_closing_the_searcher_stops_a_child_build(
+    library: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    import readq.tui.searcher as searcher_module
+
+    monkeypatch.setattr(searcher_module, "CHILD_BUILD_MIN", 1)
+    started = threading.Event()
+    real = cache.build_in_child
+
+    def spy(*args: object, **kwargs: object) -> bool:
+        started.set()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "build_in_child", spy)
+    searcher = Searcher()
+    reader = library.open_reader()
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(searcher.load_engine(reader)))
+    try:
+        worker.start()
+        assert started.wait(10)
+        closed = time.monotonic()
+        searcher.close()
+        worker.join(10)
+        assert outcome == [False]
+        assert time.monotonic() - closed < 5
+        assert searcher.engine is None
+    finally:
+        reader.close()

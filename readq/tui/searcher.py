@@ -51,6 +51,7 @@ class Searcher:
         self.engine: SearchEngine | None = None
         self._stale = False
         self._saving: threading.Thread | None = None
+        self._closed = threading.Event()
         self.engine_error: str | None = None
 
     # ------------------------------------------------------------------ engine
@@ -64,10 +65,21 @@ class Searcher:
         except Exception as exc:  # the engine is optional: the SQL path still works
             self.engine_error = f"search engine unavailable: {exc}"
             return False
-        engine, built = cache.load_or_build(
-            reader, is_cancelled=is_cancelled, child_min=CHILD_BUILD_MIN
-        )
+        from readq.search import SearchCancelled
+
+        def cancelled() -> bool:
+            return self._closed.is_set() or (is_cancelled is not None and is_cancelled())
+
+        try:
+            engine, built = cache.load_or_build(
+                reader, is_cancelled=cancelled, child_min=CHILD_BUILD_MIN
+            )
+        except SearchCancelled:
+            return False
         with self._lock:
+            if self._closed.is_set():
+                engine.close()
+                return False
             old, self.engine = self.engine, engine
             self._stale = False
         if old is not None:
@@ -90,7 +102,9 @@ class Searcher:
             self._saving.start()
 
     def close(self) -> None:
-        """Release the engine's connection."""
+        """Release the engine's connection; a load or build still running stops (a child
+        process building the index is killed)."""
+        self._closed.set()
         with self._lock:
             if self.engine is not None:
                 self.engine.close()
