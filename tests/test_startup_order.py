@@ -64,3 +64,34 @@ async def test_view_counts_come_from_the_index_once_it_is_loaded(
         await settle(pilot, app)
         assert screen.counts[screen.view] == inbox  # type: ignore[attr-defined]
         assert app.return_code is None and app.is_running
+
+
+async def test_quitting_during_an_index_build_does_not_wait_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual waits for worker threads on exit: q during a long first build used to hang
+    until the build ended (seconds at 100k, minutes at 1M)."""
+    from readq.search import SearchCancelled, cache
+
+    started = threading.Event()
+
+    def endless_build(reader: object, *, is_cancelled: object, child_min: int) -> object:
+        started.set()
+        assert callable(is_cancelled)
+        while not is_cancelled():
+            time.sleep(0.01)
+        raise SearchCancelled()
+
+    monkeypatch.setattr(cache, "load_or_build", endless_build)
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):  # not settle(): it waits for every worker, this one never ends
+            if started.is_set():
+                break
+            await pilot.pause(0.02)
+        assert started.is_set()
+        quit_at = time.monotonic()
+        await pilot.press("q")
+    assert time.monotonic() - quit_at < 2.0
+    assert app.return_code == 0

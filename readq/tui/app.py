@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -88,6 +89,17 @@ class ReadqApp(App[int]):
     def main_screen(self) -> Screen[object]:
         """The main screen (the bottom of the stack)."""
         return self.screen_stack[0]
+
+    def exit(
+        self,
+        result: int | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Leave the app; an index load or build still running stops first (Textual waits
+        for its worker thread: quitting during a first build at 100k took until it ended)."""
+        self.searcher.close()
+        super().exit(result, return_code, message)
 
     def on_mount(self) -> None:
         """Apply the saved theme, watch theme changes, start polling the library."""
@@ -215,6 +227,7 @@ def run_app(paths: Paths) -> int:
     finally:
         damaged = check.stop() if check is not None else None
         if app is not None:
+            app.searcher.close()  # stops an index build still running (a child process)
             if damaged is None:
                 app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
                 queued = app.writer.pending
