@@ -251,12 +251,28 @@ class PtyApp:
         return None
 
     def cpu_ticks(self) -> int:
-        """User + system CPU ticks used so far by the child."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        """User + system CPU ticks used so far by the child and its descendants (readq builds
+        a big library's search index in a child process: the TUI itself is idle meanwhile)."""
+        own = _proc_stat(self.pid)
+        if own is None:
             return -1
-        return int(fields[11]) + int(fields[12])
+        children: dict[int, list[int]] = {}
+        ticks: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            fields = _proc_stat(int(entry.name))
+            if fields is None:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+        total = int(own[11]) + int(own[12]) + int(own[13]) + int(own[14])  # + reaped children
+        todo = list(children.get(self.pid, []))
+        while todo:
+            pid = todo.pop()
+            total += ticks.get(pid, 0)
+            todo.extend(children.get(pid, []))
+        return total
 
     def wait_idle(
         self, window: float = 0.5, busy: float = 0.2, timeout: float = 300.0
@@ -290,6 +306,14 @@ class PtyApp:
         with contextlib.suppress(OSError):
             os.close(self.master)
         return self.proc.returncode
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
