@@ -105,3 +105,21 @@ def test_safe_url_rules() -> None:
         "https://x.org/a b",
     ]:
         assert safe_url(bad) is None, bad
+
+
+async def test_note_entities_cannot_smuggle_control_characters(tmp_path: Path) -> None:
+    """The Markdown parser decodes entities (``&#x202E;``): the rendered text is cleaned too."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        pid = screen.paper_list.current_id
+        assert pid is not None
+        store.save_note(pid, "safe &#x202E;txet &#x2066;x&#x2069; &#27;[2J &#155;1m &amp; done")
+        screen.detail.show_paper(store.get(pid))
+        shown = screen.detail.plain_text()
+        for bad in ("\u202e", "\u2066", "\u2069", "\x1b", "\x9b"):
+            assert bad not in shown
+        assert "txet" in shown and "& done" in shown

@@ -49,7 +49,11 @@ class Searcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.engine: SearchEngine | None = None
-        self._stale = False
+        self._invalidations = 0
+        """Bumped by ``invalidate()``: the index must catch up with the library."""
+        self._caught_up = 0
+        """The value of ``_invalidations`` the index last caught up with."""
+        self._refresh_lock = threading.Lock()
         self._saving: threading.Thread | None = None
         self._closed = threading.Event()
         self.engine_error: str | None = None
@@ -81,7 +85,9 @@ class Searcher:
                 engine.close()
                 return False
             old, self.engine = self.engine, engine
-            self._stale = False
+            # Catch up on first use: another process may have written while this loaded, and
+            # our own marks made meanwhile were not told to an index that did not exist yet.
+            self._invalidations += 1
         if old is not None:
             old.close()
         if built or cache.worth_saving(engine):
@@ -112,14 +118,29 @@ class Searcher:
 
     def invalidate(self) -> None:
         """Another process changed the library: refresh the index before the next search."""
-        self._stale = True
+        self._invalidations += 1
+
+    def _catch_up(self, engine: SearchEngine) -> None:
+        """Refresh the index if the library changed since it last caught up (one thread at a
+        time; an ``invalidate()`` during the refresh makes the next call refresh again)."""
+        with self._refresh_lock:
+            wanted = self._invalidations
+            if wanted == self._caught_up:
+                return
+            if engine.refresh():
+                from readq.search import cache
+
+                if cache.worth_saving(engine):
+                    self._save_cache(engine)
+            self._caught_up = wanted
 
     def counts(self) -> Stats | None:
-        """The view counts from the index (bit counts: instant even at 1M papers), or None
-        when the index is not loaded or another process changed the library since."""
+        """The view counts from the index (bit counts: instant even at 1M papers, after
+        catching up with the library), or None while the index is not loaded."""
         engine = self.engine
-        if engine is None or self._stale:
+        if engine is None:
             return None
+        self._catch_up(engine)
         return engine.counts()
 
     def note_states(self, states: list[PaperState]) -> None:
@@ -146,13 +167,7 @@ class Searcher:
             return fallback_search(reader, request)
         from readq.search import QueryError, SearchCancelled
 
-        if self._stale:
-            self._stale = False
-            if engine.refresh():
-                from readq.search import cache
-
-                if cache.worth_saving(engine):
-                    self._save_cache(engine)
+        self._catch_up(engine)
         try:
             result = engine.search(
                 request.text,

@@ -11,7 +11,7 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -165,7 +165,24 @@ class MainScreen(Screen[None]):
         from readq.tui.searcher import Cancelled
 
         worker = get_current_worker()
-        keep_id = request.keep_id
+        try:
+            result = self._compute_list(request, first, lambda: worker.is_cancelled)
+        except Cancelled:
+            return
+        except BaseException:
+            # Nothing will be painted (e.g. a damaged file): start-up work waiting for the
+            # first paint, the library check above all, must not wait any longer.
+            self.rq.first_painted.set()
+            raise
+        if not worker.is_cancelled:
+            self.post_message(ListReady(result))
+
+    def _compute_list(
+        self, request: ListRequest, first: bool, is_cancelled: Callable[[], bool]
+    ) -> ListResult:
+        """The body of ``run_list`` (in its thread); raises ``Cancelled`` when cancelled."""
+        from readq.tui.searcher import Cancelled
+
         searcher = self.rq.searcher
         reader = self.rq.store.open_reader()
         try:
@@ -175,21 +192,17 @@ class MainScreen(Screen[None]):
                     ordered_ids(reader, request.view, request.sort, FIRST_SCREEN_ROWS),
                     partial=True,
                 )
-                if worker.is_cancelled:
-                    return
+                if is_cancelled():
+                    raise Cancelled()
                 self.post_message(ListReady(quick))
                 # Fetching every id holds the GIL in long stretches: paint the first rows first.
                 self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
-            try:
-                result = searcher.search(reader, request, lambda: worker.is_cancelled)
-            except Cancelled:
-                return
+            result = searcher.search(reader, request, is_cancelled)
         finally:
             reader.close()
-        if keep_id is not None and result.error is None:
-            result.keep_index = find_position(result.ids, keep_id, request.near)
-        if not worker.is_cancelled:
-            self.post_message(ListReady(result))
+        if request.keep_id is not None and result.error is None:
+            result.keep_index = find_position(result.ids, request.keep_id, request.near)
+        return result
 
     @on(ListReady)
     def _list_ready(self, message: ListReady) -> None:
@@ -428,8 +441,6 @@ class MainScreen(Screen[None]):
         return [] if current is None else [current]
 
     def _confirm_then(self, count: int, what: str, do: object) -> None:
-        from collections.abc import Callable
-
         assert callable(do)
         action: Callable[[], None] = do
         if count <= BULK_CONFIRM_OVER:
@@ -571,6 +582,9 @@ class MainScreen(Screen[None]):
         """A queued change could not be saved after all: say so and show the truth again."""
         self._write_failed(change.description, exc)
         self.rq.undo.discard(change)
+        # The index was told the new state when the change was queued; its rows did not
+        # change in SQLite, so a refresh would not notice: tell it the old state back.
+        self.rq.searcher.note_states(list(change.states))
         self.rq.searcher.invalidate()
         self.load_stats()
         self.request_list()

@@ -144,14 +144,14 @@ class DetailPane(ScrollView, can_focus=True):
         return Group(*parts)
 
     def _content_width(self) -> int:
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            width = max(1, self.size.width - 3)  # before the first layout: padding + bar
-        return width
+        """The text width (0 before the first layout: nothing is rendered until a resize)."""
+        return max(0, self.scrollable_content_region.width)
 
     def _render_all(self, width: int | None = None) -> list[Strip]:
         if width is None:
             width = self._content_width()
+        if width <= 0:
+            return []
         base = self.base_style
         key = (self._content_version, width, base)
         if key == self._lines_key:
@@ -160,35 +160,46 @@ class DetailPane(ScrollView, can_focus=True):
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
         rendered = console.render_lines(self._renderable(), options, style=base, pad=True)
         self.links = []
-        self._lines = [Strip(self._clickable(line), width) for line in rendered]
+        self._lines = [self._safe_strip(line, width, base) for line in rendered]
         self._lines_key = key
         return self._lines
 
-    def _clickable(self, line: list[Segment]) -> list[Segment]:
-        """Turn the note's link styles into click actions (no terminal hyperlink escapes)."""
-        if not any(seg.style is not None and seg.style.link for seg in line):
-            return line
+    def _safe_strip(self, line: list[Segment], width: int, base: Style) -> Strip:
+        """One rendered line, made safe: text the Markdown parser produced is cleaned again
+        (it decodes entities such as ``&#x202E;`` into bidi controls), and the note's link
+        styles become click actions (never terminal hyperlink escapes)."""
         out: list[Segment] = []
+        shortened = False
         for text, style, control in line:
+            clean = strip_unsafe(text, keep_newlines=False)
+            shortened = shortened or clean != text
             if style is not None and style.link:
                 href = style.link
                 if href not in self.links:
                     self.links.append(href)
                 action = Style.from_meta({"@click": f"open_note_link({self.links.index(href)})"})
-                style = Style(
-                    color=style.color,
-                    bgcolor=style.bgcolor,
-                    bold=style.bold,
-                    italic=style.italic,
-                    underline=True,
+                style = (
+                    Style(
+                        color=style.color,
+                        bgcolor=style.bgcolor,
+                        bold=style.bold,
+                        dim=style.dim,
+                        italic=style.italic,
+                        strike=style.strike,
+                        reverse=style.reverse,
+                        underline=True,
+                    )
+                    + action
                 )
-                style = style + action
-            out.append(Segment(text, style, control))
-        return out
+            out.append(Segment(clean, style, control))
+        if shortened:
+            return Strip(out).adjust_cell_length(width, base)
+        return Strip(out, width)
 
     def _layout_lines(self) -> None:
-        lines = self._render_all()
-        set_virtual_size(self, Size(self._content_width(), len(lines)))
+        width = self._content_width()
+        if width > 0:  # else on_resize does it once the pane has a size
+            set_virtual_size(self, Size(width, len(self._render_all(width))))
 
     def action_open_note_link(self, index: int) -> None:
         """A click on a link in the note: the app opens it if it is a plain web link."""
