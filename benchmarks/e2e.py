@@ -379,31 +379,39 @@ def listing_file(count: int, seed: int = 7, cache_dir: Path = CACHE_DIR) -> Path
     return path
 
 
+def timed_ingest(db: Path, listing: Path, count: int) -> dict[str, float]:
+    """Run ``readq ingest listing`` into ``db`` and time it from outside: wall seconds, papers
+    per second, CPU seconds of readq and its parser process, peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*READQ, "--db", str(db), "ingest", str(listing)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env_with_path(),
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise RuntimeError(f"readq ingest failed: {err}")
+    return {
+        "seconds": seconds,
+        "papers_per_s": count / seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "hwm_kb": usage.ru_maxrss,
+    }
+
+
 def ingest_once(listing: Path, count: int) -> dict[str, float]:
     """Time ``readq ingest`` of ``listing`` into a new library (wall time, peak RSS)."""
     # Beside the listing (in the cache dir the caller chose, which exists).
     work = Path(tempfile.mkdtemp(prefix="readq-bench-ingest-", dir=listing.parent))
     try:
         db = work / "lib.db"
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [*READQ, "--db", str(db), "ingest", str(listing)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=_env_with_path(),
-        )
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        if status != 0:
-            raise RuntimeError(f"readq ingest failed: {proc.stderr.read() if proc.stderr else ''}")
+        result = timed_ingest(db, listing, count)
         with sqlite3.connect(str(db)) as conn:
-            stored = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-        return {
-            "seconds": seconds,
-            "papers_per_s": count / seconds,
-            "stored": stored,
-            "hwm_kb": usage.ru_maxrss,
-        }
+            result["stored"] = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

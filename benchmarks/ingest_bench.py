@@ -20,38 +20,16 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.e2e import READQ, _env_with_path, listing_file
+from benchmarks.e2e import listing_file, timed_ingest
 from benchmarks.generate import CACHE_DIR, Generator, listing_text
 
 
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _timed_ingest(db: Path, listing: Path, count: int) -> dict[str, float]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [*READQ, "--db", str(db), "ingest", str(listing)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=_env_with_path(),
-    )
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise RuntimeError(f"readq ingest failed: {err}")
-    return {
-        "seconds": seconds,
-        "papers_per_s": count / seconds,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-    }
 
 
 def new_listing(count: int, seed: int = 8) -> Path:
@@ -102,7 +80,7 @@ def main() -> None:
             if case == "empty":
                 work = Path(tempfile.mkdtemp(prefix="readq-ingest-bench-", dir="/tmp"))
                 try:
-                    result = _timed_ingest(work / "lib.db", listing, args.count)
+                    result = timed_ingest(work / "lib.db", listing, args.count)
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
             else:
@@ -110,13 +88,13 @@ def main() -> None:
                 try:
                     db = work / "lib.db"
                     if case == "reingest":
-                        _timed_ingest(db, listing, args.count)
-                        result = _timed_ingest(db, listing, args.count)
+                        timed_ingest(db, listing, args.count)
+                        result = timed_ingest(db, listing, args.count)
                         src = listing
                     elif case == "big":
                         shutil.copyfile(migrated_million(), db)
                         src = new_listing(args.count)
-                        result = _timed_ingest(db, src, args.count)
+                        result = timed_ingest(db, src, args.count)
                     else:
                         raise SystemExit(f"unknown case {case}")
                 finally:
