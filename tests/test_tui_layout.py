@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
-from tui_helpers import build_library, make_app, settle
+from tui_helpers import build_library, make_app, settle, show_note
 
 from readq.tui.screens.main import MainScreen
 
@@ -63,13 +63,8 @@ async def test_a_long_note_scrolls_to_its_last_line(tmp_path: Path) -> None:
     app = make_app(paths, store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot, app)
-        screen = app.screen_stack[0]
-        assert isinstance(screen, MainScreen)
-        pid = screen.paper_list.current_id
-        assert pid is not None
-        store.save_note(pid, "\n\n".join(f"paragraph {n}" for n in range(60)) + "\n\nTHE END")
-        screen.detail.show_paper(store.get(pid))
-        detail = screen.detail
+        note = "\n\n".join(f"paragraph {n}" for n in range(60)) + "\n\nTHE END"
+        detail = show_note(app, store, note).detail
         assert detail.virtual_size.height > detail.scrollable_content_region.height
         detail.scroll_end(animate=False, immediate=True)
         await pilot.pause()

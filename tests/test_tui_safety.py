@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import build_library, make_app, settle
+from tui_helpers import build_library, make_app, settle, show_note
 
 from readq.models import ScrapedPaper, Source
 from readq.tui.screens.main import MainScreen
@@ -76,13 +76,10 @@ async def test_a_web_link_in_the_note_opens_on_click(tmp_path: Path) -> None:
     app = make_app(paths, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        screen = app.screen_stack[0]
-        assert isinstance(screen, MainScreen)
-        pid = screen.paper_list.current_id
-        assert pid is not None
-        store.save_note(pid, "see [the code](https://example.org/code) [x](ftp://example.org/x)")
-        screen.detail.show_paper(store.get(pid))
-        assert screen.detail.links == ["https://example.org/code", "ftp://example.org/x"]
+        screen = show_note(
+            app, store, "see [the code](https://example.org/code) [x](ftp://x.org/x)"
+        )
+        assert screen.detail.links == ["https://example.org/code", "ftp://x.org/x"]
         x, y = link_position(screen.detail)
         await pilot.click("#detail", offset=(x, y))
         await settle(pilot, app)
@@ -113,13 +110,8 @@ async def test_note_entities_cannot_smuggle_control_characters(tmp_path: Path) -
     app = make_app(paths, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        screen = app.screen_stack[0]
-        assert isinstance(screen, MainScreen)
-        pid = screen.paper_list.current_id
-        assert pid is not None
-        store.save_note(pid, "safe &#x202E;txet &#x2066;x&#x2069; &#27;[2J &#155;1m &amp; done")
-        screen.detail.show_paper(store.get(pid))
-        shown = screen.detail.plain_text()
+        note = "safe &#x202E;txet &#x2066;x&#x2069; &#27;[2J &#155;1m &amp; done"
+        shown = show_note(app, store, note).detail.plain_text()
         for bad in ("\u202e", "\u2066", "\u2069", "\x1b", "\x9b"):
             assert bad not in shown
         assert "txet" in shown and "& done" in shown

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readq.models import ScrapedPaper, Source
 from readq.paths import Paths
 from readq.store import Store
 from readq.tui.app import ReadqApp
+
+if TYPE_CHECKING:
+    from readq.tui.screens.main import MainScreen
 
 
 def make_papers(titles: list[str]) -> list[ScrapedPaper]:
@@ -68,3 +72,16 @@ async def settle(pilot: object, app: ReadqApp) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def show_note(app: ReadqApp, store: Store, note: str) -> MainScreen:
+    """Give the paper under the cursor ``note`` and show it in the detail pane."""
+    from readq.tui.screens.main import MainScreen
+
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    paper_id = screen.paper_list.current_id
+    assert paper_id is not None
+    store.save_note(paper_id, note)
+    screen.detail.show_paper(store.get(paper_id))
+    return screen
