@@ -17,12 +17,11 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readq.models import Paper, Status
 from readq.textclean import strip_unsafe
-from readq.tui.widgets.virtual import set_virtual_size
+from readq.tui.widgets.virtual import LineView, set_virtual_size
 
 STATUS_LABEL = {Status.NEW: "new", Status.TO_READ: "to read", Status.READ: "read"}
 NOTHING_SELECTED = "No paper selected."
@@ -86,7 +85,7 @@ def note_renderable(note: str) -> RenderableType | None:
         return Text(note)
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(LineView, can_focus=True):
     """Shows one paper: its facts and abstract, then its note rendered as Markdown."""
 
     DEFAULT_CSS = """
@@ -220,16 +219,7 @@ class DetailPane(ScrollView, can_focus=True):
         """A theme change: render again with the new colours."""
         super().notify_style_update()
         self._lines_key = None
-        self._base_style: Style | None = None
         self.refresh()
-
-    @property
-    def base_style(self) -> Style:
-        """``rich_style``, cached until the styles change (it walks every ancestor)."""
-        style = getattr(self, "_base_style", None)
-        if style is None:
-            style = self._base_style = self.rich_style
-        return style
 
     def render_line(self, y: int) -> Strip:
         """Row ``y`` of the visible region."""

@@ -19,13 +19,12 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readq.models import Paper, Status
 from readq.textclean import strip_unsafe
 from readq.tui.listing import HighlightFn, Span
-from readq.tui.widgets.virtual import set_virtual_size
+from readq.tui.widgets.virtual import LineView, set_virtual_size
 
 RowFetcher = Callable[[Sequence[int]], list[Paper]]
 
@@ -46,7 +45,7 @@ def display_date(paper: Paper) -> str:
     return strip_unsafe(text, keep_newlines=False)[:DATE_WIDTH]
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(LineView, can_focus=True):
     """A virtual, keyboard- and mouse-driven list of papers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -342,17 +341,7 @@ class PaperList(ScrollView, can_focus=True):
         if hasattr(self, "_row_styles"):  # also called while the widget is built
             self._row_styles.clear()
             self._lines.clear()
-        self._base_style: Style | None = None
         super().notify_style_update()
-
-    @property
-    def base_style(self) -> Style:
-        """``rich_style``, cached until the styles change (it walks every ancestor: computing
-        it for each drawn row was ~12% of the UI thread while typing)."""
-        style = getattr(self, "_base_style", None)
-        if style is None:
-            style = self._base_style = self.rich_style
-        return style
 
     def _style(self, name: str) -> Style:
         """A component style, cached (looking one up costs more than drawing the row)."""

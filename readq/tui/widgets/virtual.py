@@ -9,6 +9,7 @@ list and the detail pane then change per keystroke without re-arranging the scre
 
 from __future__ import annotations
 
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
@@ -41,4 +42,25 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
     widget.refresh()
 
 
-__all__ = ["set_virtual_size"]
+class LineView(ScrollView):
+    """A widget that draws its own lines, with ``rich_style`` cached for them: computing it
+    walks every ancestor, and doing so for each drawn row was ~12% of the UI thread while
+    typing a filter."""
+
+    _base_style: Style | None = None
+
+    @property
+    def base_style(self) -> Style:
+        """``rich_style``, until the styles change (theme, focus, CSS)."""
+        style = self._base_style
+        if style is None:
+            style = self._base_style = self.rich_style
+        return style
+
+    def notify_style_update(self) -> None:
+        """The styles changed: the next drawn line computes the base style again."""
+        self._base_style = None
+        super().notify_style_update()
+
+
+__all__ = ["LineView", "set_virtual_size"]
