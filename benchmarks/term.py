@@ -139,26 +139,8 @@ class PtyApp:
         cwd: Path | None = None,
         keep_chunks: bool = False,
     ) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-        def child_setup() -> None:
-            os.setsid()
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            list(argv),
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=dict(env),
-            cwd=str(cwd) if cwd else None,
-            preexec_fn=child_setup,
-            close_fds=True,
-        )
-        os.close(slave)
-        self.master = master
+        self.proc, self.master = spawn_on_pty(argv, env=env, cols=cols, rows=rows, cwd=cwd)
         self.screen = Screen(cols, rows)
         self.keep_chunks = keep_chunks
         self.chunks: list[bytes] = []
@@ -308,6 +290,41 @@ class PtyApp:
         return self.proc.returncode
 
 
+def spawn_on_pty(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cols: int,
+    rows: int,
+    cwd: str | Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``argv`` on a fresh ``cols`` x ``rows`` pty that is its controlling terminal (a new
+    session, as a terminal emulator does); returns the process and the pty's master end.
+    Also used by the tests' ``ptyutil.PtyProcess``."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def child_setup() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        if preexec_fn is not None:
+            preexec_fn()
+
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(env),
+        cwd=str(cwd) if cwd is not None else None,
+        preexec_fn=child_setup,
+        close_fds=True,
+    )
+    os.close(slave)
+    return proc, master
+
+
 def _proc_stat(pid: int) -> list[str] | None:
     """The fields of ``/proc/PID/stat`` after the command name (state first), or None."""
     try:
@@ -329,4 +346,4 @@ def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-__all__ = ["Predicate", "PtyApp", "Screen", "pyte_display", "python_env", "sys"]
+__all__ = ["Predicate", "PtyApp", "Screen", "pyte_display", "python_env", "spawn_on_pty", "sys"]

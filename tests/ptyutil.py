@@ -8,18 +8,16 @@ by the reliability suite and the note editor's end-to-end tests.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import pty
 import signal
-import struct
-import subprocess
 import sys
-import termios
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks/
+from benchmarks.term import python_env, spawn_on_pty
 
 READQ = [sys.executable, "-m", "readq"]
 """The command that runs readq with the test's interpreter (same venv, same code)."""
@@ -27,14 +25,7 @@ READQ = [sys.executable, "-m", "readq"]
 
 def tui_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a TUI child: the test's (READQ_DB etc.) with a capable TERM."""
-    env = dict(os.environ)
-    env["TERM"] = "xterm-256color"
-    for name in ("TEXTUAL", "NO_COLOR", "COLUMNS", "LINES"):  # size comes from the pty
-        env.pop(name, None)
-    env["PYTHONUNBUFFERED"] = "1"
-    if extra:
-        env.update(extra)
-    return env
+    return python_env(extra)
 
 
 class PtyProcess:
@@ -50,28 +41,14 @@ class PtyProcess:
         cols: int = 120,
         preexec_fn: Callable[[], None] | None = None,
     ) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-        def child_setup() -> None:
-            # New session with the pty as controlling terminal (as a terminal emulator does).
-            os.setsid()
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-            if preexec_fn is not None:
-                preexec_fn()
-
-        self.proc = subprocess.Popen(
-            list(argv),
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=dict(env) if env is not None else tui_env(),
-            cwd=str(cwd) if cwd is not None else None,
-            preexec_fn=child_setup,
-            close_fds=True,
+        self.proc, self.master = spawn_on_pty(
+            argv,
+            env=env if env is not None else tui_env(),
+            cols=cols,
+            rows=rows,
+            cwd=cwd,
+            preexec_fn=preexec_fn,
         )
-        os.close(slave)
-        self.master = master
         self._buffer = bytearray()
         self._lock = threading.Lock()
         self._closed = threading.Event()
