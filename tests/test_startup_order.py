@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_helpers import build_library, make_app, settle
+from tui_helpers import build_library, main_of, make_app, settle
 
 from readq import recovery
 from readq.recovery import LibraryCheck
@@ -34,9 +34,9 @@ async def test_the_app_signals_its_first_paint_and_then_counts(tmp_path: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         assert app.first_painted.is_set()
-        screen = app.screen_stack[0]
-        assert screen.total == 10  # type: ignore[attr-defined]
-        assert len(screen.paper_list.ids) == 10  # type: ignore[attr-defined]
+        screen = main_of(app)
+        assert screen.total == 10
+        assert len(screen.paper_list.ids) == 10
 
 
 async def test_view_counts_come_from_the_index_once_it_is_loaded(
@@ -51,18 +51,18 @@ async def test_view_counts_come_from_the_index_once_it_is_loaded(
         await settle(pilot, app)
         while app.searcher.engine is None:
             await pilot.pause(0.05)
-        screen = app.screen_stack[0]
+        screen = main_of(app)
 
         def no_sql_counts(self: Store) -> object:
             raise AssertionError("counted in SQL")
 
         monkeypatch.setattr(Store, "stats", no_sql_counts)
-        inbox = screen.counts[screen.view]  # type: ignore[attr-defined]
+        inbox = screen.counts[screen.view]
         await pilot.press("r")
         await settle(pilot, app)
         await pilot.press("u")
         await settle(pilot, app)
-        assert screen.counts[screen.view] == inbox  # type: ignore[attr-defined]
+        assert screen.counts[screen.view] == inbox
         assert app.return_code is None and app.is_running
 
 

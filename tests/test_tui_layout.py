@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
-from tui_helpers import build_library, make_app, settle, show_note
-
-from readq.tui.screens.main import MainScreen
+from tui_helpers import build_library, main_of, make_app, settle, show_note
 
 
 @pytest.fixture
@@ -32,8 +30,7 @@ async def test_typing_a_filter_and_moving_need_no_layout(
     app = make_app(paths, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        screen = app.screen_stack[0]
-        assert isinstance(screen, MainScreen)
+        screen = main_of(app)
         await pilot.press("slash", "d")  # the message line appears under the filter: one layout
         await settle(pilot, app)
         await pilot.pause(0.2)
@@ -78,8 +75,7 @@ async def test_a_theme_change_recolours_the_list_and_the_detail(tmp_path: Path) 
     app = make_app(paths, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        screen = app.screen_stack[0]
-        assert isinstance(screen, MainScreen)
+        screen = main_of(app)
         before = (screen.paper_list.base_style, screen.detail.base_style)
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
         await pilot.pause(0.3)

@@ -74,12 +74,18 @@ async def settle(pilot: object, app: ReadqApp) -> None:
         await pilot.pause()
 
 
-def show_note(app: ReadqApp, store: Store, note: str) -> MainScreen:
-    """Give the paper under the cursor ``note`` and show it in the detail pane."""
+def main_of(app: ReadqApp) -> MainScreen:
+    """The app's main screen (the bottom of the screen stack)."""
     from readq.tui.screens.main import MainScreen
 
     screen = app.screen_stack[0]
     assert isinstance(screen, MainScreen)
+    return screen
+
+
+def show_note(app: ReadqApp, store: Store, note: str) -> MainScreen:
+    """Give the paper under the cursor ``note`` and show it in the detail pane."""
+    screen = main_of(app)
     paper_id = screen.paper_list.current_id
     assert paper_id is not None
     store.save_note(paper_id, note)
