@@ -244,6 +244,35 @@ async def test_stale_results_are_dropped(tmp_path: Path) -> None:
         assert list(screen.paper_list.ids) == before
 
 
+async def test_a_reload_in_flight_does_not_pull_the_cursor_back(tmp_path: Path) -> None:
+    """Another process changes the library; the user moves before the reloaded list lands.
+
+    The reload was asked for with the cursor on row 1; the user then went to row 0. When the
+    list arrives the cursor stays on row 0 (it used to jump back to the paper of row 1).
+    """
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        await pilot.press("j")
+        await settle(pilot, app)
+        top = screen.paper_list.ids[0]
+        assert screen.paper_list.cursor == 1
+        # No await between these two: the reloaded list cannot land in between.
+        screen.reload()
+        screen.paper_list.action_cursor_up()
+        assert screen.paper_list.current_id == top
+        await settle(pilot, app)
+        assert screen.paper_list.current_id == top
+        assert screen.detail.paper is not None and screen.detail.paper.id == top
+        # An explicit keep (the paper an undo brings back) still wins over the cursor.
+        second = screen.paper_list.ids[1]
+        screen.request_list(keep_id=second)
+        await settle(pilot, app)
+        assert screen.paper_list.current_id == second
+
+
 async def test_selection_and_bulk_confirm(tmp_path: Path) -> None:
     paths, store = build_library(tmp_path)
     app = make_app(paths, store)

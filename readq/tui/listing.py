@@ -73,6 +73,9 @@ class ListRequest:
     near: int = 0
     """Where ``keep_id`` probably is (the cursor's row): looked for there first, since walking
     a lazy result of a million ids to find it takes ~200 ms."""
+    follows_cursor: bool = False
+    """``keep_id`` is simply the paper that was under the cursor: if the user moves while the
+    list is computed, the cursor stays where they moved to, not where it was."""
 
 
 HighlightFn = Callable[[int, str], list[Span]]

@@ -144,7 +144,8 @@ class MainScreen(Screen[None]):
 
         The cursor stays on ``keep_id`` (default: the paper under the cursor) if it is listed.
         """
-        if keep_id is None and keep_current:
+        follows_cursor = keep_id is None and keep_current
+        if follows_cursor:
             keep_id = self.paper_list.current_id
         self._seq += 1
         if keep_id is None and not keep_current:
@@ -156,6 +157,7 @@ class MainScreen(Screen[None]):
             self.filter_text,
             keep_id=keep_id,
             near=self.paper_list.cursor,
+            follows_cursor=follows_cursor,
         )
         self.run_list(request, first=first)
 
@@ -217,11 +219,14 @@ class MainScreen(Screen[None]):
             return
         if result.request.seq == self._top_seq:
             self.paper_list.cursor = 0
+        keep_id, keep_index = result.request.keep_id, result.keep_index
+        moved_to = self.paper_list.current_id
+        if result.request.follows_cursor and moved_to is not None and moved_to != keep_id:
+            # The user moved while this list was computed (a reload from another process
+            # lands a moment later): stay on the paper they moved to.
+            keep_id, keep_index = moved_to, None
         self.paper_list.set_ids(
-            result.ids,
-            highlight=result.highlight,
-            keep_id=result.request.keep_id,
-            keep_index=result.keep_index,
+            result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
         )
         self._shown = len(result.ids)
         if not result.partial and not self._loaded:
