@@ -33,3 +33,11 @@ def describe_sqlite_error(exc: sqlite3.Error) -> str:
     if name.startswith("SQLITE_BUSY") or "locked" in text:
         return "the library is busy (another process held it too long); try again"
     return text
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` only means another connection holds the library's write lock (the
+    write is worth retrying once that writer is done: nothing is wrong with the library)."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )

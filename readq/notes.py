@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from readq.dberrors import is_busy
 from readq.store import NOTE_COALESCE_SECONDS, Store, StoreError, UnknownPaperError
 
 AUTOSAVE_DELAY = 0.3
@@ -51,12 +52,16 @@ class RetryPolicy:
     initial: float = 2.0
     factor: float = 2.0
     maximum: float = 30.0
+    busy_maximum: float = 3.0
+    """The longest wait when the write only met another writer's lock (an ingest in another
+    terminal): the note is saved within this long of that writer finishing."""
 
-    def delay(self, failures: int) -> float:
+    def delay(self, failures: int, *, busy: bool = False) -> float:
         """The wait after ``failures`` consecutive failures (1 for the first)."""
         if failures <= 0:
             return 0.0
-        return min(self.maximum, self.initial * self.factor ** (failures - 1))
+        wait = min(self.maximum, self.initial * self.factor ** (failures - 1))
+        return min(wait, self.busy_maximum) if busy else wait
 
 
 class SaveStatus(Enum):
@@ -78,6 +83,11 @@ class SaveOutcome:
     error: str | None = None
     recovery_file: Path | None = None
     retry_in: float | None = None
+    busy: bool = False
+    """FAILED only because another process held the library's write lock (nothing is wrong)."""
+    failures: int = 0
+    """FAILED: how many attempts in a row have failed, this one included. SAVED: how many
+    failed before this one succeeded."""
 
     @property
     def message(self) -> str | None:
@@ -87,6 +97,14 @@ class SaveOutcome:
                 "This note was changed elsewhere while you edited it. Your text is current; "
                 f"the other text was kept as revision {self.conflict_revision_id} (see history)."
             )
+        if self.status is SaveStatus.FAILED and self.busy:
+            where = f" (a copy is in {self.recovery_file})" if self.recovery_file else ""
+            return (
+                "Another readq is writing the library (an ingest?): this note is saved as soon "
+                f"as it is done. Your text is kept{where}."
+            )
+        if self.status is SaveStatus.SAVED and self.failures:
+            return "Note saved."
         if self.status is SaveStatus.FAILED:
             where = f" A copy is in {self.recovery_file}." if self.recovery_file else ""
             retry = f" Retrying in {self.retry_in:g} s." if self.retry_in is not None else ""
@@ -180,6 +198,7 @@ class NoteSession:
     failures: int = 0
     retry_at: float | None = None
     last_error: str | None = None
+    last_busy: bool = False
     recovery_written: bool = False
     recovered: RecoveredDraft | None = None
     _own_revision: int | None = None
@@ -270,6 +289,8 @@ class NoteSession:
                 error=self.last_error,
                 retry_in=self.retry_at - now,
                 recovery_file=self._recovery_file(),
+                busy=self.last_busy,
+                failures=self.failures,
             )
         text = self.text
         coalesce = (
@@ -292,6 +313,7 @@ class NoteSession:
             raise
         except SAVE_ERRORS as exc:
             return self._failed(exc, now)
+        failed_before = self.failures
         self.failures = 0
         self.retry_at = None
         self.last_error = None
@@ -315,16 +337,22 @@ class NoteSession:
                 revision_id=result.revision_id,
                 conflict_revision_id=result.conflict_revision_id,
             )
-        return SaveOutcome(SaveStatus.SAVED, revision_id=result.revision_id)
+        return SaveOutcome(SaveStatus.SAVED, revision_id=result.revision_id, failures=failed_before)
 
     def _failed(self, exc: BaseException, now: float) -> SaveOutcome:
         self.failures += 1
-        wait = self.retry.delay(self.failures)
+        busy = self.last_busy = is_busy(exc)
+        wait = self.retry.delay(self.failures, busy=busy)
         self.retry_at = now + wait
         self.last_error = _describe(exc)
         where = self.keep_copy()
         return SaveOutcome(
-            SaveStatus.FAILED, error=self.last_error, recovery_file=where, retry_in=wait
+            SaveStatus.FAILED,
+            error=self.last_error,
+            recovery_file=where,
+            retry_in=wait,
+            busy=busy,
+            failures=self.failures,
         )
 
     def keep_copy(self) -> Path | None:

@@ -138,7 +138,8 @@ def test_failed_write_keeps_the_draft_writes_a_recovery_file_and_retries(
 ) -> None:
     data_dir = tmp_path / "data"
     flaky = FlakyStore(store, error)
-    session = NoteSession.open(store, pid, data_dir=data_dir, retry=RetryPolicy(2.0, 2.0, 5.0))
+    retry = RetryPolicy(2.0, 2.0, 5.0, busy_maximum=5.0)
+    session = NoteSession.open(store, pid, data_dir=data_dir, retry=retry)
     session.edit("precious words", 0.0)
     outcome = session.flush(flaky, 0.3)  # type: ignore[arg-type]
     assert outcome.status is SaveStatus.FAILED
@@ -163,6 +164,37 @@ def test_failed_write_keeps_the_draft_writes_a_recovery_file_and_retries(
     assert store.note_state(pid)[0] == "precious words, more"
     assert not recovery_path(data_dir, pid).exists()
     assert session.retry_at is None and session.failures == 0
+
+
+def test_a_write_that_only_met_another_writers_lock_waits_calmly_and_not_long(
+    store: Store, pid: int, tmp_path: Path
+) -> None:
+    """An ingest in another terminal holds the lock: nothing is wrong, so the message says
+    who holds it (not "not saved: database is locked"), retries stay short, and the save that
+    finally lands says so."""
+    data_dir = tmp_path / "data"
+    flaky = FlakyStore(store, sqlite3.OperationalError("database is locked"))
+    session = NoteSession.open(
+        store, pid, data_dir=data_dir, retry=RetryPolicy(2.0, 2.0, 30.0, busy_maximum=3.0)
+    )
+    session.edit("patient words", 0.0)
+    first = session.flush(flaky, 0.3)  # type: ignore[arg-type]
+    assert first.status is SaveStatus.FAILED and first.busy and first.failures == 1
+    assert first.message is not None
+    assert "Another readq is writing" in first.message and "locked" not in first.message
+    assert str(recovery_path(data_dir, pid)) in first.message
+    assert first.retry_in == 2.0
+    second = session.flush(flaky, 2.3)  # type: ignore[arg-type]
+    assert second.busy and second.failures == 2 and second.retry_in == 3.0  # capped at 3 s
+    assert session.flush(flaky, 5.3).retry_in == 3.0  # type: ignore[arg-type]
+    flaky.failing = False
+    saved = session.flush(flaky, 8.3)  # type: ignore[arg-type]
+    assert saved.status is SaveStatus.SAVED and saved.failures == 3
+    assert saved.message == "Note saved."
+    assert store.note_state(pid)[0] == "patient words"
+    # A save that never failed says nothing.
+    session.edit("patient words, again", 9.0)
+    assert session.flush(store, 10.0).message is None
 
 
 def test_force_flush_ignores_the_retry_wait(store: Store, pid: int) -> None:

@@ -33,6 +33,10 @@ HANDLED_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
 AUTOSAVE_BUSY_MS = 250
 """How long an autosave waits for another writer's lock before failing (and retrying)."""
 
+CLOSE_BUSY_MS = 500
+"""How long closing the editor waits for another writer's lock (the UI waits with it). A draft
+not written by then stays here and is retried like an autosave, after the screen is gone."""
+
 SIGNAL_BUSY_MS = 3000
 """On SIGTERM/SIGHUP, how long the final write waits for another writer's lock (the draft is
 already in its recovery file by then)."""
@@ -107,7 +111,8 @@ class NoteKeeper:
     def close(self, paper_id: int) -> SaveOutcome:
         """The editor of ``paper_id`` is closing: write it now. A draft that could not be
         written stays here (and keeps retrying); a saved one is forgotten."""
-        outcome = self.flush(paper_id)
+        with self._busy_timeout(CLOSE_BUSY_MS):
+            outcome = self.flush(paper_id)
         session = self.sessions.get(paper_id)
         if session is not None and not session.unsaved:
             del self.sessions[paper_id]
@@ -195,6 +200,12 @@ class NoteKeeper:
             return
         if outcome.status is SaveStatus.CONFLICT:
             self._notify(message, "Note conflict", "warning", 12)
+        elif outcome.status is SaveStatus.SAVED:  # after failed attempts: say it is in now
+            self._notify(message, "Note saved", "information", 3)
+        elif outcome.busy:
+            # Another writer (an ingest) holds the library: say so once, not at every retry.
+            if outcome.failures == 1:
+                self._notify(message, "Note waiting", "warning", 8)
         else:
             self._notify(message, "Note not saved", "error", 8)
 

@@ -11,24 +11,19 @@ from __future__ import annotations
 
 import functools
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readq.dberrors import is_busy
 from readq.store import Store
+
+__all__ = ["BackgroundWriter", "is_busy"]
 
 QUEUED_BUSY_TIMEOUT_MS = 10 * 60 * 1000
 FAST_BUSY_TIMEOUT_MS = 150
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` means another connection holds the lock (worth queueing)."""
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "locked" in str(exc) or "busy" in str(exc)
-    )
 
 
 @dataclass(frozen=True, slots=True)
