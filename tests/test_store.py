@@ -7,9 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readq.models import ScrapedPaper, SortKey, Source, Status
-from readq.store import Store, UnknownPaperError
+from readq.store import Store, UnknownPaperError, paper_of_row, scraped_values
 
 SRC_A = Source("a.txt", "/a.txt", "2026-01-01")
 SRC_B = Source("b.txt", "/b.txt", "2026-01-02")
@@ -177,3 +179,57 @@ def test_reader_connection_is_read_only(store: Store) -> None:
 def test_wal_and_busy_timeout(store: Store) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_a_new_library_has_8k_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """New libraries are created with 8 KB pages (cheaper inserts of ~2 KB rows); a library
+    created with SQLite's default 4 KB pages keeps them (WAL cannot change a page size)."""
+    new = tmp_path / "new.db"
+    with Store.open(new) as store:
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE placeholder (x)")
+    conn.execute("DROP TABLE placeholder")
+    conn.close()
+    with Store.open(old) as store:
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        store.ingest(
+            [ScrapedPaper("Kept pages", "An abstract long enough to be a key. " * 3)],
+            Source("s", "/s", "2026-01-01"),
+            "hf",
+        )
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+
+
+@given(
+    title=st.text(min_size=1, max_size=40),
+    abstract=st.text(max_size=80),
+    derived=st.booleans(),
+    published=st.none() | st.just("2025-03-04"),
+    upvotes=st.none() | st.integers(0, 10_000),
+    urls=st.lists(st.text(min_size=1, max_size=20), max_size=3).map(tuple),
+)
+def test_paper_of_row_inverts_scraped_values(
+    title: str,
+    abstract: str,
+    derived: bool,
+    published: str | None,
+    upvotes: int | None,
+    urls: tuple[str, ...],
+) -> None:
+    """The parser process sends rows; a merge rebuilds the paper from its row exactly."""
+    paper = ScrapedPaper(
+        title=title,
+        abstract=abstract,
+        title_derived=derived,
+        published=published,
+        published_text="Mar 4" if published else None,
+        upvotes=upvotes,
+        authors=3,
+        org="Fictional Lab",
+        urls=urls,
+        arxiv_id=None,
+    )
+    assert paper_of_row(scraped_values(paper, "tkey", "akey")) == paper

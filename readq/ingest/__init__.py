@@ -17,7 +17,7 @@ from readq.ingest.errors import IngestError
 from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_bytes
 from readq.ingest.reader import TextSource, open_listing
 from readq.models import ScrapedPaper, Source
-from readq.store import IngestResult, KeyedPaper, Store, now_iso
+from readq.store import IngestResult, ScrapedRow, Store, now_iso, scraped_values
 from readq.textclean import abstract_key, normalise_key
 
 __all__ = [
@@ -89,19 +89,19 @@ def ingest_source(
         from readq.ingest import parallel
 
         fmt = detect_format(source.lines()) if parallel.eligible(source) else None
-        items: Iterator[KeyedPaper]
+        items: Iterator[ScrapedRow]
         if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
             items = parallel.parse_in_child(source, listing_year=listing_year)
         else:
             fmt, papers = parse_source(source, listing_year=listing_year)
-            items = _with_keys(papers)
+            items = _rows(papers)
         assert fmt is not None
         report.format = fmt.value
         stream = _with_progress(items, source.name, progress)
         first = next(stream, None)
         if first is None:
             raise IngestError(source.name, "no papers found")
-        result = store.ingest_keyed(
+        result = store.ingest_rows(
             itertools.chain([first], stream),
             Source(name=source.name, path=source.path, seen_at=now_iso()),
             fmt.value,
@@ -148,22 +148,22 @@ def ingest_text(
     return ingest_source(store, source, listing_year=listing_year)
 
 
-def _with_keys(papers: Iterable[ScrapedPaper]) -> Iterator[KeyedPaper]:
+def _rows(papers: Iterable[ScrapedPaper]) -> Iterator[ScrapedRow]:
     for paper in papers:
-        yield paper, normalise_key(paper.title), abstract_key(paper.abstract)
+        yield scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
 
 
 def _with_progress(
-    items: Iterator[KeyedPaper], name: str, progress: ProgressCallback | None
-) -> Iterator[KeyedPaper]:
+    items: Iterator[ScrapedRow], name: str, progress: ProgressCallback | None
+) -> Iterator[ScrapedRow]:
     if progress is None:
         return items
     return _counted(items, name, progress)
 
 
 def _counted(
-    items: Iterable[KeyedPaper], name: str, progress: ProgressCallback
-) -> Iterator[KeyedPaper]:
+    items: Iterable[ScrapedRow], name: str, progress: ProgressCallback
+) -> Iterator[ScrapedRow]:
     for count, item in enumerate(items, start=1):
         if count % 2000 == 0:
             progress(name, count)

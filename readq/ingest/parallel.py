@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from readq.ingest.errors import IngestError
 from readq.ingest.reader import TextSource
 from readq.models import ScrapedPaper
-from readq.store import KeyedPaper
+from readq.store import ScrapedRow
 
 PARALLEL_MIN_BYTES = 8 << 20
 """Files smaller than this are parsed in-process."""
@@ -51,11 +51,11 @@ def eligible(source: TextSource) -> bool:
 
 def parse_in_child(
     source: TextSource, *, listing_year: int | None, today: date | None = None
-) -> Iterator[KeyedPaper]:
+) -> Iterator[ScrapedRow]:
     """The papers of ``source`` as :func:`readq.ingest.parse_source` yields them, parsed in a
-    child process, each with its dedupe keys (``(paper, title key, abstract key)``, as
-    :meth:`readq.store.Store.ingest_keyed` takes them). Warnings the child's reader raised are
-    added to ``source.warnings``."""
+    child process, each as its :func:`readq.store.scraped_values` row (dedupe keys included,
+    as :meth:`readq.store.Store.ingest_rows` takes them). Warnings the child's reader raised
+    are added to ``source.warnings``."""
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(
@@ -81,8 +81,7 @@ def parse_in_child(
             except EOFError:
                 raise IngestError(source.name, "the parser process ended unexpectedly") from None
             if kind == "papers":
-                for *values, tkey, akey in payload:
-                    yield ScrapedPaper(*values), tkey, akey
+                yield from payload
             elif kind == "done":
                 for warning in payload:
                     if warning not in source.warnings:
@@ -106,9 +105,10 @@ def _child_main(
     today: str,
     sender: Connection,
 ) -> None:
-    """The child: parse the file, send batches of tuples (the paper's fields, then its title
-    key and abstract key), then ("done", warnings)."""
+    """The child: parse the file, send batches of ``scraped_values`` rows, then ("done",
+    warnings)."""
     from readq.ingest import parse_source
+    from readq.store import scraped_values
     from readq.textclean import abstract_key, normalise_key
 
     def opener() -> object:
@@ -120,23 +120,10 @@ def _child_main(
         _fmt, papers = parse_source(
             source, listing_year=listing_year, today=date.fromisoformat(today)
         )
-        batch: list[tuple[object, ...]] = []
+        batch: list[ScrapedRow] = []
         for paper in papers:
             batch.append(
-                (
-                    paper.title,
-                    paper.abstract,
-                    paper.title_derived,
-                    paper.published,
-                    paper.published_text,
-                    paper.upvotes,
-                    paper.authors,
-                    paper.org,
-                    paper.urls,
-                    paper.arxiv_id,
-                    normalise_key(paper.title),
-                    abstract_key(paper.abstract),
-                )
+                scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
             )
             if len(batch) >= BATCH:
                 sender.send(("papers", batch))
