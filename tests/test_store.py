@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from readq.models import ScrapedPaper, SortKey, Source, Status
-from readq.store import Store, UnknownPaperError, paper_of_row, scraped_values
+from readq.store import (
+    CACHE_KIB,
+    INGEST_CACHE_KIB_MAX,
+    Store,
+    UnknownPaperError,
+    paper_of_row,
+    scraped_values,
+)
+from readq.textclean import abstract_key, normalise_key
 
 SRC_A = Source("a.txt", "/a.txt", "2026-01-01")
 SRC_B = Source("b.txt", "/b.txt", "2026-01-02")
@@ -233,3 +242,21 @@ def test_paper_of_row_inverts_scraped_values(
         arxiv_id=None,
     )
     assert paper_of_row(scraped_values(paper, "tkey", "akey")) == paper
+
+
+def test_a_big_ingest_caches_more_while_it_runs_and_gives_it_back(store: Store) -> None:
+    """At a million papers the random index inserts outgrow a 64 MiB cache: an ingest that
+    expects many papers raises its connection's cache for the transaction only."""
+    seen: list[int] = []
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        paper = ScrapedPaper("Cache sized paper", "An abstract long enough to be a key. " * 3)
+        seen.append(store.conn.execute("PRAGMA cache_size").fetchone()[0])
+        yield scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
+
+    source = Source("s", "/s", "2026-01-01")
+    store.ingest_rows(rows(), source, "hf", expected=2_000_000)
+    assert seen == [-INGEST_CACHE_KIB_MAX]
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+    store.ingest_rows(rows(), source, "hf", expected=1000)  # small: the usual cache
+    assert seen[-1] == -CACHE_KIB
