@@ -161,10 +161,12 @@ def test_batched_ingest_matches_per_paper_ingest(
     assert dump(tmp_path / "new.db") == dump(tmp_path / "ref.db")
 
 
+@pytest.mark.parametrize("year", [2024, None])
 def test_parsing_in_a_child_process_stores_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, year: int | None
 ) -> None:
-    """A big listing is parsed in a child process; the library ends up the same."""
+    """A big listing is parsed in a child process; the library ends up the same. Without a
+    ``--year`` the parent scans the listing's years while the child starts, and sends it."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from benchmarks.generate import Generator, listing_text
     from readq.ingest import ingest_paths, parallel
@@ -174,7 +176,7 @@ def test_parsing_in_a_child_process_stores_the_same(
     listing = tmp_path / "listing.txt"
     listing.write_text(listing_text(papers + papers[:20]), encoding="utf-8")
     with Store.open(tmp_path / "inline.db") as inline:
-        want = ingest_paths(inline, [str(listing)], listing_year=2024)
+        want = ingest_paths(inline, [str(listing)], listing_year=year)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     calls: list[str] = []
     real = parallel.parse_in_child
@@ -185,8 +187,9 @@ def test_parsing_in_a_child_process_stores_the_same(
 
     monkeypatch.setattr(parallel, "parse_in_child", spy)
     with Store.open(tmp_path / "child.db") as child:
-        got = ingest_paths(child, [str(listing)], listing_year=2024)
+        got = ingest_paths(child, [str(listing)], listing_year=year)
     assert calls == ["listing.txt"]
+    assert got[0].error is None and want[0].error is None
     assert [
         (r.format, r.result.papers, r.result.new, r.result.merged) for r in got if r.result
     ] == [(r.format, r.result.papers, r.result.new, r.result.merged) for r in want if r.result]

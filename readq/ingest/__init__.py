@@ -91,7 +91,17 @@ def ingest_source(
         fmt = detect_format(source.lines()) if parallel.eligible(source) else None
         items: Iterator[ScrapedRow]
         if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
-            items = parallel.parse_in_child(source, listing_year=listing_year)
+            today = date.today()
+            find_year = None
+            if fmt is ListingFormat.HF and not listing_year:
+
+                def find_year() -> int:
+                    years = scan_years_bytes(source.byte_chunks(), source.encoding)
+                    return infer_listing_year(years, today)
+
+            items = parallel.parse_in_child(
+                source, listing_year=listing_year, today=today, find_year=find_year
+            )
         else:
             fmt, papers = parse_source(source, listing_year=listing_year)
             items = _rows(papers)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from multiprocessing.connection import Connection
 
@@ -50,14 +50,23 @@ def eligible(source: TextSource) -> bool:
 
 
 def parse_in_child(
-    source: TextSource, *, listing_year: int | None, today: date | None = None
+    source: TextSource,
+    *,
+    listing_year: int | None,
+    today: date | None = None,
+    find_year: Callable[[], int] | None = None,
 ) -> Iterator[ScrapedRow]:
     """The papers of ``source`` as :func:`readq.ingest.parse_source` yields them, parsed in a
     child process, each as its :func:`readq.store.scraped_values` row (dedupe keys included,
     as :meth:`readq.store.Store.ingest_rows` takes them). Warnings the child's reader raised
-    are added to ``source.warnings``."""
+    are added to ``source.warnings``.
+
+    ``find_year`` (a Hugging Face listing without ``listing_year``) is called here while the
+    child starts (it imports readq for ~0.2 s), and its answer is sent to the child: the year
+    pre-scan over the whole file then costs no time before the first papers arrive."""
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
+    year_receiver, year_sender = ctx.Pipe(duplex=False) if find_year else (None, None)
     child = ctx.Process(
         target=_child_main,
         args=(
@@ -68,6 +77,7 @@ def parse_in_child(
             listing_year,
             (today or date.today()).isoformat(),
             sender,
+            year_receiver,
         ),
         daemon=True,
         name="readq-parse",
@@ -75,6 +85,9 @@ def parse_in_child(
     child.start()
     sender.close()
     try:
+        if find_year is not None and year_sender is not None:
+            year_sender.send(find_year())
+            year_sender.close()
         while True:
             try:
                 kind, payload = receiver.recv()
@@ -91,6 +104,8 @@ def parse_in_child(
                 raise IngestError(source.name, str(payload).removeprefix(source.name + ": "))
     finally:
         receiver.close()
+        if year_sender is not None:
+            year_sender.close()
         if child.is_alive():
             child.terminate()
         child.join(5)
@@ -104,6 +119,7 @@ def _child_main(
     listing_year: int | None,
     today: str,
     sender: Connection,
+    year_receiver: Connection | None = None,
 ) -> None:
     """The child: parse the file, send batches of ``scraped_values`` rows, then ("done",
     warnings)."""
@@ -117,6 +133,11 @@ def _child_main(
     source = TextSource(name=name, path=path, encoding=encoding, size=size)
     source._opener = opener  # type: ignore[assignment]
     try:
+        if year_receiver is not None:
+            try:
+                listing_year = int(year_receiver.recv())
+            except EOFError:  # the parent could not scan the file: it reports that itself
+                return
         _fmt, papers = parse_source(
             source, listing_year=listing_year, today=date.fromisoformat(today)
         )
