@@ -731,32 +731,18 @@ _TITLE, _TITLE_KEY, _DERIVED, _ABSTRACT, _ABSTRACT_KEY = range(5)
 
 def paper_of_row(row: ScrapedRow) -> ScrapedPaper:
     """The paper a ``scraped_values`` row was made of (its inverse, keys aside)."""
-    (
-        title,
-        _tkey,
-        derived,
-        abstract,
-        _akey,
-        published,
-        published_text,
-        upvotes,
-        authors,
-        org,
-        urls,
-        arxiv_id,
-    ) = row
+    values = dict(zip(SCRAPED_COLUMNS, row, strict=True))
     return ScrapedPaper(
-        title=str(title),
-        abstract=str(abstract),
-        title_derived=bool(derived),
-        published=published,  # type: ignore[arg-type]
-        published_text=published_text,  # type: ignore[arg-type]
-        upvotes=upvotes,  # type: ignore[arg-type]
-        authors=authors,  # type: ignore[arg-type]
-        org=org,  # type: ignore[arg-type]
-        urls=tuple(json.loads(str(urls))),
-        arxiv_id=arxiv_id,  # type: ignore[arg-type]
+        title=str(values["title"]),
+        abstract=str(values["abstract"]),
+        title_derived=bool(values["title_derived"]),
+        urls=tuple(json.loads(str(values["urls"]))),
+        **{name: values[name] for name in _PLAIN_SCRAPED},  # type: ignore[arg-type]
     )
+
+
+_PLAIN_SCRAPED = ("published", "published_text", "upvotes", "authors", "org", "arxiv_id")
+"""The scraped columns stored exactly as the paper holds them."""
 
 
 INGEST_BATCH = 1000
