@@ -27,6 +27,13 @@ _URL = re.compile(
 _GITHUB_IO = re.compile(r"(?<![\w.@/-])[\w-]+\.github\.io\b[^\s<>\"'`{}|\\^]*", re.IGNORECASE)
 _URL_HINTS = ("://", "www.", "github", "huggingface")
 """Substrings one of which every URL that _URL or _GITHUB_IO matches contains (lowercased)."""
+# Where a match of _URL or _GITHUB_IO must have a "." or a "/": the pieces of those patterns
+# around it, with the same flag. Every match has one of these (``https?://``, ``www\.``,
+# ``github\.com/``, ``huggingface\.co/``, ``\.github\.io``), so a text in which neither
+# finds anything has no URL; and each starts with one literal character, which the regex
+# engine skips to (no lowercased copy of the text is needed to rule out most abstracts).
+_DOT_HINT = re.compile(r"\.(?:(?<=www\.)|github\.io)", re.IGNORECASE)
+_SLASH_HINT = re.compile(r"/(?:(?<=://)|(?<=github\.com/)|(?<=huggingface\.co/))", re.IGNORECASE)
 _TRAILING = ".,;:!?*'\""
 
 
@@ -67,6 +74,8 @@ def resolve_date(value: ListingDate, listing_year: int) -> str | None:
 
 def find_urls(text: str) -> tuple[str, ...]:
     """URLs mentioned in ``text`` (http/https, or bare github/huggingface/www links), in order."""
+    if _DOT_HINT.search(text) is None and ("/" not in text or _SLASH_HINT.search(text) is None):
+        return ()
     found: list[str] = []
     lowered = text.lower()
     # The hints of _URL_HINTS, tested without a generator (this runs for every abstract).

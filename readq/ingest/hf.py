@@ -13,15 +13,14 @@ lie in the future is taken from the year before. ``listing_year`` overrides all 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from readq.ingest.fields import (
     AUTHORS_LINE,
     DATE_LINE,
-    ListingDate,
     find_urls,
     parse_date_line,
     resolve_date,
@@ -47,28 +46,24 @@ ORG_LINE_MAX = 80
 DATE_LINE_MAX = 40
 TITLE_MAX = 400
 _MONTH_INITIALS = frozenset("JFMASOND")
+_BULLETS = frozenset("•·∙*-")
+"""The first characters that ``AUTHORS_LINE`` allows."""
+_BATCH_LINES = 8192
+_CACHE_MAX = 200_000
+"""Distinct short lines remembered per listing (dates, author counts, "·", short titles)."""
+_PLAIN, _DOT, _AUTHORS, _DATE = range(4)
+_Dated = tuple["str | None", "str | None", "int | None"]
+"""A date line resolved: published (ISO), published_text, upvotes."""
+_UNDATED: _Dated = (None, None, None)
+_DraftRow = tuple[str, str, "int | None", "str | None", _Dated]
+"""A paper before it is built: title, abstract, authors, org, resolved date."""
+_ShortKind = tuple[int, "int | None", _Dated]
+"""A short line's kind (``_PLAIN``, ``_DOT``, ``_AUTHORS``, ``_DATE``), author count, date."""
 # A line (after its newline) that starts with a month's name and has a comma, as every date
 # line with a year does.
 _MONTH_LINE_BYTES = re.compile(
     rb"\n((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[^\n,]*,[^\n]*)"
 )
-
-
-@dataclass(slots=True)
-class _Draft:
-    title: str
-    abstract: str = ""
-    authors: int | None = None
-    org: str | None = None
-    date: ListingDate | None = None
-
-
-def _classify(lines: Iterable[str]) -> Iterator[str]:
-    for raw in lines:
-        if raw:
-            line = clean_line(raw)
-            if line:
-                yield line
 
 
 def parse_hf(
@@ -96,28 +91,156 @@ def scan_years(lines: Iterable[str]) -> list[int]:
 def iter_hf(lines: Iterable[str], *, listing_year: int, today: date) -> Iterator[ScrapedPaper]:
     """Yield the papers of a Hugging Face listing, streaming. Never raises on odd text: what
     does not fit the format is skipped."""
-    year = listing_year
-    for draft in _drafts(lines):
-        published = None
-        published_text = None
-        upvotes = None
-        if draft.date is not None:
-            published = resolve_date(draft.date, year)
-            if draft.date.year is None and published is not None and published > today.isoformat():
-                published = resolve_date(draft.date, year - 1)
-            published_text = draft.date.text
-            upvotes = draft.date.upvotes
-        abstract = draft.abstract
-        yield ScrapedPaper(
-            title=draft.title[:TITLE_MAX],
-            abstract=abstract,
-            published=published,
-            published_text=published_text,
-            upvotes=upvotes,
-            authors=draft.authors,
-            org=draft.org,
-            urls=find_urls(abstract),
-        )
+    return itertools.chain.from_iterable(_paper_batches(lines, listing_year, today))
+
+
+def _paper_batches(lines: Iterable[str], year: int, today: date) -> Iterator[list[ScrapedPaper]]:
+    """The papers of :func:`iter_hf`, a list per ``_BATCH_LINES`` input lines.
+
+    One loop over each batch of cleaned lines, with the next line at hand by index (a paper's
+    last line is known only from the line after it: the last line of a batch waits for the
+    next batch). A line of up to ``DATE_LINE_MAX`` characters, which is what repeats in a
+    listing (dates, author counts, "·"), is cleaned and classified once per distinct text.
+    """
+    today_iso = today.isoformat()
+    raw_short: dict[str, str] = {}
+    short_kinds: dict[str, _ShortKind] = {}
+    iterator = iter(lines)
+    carry: list[str] = []
+    in_header = True
+    title: str | None = None
+    abstract = ""
+    authors: int | None = None
+    org: str | None = None
+    while True:
+        raw_batch = list(itertools.islice(iterator, _BATCH_LINES))
+        final = len(raw_batch) < _BATCH_LINES
+        cleaned = carry
+        append = cleaned.append
+        for raw in raw_batch:
+            if raw:
+                if len(raw) > DATE_LINE_MAX:
+                    line = clean_line(raw)
+                else:
+                    known_line = raw_short.get(raw)
+                    if known_line is None:
+                        known_line = clean_line(raw)
+                        if len(raw_short) < _CACHE_MAX:
+                            raw_short[raw] = known_line
+                    line = known_line
+                if line:
+                    append(line)
+        nexts: list[str | None] = list(itertools.islice(cleaned, 1, None))
+        if final:
+            nexts.append(None)
+            carry = []
+        else:
+            carry = cleaned[-1:]
+        drafts: list[_DraftRow] = []
+        # Short by one but for the last batch: the carried line is not taken yet.
+        for line, following in zip(cleaned, nexts, strict=False):
+            size = len(line)
+            kind = _PLAIN
+            if size <= DATE_LINE_MAX:
+                known = short_kinds.get(line)
+                if known is None:
+                    known = _short_kind(line, year, today_iso)
+                    if len(short_kinds) < _CACHE_MAX:
+                        short_kinds[line] = known
+                kind, count, dated = known
+                if in_header:
+                    if kind == _DATE or line.casefold() in CHROME_LINES:
+                        continue
+                    in_header = False
+                if kind != _PLAIN:
+                    if kind == _DOT:
+                        continue
+                    if kind == _AUTHORS:
+                        if title is not None:
+                            authors = count
+                        continue
+                    if title is not None:  # a date: the paper's last line
+                        drafts.append((title, abstract, authors, org, dated))
+                        title = None
+                        abstract = ""
+                        authors = None
+                        org = None
+                        continue
+            else:
+                in_header = False
+            if title is None:
+                title = line
+                continue
+            if not abstract:
+                if (
+                    size <= 200
+                    and following is not None
+                    and len(following) > max(200, 2 * size)
+                    and len(following) > DATE_LINE_MAX
+                ):
+                    # The title had no abstract: this line is the next paper's title.
+                    drafts.append((title, abstract, authors, org, _UNDATED))
+                    title = line
+                    authors = None
+                    org = None
+                    continue
+                abstract = line
+                continue
+            if following == "·" and size <= ORG_LINE_MAX:
+                org = _org_name(line)
+                continue
+            drafts.append((title, abstract, authors, org, _UNDATED))
+            title = line
+            abstract = ""
+            authors = None
+            org = None
+        if final and title is not None:
+            drafts.append((title, abstract, authors, org, _UNDATED))
+        papers = [
+            ScrapedPaper(
+                title=draft_title[:TITLE_MAX],
+                abstract=draft_abstract,
+                published=published,
+                published_text=published_text,
+                upvotes=upvotes,
+                authors=draft_authors,
+                org=draft_org,
+                urls=find_urls(draft_abstract),
+            )
+            for (
+                draft_title,
+                draft_abstract,
+                draft_authors,
+                draft_org,
+                (published, published_text, upvotes),
+            ) in drafts
+        ]
+        if papers:
+            yield papers
+        if final:
+            return
+
+
+def _short_kind(line: str, year: int, today_iso: str) -> _ShortKind:
+    """What a cleaned line of up to ``DATE_LINE_MAX`` characters is: ``_DOT``, ``_AUTHORS``
+    with its count, ``_DATE`` with the date resolved in ``year`` (or the year before, if later
+    than ``today_iso``), or ``_PLAIN``."""
+    if line == "·":
+        return _DOT, None, _UNDATED
+    # A date line starts with a month's initial, an author count with a bullet: other short
+    # lines skip the regexes.
+    if line[0] in _MONTH_INITIALS:
+        parsed = parse_date_line(line)
+        if parsed is not None:
+            published = resolve_date(parsed, year)
+            if parsed.year is None and published is not None and published > today_iso:
+                published = resolve_date(parsed, year - 1)
+            return _DATE, None, (published, parsed.text, parsed.upvotes)
+    if line[0] in _BULLETS:
+        authors = AUTHORS_LINE.match(line)
+        if authors is not None:
+            return _AUTHORS, int(authors["count"]), _UNDATED
+    return _PLAIN, None, _UNDATED
 
 
 def scan_years_bytes(chunks: Iterable[bytes], encoding: str) -> list[int]:
@@ -128,32 +251,44 @@ def scan_years_bytes(chunks: Iterable[bytes], encoding: str) -> list[int]:
     dated year), and only those are decoded and checked as :func:`scan_years` checks a line."""
     line_encoding = "utf-8" if encoding.startswith("utf-8") else encoding
     years: list[int] = []
+    # The year of each distinct candidate line (-1 for none): listings repeat their date lines.
+    known: dict[bytes, int] = {}
     carry = b"\n"
     for data in chunks:
         first = data.find(b"\n")
         if first < 0:
             carry += data
             continue
-        _scan_bytes(carry + data[:first], years, 0, len(carry) + first, line_encoding)
+        _scan_bytes(carry + data[:first], years, 0, len(carry) + first, line_encoding, known)
         last = data.rfind(b"\n")
-        _scan_bytes(data, years, first, last, line_encoding)
+        _scan_bytes(data, years, first, last, line_encoding, known)
         carry = data[last:]
-    _scan_bytes(carry, years, 0, len(carry), line_encoding)
+    _scan_bytes(carry, years, 0, len(carry), line_encoding, known)
     return years
 
 
-def _scan_bytes(data: bytes, years: list[int], start: int, end: int, encoding: str) -> None:
-    for match in _MONTH_LINE_BYTES.finditer(data, start, end):
-        _scan_line(match.group(1).decode(encoding, errors="replace"), years)
+def _scan_bytes(
+    data: bytes, years: list[int], start: int, end: int, encoding: str, known: dict[bytes, int]
+) -> None:
+    for found in _MONTH_LINE_BYTES.findall(data, start, end):
+        year = known.get(found)
+        if year is None:
+            year = _scan_line(found.decode(encoding, errors="replace"))
+            if len(known) < _CACHE_MAX:
+                known[found] = year
+        if year >= 0:
+            years.append(year)
 
 
-def _scan_line(line: str, years: list[int]) -> None:
+def _scan_line(line: str) -> int:
+    """The explicit year of a date line as :func:`scan_years` finds it, or -1."""
     raw = line.rstrip("\r")
     if len(raw) < DATE_LINE_MAX and "," in raw and raw[:1].isupper():
         # parse_date_line's checks, without building a ListingDate.
         date = DATE_LINE.match(raw.strip())
         if date is not None and date["year"] and 1 <= int(date["day"]) <= 31:
-            years.append(int(date["year"]))
+            return int(date["year"])
+    return -1
 
 
 def infer_listing_year(explicit: list[int], today: date) -> int:
@@ -163,89 +298,7 @@ def infer_listing_year(explicit: list[int], today: date) -> int:
     return today.year
 
 
-def _drafts(lines: Iterable[str]) -> Iterator[_Draft]:
-    stream = _Peekable(_classify(lines))
-    draft: _Draft | None = None
-    in_header = True
-    for line in stream:
-        short = len(line) <= DATE_LINE_MAX
-        # A date line starts with a month's initial: other short lines skip the regex.
-        date_line = parse_date_line(line) if short and line[0] in _MONTH_INITIALS else None
-        if in_header:
-            if short and (line.casefold() in CHROME_LINES or date_line is not None):
-                continue
-            in_header = False
-        if short:
-            if line == "·":
-                continue
-            authors = AUTHORS_LINE.match(line)
-            if authors is not None:
-                if draft is not None:
-                    draft.authors = int(authors["count"])
-                continue
-        if date_line is not None and draft is not None and (draft.abstract or draft.date is None):
-            draft.date = date_line
-            yield draft
-            draft = None
-            continue
-        if draft is None:
-            draft = _Draft(title=line)
-            continue
-        if not draft.abstract:
-            following = stream.peek()
-            if (
-                len(line) <= 200
-                and following is not None
-                and len(following) > max(200, 2 * len(line))
-                and len(following) > DATE_LINE_MAX
-            ):
-                # The title had no abstract: this line is the next paper's title.
-                yield draft
-                draft = _Draft(title=line)
-                continue
-            draft.abstract = line
-            continue
-        following = stream.peek()
-        if following == "·" and len(line) <= ORG_LINE_MAX:
-            draft.org = _org_name(line)
-            continue
-        yield draft
-        draft = _Draft(title=line)
-    if draft is not None:
-        yield draft
-
-
 def _org_name(line: str) -> str:
     """``"stepfun-ai StepFun"`` → ``"StepFun"``: the display name after the handle."""
     handle, _, name = line.partition(" ")
     return name.strip() or handle
-
-
-class _Peekable:
-    """An iterator with one item of lookahead."""
-
-    def __init__(self, items: Iterator[str]) -> None:
-        self._items = items
-        self._next: str | None = None
-        self._has_next = False
-
-    def __iter__(self) -> _Peekable:
-        return self
-
-    def __next__(self) -> str:
-        if self._has_next:
-            self._has_next = False
-            value = self._next
-            assert value is not None
-            return value
-        return next(self._items)
-
-    def peek(self) -> str | None:
-        """The next item without consuming it (None at the end)."""
-        if not self._has_next:
-            try:
-                self._next = next(self._items)
-            except StopIteration:
-                return None
-            self._has_next = True
-        return self._next

@@ -8,6 +8,7 @@ a warning. Lines are yielded one at a time, CRLF or LF alike, each capped at ``M
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import shutil
 import stat
@@ -21,6 +22,8 @@ from readq.ingest.errors import IngestError
 
 MAX_LINE_CHARS = 1_000_000
 CHUNK_BYTES = 1 << 20
+_BYTE_SPLIT_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
+"""Encodings (by codec name) whose lines are split as bytes, each with its line codec."""
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
 
 
@@ -178,7 +181,84 @@ def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSourc
 def _iter_line_batches(
     opener: Callable[[], BinaryIO], encoding: str, source: TextSource
 ) -> Iterator[list[str]]:
-    """The lines of :func:`_iter_lines`, a list per chunk read (cheaper to walk in bulk)."""
+    """The lines of :func:`_iter_lines`, a list per chunk read (cheaper to walk in bulk).
+
+    UTF-8 and Windows-1252 files are split into lines as bytes and each line is decoded on
+    its own: a newline byte is never part of a multi-byte character in either, so the lines
+    are those of decoding first (an invalid sequence cut by a newline gives the same
+    replacement character either way), and no line is widened by a non-ASCII character
+    elsewhere in its chunk (decoding a chunk at once makes the whole chunk two or four bytes
+    a character as soon as one line has a "•"). Other encodings are decoded first
+    (:func:`_iter_text_line_batches`, the reference a test compares this with).
+    """
+    name = codecs.lookup(encoding).name
+    line_codec = _BYTE_SPLIT_CODECS.get(name)
+    if line_codec is None:
+        return _iter_text_line_batches(opener, encoding, source)
+    return _iter_byte_line_batches(opener, line_codec, name == "utf-8-sig", source)
+
+
+def _iter_byte_line_batches(
+    opener: Callable[[], BinaryIO], codec: str, strip_bom: bool, source: TextSource
+) -> Iterator[list[str]]:
+    """:func:`_iter_line_batches` for an ASCII-compatible ``codec`` without shift states."""
+    codecs_ = itertools.repeat(codec)
+    errors = itertools.repeat("replace")
+    truncated = False
+    with opener() as handle:
+        pending = b""
+        while True:
+            chunk = handle.read(CHUNK_BYTES)
+            data = pending + chunk if pending else chunk
+            if strip_bom:
+                # As the "utf-8-sig" decoder does: a BOM's start is held until it is whole.
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[len(codecs.BOM_UTF8) :]
+                elif chunk and codecs.BOM_UTF8.startswith(data):
+                    pending = data
+                    continue
+                strip_bom = False
+            parts = data.split(b"\n")
+            pending = parts.pop()
+            if parts:
+                lines = list(map(str, parts, codecs_, errors))
+                # A byte is at most a character: lines within the cap in bytes are within it.
+                if b"\r" in data or max(map(len, parts)) > MAX_LINE_CHARS:
+                    lines = [_cap(line.rstrip("\r"), source) for line in lines]
+                yield lines
+            if len(pending) > MAX_LINE_CHARS:
+                # As the text reader does: the characters decoded so far of the unfinished
+                # line (a character cut by the chunk's end not yet among them).
+                decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+                head = decoder.decode(pending, final=not chunk)
+                if len(head) > MAX_LINE_CHARS:
+                    if not truncated:
+                        source.warnings.append(
+                            f"a line longer than {MAX_LINE_CHARS:,} characters was cut"
+                        )
+                        truncated = True
+                    yield [head[:MAX_LINE_CHARS]]
+                    pending = b""
+                    while more := handle.read(CHUNK_BYTES):
+                        index = more.find(b"\n")
+                        if index >= 0:
+                            pending = more[index + 1 :]
+                            break
+                        decoder.decode(more)
+                    else:
+                        # What the text reader's decoder still holds at the end (an unfinished
+                        # character) it gives as one more line.
+                        pending = decoder.getstate()[0]
+            if not chunk:
+                break
+    if pending:
+        yield [_cap(str(pending, codec, "replace").rstrip("\r"), source)]
+
+
+def _iter_text_line_batches(
+    opener: Callable[[], BinaryIO], encoding: str, source: TextSource
+) -> Iterator[list[str]]:
+    """:func:`_iter_line_batches` for any encoding: each chunk decoded, then split."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
     truncated = False
