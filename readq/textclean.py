@@ -21,6 +21,8 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _blake2b = hashlib.blake2b
+_ASCII_HEAD = 330
+"""The characters of an ASCII abstract whose key usually has the 300 that abstract_key takes."""
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
 # Anything that needs cleaning: escapes, controls (tab and newline included, for the fast path).
 _NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -78,7 +80,19 @@ def _normalise_key_general(text: str) -> str:
 def abstract_key(abstract: str) -> str:
     """The dedupe key of an abstract: a digest of its first 300 normalised characters, or ""
     when the abstract is too short to identify a paper (under 40 characters)."""
-    folded = normalise_key(abstract[:400])[:300]
+    if abstract.isascii() or abstract[:400].isascii():
+        # normalise_key's ASCII path, in bytes, first on a shorter head: its key is a prefix of
+        # the 400-character head's key (folding is per character, and a word cut at the end
+        # is a prefix of the whole word), so when it is 300 long it is the same first 300.
+        head = abstract[:_ASCII_HEAD].encode("ascii").translate(_ASCII_FOLD_BYTES)
+        key = b" ".join(head.split())
+        if len(key) < 300 and len(abstract) > _ASCII_HEAD:
+            head = abstract[:400].encode("ascii").translate(_ASCII_FOLD_BYTES)
+            key = b" ".join(head.split())
+        if len(key) < 40:
+            return ""
+        return _blake2b(key[:300], digest_size=8).hexdigest()
+    folded = _normalise_key_general(abstract[:400])[:300]
     if len(folded) < 40:
         return ""
     return _blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()

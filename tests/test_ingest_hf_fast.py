@@ -1,13 +1,15 @@
 """The fast paths of the Hugging Face ingest give exactly what the plain implementations give.
 
 The references below are the parser and URL finder as they were before the batch loop, the
-short-line caches and the URL pre-check, and the reader's decode-then-split path: a stored
-paper, its dedupe keys and the file's warnings must not change with the speed-ups.
+short-line caches and the URL pre-check, the reader's decode-then-split path, and the abstract
+key of the whole 400-character head: a stored paper, its dedupe keys and the file's warnings
+must not change with the speed-ups.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import itertools
 import re
@@ -30,7 +32,7 @@ from readq.ingest.fields import (
 from readq.ingest.hf import CHROME_LINES, DATE_LINE_MAX, ORG_LINE_MAX, TITLE_MAX, iter_hf
 from readq.ingest.reader import TextSource
 from readq.models import ScrapedPaper
-from readq.textclean import clean_line
+from readq.textclean import abstract_key, clean_line, normalise_key
 
 TODAY = date(2026, 11, 22)
 
@@ -264,3 +266,28 @@ def test_byte_split_reader_matches_decoding_first(
 def test_byte_split_reader_on_a_real_sized_chunk() -> None:
     data = codecs.BOM_UTF8 + "Title\r\n  • 3 authors\n·\nSep 20, 2024 6\n\xe9t\xe9".encode() * 5000
     assert _read(data, "utf-8-sig", reference=False) == _read(data, "utf-8-sig", reference=True)
+
+
+# --- abstract_key: the key of a shorter head first -------------------------------------------
+
+
+def _reference_abstract_key(abstract: str) -> str:
+    folded = normalise_key(abstract[:400])[:300]
+    if len(folded) < 40:
+        return ""
+    return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
+_ASCII_PROSE = st.lists(
+    st.sampled_from(["word", "a", "of", " ", "  ", ", ", ". ", " - ", "...", "(x)", "\t", "_", "é"])
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=12),
+    max_size=160,
+).map("".join)
+
+
+@settings(max_examples=1500)
+@given(_ASCII_PROSE, st.text(max_size=5))
+def test_abstract_key_matches_the_400_character_key(text: str, tail: str) -> None:
+    assert abstract_key(text) == _reference_abstract_key(text)
+    padded = text + "z" * max(0, 400 - len(text)) + tail  # non-ASCII only past the head
+    assert abstract_key(padded) == _reference_abstract_key(padded)
