@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from readq.ingest import fields, reader
+from readq.ingest import fields, hf, reader
 from readq.ingest.fields import (
     AUTHORS_LINE,
     ListingDate,
@@ -291,3 +291,33 @@ def test_abstract_key_matches_the_400_character_key(text: str, tail: str) -> Non
     assert abstract_key(text) == _reference_abstract_key(text)
     padded = text + "z" * max(0, 400 - len(text)) + tail  # non-ASCII only past the head
     assert abstract_key(padded) == _reference_abstract_key(padded)
+
+
+# --- date lines: the date before the upvotes parsed once --------------------------------------
+
+_DATE_PIECES = st.lists(
+    st.sampled_from(["Sep", "Sept", "Sep.", "May", "Feb", "Dec", "Mar"])
+    | st.sampled_from([" ", "  ", "\t", "\u2003", ",", ", ", "."])
+    | st.sampled_from(["1", "29", "31", "32", "0", "2023", "12345678", "٣", "7"])
+    | st.text(alphabet="0123456789 ,", max_size=8),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=3000)
+@given(_DATE_PIECES, st.sampled_from([2023, 2026]))
+def test_short_kind_of_a_date_line_matches_parse_date_line(line: str, year: int) -> None:
+    assume(line)  # the parser's lines are never empty
+    today_iso = TODAY.isoformat()
+    parsed = parse_date_line(line)
+    want = None
+    if parsed is not None:
+        published = resolve_date(parsed, year)
+        if parsed.year is None and published is not None and published > today_iso:
+            published = resolve_date(parsed, year - 1)
+        want = (published, parsed.text, parsed.upvotes)
+    dates: dict[str, tuple[str | None, str | None, int | None]] = {}
+    for _ in range(2):  # the second time from the remembered date
+        kind, _count, dated = hf._short_kind(line, year, today_iso, dates)
+        assert (dated if kind == hf._DATE else None) == want

@@ -57,6 +57,10 @@ _Dated = tuple["str | None", "str | None", "int | None"]
 _UNDATED: _Dated = (None, None, None)
 _DraftRow = tuple[str, str, "int | None", "str | None", _Dated]
 """A paper before it is built: title, abstract, authors, org, resolved date."""
+_NOT_A_DATE: _Dated = (None, None, -1)
+"""What _resolved_date gives for a line that is no date line (compared by identity)."""
+_UPVOTES_AT_END = re.compile(r"(.*\S)\s+(\d{1,7})$")
+"""A line with a number at its end, after a space: a date line's text and upvotes, if any."""
 _ShortKind = tuple[int, "int | None", _Dated]
 """A short line's kind (``_PLAIN``, ``_DOT``, ``_AUTHORS``, ``_DATE``), author count, date."""
 # A line (after its newline) that starts with a month's name and has a comma, as every date
@@ -105,6 +109,7 @@ def _paper_batches(lines: Iterable[str], year: int, today: date) -> Iterator[lis
     today_iso = today.isoformat()
     raw_short: dict[str, str] = {}
     short_kinds: dict[str, _ShortKind] = {}
+    dates: dict[str, _Dated] = {}
     iterator = iter(lines)
     carry: list[str] = []
     in_header = True
@@ -144,7 +149,7 @@ def _paper_batches(lines: Iterable[str], year: int, today: date) -> Iterator[lis
             if size <= DATE_LINE_MAX:
                 known = short_kinds.get(line)
                 if known is None:
-                    known = _short_kind(line, year, today_iso)
+                    known = _short_kind(line, year, today_iso, dates)
                     if len(short_kinds) < _CACHE_MAX:
                         short_kinds[line] = known
                 kind, count, dated = known
@@ -221,21 +226,42 @@ def _paper_batches(lines: Iterable[str], year: int, today: date) -> Iterator[lis
             return
 
 
-def _short_kind(line: str, year: int, today_iso: str) -> _ShortKind:
+def _resolved_date(line: str, year: int, today_iso: str, *, upvotes_too: bool = False) -> _Dated:
+    """The date of a date line resolved as :func:`iter_hf` does, or ``_NOT_A_DATE`` if
+    ``line`` is no date line (or, unless ``upvotes_too``, one with upvotes)."""
+    parsed = parse_date_line(line)
+    if parsed is None or (parsed.upvotes is not None and not upvotes_too):
+        return _NOT_A_DATE
+    published = resolve_date(parsed, year)
+    if parsed.year is None and published is not None and published > today_iso:
+        published = resolve_date(parsed, year - 1)
+    return published, parsed.text, parsed.upvotes
+
+
+def _short_kind(line: str, year: int, today_iso: str, dates: dict[str, _Dated]) -> _ShortKind:
     """What a cleaned line of up to ``DATE_LINE_MAX`` characters is: ``_DOT``, ``_AUTHORS``
     with its count, ``_DATE`` with the date resolved in ``year`` (or the year before, if later
-    than ``today_iso``), or ``_PLAIN``."""
+    than ``today_iso``), or ``_PLAIN``. ``dates`` remembers the dates before upvotes."""
     if line == "·":
         return _DOT, None, _UNDATED
     # A date line starts with a month's initial, an author count with a bullet: other short
     # lines skip the regexes.
     if line[0] in _MONTH_INITIALS:
-        parsed = parse_date_line(line)
-        if parsed is not None:
-            published = resolve_date(parsed, year)
-            if parsed.year is None and published is not None and published > today_iso:
-                published = resolve_date(parsed, year - 1)
-            return _DATE, None, (published, parsed.text, parsed.upvotes)
+        # A date line ends in its upvotes, which make most lines distinct: the date before them
+        # is parsed once. Such a line is a date exactly when the text before the upvotes is
+        # one without upvotes (DATE_LINE ends in an optional "\s+\d{1,7}").
+        split = _UPVOTES_AT_END.match(line)
+        if split is not None:
+            head = dates.get(split[1])
+            if head is None:
+                head = _resolved_date(split[1], year, today_iso)
+                if len(dates) < _CACHE_MAX:
+                    dates[split[1]] = head
+            if head is not _NOT_A_DATE:
+                return _DATE, None, (head[0], head[1], int(split[2]))
+        resolved = _resolved_date(line, year, today_iso, upvotes_too=True)
+        if resolved is not _NOT_A_DATE:
+            return _DATE, None, resolved
     if line[0] in _BULLETS:
         authors = AUTHORS_LINE.match(line)
         if authors is not None:
