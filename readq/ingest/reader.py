@@ -22,8 +22,9 @@ from readq.ingest.errors import IngestError
 
 MAX_LINE_CHARS = 1_000_000
 CHUNK_BYTES = 1 << 20
-_BYTE_SPLIT_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
-"""Encodings (by codec name) whose lines are split as bytes, each with its line codec."""
+_BYTE_SPLIT_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
+"""Encodings (by codec name) whose lines are split as bytes, each with its line codec (a
+single-byte codec is decoded faster a chunk at a time: its lines stay with the text path)."""
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
 
 
@@ -183,25 +184,27 @@ def _iter_line_batches(
 ) -> Iterator[list[str]]:
     """The lines of :func:`_iter_lines`, a list per chunk read (cheaper to walk in bulk).
 
-    UTF-8 and Windows-1252 files are split into lines as bytes and each line is decoded on
-    its own: a newline byte is never part of a multi-byte character in either, so the lines
-    are those of decoding first (an invalid sequence cut by a newline gives the same
-    replacement character either way), and no line is widened by a non-ASCII character
-    elsewhere in its chunk (decoding a chunk at once makes the whole chunk two or four bytes
-    a character as soon as one line has a "•"). Other encodings are decoded first
-    (:func:`_iter_text_line_batches`, the reference a test compares this with).
+    UTF-8 files are split into lines as bytes and each line is decoded on its own: a newline
+    byte is never part of a multi-byte character, so the lines are those of decoding first
+    (an invalid sequence cut by a newline gives the same replacement character either way),
+    and no line is widened by a non-ASCII character elsewhere in its chunk (decoding a chunk
+    at once makes the whole chunk two or four bytes a character as soon as one line has a
+    "•"). Other encodings are decoded first (:func:`_iter_text_line_batches`, the reference
+    a test compares this with).
     """
     name = codecs.lookup(encoding).name
     line_codec = _BYTE_SPLIT_CODECS.get(name)
     if line_codec is None:
-        return _iter_text_line_batches(opener, encoding, source)
-    return _iter_byte_line_batches(opener, line_codec, name == "utf-8-sig", source)
+        yield from _iter_text_line_batches(opener, encoding, source)
+    else:
+        yield from _iter_byte_line_batches(opener, line_codec, name == "utf-8-sig", source)
 
 
 def _iter_byte_line_batches(
     opener: Callable[[], BinaryIO], codec: str, strip_bom: bool, source: TextSource
 ) -> Iterator[list[str]]:
-    """:func:`_iter_line_batches` for an ASCII-compatible ``codec`` without shift states."""
+    """:func:`_iter_line_batches` for UTF-8 (``codec``), without a leading BOM if
+    ``strip_bom``."""
     codecs_ = itertools.repeat(codec)
     errors = itertools.repeat("replace")
     truncated = False
