@@ -234,28 +234,50 @@ def _iter_byte_line_batches(
                 # line (a character cut by the chunk's end not yet among them).
                 decoder = codecs.getincrementaldecoder(codec)(errors="replace")
                 head = decoder.decode(pending, final=not chunk)
-                if len(head) > MAX_LINE_CHARS:
+                # It looks at the line only when the chunk just read gave it characters:
+                # with what its decoder held of the bytes before (an unfinished character).
+                held = _held_back(data[: max(0, len(data) - len(chunk))], codec)
+                fresh = _decoded(held + chunk, codec, final=not chunk) != ""
+                if fresh and len(head) > MAX_LINE_CHARS:
                     if not truncated:
                         source.warnings.append(
                             f"a line longer than {MAX_LINE_CHARS:,} characters was cut"
                         )
                         truncated = True
-                    yield [head[:MAX_LINE_CHARS]]
+                    # As the text reader does: the rest of the line is decoded and dropped.
+                    only_cr = not head[MAX_LINE_CHARS:].strip("\r")
                     pending = b""
                     while more := handle.read(CHUNK_BYTES):
-                        index = more.find(b"\n")
+                        text = decoder.decode(more)
+                        index = text.find("\n")
                         if index >= 0:
-                            pending = more[index + 1 :]
+                            only_cr = only_cr and not text[:index].strip("\r")
+                            pending = more[more.find(b"\n") + 1 :]
                             break
-                        decoder.decode(more)
+                        only_cr = only_cr and not text.strip("\r")
                     else:
                         # What the text reader's decoder still holds at the end (an unfinished
                         # character) it gives as one more line.
                         pending = decoder.getstate()[0]
+                    cut = head[:MAX_LINE_CHARS]
+                    yield [cut.rstrip("\r") if only_cr else cut]
             if not chunk:
                 break
     if pending:
         yield [_cap(str(pending, codec, "replace").rstrip("\r"), source)]
+
+
+def _held_back(data: bytes, codec: str) -> bytes:
+    """The bytes at the end of ``data`` that an incremental decoder holds back (the start of
+    an unfinished character)."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    decoder.decode(data)
+    return bytes(decoder.getstate()[0])
+
+
+def _decoded(data: bytes, codec: str, *, final: bool) -> str:
+    """What an incremental decoder gives for ``data`` (all of it if ``final``)."""
+    return codecs.getincrementaldecoder(codec)(errors="replace").decode(data, final=final)
 
 
 def _iter_text_line_batches(
@@ -285,13 +307,13 @@ def _iter_text_line_batches(
                             f"a line longer than {MAX_LINE_CHARS:,} characters was cut"
                         )
                         truncated = True
-                    # Keep the start of the over-long line, drop the rest until its end.
-                    pending = pending[:MAX_LINE_CHARS]
-                    yield [pending]
-                    pending = ""
-                    for rest in _skip_to_newline(handle, decoder):
-                        pending = rest
-                        break
+                    # Keep the start of the over-long line, drop the rest until its end; the
+                    # "\r"s that end it go first, as from a line read whole (else the lines
+                    # would depend on where the chunks end).
+                    cut = pending[:MAX_LINE_CHARS]
+                    only_cr = not pending[MAX_LINE_CHARS:].strip("\r")
+                    pending, dropped_only_cr = _skip_to_newline(handle, decoder)
+                    yield [cut.rstrip("\r") if only_cr and dropped_only_cr else cut]
             if not chunk:
                 break
     parts = pending.split("\n")
@@ -303,15 +325,17 @@ def _iter_text_line_batches(
         yield tail
 
 
-def _skip_to_newline(handle: BinaryIO, decoder: codecs.IncrementalDecoder) -> Iterator[str]:
-    """Discard input up to the next newline; yield what follows it (possibly empty)."""
+def _skip_to_newline(handle: BinaryIO, decoder: codecs.IncrementalDecoder) -> tuple[str, bool]:
+    """Discard input up to the next newline; return what follows it (possibly empty) and
+    whether what was discarded was only "\r"s."""
+    only_cr = True
     while chunk := handle.read(CHUNK_BYTES):
         text = decoder.decode(chunk)
         index = text.find("\n")
         if index >= 0:
-            yield text[index + 1 :]
-            return
-    yield ""
+            return text[index + 1 :], only_cr and not text[:index].strip("\r")
+        only_cr = only_cr and not text.strip("\r")
+    return "", only_cr
 
 
 def _cap(line: str, source: TextSource) -> str:
