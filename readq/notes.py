@@ -60,7 +60,8 @@ class RetryPolicy:
         """The wait after ``failures`` consecutive failures (1 for the first)."""
         if failures <= 0:
             return 0.0
-        wait = min(self.maximum, self.initial * self.factor ** (failures - 1))
+        # The exponent is capped: a lock held for an hour means over a thousand retries.
+        wait = min(self.maximum, self.initial * self.factor ** min(failures - 1, 60))
         return min(wait, self.busy_maximum) if busy else wait
 
 
@@ -340,12 +341,12 @@ class NoteSession:
         return SaveOutcome(SaveStatus.SAVED, revision_id=result.revision_id, failures=failed_before)
 
     def _failed(self, exc: BaseException, now: float) -> SaveOutcome:
+        where = self.keep_copy()  # first: nothing below may stand between the text and disk
         self.failures += 1
         busy = self.last_busy = is_busy(exc)
         wait = self.retry.delay(self.failures, busy=busy)
         self.retry_at = now + wait
         self.last_error = _describe(exc)
-        where = self.keep_copy()
         return SaveOutcome(
             SaveStatus.FAILED,
             error=self.last_error,

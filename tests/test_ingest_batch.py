@@ -194,3 +194,40 @@ def test_parsing_in_a_child_process_stores_the_same(
         (r.format, r.result.papers, r.result.new, r.result.merged) for r in got if r.result
     ] == [(r.format, r.result.papers, r.result.new, r.result.merged) for r in want if r.result]
     assert dump(tmp_path / "child.db") == dump(tmp_path / "inline.db")
+
+
+def test_a_listing_that_cannot_be_read_for_its_year_scan_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent scans a big listing's years while the parser process starts: a read error
+    there fails that file with one line, and the next file is still ingested."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import readq.ingest as ingest_module
+    from benchmarks.generate import Generator, listing_text
+    from readq.ingest import ingest_paths, parallel
+
+    generator = Generator(5)
+    listings = []
+    for k in range(2):
+        listing = tmp_path / f"listing{k}.txt"
+        papers = [generator.paper(100 * k + i) for i in range(40)]
+        listing.write_text(listing_text(papers), encoding="utf-8")
+        listings.append(str(listing))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    real_scan = ingest_module.scan_years_bytes
+    calls: list[int] = []
+
+    def failing_once(*args: object) -> list[int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        return real_scan(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "scan_years_bytes", failing_once)
+    with Store.open(tmp_path / "lib.db") as store:
+        reports = ingest_paths(store, listings)
+        stored = store.stats()
+    assert reports[0].error == "listing0.txt: Input/output error"
+    assert reports[1].error is None and reports[1].result is not None
+    assert reports[1].result.new == 40
+    assert stored.total == 40

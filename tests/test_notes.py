@@ -275,3 +275,20 @@ def test_core_notes_module_does_not_import_textual() -> None:
     code = "import sys, readq.notes; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_hour_of_retries_neither_overflows_nor_skips_the_copy(
+    store: Store, pid: int, tmp_path: Path
+) -> None:
+    """A lock held for an hour means ~1,200 busy retries: the backoff stays capped (2 ** 1024
+    used to overflow) and every attempt writes the recovery copy first."""
+    assert RetryPolicy().delay(5000) == 30.0
+    assert RetryPolicy().delay(5000, busy=True) == 3.0
+    data_dir = tmp_path / "data"
+    flaky = FlakyStore(store, sqlite3.OperationalError("database is locked"))
+    session = NoteSession.open(store, pid, data_dir=data_dir)
+    session.failures = 1500
+    session.edit("still here after an hour", 0.0)
+    outcome = session.flush(flaky, 1.0)  # type: ignore[arg-type]
+    assert outcome.status is SaveStatus.FAILED and outcome.retry_in == 3.0
+    assert recovery_path(data_dir, pid).read_text(encoding="utf-8") == "still here after an hour"

@@ -260,3 +260,11 @@ def test_a_big_ingest_caches_more_while_it_runs_and_gives_it_back(store: Store) 
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
     store.ingest_rows(rows(), source, "hf", expected=1000)  # small: the usual cache
     assert seen[-1] == -CACHE_KIB
+
+    def broken() -> Iterator[tuple[object, ...]]:
+        yield from rows()
+        raise OSError("the listing went away")
+
+    with pytest.raises(OSError):
+        store.ingest_rows(broken(), source, "hf", expected=2_000_000)
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB

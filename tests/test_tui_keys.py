@@ -7,6 +7,7 @@ from pathlib import Path
 from tui_helpers import TITLES, build_library, make_app, settle
 
 from readq.models import Status
+from readq.store import Store
 from readq.tui.screens.main import MainScreen
 
 
@@ -271,6 +272,37 @@ async def test_a_reload_in_flight_does_not_pull_the_cursor_back(tmp_path: Path) 
         screen.request_list(keep_id=second)
         await settle(pilot, app)
         assert screen.paper_list.current_id == second
+
+
+async def test_a_move_during_a_reload_that_shifts_the_list_keeps_the_moved_to_paper(
+    tmp_path: Path,
+) -> None:
+    """Another process adds 500 papers above the cursor; the user moves one row before the
+    reloaded list lands. The paper moved to is 500 rows down in the new list, out of the
+    cheap window around the cursor: it is found one row after the requested paper."""
+    from tui_helpers import make_papers
+
+    from readq.models import Source
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        await pilot.press("j")
+        await settle(pilot, app)
+        moved_to = screen.paper_list.ids[2]
+        with Store.open(paths.db) as other:  # newest first: these go above the cursor
+            added = make_papers([f"Newer paper number {i}" for i in range(500)])
+            other.ingest(added, Source("more", "/more", "2025-02-01T00:00:00"), "hf")
+        app._data_version = app.store.data_version()  # this test reloads, not the poll
+        screen.reload()  # asks to keep the paper of row 1, near row 1
+        screen.paper_list.action_cursor_down()  # no await: before the list lands
+        assert screen.paper_list.current_id == moved_to
+        await settle(pilot, app)
+        assert len(screen.paper_list.ids) == len(TITLES) + 500
+        assert screen.paper_list.current_id == moved_to
+        assert screen.paper_list.cursor == 502
 
 
 async def test_selection_and_bulk_confirm(tmp_path: Path) -> None:

@@ -84,9 +84,15 @@ def parse_in_child(
     )
     child.start()
     sender.close()
+    if year_receiver is not None:
+        year_receiver.close()  # the child has its own copy
     try:
         if find_year is not None and year_sender is not None:
-            year_sender.send(find_year())
+            try:
+                year = find_year()
+            except OSError as exc:  # the file went away or cannot be read: this file fails
+                raise IngestError(source.name, exc.strerror or str(exc)) from None
+            year_sender.send(year)
             year_sender.close()
         while True:
             try:

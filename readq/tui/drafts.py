@@ -79,7 +79,8 @@ class NoteKeeper:
         """
         for other in list(self.sessions):
             if other != paper_id:
-                self.flush(other)
+                with self._busy_timeout(CLOSE_BUSY_MS):  # one still waiting keeps retrying
+                    self.flush(other)
         session = self.sessions.get(paper_id)
         if session is None:
             session = NoteSession.open(

@@ -223,8 +223,11 @@ class MainScreen(Screen[None]):
         moved_to = self.paper_list.current_id
         if result.request.follows_cursor and moved_to is not None and moved_to != keep_id:
             # The user moved while this list was computed (a reload from another process
-            # lands a moment later): stay on the paper they moved to.
-            keep_id, keep_index = moved_to, None
+            # lands a moment later): stay on the paper they moved to if it is found cheaply,
+            # else on the one asked for (the cursor never lands on an unrelated paper).
+            moved_index = self._moved_position(result, moved_to)
+            if moved_index is not None:
+                keep_id, keep_index = moved_to, moved_index
         self.paper_list.set_ids(
             result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
         )
@@ -238,6 +241,17 @@ class MainScreen(Screen[None]):
         self._render_tabs()
         if not result.ids:
             self._show_current()
+
+    def _moved_position(self, result: ListResult, paper_id: int) -> int | None:
+        """Where ``paper_id``, which the user moved to while ``result`` was computed, is in
+        it: near the cursor, else as far from the requested paper as the user moved (papers
+        added above shift both alike), or None."""
+        ids = result.ids
+        found = find_position(ids, paper_id, self.paper_list.cursor, scan=False)
+        if found is None and result.keep_index is not None:
+            moved_by = self.paper_list.cursor - result.request.near
+            found = find_position(ids, paper_id, result.keep_index + moved_by, scan=False)
+        return found
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def load_engine(self) -> None:
