@@ -249,8 +249,15 @@ async def test_a_reload_in_flight_does_not_pull_the_cursor_back(tmp_path: Path) 
     """Another process changes the library; the user moves before the reloaded list lands.
 
     The reload was asked for with the cursor on row 1; the user then went to row 0. When the
-    list arrives the cursor stays on row 0 (it used to jump back to the paper of row 1).
+    list arrives the cursor stays on row 0 (it used to jump back to the paper of row 1). Then
+    another process adds 500 papers above the cursor and the user moves one row down while
+    the reload runs: the paper moved to is 500 rows further down, out of the cheap window
+    around the cursor, and is found one row after the requested paper.
     """
+    from tui_helpers import make_papers
+
+    from readq.models import Source
+
     paths, store = build_library(tmp_path)
     app = make_app(paths, store)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -272,25 +279,7 @@ async def test_a_reload_in_flight_does_not_pull_the_cursor_back(tmp_path: Path) 
         screen.request_list(keep_id=second)
         await settle(pilot, app)
         assert screen.paper_list.current_id == second
-
-
-async def test_a_move_during_a_reload_that_shifts_the_list_keeps_the_moved_to_paper(
-    tmp_path: Path,
-) -> None:
-    """Another process adds 500 papers above the cursor; the user moves one row before the
-    reloaded list lands. The paper moved to is 500 rows down in the new list, out of the
-    cheap window around the cursor: it is found one row after the requested paper."""
-    from tui_helpers import make_papers
-
-    from readq.models import Source
-
-    paths, store = build_library(tmp_path)
-    app = make_app(paths, store)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot, app)
-        screen = main_screen(app)
-        await pilot.press("j")
-        await settle(pilot, app)
+        # The list shifts by 500 rows while the user moves from row 1 to row 2.
         moved_to = screen.paper_list.ids[2]
         with Store.open(paths.db) as other:  # newest first: these go above the cursor
             added = make_papers([f"Newer paper number {i}" for i in range(500)])
