@@ -30,14 +30,18 @@ def describe_sqlite_error(exc: sqlite3.Error) -> str:
             "cannot open the library file (check that its directory exists and is "
             "writable, and the file's permissions)"
         )
-    if name.startswith("SQLITE_BUSY") or "locked" in text:
+    if is_busy(exc):
         return "the library is busy (another process held it too long); try again"
     return text
 
 
 def is_busy(exc: BaseException) -> bool:
     """Whether ``exc`` only means another connection holds the library's write lock (the
-    write is worth retrying once that writer is done: nothing is wrong with the library)."""
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "locked" in str(exc) or "busy" in str(exc)
-    )
+    write is worth retrying once that writer is done: nothing is wrong with the library).
+    SQLite's error code says so; the message decides when there is none."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if name:
+        return name.startswith("SQLITE_BUSY")
+    return "database is locked" in str(exc) or "busy" in str(exc)

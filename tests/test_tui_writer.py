@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from readq.dberrors import is_busy
 from readq.models import ScrapedPaper, Source, Status
 from readq.store import Store
-from readq.tui.writer import BackgroundWriter, is_busy
+from readq.tui.writer import BackgroundWriter
 
 
 def _library(tmp_path: Path) -> Path:
@@ -34,9 +37,19 @@ def test_jobs_run_in_order_and_failures_are_delivered(tmp_path: Path) -> None:
         assert store.get(1).status is Status.TO_READ
 
 
-def test_is_busy() -> None:
+def test_is_busy(tmp_path: Path) -> None:
     import sqlite3
 
     assert is_busy(sqlite3.OperationalError("database is locked"))
     assert not is_busy(sqlite3.OperationalError("attempt to write a readonly database"))
     assert not is_busy(ValueError("locked"))
+    # A real one, with SQLite's error code: another connection holds the write lock.
+    holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(tmp_path / "busy.db", isolation_level=None, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        waiter.execute("BEGIN IMMEDIATE")
+    assert caught.value.sqlite_errorname.startswith("SQLITE_BUSY")
+    assert is_busy(caught.value)
+    holder.close()
+    waiter.close()

@@ -6,6 +6,7 @@ fails leaves the library as it was, and the other files are still ingested.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,10 +59,8 @@ def parse_source(
     fmt = detect_format(source.lines())
     if fmt is ListingFormat.HF:
         today = today or date.today()
-        if not listing_year:
-            years = scan_years_bytes(source.byte_chunks(), source.encoding)
-            listing_year = infer_listing_year(years, today)
-        return fmt, iter_hf(_all_lines(source), listing_year=listing_year, today=today)
+        year = listing_year or find_listing_year(source, today)
+        return fmt, iter_hf(_all_lines(source), listing_year=year, today=today)
     if fmt is ListingFormat.ARXIV:
         return fmt, iter_arxiv(_all_lines(source))
     if fmt in (ListingFormat.BIBTEX, ListingFormat.ATOM, ListingFormat.JSON):
@@ -69,6 +68,11 @@ def parse_source(
             source.name, f"looks like a {fmt.value} file, not a listing; use `readq import`"
         )
     raise IngestError(source.name, "no papers found (not a Hugging Face or arXiv listing)")
+
+
+def find_listing_year(source: TextSource, today: date) -> int:
+    """The year of a Hugging Face listing's year-less dates, from a scan of its raw bytes."""
+    return infer_listing_year(scan_years_bytes(source.byte_chunks(), source.encoding), today)
 
 
 def _all_lines(source: TextSource) -> Iterator[str]:
@@ -94,11 +98,7 @@ def ingest_source(
             today = date.today()
             find_year = None
             if fmt is ListingFormat.HF and not listing_year:
-
-                def find_year() -> int:
-                    years = scan_years_bytes(source.byte_chunks(), source.encoding)
-                    return infer_listing_year(years, today)
-
+                find_year = functools.partial(find_listing_year, source, today)
             items = parallel.parse_in_child(
                 source, listing_year=listing_year, today=today, find_year=find_year
             )

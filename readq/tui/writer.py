@@ -17,10 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readq.dberrors import is_busy
 from readq.store import Store
-
-__all__ = ["BackgroundWriter", "is_busy"]
 
 QUEUED_BUSY_TIMEOUT_MS = 10 * 60 * 1000
 FAST_BUSY_TIMEOUT_MS = 150

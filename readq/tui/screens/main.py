@@ -504,7 +504,8 @@ class MainScreen(Screen[None]):
         status: Status | None = None,
         starred: bool | None = None,
     ) -> None:
-        from readq.tui.writer import FAST_BUSY_TIMEOUT_MS, is_busy
+        from readq.dberrors import is_busy
+        from readq.tui.writer import FAST_BUSY_TIMEOUT_MS
 
         store = self.rq.store
 
