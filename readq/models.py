@@ -56,6 +56,20 @@ class ScrapedPaper:
     org: str | None = None
     urls: tuple[str, ...] = ()
     arxiv_id: str | None = None
+    """The arXiv identifier without its version (``2612.04011``, ``hep-th/9901001``)."""
+    arxiv_version: int | None = None
+    """The newest version the page showed (``v2`` -> 2), when it showed one."""
+    author_names: tuple[str, ...] = ()
+    """Author names in the page's order; ``authors`` is their count when names are known."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, primary first (``cs.LG``, ``cs.AI``)."""
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    abstract_partial: bool = False
+    """The abstract is a truncated preview (arXiv search, Scholar): a full one replaces it."""
+    summary: str | None = None
+    """A one-line summary shown by the page (Hugging Face's AI summary), never the abstract."""
 
 
 @dataclass(frozen=True, slots=True)
