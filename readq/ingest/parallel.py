@@ -12,7 +12,6 @@ Small files and stdin are parsed in-process: starting a child costs ~0.2 s.
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -21,25 +20,11 @@ from multiprocessing.connection import Connection
 
 from readq.ingest.errors import IngestError
 from readq.ingest.reader import TextSource
-from readq.models import ScrapedPaper
 from readq.store import ScrapedRow
 
 PARALLEL_MIN_BYTES = 8 << 20
 """Files smaller than this are parsed in-process."""
 BATCH = 2000
-_FIELDS = (
-    "title",
-    "abstract",
-    "title_derived",
-    "published",
-    "published_text",
-    "upvotes",
-    "authors",
-    "org",
-    "urls",
-    "arxiv_id",
-)
-assert tuple(f.name for f in dataclasses.fields(ScrapedPaper)) == _FIELDS, "keep in step"
 
 
 def eligible(source: TextSource) -> bool:
