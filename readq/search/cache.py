@@ -359,11 +359,12 @@ def build_in_child(
         return False
     try:
         while True:
+            check(is_cancelled)  # before each wait: a fast child must not outrun a cancel
             try:
                 code = child.wait(timeout=0.1)
                 break
             except subprocess.TimeoutExpired:
-                check(is_cancelled)
+                pass
     finally:
         if child.poll() is None:
             child.kill()
