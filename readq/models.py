@@ -103,6 +103,14 @@ class Paper:
     arxiv_id: str | None = None
     note_revision: int | None = None
     sources: tuple[Source, ...] = field(default=())
+    arxiv_version: int | None = None
+    author_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    abstract_partial: bool = False
+    summary: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON form documented in the README (``list --json``, ``show --json``)."""
@@ -119,6 +127,14 @@ class Paper:
             "authors": self.authors,
             "org": self.org,
             "arxiv_id": self.arxiv_id,
+            "arxiv_version": self.arxiv_version,
+            "author_names": list(self.author_names),
+            "categories": list(self.categories),
+            "comments": self.comments,
+            "journal_ref": self.journal_ref,
+            "doi": self.doi,
+            "abstract_partial": self.abstract_partial,
+            "summary": self.summary,
             "urls": list(self.urls),
             "sources": sorted({s.name for s in self.sources}),
             "note": self.note,
