@@ -25,6 +25,7 @@ run: compile
 lint: $(STAMP)
 	$(BIN)/ruff check readq tests benchmarks
 	$(BIN)/ruff format --check readq tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

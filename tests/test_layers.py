@@ -18,3 +18,21 @@ def test_core_modules_do_not_import_textual() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_core_module_is_under_the_import_contract() -> None:
+    """A new module of the core must be named in the import-linter contract, or it escapes it."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = config["tool"]["importlinter"]["contracts"][0]
+    covered = set(contract["source_modules"])
+    front_ends = {"readq.tui", "readq.cli", "readq.__main__", "readq.__init__"}
+    modules = {
+        f"readq.{path.stem if path.is_file() else path.name}"
+        for path in (root / "readq").iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+    }
+    assert modules - front_ends - covered == set()
