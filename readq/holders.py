@@ -92,6 +92,9 @@ class _Registration:
         self.fd = fd
         self.pid_file = pid_file
         self.count = 1
+        self.owner = os.getpid()
+        """A forked child inherits the entry; only the process that wrote the pid file
+        removes it."""
 
 
 @dataclass(slots=True)
@@ -187,7 +190,7 @@ def release(registration: Registration | None) -> None:
 
 def _drop(entry: _Registration) -> None:
     # The pid file goes first: a restore that gets the lock next finds no stale entry.
-    if entry.pid_file is not None:
+    if entry.pid_file is not None and entry.owner == os.getpid():
         with suppress(OSError):
             entry.pid_file.unlink(missing_ok=True)
     os.close(entry.fd)  # closing the descriptor releases the lock
