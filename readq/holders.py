@@ -14,6 +14,12 @@ moved-aside file: a note typed in an open TUI after the restore would be in
   to say so in restore's refusal. Files of processes that are gone are ignored, and cleared
   by the next restore.
 
+Why refuse rather than have every open readq notice the new file and reopen it: what an open
+TUI holds (its undo history, selection, queued marks, note drafts and the search index) is
+keyed by paper ids of the library it opened, and a restored backup can lack those papers or
+give their ids to others; replaying any of it onto the restored file could write to the wrong
+paper. A refusal loses nothing, and the user picks the moment (quit the TUI, then restore).
+
 Registration is best-effort: a library in a read-only directory or on a full disk (where the
 lock file cannot be created) is still opened; only then can a restore not see the holder,
 and such a library cannot be restored into either.
