@@ -112,7 +112,9 @@ class Registration:
 
 
 def _key(db: Path) -> str:
-    return os.path.abspath(os.fspath(db))
+    """The library's real path: a process that opened it through a symbolic link holds the
+    same lock file as one that named the file itself."""
+    return os.path.realpath(os.fspath(db))
 
 
 def register(db: Path) -> Registration | None:
@@ -298,6 +300,7 @@ def _clear_stale(db: Path) -> None:
 def held_elsewhere(db: Path) -> bool | None:
     """Whether another process has the library open right now (a non-blocking probe of the
     lock); None when it cannot be told (no lock file, or it cannot be opened)."""
+    db = Path(_key(db))
     try:
         fd = os.open(lock_path(db), os.O_RDONLY | os.O_CLOEXEC)
     except OSError:

@@ -155,3 +155,20 @@ def test_case12_1_restore_refuses_a_library_open_in_this_process(tmp_path: Path)
         restore_backup(paths, backup)
     assert _replaced(db) == []
     assert restore_backup(paths, backup).papers == 1
+
+
+def test_case12_1_a_holder_through_a_symbolic_link_is_seen(tmp_path: Path) -> None:
+    db = tmp_path / "lib" / "readq.db"
+    make_library(db)
+    backup = _backup(db, tmp_path / "backup.db")
+    link = tmp_path / "elsewhere.db"
+    link.symlink_to(db)
+    holder = _holding_ingest(link)
+    try:
+        _wait_registered(db, holder.pid)
+        refused = run_readq(["--db", str(db), "restore", str(backup)])
+        assert refused.returncode == 1
+        assert f"`readq ingest` (pid {holder.pid})" in refused.stderr, refused.stderr
+    finally:
+        holder.kill()
+        holder.wait()
