@@ -1,23 +1,37 @@
 """The ``readq`` command line: scriptable access to the library; ``readq`` alone opens the TUI.
 
 User errors print one line on stderr and exit non-zero: 2 for a bad argument (unknown id,
-bad status), 1 for a file or library problem. Never a traceback for a user error.
+bad status, a number out of range, text that is not UTF-8), 1 for a file or library problem.
+Never a traceback for a user error.
+
+Every line readq prints for people goes through :func:`say` (file names, titles and warnings
+come from outside: no escape sequence or control character reaches the terminal). Exports to
+standard output are cleaned the same way when it is a terminal; files and pipes get the text
+verbatim.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
 from readq import __version__
 from readq.models import SortKey, Status
-from readq.paths import DataDirError, Paths, ensure_data_dir, resolve_paths
+from readq.paths import (
+    DataDirError,
+    Paths,
+    check_library_location,
+    escape_undecodable,
+    resolve_paths,
+)
 from readq.textclean import strip_unsafe
 
 if TYPE_CHECKING:
@@ -49,23 +63,37 @@ class Context:
             self._paths = resolve_paths(self.db_option)
         return self._paths
 
-    def store(self, *, check: bool = False) -> Store:
-        """Open the library (creating its directory and schema on first use).
+    def store(self, *, write: bool = False) -> Store:
+        """Open the library.
 
-        ``check``: commands that write verify the file first (``readq.recovery``); a damaged
-        library is moved aside, untouched, and the user told how to restore a backup.
+        ``write``: the command changes it. It is then verified first (``readq.recovery``): a
+        damaged library is moved aside, untouched, and the user told how to restore a
+        backup. A library at the default location is created on first use; one named by
+        ``--db`` must exist for a command that only reads, and its directory for one that
+        writes (a mistyped path is said, not made: ``readq.paths``). A command
+        that only reads a library that cannot be written (disk full, read-only directory)
+        opens it read-only and says so.
         """
         if self._store is None:
             from readq.recovery import open_library
             from readq.store import StoreError
 
             try:
-                ensure_data_dir(self.paths)
-                self._store = open_library(self.paths, check=check)
+                created = check_library_location(self.paths, write=write)
+                self._store = open_library(self.paths, check=write, read_only_ok=not write)
             except (DataDirError, StoreError) as exc:
                 fail(str(exc), EXIT_FAILURE)
             except OSError as exc:
                 fail(f"{self.paths.db}: {exc.strerror or exc}", EXIT_FAILURE)
+            if created and self.paths.explicit:  # the default location is made silently
+                say(f"readq: started a new library at {self.paths.db}", err=True)
+            reason = self._store.opened_read_only_because
+            if reason is not None:
+                say(
+                    f"readq: {reason}: library opened read-only ({self.paths.db}; nothing "
+                    "can be changed until that is fixed)",
+                    err=True,
+                )
         return self._store
 
     def close(self) -> None:
@@ -75,10 +103,159 @@ class Context:
             self._store = None
 
 
+def display(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` as it may reach a terminal: escape sequences and control characters out
+    (``strip_unsafe``), bytes of a file name that are not UTF-8 shown as ``\\xff``."""
+    return escape_undecodable(strip_unsafe(text, keep_newlines=keep_newlines))
+
+
+def say(text: str, *, err: bool = False, nl: bool = True, keep_newlines: bool = True) -> None:
+    """Print a line for people (every such line of readq goes through here, cleaned)."""
+    click.echo(display(text, keep_newlines=keep_newlines), err=err, nl=nl)
+
+
+def warn(message: str) -> None:
+    """One ``readq: warning: ...`` line on stderr."""
+    say(f"readq: warning: {message}", err=True, keep_newlines=False)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one clean line on stderr and exit with ``code``."""
-    click.echo(f"readq: {strip_unsafe(message, keep_newlines=False)}", err=True)
+    say(f"readq: {message}", err=True, keep_newlines=False)
     sys.exit(code)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on (C0 controls it
+escapes itself): DEL, C1 controls (8-bit CSI, NEL), bidi overrides and isolates."""
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text with every character a terminal acts on written as a ``\\u`` escape: the
+    same JSON value, nothing raw (such characters only occur inside JSON strings)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def say_json(data: object, *, indent: int | None = 2) -> None:
+    """Print ``data`` as JSON (to a terminal with its control characters escaped)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    click.echo(json_for_terminal(text) if _stdout_is_terminal() else text)
+
+
+def _stdout_is_terminal() -> bool:
+    stream = sys.stdout
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+class _TerminalSafeStream(io.TextIOBase):
+    """A text stream that cleans what is written before it reaches the terminal."""
+
+    def __init__(self, out: IO[str], clean: Callable[[str], str]) -> None:
+        super().__init__()
+        self._out = out
+        self._clean = clean
+        self.name = getattr(out, "name", "<stdout>")
+
+    def write(self, text: str) -> int:
+        """Write ``text`` cleaned; returns the length given (as a text stream does)."""
+        self._out.write(self._clean(text))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the terminal's stream."""
+        self._out.flush()
+
+    def writable(self) -> bool:
+        """A write-only stream."""
+        return True
+
+
+def export_stdout(fmt: str) -> TextIO | None:
+    """Where an export to standard output goes: None (stdout as is) for a file or a pipe;
+    for a terminal, a stream that keeps escape sequences and controls from it (JSON escapes
+    them, so the JSON stays the same value; the other formats drop them)."""
+    if not _stdout_is_terminal():
+        return None
+    if fmt == "json":
+        clean = json_for_terminal
+    else:
+
+        def clean(text: str) -> str:
+            return strip_unsafe(text, keep_newlines=True)
+
+    return cast(TextIO, _TerminalSafeStream(sys.stdout, clean))
+
+
+# ------------------------------------------------------------ argument types
+class _OneLineBadParameter(click.BadParameter):
+    """A bad argument said in one line (click's default adds usage and a help hint)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``readq: <what is wrong>`` on stderr."""
+        say(f"readq: {self.format_message()}", err=True, keep_newlines=False)
+
+
+SQLITE_MAX_INT = 2**63 - 1
+"""The largest integer SQLite stores (a bigger one raised OverflowError in the driver)."""
+
+
+class BoundedInt(click.ParamType[int]):
+    """A whole number between ``low`` and ``high`` (paper ids, --limit, --year): anything else
+    is one line and exit 2, before the library is touched."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int, what: str) -> None:
+        self.low = low
+        self.high = high
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """The number, or a one-line error."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if re.fullmatch("[+-]?[0-9]+", text) is None:
+                raise _OneLineBadParameter(f"{value!r} is not a whole number", ctx, param)
+            digits = text.lstrip("+-").lstrip("0")
+            number = int(text) if len(digits) <= 30 else (self.high + 1)
+        if not self.low <= number <= self.high:
+            raise _OneLineBadParameter(
+                f"{value} is out of range ({self.what} goes from {self.low} to {self.high})",
+                ctx,
+                param,
+            )
+        return number
+
+
+class Utf8Text(click.ParamType[str]):
+    """Text given on the command line that must be UTF-8 (a query, a title, a note): bytes that
+    are not UTF-8 are one line and exit 2, never a search for garbage or a traceback."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The text, or a one-line error naming the first bad byte."""
+        text = str(value)
+        bad = re.search("[\ud800-\udfff]", text)
+        if bad is not None:
+            raise _OneLineBadParameter(
+                f"'{escape_undecodable(text)}' is not UTF-8 (the byte "
+                f"{escape_undecodable(bad[0])} at character {bad.start() + 1}); give UTF-8 text",
+                ctx,
+                param,
+            )
+        return text
+
+
+PAPER_ID = BoundedInt(1, SQLITE_MAX_INT, "a paper id")
+LIMIT = BoundedInt(0, SQLITE_MAX_INT, "--limit")
+YEAR = BoundedInt(1000, 9999, "--year")
+TEXT = Utf8Text()
 
 
 @contextmanager
@@ -123,10 +300,14 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
     Run without a command to open the TUI.
     """
+    from readq.holders import set_role
+
     ctx.obj = Context(db)
     ctx.call_on_close(ctx.obj.close)
     global _current_context
     _current_context = ctx.obj
+    # Said by `readq restore` if it finds the library open in this process.
+    set_role("the TUI" if ctx.invoked_subcommand is None else f"`readq {ctx.invoked_subcommand}`")
     if ctx.invoked_subcommand is None:
         launch_tui(ctx.obj)
 
@@ -134,7 +315,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 def launch_tui(context: Context) -> None:
     """Open the TUI on the library (imported lazily: the CLI stays fast)."""
     try:
-        ensure_data_dir(context.paths)
+        check_library_location(context.paths, write=True)
     except DataDirError as exc:
         fail(str(exc), EXIT_FAILURE)
     try:
@@ -148,7 +329,7 @@ def launch_tui(context: Context) -> None:
 # ---------------------------------------------------------------------- ingest
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--year", type=int, default=None, help="Year of dates given without one.")
+@click.option("--year", type=YEAR, default=None, help="Year of dates given without one.")
 @pass_context
 def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
     """Read listings (Hugging Face papers pages, arXiv abstracts) into the library.
@@ -157,32 +338,34 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
     """
     from readq.ingest import ingest_paths
 
-    store = context.store(check=True)
-    show_progress = sys.stderr.isatty()
+    store = context.store(write=True)
+    show_progress = sys.stderr is not None and sys.stderr.isatty()
 
     def progress(name: str, count: int) -> None:
         if show_progress:
-            click.echo(f"\r{name}: {count:,} papers…", err=True, nl=False)
+            click.echo("\r", err=True, nl=False)  # back to the start of the progress line
+            say(f"{name}: {count:,} papers…", err=True, nl=False, keep_newlines=False)
 
     failed = False
     with user_errors():
         reports = ingest_paths(store, list(paths), listing_year=year, progress=progress)
     if show_progress:
-        click.echo("\r\033[K", err=True, nl=False)
+        click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
     for report in reports:
         for warning in report.warnings:
-            click.echo(f"readq: warning: {report.name}: {warning}", err=True)
+            warn(f"{report.name}: {warning}")
         if report.error is not None:
             failed = True
-            click.echo(f"readq: {strip_unsafe(report.error, keep_newlines=False)}", err=True)
+            say(f"readq: {report.error}", err=True, keep_newlines=False)
             continue
         assert report.result is not None
         result = report.result
         known = f", {result.merged} already known" if result.merged else ""
         updated = f" ({result.updated} updated)" if result.merged else ""
-        click.echo(
+        say(
             f"{report.name}: {result.papers} papers ({report.format}): "
-            f"{result.new} new{known}{updated}"
+            f"{result.new} new{known}{updated}",
+            keep_newlines=False,
         )
     if failed:
         sys.exit(EXIT_FAILURE)
@@ -207,8 +390,8 @@ def _status_option(value: str | None) -> Status | None:
     default=SortKey.ADDED.value,
     show_default=True,
 )
-@click.option("--limit", type=click.IntRange(min=0), default=None)
-@click.option("--query", "-q", default=None, help="A search query (see README).")
+@click.option("--limit", type=LIMIT, default=None)
+@click.option("--query", "-q", type=TEXT, default=None, help="A search query (see README).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_context
 def list_command(
@@ -230,7 +413,7 @@ def list_command(
         else:
             papers = store.list_papers(status=status, starred=starred, sort=sort_key, limit=limit)
     if as_json:
-        click.echo(json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2))
+        say_json([p.to_json() for p in papers])
         return
     _print_table(papers)
 
@@ -273,15 +456,16 @@ def _print_table(papers: list[Paper]) -> None:
         title = strip_unsafe(paper.title, keep_newlines=False)
         if len(title) > title_width:
             title = title[: title_width - 1] + "…"
-        click.echo(
+        say(
             f"{paper.id:>{id_width}} {STATUS_MARKS[paper.status]}{star}{note} {date} {votes}  "
-            f"{title}"
+            f"{title}",
+            keep_newlines=False,
         )
 
 
 # ------------------------------------------------------------------------ show
 @cli.command()
-@click.argument("paper_id", type=int)
+@click.argument("paper_id", type=PAPER_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @pass_context
 def show(context: Context, paper_id: int, as_json: bool) -> None:
@@ -290,7 +474,7 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     with user_errors():
         paper = store.get(paper_id)
     if as_json:
-        click.echo(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
+        say_json(paper.to_json())
         return
     clean = strip_unsafe
     lines = [
@@ -313,59 +497,61 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     lines.append(clean(paper.abstract))
     if paper.note:
         lines += ["", "note:", clean(paper.note)]
-    click.echo("\n".join(lines))
+    say("\n".join(lines))
 
 
 # ------------------------------------------------------------- status and stars
 @cli.command()
 @click.argument("status_name", metavar="{new,to-read,read}")
-@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
 @pass_context
 def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None:
     """Set the status of papers."""
     status = _status_option(status_name)
     assert status is not None
     with user_errors():
-        context.store(check=True).set_status(list(paper_ids), status)
-    click.echo(f"marked {len(set(paper_ids))} {status.value}")
+        context.store(write=True).set_status(list(paper_ids), status)
+    say(f"marked {len(set(paper_ids))} {status.value}")
 
 
 @cli.command()
-@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
 @pass_context
 def star(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Star papers."""
     with user_errors():
-        context.store(check=True).set_starred(list(paper_ids), True)
-    click.echo(f"starred {len(set(paper_ids))}")
+        context.store(write=True).set_starred(list(paper_ids), True)
+    say(f"starred {len(set(paper_ids))}")
 
 
 @cli.command()
-@click.argument("paper_ids", type=int, nargs=-1, required=True)
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
 @pass_context
 def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Unstar papers."""
     with user_errors():
-        context.store(check=True).set_starred(list(paper_ids), False)
-    click.echo(f"unstarred {len(set(paper_ids))}")
+        context.store(write=True).set_starred(list(paper_ids), False)
+    say(f"unstarred {len(set(paper_ids))}")
 
 
 @cli.command()
-@click.argument("paper_id", type=int)
-@click.argument("title")
+@click.argument("paper_id", type=PAPER_ID)
+@click.argument("title", type=TEXT)
 @pass_context
 def rename(context: Context, paper_id: int, title: str) -> None:
     """Give a paper a new title (for instance one whose title was derived)."""
     with user_errors():
-        context.store(check=True).rename(paper_id, title)
-    click.echo(f"renamed #{paper_id}")
+        context.store(write=True).rename(paper_id, title)
+    say(f"renamed #{paper_id}")
 
 
 # ------------------------------------------------------------------------ note
 @cli.command()
-@click.argument("paper_id", type=int)
-@click.option("--set", "set_text", default=None, help="Replace the note with TEXT.")
-@click.option("--append", "append_text", default=None, help="Append TEXT as a new paragraph.")
+@click.argument("paper_id", type=PAPER_ID)
+@click.option("--set", "set_text", type=TEXT, default=None, help="Replace the note with TEXT.")
+@click.option(
+    "--append", "append_text", type=TEXT, default=None, help="Append TEXT as a new paragraph."
+)
 @click.option("--edit", is_flag=True, help="Edit the note in $VISUAL / $EDITOR.")
 @click.option("--history", is_flag=True, help="List the note's revisions.")
 @pass_context
@@ -381,13 +567,13 @@ def note(
     chosen = (set_text is not None) + (append_text is not None) + edit
     if chosen > 1:
         fail("use only one of --set, --append and --edit")
-    store = context.store(check=chosen > 0)
+    store = context.store(write=chosen > 0)
     with user_errors():
         text, revision = store.note_state(paper_id)
         if history:
             for rev in store.note_revisions(paper_id):
                 first = strip_unsafe(rev.text, keep_newlines=False)[:60]
-                click.echo(f"{rev.id:>6}  {rev.created_at[:19]}  {rev.kind:<8}  {first}")
+                say(f"{rev.id:>6}  {rev.created_at[:19]}  {rev.kind:<8}  {first}")
             return
         if set_text is not None:
             store.save_note(paper_id, set_text, base_revision=revision, kind="external")
@@ -403,13 +589,13 @@ def note(
                 fail(str(exc), EXIT_FAILURE)
             result = store.save_note(paper_id, edited, base_revision=revision, kind="external")
             if result.conflict:
-                click.echo(
+                say(
                     "readq: the note changed while you edited it; the other text was kept as "
                     f"revision {result.conflict_revision_id}",
                     err=True,
                 )
         else:
-            click.echo(strip_unsafe(text), nl=not text.endswith("\n"))
+            say(text, nl=not text.endswith("\n"))
 
 
 # ----------------------------------------------------------------------- stats
@@ -427,10 +613,10 @@ def stats(context: Context, as_json: bool) -> None:
         "with_notes": counts.with_notes,
     }
     if as_json:
-        click.echo(json.dumps(data))
+        say_json(data, indent=None)
         return
     for key, value in data.items():
-        click.echo(f"{key:<11}{value:>8,}")
+        say(f"{key:<11}{value:>8,}")
 
 
 @cli.command()
@@ -438,11 +624,13 @@ def stats(context: Context, as_json: bool) -> None:
 def locate(context: Context) -> None:
     """Print the paths readq uses."""
     paths = context.paths
-    click.echo(f"library: {paths.db}")
-    click.echo(f"data:    {paths.data_dir}")
-    click.echo(f"backups: {paths.backup_dir}")
-    click.echo(f"log:     {paths.log_file}")
-    click.echo(f"config:  {paths.config_file}")
+    say(f"library: {paths.db}", keep_newlines=False)
+    say(f"data:    {paths.data_dir}", keep_newlines=False)
+    say(f"backups: {paths.backup_dir}", keep_newlines=False)
+    say(f"log:     {paths.log_file}", keep_newlines=False)
+    say(f"config:  {paths.config_file}", keep_newlines=False)
+    if not paths.db.exists():
+        say(f"readq: no library at {paths.db} yet", err=True, keep_newlines=False)
 
 
 # ---------------------------------------------------------- export and import
@@ -462,7 +650,7 @@ IMPORT_FORMATS = ("json", "bibtex", "atom")
 )
 @click.option("--status", "status_name", default=None, help="Only papers of this status.")
 @click.option("--starred", is_flag=True, default=False, help="Only starred papers.")
-@click.option("--query", "-q", default=None, help="Only the result of a search query.")
+@click.option("--query", "-q", type=TEXT, default=None, help="Only the result of a search query.")
 @click.option(
     "--sort", type=click.Choice([s.value for s in SortKey]), default=None, help="Paper order."
 )
@@ -488,6 +676,7 @@ def export_command(
 
     has_query = query is not None and query.strip() != ""
     default_sort = SortKey.RELEVANCE if has_query else SortKey.ADDED
+    to_stdout = output is None or output == "-"
     with user_errors():
         from readq.search import QueryError
 
@@ -502,13 +691,14 @@ def export_command(
         except QueryError as exc:
             fail(f"bad query: {exc}")
         try:
-            result = export_papers(store, ids, fmt, output)
+            target = (export_stdout(fmt) if to_stdout else None) or output
+            result = export_papers(store, ids, fmt, target)
         except BrokenPipeError:
             raise  # `readq export | head`: click exits quietly
         except OSError as exc:
             fail(f"{output}: {exc.strerror or exc}", EXIT_FAILURE)
-    if output is not None and output != "-":
-        click.echo(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
+    if not to_stdout:
+        say(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
 
 
 @cli.command(name="import")
@@ -529,26 +719,27 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
     """
     from readq.importers import IngestError, import_path
 
-    store = context.store(check=True)
+    store = context.store(write=True)
     with user_errors():
         try:
             report = import_path(store, path, fmt)
         except IngestError as exc:
             fail(str(exc), EXIT_FAILURE)
     for warning in report.warnings:
-        click.echo(f"readq: warning: {report.name}: {warning}", err=True)
+        warn(f"{report.name}: {warning}")
     result = report.result
     if result.restored:
-        click.echo(f"{report.name}: restored {result.papers} papers ({result.format})")
+        say(f"{report.name}: restored {result.papers} papers ({result.format})")
         return
     conflicts = (
         f"; {result.conflicts} differing notes kept as conflict revisions"
         if result.conflicts
         else ""
     )
-    click.echo(
+    say(
         f"{report.name}: {result.papers} papers ({result.format}): {result.new} new, "
-        f"{result.merged} already known ({result.updated} updated){conflicts}"
+        f"{result.merged} already known ({result.updated} updated){conflicts}",
+        keep_newlines=False,
     )
 
 
@@ -568,7 +759,7 @@ def backup(context: Context, path: str | None) -> None:
 
     if not context.paths.db.exists():
         fail(f"no library at {context.paths.db}", EXIT_FAILURE)
-    store = context.store()
+    store = context.store()  # a backup only reads: it works on a full disk, to another one
     if path is not None:
         target = Path(path).expanduser()
     else:
@@ -584,7 +775,7 @@ def backup(context: Context, path: str | None) -> None:
         except BackupError as exc:
             fail(str(exc), EXIT_FAILURE)
         papers = store.count()
-    click.echo(f"backed up {papers} papers to {written}")
+    say(f"backed up {papers} papers to {written}", keep_newlines=False)
 
 
 @cli.command()
@@ -600,7 +791,7 @@ def restore(context: Context, path: str) -> None:
     from readq.recovery import RestoreError, restore_backup
 
     try:
-        ensure_data_dir(context.paths)
+        check_library_location(context.paths, write=True)
         result = restore_backup(context.paths, Path(path))
     except (DataDirError, RestoreError) as exc:
         fail(str(exc), EXIT_FAILURE)
@@ -609,7 +800,7 @@ def restore(context: Context, path: str) -> None:
         if result.previous_moved_to
         else ""
     )
-    click.echo(f"restored {result.papers} papers from {result.restored_from}{moved}")
+    say(f"restored {result.papers} papers from {result.restored_from}{moved}", keep_newlines=False)
 
 
 def main() -> None:

@@ -6,14 +6,20 @@ Used wherever a failed open or write is reported to the user, so that "disk I/O 
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 
-def describe_sqlite_error(exc: sqlite3.Error) -> str:
-    """One line saying what went wrong with the library file, from SQLite's error code."""
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """One line saying what went wrong with the library file, from SQLite's error code.
+
+    ``path``: the library; an I/O error on a file system with no space left is then said to
+    be a full disk (SQLite reports a ``-shm`` it cannot grow as a plain I/O error)."""
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     text = str(exc) or type(exc).__name__
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    full = name.startswith("SQLITE_IOERR") and path is not None and disk_full(path)
+    if name == "SQLITE_FULL" or "disk is full" in text or full:
         return "the disk is full (nothing was written; free some space and try again)"
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         return (
@@ -45,3 +51,38 @@ def is_busy(exc: BaseException) -> bool:
     if name:
         return name.startswith("SQLITE_BUSY")
     return "database is locked" in str(exc) or "busy" in str(exc)
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the library cannot be written (a full disk, a read-only file or
+    directory, an I/O error creating the WAL or its ``-shm``): reading may still work."""
+    if not isinstance(exc, sqlite3.OperationalError) or is_busy(exc):
+        return False
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if name:
+        return name.split("_")[1] in ("FULL", "IOERR", "READONLY", "CANTOPEN")
+    text = str(exc)
+    return any(
+        part in text for part in ("disk is full", "disk I/O error", "readonly", "unable to open")
+    )
+
+
+def unwritable_reason(exc: BaseException) -> str:
+    """A few words for why the library cannot be written, from SQLite's error."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    text = str(exc)
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return "the library is read-only"
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk is full"
+    return "the library cannot be written (disk full, or a file size limit?)"
+
+
+def disk_full(path: Path) -> bool:
+    """Whether the file system holding the file ``path`` has (almost) no space left: less
+    than SQLite needs to create a WAL index (32 KiB) and a first WAL frame."""
+    try:
+        info = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from readq.dberrors import describe_sqlite_error
 from readq.paths import Paths
-from readq.store import CorruptDatabaseError, Store, StoreError
+from readq.store import CorruptDatabaseError, Store, StoreError, UnwritableLibraryError
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 """The files SQLite keeps beside a library; they move with it."""
@@ -85,7 +85,7 @@ def quick_check(db: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15.0)
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"{db}: {describe_sqlite_error(exc)}") from None
+        raise StoreError(f"{db}: {describe_sqlite_error(exc, db)}") from None
     except OSError as exc:
         raise StoreError(f"{db}: cannot read the library ({exc})") from None
     try:
@@ -95,7 +95,7 @@ def quick_check(db: Path) -> str | None:
             return "not a SQLite database"
         if is_corruption(exc):
             return str(exc)
-        raise StoreError(f"{db}: {describe_sqlite_error(exc)}") from None
+        raise StoreError(f"{db}: {describe_sqlite_error(exc, db)}") from None
     finally:
         conn.close()
     if rows and rows[0][0] == "ok":
@@ -151,11 +151,16 @@ def report_damage(paths: Paths, detail: str) -> LibraryDamagedError:
     return LibraryDamagedError(message, moved, backup)
 
 
-def open_library(paths: Paths, *, check: bool = False, migrate: bool = True) -> Store:
+def open_library(
+    paths: Paths, *, check: bool = False, migrate: bool = True, read_only_ok: bool = False
+) -> Store:
     """Open the library at ``paths`` (``check``: ``quick_check`` it first, read-only).
 
     A damaged library is moved aside and ``LibraryDamagedError`` raised; nothing is written
-    to it. Other problems raise ``StoreError`` as ``Store.open`` does.
+    to it. Other problems raise ``StoreError`` as ``Store.open`` does. ``read_only_ok`` (a
+    command that only reads): when the library cannot be written (disk full, read-only
+    directory), it is opened read-only instead, and ``Store.opened_read_only_because`` says
+    why, for the user to be told.
     """
     if check:
         detail = quick_check(paths.db)
@@ -163,6 +168,10 @@ def open_library(paths: Paths, *, check: bool = False, migrate: bool = True) -> 
             raise report_damage(paths, detail)
     try:
         return Store.open(paths.db, backup_dir=paths.backup_dir, migrate=migrate)
+    except UnwritableLibraryError as exc:
+        if not read_only_ok or not paths.db.is_file():
+            raise
+        return Store.open_read_only(paths.db, reason=exc.reason)
     except CorruptDatabaseError:
         # Only a file that really fails the check is moved aside.
         detail = quick_check(paths.db)
@@ -170,7 +179,7 @@ def open_library(paths: Paths, *, check: bool = False, migrate: bool = True) -> 
             raise
         raise report_damage(paths, detail) from None
     except sqlite3.OperationalError as exc:  # e.g. cannot open: missing or read-only directory
-        raise StoreError(f"{paths.db}: {describe_sqlite_error(exc)}") from None
+        raise StoreError(f"{paths.db}: {describe_sqlite_error(exc, paths.db)}") from None
 
 
 def restore_backup(paths: Paths, backup: Path) -> RestoreResult:
@@ -178,8 +187,12 @@ def restore_backup(paths: Paths, backup: Path) -> RestoreResult:
 
     The backup is verified first and the copy again before it is renamed into place; an
     existing library is moved aside (``readq.db.replaced-<timestamp>``), never deleted.
+    Refused (``RestoreError`` naming them) while any readq process has the library open: it
+    would go on writing to the file moved aside. The library stays locked until the new file
+    is in place, so no readq opens it halfway.
     """
     from readq.backup import BackupError, verify_backup
+    from readq.holders import LibraryInUseError, exclusive
 
     backup = backup.expanduser().absolute()
     if not backup.is_file():
@@ -190,10 +203,23 @@ def restore_backup(paths: Paths, backup: Path) -> RestoreResult:
         raise RestoreError(f"{backup}: not a verified readq backup ({exc})") from None
     if backup.resolve() == paths.db.resolve():
         raise RestoreError(f"{backup} is the library itself")
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        with exclusive(paths.db):
+            return _restore_locked(paths, backup)
+    except LibraryInUseError as exc:
+        raise RestoreError(f"cannot restore now: {exc}. Nothing was changed.") from None
+    except OSError as exc:
+        raise RestoreError(f"could not restore {backup}: {exc.strerror or exc}") from None
+
+
+def _restore_locked(paths: Paths, backup: Path) -> RestoreResult:
+    """:func:`restore_backup` once no other readq has the library open."""
+    from readq.backup import BackupError, verify_backup
+
     partial = paths.db.with_name(paths.db.name + ".restoring")
     partial.unlink(missing_ok=True)
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
             dest = sqlite3.connect(str(partial))
@@ -205,7 +231,7 @@ def restore_backup(paths: Paths, backup: Path) -> RestoreResult:
         finally:
             source.close()
         verify_backup(partial)
-        with Store.open(partial, migrate=False) as store:
+        with Store.open(partial, migrate=False, register=False) as store:
             store.applied_migrations()
             papers = store.count()
         previous: Path | None = None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
 from readq.textclean import abstract_key, normalise_key
 
@@ -43,6 +44,17 @@ class StoreError(Exception):
 
 class NewerDatabaseError(StoreError):
     """The library was written by a newer readq: refuse it and leave it untouched."""
+
+
+class UnwritableLibraryError(StoreError):
+    """The library could not be opened for writing (disk full, read-only file or directory,
+    the ``-shm`` file cannot be created): a read-only command can still read it
+    (:meth:`Store.open_read_only`). ``reason``: a few words for the user ("the disk is
+    full")."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class CorruptDatabaseError(StoreError):
@@ -186,6 +198,9 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._registration: Registration | None = None
+        self.opened_read_only_because: str | None = None
+        """Why a read-write open fell back to reading only (:meth:`open_read_only`), or None."""
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -196,16 +211,33 @@ class Store:
         migrate: bool = True,
         check: bool = False,
         backup_dir: Path | None = None,
+        register: bool = True,
     ) -> Store:
         """Open (creating if needed) the library at ``path`` and bring its schema up to date.
 
         Refuses a database from a newer readq (``NewerDatabaseError``) without writing to it.
         With ``check``, runs ``PRAGMA quick_check`` first (``CorruptDatabaseError``). Before a
         migration of a non-empty library, a verified backup is written to ``backup_dir``.
+        ``register``: hold the library's shared lock while open (``readq.holders``), so that a
+        restore refuses to swap it; only a file that is not the library yet (a restore's copy)
+        is opened without.
         """
+        db_path = Path(path)
+        # Registered before the connection is made: a restore in progress is waited for, and
+        # the connection then opens the restored file, not the one moved aside.
+        registration = _register(db_path) if register else None
+        try:
+            store = cls._open(db_path, migrate=migrate, check=check, backup_dir=backup_dir)
+        except BaseException:
+            release_registration(registration)
+            raise
+        store._registration = registration
+        return store
+
+    @classmethod
+    def _open(cls, db_path: Path, *, migrate: bool, check: bool, backup_dir: Path | None) -> Store:
         from readq import schema
 
-        db_path = Path(path)
         existed = db_path.exists() and db_path.stat().st_size > 0
         # Never open() the file ourselves: closing any descriptor of a SQLite file drops every
         # POSIX lock this process holds on it (another Store's live WAL could then be lost).
@@ -231,10 +263,21 @@ class Store:
                 store._migrate(backup_dir=backup_dir if existed else None)
             return store
         except sqlite3.OperationalError as exc:  # read-only, cannot open, busy, disk full
-            from readq.dberrors import describe_sqlite_error
+            from readq.dberrors import (
+                describe_sqlite_error,
+                disk_full,
+                is_unwritable,
+                unwritable_reason,
+            )
 
             conn.close()
-            raise StoreError(f"{db_path}: {describe_sqlite_error(exc)}") from None
+            message = f"{db_path}: {describe_sqlite_error(exc, db_path)}"
+            if is_unwritable(exc):
+                reason = unwritable_reason(exc)
+                if reason != "the library is read-only" and disk_full(db_path):
+                    reason = "the disk is full"
+                raise UnwritableLibraryError(message, reason) from None
+            raise StoreError(message) from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptDatabaseError(f"{db_path}: not a readable readq library ({exc})") from None
@@ -244,14 +287,73 @@ class Store:
 
     def open_reader(self) -> Store:
         """A second, read-only connection to the same file, for a worker thread."""
-        conn = _connect(self.path, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA query_only = ON")
-        return Store(conn, self.path, read_only=True)
+        if self.opened_read_only_because is not None:  # the same kind of connection again
+            return Store.open_read_only(self.path, reason=self.opened_read_only_because)
+        registration = _register(self.path)
+        try:
+            conn = _connect(self.path, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            release_registration(registration)
+            raise
+        reader = Store(conn, self.path, read_only=True)
+        reader._registration = registration
+        return reader
+
+    @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str], *, reason: str) -> Store:
+        """Open the library for reading only, when a read-write open failed because nothing can
+        be written (a full disk, a read-only directory: WAL needs its ``-shm`` file).
+
+        First ``mode=ro`` (SQLite still shares the WAL with any writer); if even that cannot
+        start (the ``-shm`` cannot be created), ``immutable=1``, which reads the main file
+        alone, without locks: only when no other readq has the library open and no ``-wal``
+        holds commits the main file lacks (``StoreError`` otherwise, saying so). ``reason``
+        is kept in :attr:`opened_read_only_because` for the caller to tell the user.
+        """
+        db_path = Path(path)
+        if not db_path.is_file():
+            raise StoreError(f"{db_path}: no library here")
+        busy = held_elsewhere(db_path)
+        registration = _register(db_path)
+        try:
+            conn = _connect_read_only(db_path, reason=reason, held_elsewhere=busy)
+        except BaseException:
+            release_registration(registration)
+            raise
+        store = cls(conn, db_path, read_only=True)
+        store._registration = registration
+        store.opened_read_only_because = reason
+        try:
+            store._require_current_schema(reason)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _require_current_schema(self, reason: str) -> None:
+        """A library opened read-only cannot be migrated: refuse one that needs it."""
+        from readq import schema
+
+        applied = _applied_migrations(self.conn)
+        unknown = [name for name in applied if name not in schema.MIGRATION_NAMES]
+        if unknown:
+            raise NewerDatabaseError(
+                f"{self.path}: written by a newer readq (unknown schema migration "
+                f"{unknown[0]}); upgrade readq to open it. The file was not changed."
+            )
+        if set(schema.MIGRATION_NAMES) - set(applied):
+            raise StoreError(
+                f"{self.path}: {reason}, and the library needs an upgrade by this readq "
+                "(a write) before it can be read"
+            )
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and drop this Store's hold on the library)."""
         self.conn.close()
+        release_registration(self._registration)
+        self._registration = None
 
     def __enter__(self) -> Store:
         return self
@@ -1044,6 +1146,62 @@ class _IngestBatch:
 
 
 # ------------------------------------------------------------------------ helpers
+def _register(path: Path) -> Registration | None:
+    try:
+        return register(path)
+    except LibraryBusyError as exc:
+        raise StoreError(str(exc)) from None
+
+
+def release_registration(registration: Registration | None) -> None:
+    """Drop a Store's hold on its library (``readq.holders``); None is nothing to drop."""
+    release(registration)
+
+
+def _connect_read_only(
+    path: Path, *, reason: str, held_elsewhere: bool | None
+) -> sqlite3.Connection:
+    """A read-only connection to ``path`` (see :meth:`Store.open_read_only`)."""
+    from urllib.parse import quote
+
+    from readq.dberrors import describe_sqlite_error
+
+    uri = "file:" + quote(os.fsencode(path).decode("utf-8", "surrogateescape"))
+    try:
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_is_database(conn, path)
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    # The WAL index (-shm) cannot be made: read the main file alone, if it is complete.
+    wal = path.with_name(path.name + "-wal")
+    try:
+        wal_size = wal.stat().st_size
+    except FileNotFoundError:
+        wal_size = 0
+    if held_elsewhere:
+        raise StoreError(
+            f"{path}: {reason}, and another readq has the library open; it cannot be read "
+            "safely until it is closed or space is freed"
+        )
+    if wal_size > 0:
+        raise StoreError(
+            f"{path}: {reason}, and its write-ahead log ({wal.name}) holds changes not yet in "
+            "the library file; free some space so that readq can read them"
+        )
+    try:
+        conn = sqlite3.connect(
+            f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False
+        )
+        _check_is_database(conn, path)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{path}: {describe_sqlite_error(exc, path)}") from None
+    return conn
+
+
 def _connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
     conn = sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=check_same_thread, timeout=15.0

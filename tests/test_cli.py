@@ -15,6 +15,7 @@ from readq.cli import cli
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     db = tmp_path / "cli" / "readq.db"
+    db.parent.mkdir()
 
     def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
         return CliRunner().invoke(cli, ["--db", str(db), *args], input=input)
@@ -133,10 +134,21 @@ def test_readq_db_env_and_data_dir_creation(tmp_path: Path, monkeypatch) -> None
     assert result.exit_code == 0 and target.exists()
 
 
-def test_uncreatable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+def test_default_location_is_created_silently(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("READQ_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "deep" / "er"))
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (tmp_path / "deep" / "er" / "readq" / "readq.db").exists()
+
+
+def test_uncreatable_data_dir_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = CliRunner().invoke(cli, ["--db", str(blocker / "sub" / "readq.db"), "stats"])
+    monkeypatch.delenv("READQ_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker / "sub"))
+    result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 1
     assert "cannot create data directory" in result.output
     assert "Traceback" not in result.output

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from readq.ingest.errors import IngestError
+from readq.paths import escape_undecodable
 
 MAX_LINE_CHARS = 1_000_000
 CHUNK_BYTES = 1 << 20
@@ -67,7 +68,9 @@ def open_listing(path: str) -> TextSource:
     """Check ``path`` (``-`` for stdin) and work out its encoding; raise ``IngestError``."""
     if path == "-":
         return _from_stdin()
-    display = path
+    # A name that is not UTF-8 is opened as given but shown and stored with its bad bytes as
+    # \xff (it could neither be printed nor stored as text otherwise).
+    display = escape_undecodable(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -98,8 +101,8 @@ def open_listing(path: str) -> TextSource:
         return open(path, "rb")
 
     source = TextSource(
-        name=Path(path).name,
-        path=str(Path(path).absolute()),
+        name=escape_undecodable(Path(path).name),
+        path=escape_undecodable(str(Path(path).absolute())),
         encoding="utf-8",
         size=info.st_size,
         _opener=opener,
@@ -111,8 +114,15 @@ def open_listing(path: str) -> TextSource:
 def _from_stdin() -> TextSource:
     import sys
 
+    if sys.stdin is None:  # started with descriptor 0 closed (`readq ingest - <&-`)
+        raise IngestError("<stdin>", "standard input is closed")
     spool = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
-    shutil.copyfileobj(sys.stdin.buffer, spool)
+    try:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+    except (OSError, ValueError) as exc:  # closed or unreadable descriptor
+        spool.close()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IngestError("<stdin>", f"cannot be read ({reason})") from None
     size = spool.tell()
     if size == 0:
         raise IngestError("<stdin>", "is empty")

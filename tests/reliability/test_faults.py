@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ptyutil import READQ
-from relutil import REPO, integrity, query, run_readq, write_listing
+from relutil import REPO, child_env, integrity, query, run_readq, write_listing
 from tuiutil import make_library, open_note, start_tui, stored_note, wait_note
 
 DROP_ROOT_POWERS = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]
@@ -64,13 +64,20 @@ def test_case10_read_only_library_cli(tmp_path: Path) -> None:
     db.chmod(0o444)
     db.parent.chmod(0o555)
     try:
-        for args in (["mark", "read", "1"], ["ingest", str(tmp_path / "a.txt")], ["list"], []):
+        for args in (["mark", "read", "1"], ["ingest", str(tmp_path / "a.txt")], []):
             command = [*DROP_ROOT_POWERS, *READQ, *args]
             result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
             assert result.returncode == 1, (args, result.stderr)
             lines = result.stderr.strip().splitlines()
             assert len(lines) == 1 and "read-only" in lines[0], (args, result.stderr)
             assert "damaged" not in lines[0]
+        # A command that only reads still reads it, and says it is read-only (issue 12.17).
+        command = [*DROP_ROOT_POWERS, *READQ, "list"]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert len(result.stdout.splitlines()) == 20
+        assert result.stderr.startswith("readq: the library is read-only: library opened read-only")
+        assert len(result.stderr.splitlines()) == 1
     finally:
         db.parent.chmod(0o755)
         db.chmod(0o644)
@@ -105,8 +112,10 @@ def test_case11_data_dir_cannot_be_created(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     unreachable = blocker / "data" / "readq.db"
     listing = write_listing(tmp_path / "a.txt", "a", 3)
+    # The default location (READQ_DB here) is created when needed: it cannot be.
+    env = child_env(READQ_DB=str(unreachable))
     for args in (["ingest", str(listing)], ["list"], ["stats"], []):
-        result = run_readq(["--db", str(unreachable), *args])
+        result = run_readq(args, env=env)
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.strip() == (
             f"readq: cannot create data directory {unreachable.parent}: Not a directory"
@@ -116,8 +125,15 @@ def test_case11_data_dir_cannot_be_created(tmp_path: Path) -> None:
     locked.mkdir(mode=0o555)
     target = locked / "sub" / "readq.db"
     for args in (["list"], []):
-        command = [*DROP_ROOT_POWERS, *READQ, "--db", str(target), *args]
-        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+        command = [*DROP_ROOT_POWERS, *READQ, *args]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            env=child_env(READQ_DB=str(target)),
+        )
         assert result.returncode == 1
         assert result.stderr.strip() == (
             f"readq: cannot create data directory {target.parent}: Permission denied"
