@@ -1,5 +1,10 @@
 """CSV export: one row per paper, the list's columns plus the note, for spreadsheets.
 
+``authors`` is the count, as in the JSON; the paper's identity (author names, arXiv id and
+version, categories, DOI, journal reference, comments) follows the note, so columns that
+scripts and spreadsheets already address by position keep their place. Lists (names,
+categories) are one cell each, joined with ``"; "``.
+
 UTF-8 with a byte-order mark (so Excel detects the encoding), every field quoted, CRLF rows.
 A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a
 leading apostrophe so that no spreadsheet evaluates it as a formula (CSV injection).
@@ -28,7 +33,14 @@ COLUMNS = (
     "url",
     "added_at",
     "note",
+    "author_names",
+    "arxiv_version",
+    "categories",
+    "doi",
+    "journal_ref",
+    "comments",
 )
+LIST_SEPARATOR = "; "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
@@ -56,6 +68,12 @@ def paper_row(paper: Paper) -> list[str]:
         paper.urls[0] if paper.urls else "",
         paper.added_at,
         paper.note,
+        LIST_SEPARATOR.join(paper.author_names),
+        paper.arxiv_version,
+        LIST_SEPARATOR.join(paper.categories),
+        paper.doi,
+        paper.journal_ref,
+        paper.comments,
     ]
     return [guard_cell(v) for v in values]
 
