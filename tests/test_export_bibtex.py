@@ -287,6 +287,8 @@ def test_a_paper_without_an_id_keeps_its_first_link_and_no_eprint() -> None:
         ("Ben and Jerry", "{Ben and Jerry}"),
         ("Ana {Ru}iz", "\\{Ru\\}iz, Ana"),
         ("A. 100% Quill", "Quill, A. 100\\%"),
+        ("Eve \x1b]52;c;ZXZpbA==\x07Evil\u202e", "Evil, Eve"),
+        ("\x1b[2J", ""),
     ],
 )
 def test_author_names_in_bibtex_order(name: str, written: str) -> None:

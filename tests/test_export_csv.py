@@ -64,7 +64,13 @@ def test_csv_carries_the_identity(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build_library(store)
-    give_identity(monkeypatch, {1: {**LANTERN, "comments": "=cmd|' /C calc'!A0"}})
+    give_identity(
+        monkeypatch,
+        {
+            1: {**LANTERN, "comments": "=cmd|' /C calc'!A0"},
+            3: {"author_names": ("Eve \x1b]52;c;ZXZpbA==\x07Evil\u202e", "Bo\x9b31m Li")},
+        },
+    )
     target = tmp_path / "out.csv"
     export_papers(store, [1, 3], "csv", target)
     rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"), newline="")))
@@ -77,4 +83,6 @@ def test_csv_carries_the_identity(
     assert lantern["journal_ref"] == "Proc. Fictional Conf. on Lanterns 2026"
     assert lantern["comments"] == "'=cmd|' /C calc'!A0"  # untrusted text is defused too
     assert list(rows[0])[: COLUMNS.index("note") + 1] == list(COLUMNS[: COLUMNS.index("note") + 1])
-    assert all(plain[c] == "" for c in ("author_names", "arxiv_version", "categories", "doi"))
+    assert all(plain[c] == "" for c in ("arxiv_version", "categories", "doi"))
+    assert plain["author_names"] == "Eve Evil; Bo Li"  # no terminal controls, even to stdout
+    assert "\x1b" not in target.read_text(encoding="utf-8-sig")

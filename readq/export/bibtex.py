@@ -39,6 +39,7 @@ from readq.export.common import all_ids, iter_papers, year_of
 from readq.identity import abs_url, surname
 from readq.models import Paper
 from readq.store import Store
+from readq.textclean import strip_unsafe
 
 _STOP_TEXT = (
     "a an the on of in for to and with towards toward via from by is are at as do does "
@@ -238,7 +239,7 @@ def bibtex_name(name: str) -> str:
     ("Osei, Jr., Bram"). A name BibTeX would split wrongly (it contains a standalone "and")
     is braced whole, and "et al." becomes BibTeX's ``others``.
     """
-    name = " ".join(name.split())
+    name = " ".join(strip_unsafe(name, keep_newlines=False).split())
     if _is_others(name):
         return "others"
     if _AND_WORD.search(name):
@@ -264,9 +265,9 @@ _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 def format_entry(paper: Paper, key: str) -> str:
     """One BibTeX entry for ``paper``."""
     fields: list[tuple[str, str]] = [("title", "{" + escape_latex(paper.title) + "}")]
-    names = [n for n in paper.author_names if n.strip()]
-    if names:
-        fields.append(("author", " and ".join(bibtex_name(n) for n in names)))
+    names = [bibtex_name(n) for n in paper.author_names]
+    if any(names):
+        fields.append(("author", " and ".join(n for n in names if n)))
     year = year_of(paper)
     if year:
         fields.append(("year", year))

@@ -3,7 +3,8 @@
 ``authors`` is the count, as in the JSON; the paper's identity (author names, arXiv id and
 version, categories, DOI, journal reference, comments) follows the note, so columns that
 scripts and spreadsheets already address by position keep their place. Lists (names,
-categories) are one cell each, joined with ``"; "``.
+categories) are one cell each, joined with ``"; "``. Those cells are cleaned of terminal
+controls on the way out too (the CSV may go to a terminal on stdout).
 
 UTF-8 with a byte-order mark (so Excel detects the encoding), every field quoted, CRLF rows.
 A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a
@@ -19,6 +20,7 @@ from typing import TextIO
 from readq.export.common import iter_papers
 from readq.models import Paper
 from readq.store import Store
+from readq.textclean import strip_unsafe
 
 COLUMNS = (
     "id",
@@ -68,14 +70,19 @@ def paper_row(paper: Paper) -> list[str]:
         paper.urls[0] if paper.urls else "",
         paper.added_at,
         paper.note,
-        LIST_SEPARATOR.join(paper.author_names),
+        LIST_SEPARATOR.join(_clean(name) for name in paper.author_names),
         paper.arxiv_version,
-        LIST_SEPARATOR.join(paper.categories),
-        paper.doi,
-        paper.journal_ref,
-        paper.comments,
+        LIST_SEPARATOR.join(_clean(category) for category in paper.categories),
+        _clean(paper.doi),
+        _clean(paper.journal_ref),
+        _clean(paper.comments),
     ]
     return [guard_cell(v) for v in values]
+
+
+def _clean(text: str | None) -> str:
+    """An identity field without terminal controls (the CSV may be printed on stdout)."""
+    return "" if text is None else strip_unsafe(text)
 
 
 def write_csv(store: Store, ids: Sequence[int], out: TextIO) -> int:
