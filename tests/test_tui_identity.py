@@ -128,7 +128,7 @@ async def test_detail_pane_shows_authors_and_identity(
 ) -> None:
     paths, store = build_library(tmp_path)
     top = store.list_papers(limit=1)[0]
-    give_identity(monkeypatch, {top.id: LANTERN})
+    give_identity(monkeypatch, {top.id: {**LANTERN, "abstract_partial": True}})
     app = make_app(paths, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
@@ -138,6 +138,7 @@ async def test_detail_pane_shows_authors_and_identity(
         assert "arXiv:2612.04011v2 · cs.LG cs.AI · DOI 10.5555/lantern.2026.7" in shown
         assert "Journal ref: Proc. Fictional Conf. on Lanterns 2026" in shown
         assert "Comments: 12 pages, 4 figures; code at this https URL" in shown
+        assert "(preview: the page showed only the start)" in shown  # a truncated abstract
         assert "et al." not in shown
 
 
