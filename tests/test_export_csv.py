@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from exportlib import TRICKY_TITLE, build_library
+from identitylib import LANTERN, give_identity
 
 from readq.export import export_papers
 from readq.export.csv import COLUMNS, guard_cell
@@ -57,3 +58,31 @@ def test_csv_file_opens_cleanly(store: Store, tmp_path: Path) -> None:
     )
     teapot = by_title["Quantum Teapots for Biscuit Ranking"]
     assert teapot[COLUMNS.index("status")] == "read" and teapot[COLUMNS.index("starred")] == "yes"
+
+
+def test_csv_carries_the_identity(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_library(store)
+    give_identity(
+        monkeypatch,
+        {
+            1: {**LANTERN, "comments": "=cmd|' /C calc'!A0"},
+            3: {"author_names": ("Eve \x1b]52;c;ZXZpbA==\x07Evil\u202e", "Bo\x9b31m Li")},
+        },
+    )
+    target = tmp_path / "out.csv"
+    export_papers(store, [1, 3], "csv", target)
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"), newline="")))
+    lantern, plain = rows
+    assert lantern["author_names"] == "Ada Quill; Bram Osei; Chen Varga"
+    assert lantern["authors"] == "3"
+    assert (lantern["arxiv_id"], lantern["arxiv_version"]) == ("2612.04011", "2")
+    assert lantern["categories"] == "cs.LG; cs.AI"
+    assert lantern["doi"] == "10.5555/lantern.2026.7"
+    assert lantern["journal_ref"] == "Proc. Fictional Conf. on Lanterns 2026"
+    assert lantern["comments"] == "'=cmd|' /C calc'!A0"  # untrusted text is defused too
+    assert list(rows[0])[: COLUMNS.index("note") + 1] == list(COLUMNS[: COLUMNS.index("note") + 1])
+    assert all(plain[c] == "" for c in ("arxiv_version", "categories", "doi"))
+    assert plain["author_names"] == "Eve Evil; Bo Li"  # no terminal controls, even to stdout
+    assert "\x1b" not in target.read_text(encoding="utf-8-sig")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from exportlib import TRICKY_TITLE, build_library
+from identitylib import LANTERN, give_identity
 
 from readq.export import export_papers
 from readq.export.markdown import NAME_LIMIT_BYTES, safe_file_stem, unique_file_names
@@ -102,3 +103,50 @@ def test_obsidian_replaces_a_symlink_instead_of_writing_through(
 def test_obsidian_needs_a_directory(store: Store) -> None:
     with pytest.raises(ValueError, match="directory"):
         export_papers(store, None, "obsidian", None)
+
+
+# ------------------------------------------------------------------ identity (issue #14)
+def test_reading_list_shows_authors_ids_and_citation_facts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_library(store)
+    give_identity(monkeypatch, {4: {**LANTERN, "author_names": ("Ada *Quill*", "Bram Osei")}})
+    out = io.StringIO()
+    export_papers(store, [4, 3], "markdown", out)
+    text = out.getvalue()
+    item = text[text.index("**Quantum Kettles**") :].split("\n")
+    assert item[1:6] == [
+        "  - Ada \\*Quill\\*, Bram Osei",
+        "  - [arXiv:2612.04011v2](https://arxiv.org/abs/2612.04011) · cs.LG cs.AI"
+        " · DOI <https://doi.org/10.5555/lantern.2026.7>",
+        "  - Journal ref: Proc. Fictional Conf. on Lanterns 2026",
+        "  - Comments: 12 pages, 4 figures; code at this https URL",
+        "- [ ] **Crumbs: a derived title** ★",
+    ]
+    crumbs = text[text.index("**Crumbs") :].split("\n")
+    assert not crumbs[1].startswith("  - ")  # nothing to say: no empty sub-items
+
+
+def test_obsidian_front_matter_is_yaml_with_the_identity(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    build_library(store)
+    hostile = 'Ada "Q" Quill\x85\x9b[31m: - {x} # not a comment'
+    give_identity(
+        monkeypatch,
+        {4: {**LANTERN, "author_names": (hostile, "Bram Osei"), "comments": "a: b\n- c"}},
+    )
+    vault = tmp_path / "vault"
+    export_papers(store, [4, 3], "obsidian", vault)
+    front = yaml.safe_load((vault / "Quantum Kettles.md").read_text().split("---\n")[1])
+    assert front["authors"] == [hostile, "Bram Osei"]
+    assert front["arxiv"] == "2612.04011" and front["arxiv_version"] == 2
+    assert front["categories"] == ["cs.LG", "cs.AI"]
+    assert front["doi"] == "10.5555/lantern.2026.7"
+    assert front["journal_ref"] == "Proc. Fictional Conf. on Lanterns 2026"
+    assert front["comments"] == "a: b\n- c"
+    assert front["title"] == "Quantum Kettles"
+    plain = yaml.safe_load((vault / "Crumbs a derived title.md").read_text().split("---\n")[1])
+    assert not {"authors", "arxiv_version", "categories", "doi"} & set(plain)

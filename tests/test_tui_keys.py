@@ -339,7 +339,7 @@ async def test_open_copy_and_arxiv(tmp_path: Path) -> None:
         assert opened[1].startswith("https://arxiv.org/search/?query=Sparse+Lanterns")
         assert opened[1].endswith("&searchtype=all")
         await pilot.press("y")
-        assert app.clipboard == f"{paper.title}\n{paper.urls[0]}"
+        assert app.clipboard == f"{paper.title} — {paper.urls[0]}"
 
 
 async def test_sort_cycles_and_is_remembered(tmp_path: Path) -> None:

@@ -1,8 +1,24 @@
-"""BibTeX export: one ``@misc`` entry per paper, with stable citation keys.
+"""BibTeX export: one citable ``@misc`` entry per paper, with stable citation keys.
 
-A key is the first significant word of the title (ASCII, lower case) followed by the year:
-``diffusion2024``. Papers sharing a key get ``a``, ``b``, ... in id order over the whole
-library, so a paper's key does not depend on what else is exported.
+An entry carries what a bibliography needs: ``author = {Quill, Ada and Osei, Bram}`` (every
+name, family name first), ``year`` and ``month`` from the date, and for an arXiv paper
+``eprint`` (the version-less id), ``archivePrefix = {arXiv}``, ``primaryClass`` and ``url`` =
+its abstract page (else the paper's first link); ``doi`` when known. The user's note goes to
+``annote``, which bibliography styles do not print (``note`` is printed: a private note would
+end up in someone's paper).
+
+Citation keys, and why they stay put:
+
+- The base of a key is the first author's family name, the year and the first significant word
+  of the title, ASCII-folded and lower case: ``quill2026lantern``. A paper without author names
+  keeps the key it always had, title word then year (``lantern2026``).
+- Keys are handed out over the whole library in id order (the order papers were added): a
+  paper gets its base if no earlier paper holds it, else the base with the first free suffix
+  ``a``, ``b``, ... ``z``, ``aa`` ... So a paper's key depends only on its own fields and on the
+  papers added before it: exporting a subset, or adding papers later, never renames a key.
+- A key changes only when the paper's own first author, year or title changes (a merge that
+  brings the authors of a paper first seen without them); that can shift the suffix of a paper
+  added after it with the same base. Keeping those too would need the keys stored.
 
 Values are written in braces with LaTeX's special characters escaped so that BibTeX itself
 (which balances braces without regard to backslashes) and bibtexparser both read them back:
@@ -19,9 +35,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from readq.export.common import iter_papers, year_of
+from readq.export.common import all_ids, iter_papers, year_of
+from readq.identity import abs_url, surname
 from readq.models import Paper
 from readq.store import Store
+from readq.textclean import strip_unsafe
 
 _STOP_TEXT = (
     "a an the on of in for to and with towards toward via from by is are at as do does "
@@ -94,7 +112,42 @@ def _balanced_positions(text: str) -> set[int]:
     return matched
 
 
-def _key_base(paper: Paper) -> str:
+# Letters NFKD does not take apart into an ASCII letter and accents.
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "Ł": "l",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+    }
+)
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` in lower-case ASCII letters and digits only ("Núñez-Østby" -> "nunezostby").
+
+    Citation keys must survive every BibTeX and LaTeX setup, so they are plain ASCII.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    return "".join(_KEY_WORD.findall(decomposed.encode("ascii", "ignore").decode().lower()))
+
+
+def _title_word(paper: Paper) -> str:
+    """The first significant word of the title (not a stop word nor a number), ASCII.
+
+    Folded as readq always folded it (accents dropped), so keys without authors do not move.
+    """
     ascii_title = (
         unicodedata.normalize("NFKD", paper.title).encode("ascii", "ignore").decode().lower()
     )
@@ -102,7 +155,28 @@ def _key_base(paper: Paper) -> str:
     word = next((w for w in words if w not in STOP_WORDS and not w.isdigit()), None)
     if word is None:
         word = words[0] if words else "paper"
-    return word[:24] + (year_of(paper) or "")
+    return word[:24]
+
+
+def _first_author_key(paper: Paper) -> str:
+    """The first author's family name, folded; "" when unknown or not writable in ASCII."""
+    for name in paper.author_names[:1]:
+        if not _is_others(name):
+            return ascii_fold(surname(name))[:24]
+    return ""
+
+
+def key_base(paper: Paper) -> str:
+    """The key a paper gets when no earlier paper holds it: ``quill2026lantern``.
+
+    Without author names it is ``lantern2026`` (title word, then year), the key readq gave
+    before it knew authors, so those papers keep their keys.
+    """
+    family = _first_author_key(paper)
+    year = year_of(paper) or ""
+    if family:
+        return family + year + _title_word(paper)
+    return _title_word(paper) + year
 
 
 def _suffix(n: int) -> str:
@@ -117,68 +191,96 @@ def _suffix(n: int) -> str:
 
 
 def citation_keys(papers: Iterable[Paper]) -> dict[int, str]:
-    """Deterministic, unique keys for ``papers`` (suffixes assigned in id order)."""
-    by_base: dict[str, list[int]] = {}
-    for paper in papers:
-        by_base.setdefault(_key_base(paper), []).append(paper.id)
+    """Unique keys for ``papers``, handed out in id order (see the module docstring).
+
+    Each paper takes its base, or the base with the first free suffix: a key is never taken
+    from a paper added earlier, so adding papers does not rename the existing ones.
+    """
+    return _assign_keys((p.id, key_base(p)) for p in sorted(papers, key=lambda p: p.id))
+
+
+def _assign_keys(bases: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """Keys for ``(id, base)`` pairs given in id order."""
     keys: dict[int, str] = {}
-    taken: set[str] = set(by_base)
-    for base, ids in by_base.items():
-        n = 0
-        for index, pid in enumerate(sorted(ids)):
-            if index == 0:
-                keys[pid] = base
-                continue
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    for paper_id, base in bases:
+        n = next_suffix.get(base, 0)
+        candidate = base + _suffix(n)
+        while candidate in taken:
             n += 1
             candidate = base + _suffix(n)
-            while candidate in taken:
-                n += 1
-                candidate = base + _suffix(n)
-            taken.add(candidate)
-            keys[pid] = candidate
+        next_suffix[base] = n + 1
+        taken.add(candidate)
+        keys[paper_id] = candidate
     return keys
 
 
 def library_citation_keys(store: Store) -> dict[int, str]:
-    """Keys for every paper in the library, so a paper's key is the same in any export."""
-    from readq.models import Status
+    """Keys for every paper in the library, so a paper's key is the same in any export.
 
-    rows = store.conn.execute("SELECT id, title, published, published_text FROM papers")
-    papers = (
-        Paper(
-            id=int(r[0]),
-            title=str(r[1]),
-            title_derived=False,
-            abstract="",
-            published=r[2],
-            published_text=r[3],
-            upvotes=None,
-            authors=None,
-            org=None,
-            urls=(),
-            status=Status.NEW,
-            starred=False,
-            note="",
-            added_at="",
-            updated_at="",
-        )
-        for r in rows
-    )
-    return citation_keys(papers)
+    Papers are read in chunks in id order and only their bases kept (memory stays bounded at
+    a million papers).
+    """
+    papers = iter_papers(store, all_ids(store), with_sources=False)
+    return _assign_keys((p.id, key_base(p)) for p in papers)
+
+
+def _is_others(name: str) -> bool:
+    """A listing's "et al." or "N additional authors" stand-in rather than a name."""
+    folded = " ".join(name.casefold().replace(".", " ").split())
+    return folded in {"et al", "others", "and others"} or "additional author" in folded
+
+
+def bibtex_name(name: str) -> str:
+    """One author as BibTeX reads names: ``Quill, Ada`` (family name first).
+
+    Particles stay with the family name ("van der Berg, Jan"), a suffix gets its own part
+    ("Osei, Jr., Bram"). A name BibTeX would split wrongly (it contains a standalone "and")
+    is braced whole, and "et al." becomes BibTeX's ``others``.
+    """
+    name = " ".join(strip_unsafe(name, keep_newlines=False).split())
+    if _is_others(name):
+        return "others"
+    if _AND_WORD.search(name):
+        return "{" + escape_latex(name) + "}"
+    head, comma, rest = name.partition(",")
+    if comma and rest.strip().rstrip(".").casefold() not in _NAME_SUFFIXES:
+        # Already "Family, Given" (or "Family, Jr., Given"): keep the author's own split.
+        parts = [part.strip() for part in name.split(",")]
+    else:
+        suffix = rest.strip() if comma else ""
+        plain = head.strip() if comma else name
+        family = surname(plain)
+        given, _, tail = plain.rpartition(family) if family else (plain, "", "")
+        suffix = suffix or tail.strip()
+        parts = [family, suffix, given.strip()]
+    return ", ".join(escape_latex(p) for p in parts if p)
+
+
+_AND_WORD = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 def format_entry(paper: Paper, key: str) -> str:
     """One BibTeX entry for ``paper``."""
     fields: list[tuple[str, str]] = [("title", "{" + escape_latex(paper.title) + "}")]
+    names = [bibtex_name(n) for n in paper.author_names]
+    if any(names):
+        fields.append(("author", " and ".join(n for n in names if n)))
     year = year_of(paper)
     if year:
         fields.append(("year", year))
-    month = _month(paper)
     if paper.arxiv_id:
         fields.append(("eprint", _verbatim(paper.arxiv_id)))
-        fields.append(("archiveprefix", "arXiv"))
-    if paper.urls:
-        fields.append(("url", _verbatim(paper.urls[0])))
+        fields.append(("archivePrefix", "arXiv"))
+        if paper.categories:
+            fields.append(("primaryClass", _verbatim(paper.categories[0])))
+    if paper.doi:
+        fields.append(("doi", _verbatim(paper.doi)))
+    url = abs_url(paper.arxiv_id) if paper.arxiv_id else (paper.urls[0] if paper.urls else "")
+    if url:
+        fields.append(("url", _verbatim(url)))
     if paper.org:
         fields.append(("institution", escape_latex(paper.org)))
     if paper.abstract:
@@ -186,11 +288,13 @@ def format_entry(paper: Paper, key: str) -> str:
     keywords = [f"readq-{paper.status.value}"] + (["readq-starred"] if paper.starred else [])
     fields.append(("keywords", ", ".join(keywords)))
     if paper.note:
-        fields.append(("note", escape_latex(paper.note, keep_newlines=True)))
+        fields.append(("annote", escape_latex(paper.note, keep_newlines=True)))
     fields.append(("key", key))
     lines = [f"  {name} = {{{value}}}" for name, value in fields]
-    if month:
-        lines.insert(2 if year else 1, f"  month = {month}")
+    month = _month(paper)
+    if month and year:
+        after_year = [name for name, _ in fields].index("year") + 1
+        lines.insert(after_year, f"  month = {month}")
     body = ",\n".join(lines)
     return f"@misc{{{key},\n{body}\n}}\n"
 

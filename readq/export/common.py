@@ -20,10 +20,10 @@ def all_ids(store: Store) -> list[int]:
     return [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
 
 
-def iter_papers(store: Store, ids: Sequence[int]) -> Iterator[Paper]:
+def iter_papers(store: Store, ids: Sequence[int], *, with_sources: bool = True) -> Iterator[Paper]:
     """The papers with ``ids`` in that order, read in chunks (bounded memory at 1M papers)."""
     for start in range(0, len(ids), CHUNK):
-        yield from store.get_many(ids[start : start + CHUNK])
+        yield from store.get_many(ids[start : start + CHUNK], with_sources=with_sources)
 
 
 def year_of(paper: Paper) -> str | None:

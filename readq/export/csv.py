@@ -1,5 +1,11 @@
 """CSV export: one row per paper, the list's columns plus the note, for spreadsheets.
 
+``authors`` is the count, as in the JSON; the paper's identity (author names, arXiv id and
+version, categories, DOI, journal reference, comments) follows the note, so columns that
+scripts and spreadsheets already address by position keep their place. Lists (names,
+categories) are one cell each, joined with ``"; "``. Those cells are cleaned of terminal
+controls on the way out too (the CSV may go to a terminal on stdout).
+
 UTF-8 with a byte-order mark (so Excel detects the encoding), every field quoted, CRLF rows.
 A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a
 leading apostrophe so that no spreadsheet evaluates it as a formula (CSV injection).
@@ -14,6 +20,7 @@ from typing import TextIO
 from readq.export.common import iter_papers
 from readq.models import Paper
 from readq.store import Store
+from readq.textclean import strip_unsafe
 
 COLUMNS = (
     "id",
@@ -28,7 +35,14 @@ COLUMNS = (
     "url",
     "added_at",
     "note",
+    "author_names",
+    "arxiv_version",
+    "categories",
+    "doi",
+    "journal_ref",
+    "comments",
 )
+LIST_SEPARATOR = "; "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
@@ -56,8 +70,19 @@ def paper_row(paper: Paper) -> list[str]:
         paper.urls[0] if paper.urls else "",
         paper.added_at,
         paper.note,
+        LIST_SEPARATOR.join(_clean(name) for name in paper.author_names),
+        paper.arxiv_version,
+        LIST_SEPARATOR.join(_clean(category) for category in paper.categories),
+        _clean(paper.doi),
+        _clean(paper.journal_ref),
+        _clean(paper.comments),
     ]
     return [guard_cell(v) for v in values]
+
+
+def _clean(text: str | None) -> str:
+    """An identity field without terminal controls (the CSV may be printed on stdout)."""
+    return "" if text is None else strip_unsafe(text)
 
 
 def write_csv(store: Store, ids: Sequence[int], out: TextIO) -> int:

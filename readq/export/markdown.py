@@ -1,10 +1,13 @@
 """Markdown exports: a reading list grouped by status, and an Obsidian vault.
 
 The reading list is one document: a section per status (to read, new, read), one list item per
-paper with its year, star and link, and its note quoted below it.
+paper with its year, star and link, its identity as sub-items (authors; arXiv id with version
+linked to the abstract page, categories, DOI; journal reference; comments), and its note quoted
+below it.
 
-The vault is one Markdown file per paper in a directory: YAML front matter (title, status,
-starred, date, urls...) and the note as the body. File names come from titles but are made
+The vault is one Markdown file per paper in a directory: YAML front matter (title, authors,
+arXiv id and version, categories, DOI, journal reference, comments, status, starred, date,
+urls...) and the note as the body. File names come from titles but are made
 safe: no path separators or characters Windows refuses, no leading dot, no reserved device
 names, at most :data:`NAME_LIMIT_BYTES` bytes of UTF-8, and unique (case-insensitively, for
 macOS and Windows) within the export.
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from readq.export.common import iter_papers, year_of
+from readq.identity import abs_url
 from readq.models import Paper, Status
 from readq.store import Store
 from readq.textclean import strip_unsafe
@@ -72,9 +76,48 @@ def write_reading_list(papers: Sequence[Paper], out: TextIO, *, title: str) -> i
             if link:
                 parts.append(f"— <{link}>")
             out.write(" ".join(parts) + "\n")
+            for line in identity_lines(paper):
+                out.write(f"  - {line}\n")
             if paper.note.strip():
                 out.write("\n" + _quote(paper.note) + "\n\n")
     return sum(len(p) for p in groups.values())
+
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9.\-/]+$")
+_SAFE_DOI_URL = re.compile(r"^https://doi\.org/[^\s<>]+$")
+
+
+def identity_lines(paper: Paper) -> list[str]:
+    """The sub-items naming a paper: who wrote it, where it is on arXiv, how it is cited.
+
+    Every piece of text from the page is escaped; links are built only from an id or DOI
+    that contains nothing a Markdown link could be broken by.
+    """
+    lines: list[str] = []
+    names = [markdown_inline(n) for n in paper.author_names if n.strip()]
+    if names:
+        lines.append(", ".join(names))
+    ids: list[str] = []
+    if paper.arxiv_id:
+        shown = paper.arxiv_id + (f"v{paper.arxiv_version}" if paper.arxiv_version else "")
+        if _SAFE_ID.match(shown):
+            ids.append(f"[arXiv:{shown}]({abs_url(paper.arxiv_id)})")
+        else:
+            ids.append("arXiv:" + markdown_inline(shown))
+    if paper.categories:
+        ids.append(" ".join(markdown_inline(c) for c in paper.categories))
+    if paper.doi:
+        url = "https://doi.org/" + paper.doi
+        ids.append(
+            f"DOI <{url}>" if _SAFE_DOI_URL.match(url) else "DOI " + markdown_inline(paper.doi)
+        )
+    if ids:
+        lines.append(" · ".join(ids))
+    if paper.journal_ref and paper.journal_ref.strip():
+        lines.append("Journal ref: " + markdown_inline(paper.journal_ref))
+    if paper.comments and paper.comments.strip():
+        lines.append("Comments: " + markdown_inline(paper.comments))
+    return lines
 
 
 def write_markdown(store: Store, ids: Sequence[int], out: TextIO) -> int:
@@ -120,12 +163,15 @@ def unique_file_names(papers: Sequence[Paper]) -> dict[int, str]:
     return names
 
 
+# Characters YAML does not allow raw in a document (C1 controls, non-characters) or that
+# readers take for line breaks or a byte-order mark: written as \u escapes instead.
+_YAML_ESCAPE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
 def _yaml_string(text: str) -> str:
     """A YAML double-quoted scalar (JSON string syntax is valid YAML)."""
     dumped = json.dumps(text, ensure_ascii=False)
-    for char in "\u0085\u2028\u2029\ufeff":
-        dumped = dumped.replace(char, f"\\u{ord(char):04x}")
-    return dumped
+    return _YAML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def obsidian_document(paper: Paper) -> str:
@@ -137,8 +183,23 @@ def obsidian_document(paper: Paper) -> str:
     year = year_of(paper)
     if year:
         lines.append(f"year: {year}")
+    names = [n for n in paper.author_names if n.strip()]
+    if names:
+        lines.append("authors:")
+        lines.extend(f"  - {_yaml_string(name)}" for name in names)
     if paper.arxiv_id:
         lines.append(f"arxiv: {_yaml_string(paper.arxiv_id)}")
+    if paper.arxiv_version is not None:
+        lines.append(f"arxiv_version: {int(paper.arxiv_version)}")
+    if paper.categories:
+        lines.append("categories: [" + ", ".join(_yaml_string(c) for c in paper.categories) + "]")
+    for key, value in (
+        ("doi", paper.doi),
+        ("journal_ref", paper.journal_ref),
+        ("comments", paper.comments),
+    ):
+        if value:
+            lines.append(f"{key}: {_yaml_string(value)}")
     if paper.urls:
         lines.append("urls:")
         lines.extend(f"  - {_yaml_string(url)}" for url in paper.urls)

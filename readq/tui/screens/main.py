@@ -677,15 +677,28 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ paper actions
     def action_open_url(self) -> None:
-        """Open the paper's first safe URL."""
-        from readq.tui.urls import first_safe_url
+        """Open the paper's own page (arXiv's abstract page when the id is known)."""
+        from readq.tui.urls import page_url
 
         paper = self.current_paper()
         if paper is None:
             return
-        url = first_safe_url(paper.urls)
+        url = page_url(paper)
         if url is None:
             self.notify("This paper has no http(s) link.", severity="warning", markup=False)
+            return
+        self.rq.open_in_browser(url)
+
+    def action_open_pdf(self) -> None:
+        """Open the paper's PDF (arXiv's when the id is known)."""
+        from readq.tui.urls import pdf_link
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+        url = pdf_link(paper)
+        if url is None:
+            self.notify("No PDF known for this paper.", severity="warning", markup=False)
             return
         self.rq.open_in_browser(url)
 
@@ -699,19 +712,16 @@ class MainScreen(Screen[None]):
             self.rq.open_in_browser(arxiv_search_url(display_title(paper)))
 
     def action_copy(self) -> None:
-        """Copy the title (and first URL) to the clipboard."""
-        from readq.tui.urls import first_safe_url
+        """Copy "Title — link to the paper's page" to the clipboard."""
+        from readq.tui.urls import citation_line, page_url
         from readq.tui.widgets.paper_list import display_title
 
         paper = self.current_paper()
         if paper is None:
             return
-        text = display_title(paper)
-        url = first_safe_url(paper.urls)
-        if url:
-            text += "\n" + url
-        self.app.copy_to_clipboard(text)
-        self.notify("Copied the title" + (" and URL" if url else ""), timeout=1.5, markup=False)
+        self.app.copy_to_clipboard(citation_line(display_title(paper), paper))
+        linked = page_url(paper) is not None
+        self.notify("Copied the title" + (" and link" if linked else ""), timeout=1.5, markup=False)
 
     def action_open_note(self) -> None:
         """Edit the note of the paper under the cursor, beside its abstract (autosaved)."""

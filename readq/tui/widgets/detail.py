@@ -11,6 +11,7 @@ pass costs tens of milliseconds at 120x40 and used to follow every filter keystr
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -33,12 +34,61 @@ def clean(text: str, *, one_line: bool = False) -> str:
     return " ".join(cleaned.split()) if one_line else cleaned
 
 
-def paper_header(paper: Paper) -> Text:
-    """Title, facts, sources, abstract and URLs of a paper, as literal text."""
+def author_line(names: tuple[str, ...], budget: int | None = None) -> str:
+    """Every author, in order, joined with commas; cut with "et al." only past ``budget`` cells.
+
+    ``budget`` is what a screenful of the pane holds: a paper with hundreds of authors still
+    leaves its abstract in reach, while any ordinary author list is shown whole.
+    """
+    cleaned = [name for name in (clean(n, one_line=True) for n in names) if name]
+    text = ", ".join(cleaned)
+    if budget is None or cell_len(text) <= budget:
+        return text
+    shown: list[str] = []
+    used = 0
+    for name in cleaned:
+        used += cell_len(name) + 2
+        if used > budget - 24:  # room for ", et al. (1234 more)"
+            break
+        shown.append(name)
+    hidden = len(cleaned) - len(shown)
+    return ", ".join(shown) + f", et al. ({hidden} more)"
+
+
+def identity_facts(paper: Paper) -> list[tuple[str, str]]:
+    """(label, value) lines naming the paper: arXiv id with version, categories, DOI, ..."""
+    rows: list[tuple[str, str]] = []
+    ids: list[str] = []
+    if paper.arxiv_id:
+        version = f"v{paper.arxiv_version}" if paper.arxiv_version else ""
+        ids.append("arXiv:" + clean(paper.arxiv_id, one_line=True) + version)
+    categories = " ".join(clean(c, one_line=True) for c in paper.categories)
+    if categories.strip():
+        ids.append(categories)
+    if paper.doi:
+        ids.append("DOI " + clean(paper.doi, one_line=True))
+    if ids:
+        rows.append(("", " · ".join(ids)))
+    if paper.journal_ref and paper.journal_ref.strip():
+        rows.append(("Journal ref: ", clean(paper.journal_ref, one_line=True)))
+    if paper.comments and paper.comments.strip():
+        rows.append(("Comments: ", clean(paper.comments, one_line=True)))
+    return rows
+
+
+def paper_header(paper: Paper, *, author_budget: int | None = None) -> Text:
+    """Title, authors, facts, identity, sources, abstract and URLs of a paper, as literal text.
+
+    ``author_budget``: the cells the author list may fill before "et al." (None: no limit).
+    """
     out = Text(end="")
     out.append(clean(paper.title, one_line=True) or "(untitled)", "bold")
     if paper.title_derived:
         out.append("  (title taken from the abstract)", "dim italic")
+    authors = author_line(paper.author_names, author_budget)
+    if authors:
+        out.append("\n")
+        out.append(authors)
     out.append("\n\n")
     facts: list[str] = [f"#{paper.id}", STATUS_LABEL[paper.status]]
     if paper.starred:
@@ -53,6 +103,11 @@ def paper_header(paper: Paper) -> Text:
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes} upvotes")
     out.append(" · ".join(facts), "italic")
+    for label, value in identity_facts(paper):
+        out.append("\n")
+        if label:
+            out.append(label, "dim")
+        out.append(value)
     sources = sorted({clean(s.name, one_line=True) for s in paper.sources})
     if sources:
         out.append("\nSources: ", "dim")
@@ -60,6 +115,8 @@ def paper_header(paper: Paper) -> Text:
     out.append("\n\n")
     abstract = clean(paper.abstract).strip()
     out.append(abstract if abstract else "(no abstract)", "" if abstract else "dim")
+    if paper.abstract_partial and abstract:
+        out.append("  (preview: the page showed only the start)", "dim italic")
     if paper.urls:
         out.append("\n\n")
         out.append("Links", "bold")
@@ -133,7 +190,7 @@ class DetailPane(LineView, can_focus=True):
         paper = self.paper
         if paper is None:
             return Text(NOTHING_SELECTED, style="dim")
-        parts: list[RenderableType] = [paper_header(paper)]
+        parts: list[RenderableType] = [paper_header(paper, author_budget=self._author_budget())]
         note = note_renderable(self.note_text)
         if note is None:
             parts.append(Text("\n\nNote: none yet (n to open)", style="bold", end=""))
@@ -141,6 +198,14 @@ class DetailPane(LineView, can_focus=True):
             parts.append(Text("\n\nNote", style="bold"))
             parts.append(note)
         return Group(*parts)
+
+    def _author_budget(self) -> int | None:
+        """The cells a screenful of the pane holds (None before the first layout)."""
+        region = self.scrollable_content_region
+        if region.width <= 0 or region.height <= 0:
+            return None
+        # Word wrapping leaves the end of most lines empty: count a name-sized gap per line.
+        return max(region.width - 12, 20) * max(region.height - 2, 1)
 
     def _content_width(self) -> int:
         """The text width (0 before the first layout: nothing is rendered until a resize)."""
@@ -152,7 +217,7 @@ class DetailPane(LineView, can_focus=True):
         if width <= 0:
             return []
         base = self.base_style
-        key = (self._content_version, width, base)
+        key = (self._content_version, width, self.scrollable_content_region.height, base)
         if key == self._lines_key:
             return self._lines
         console = self.app.console
@@ -231,4 +296,12 @@ class DetailPane(LineView, can_focus=True):
         return Strip.blank(width, self.base_style)
 
 
-__all__ = ["NOTHING_SELECTED", "DetailPane", "clean", "note_renderable", "paper_header"]
+__all__ = [
+    "NOTHING_SELECTED",
+    "DetailPane",
+    "author_line",
+    "clean",
+    "identity_facts",
+    "note_renderable",
+    "paper_header",
+]

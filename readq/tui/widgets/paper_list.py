@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from readq.identity import surname
 from readq.models import Paper, Status
 from readq.textclean import strip_unsafe
 from readq.tui.listing import HighlightFn, Span
@@ -31,6 +32,10 @@ RowFetcher = Callable[[Sequence[int]], list[Paper]]
 STATUS_GLYPH = {Status.NEW: "•", Status.TO_READ: "»", Status.READ: "✓"}
 DATE_WIDTH = 10
 VOTES_WIDTH = 6
+SURNAME_WIDTH = 14
+"""Cells for the first author's family name (longer ones end in an ellipsis)."""
+TITLE_ROOM_FOR_SURNAME = 30
+"""The surname is shown only while the title keeps at least this many cells."""
 PREFETCH_MARGIN = 40
 
 
@@ -43,6 +48,13 @@ def display_date(paper: Paper) -> str:
     """The publication date shown in a row (ISO date, else the listing's text)."""
     text = paper.published or paper.published_text or ""
     return strip_unsafe(text, keep_newlines=False)[:DATE_WIDTH]
+
+
+def display_surname(paper: Paper) -> str:
+    """The first author's family name made safe for one line ("" when no name is known)."""
+    for name in paper.author_names[:1]:
+        return " ".join(strip_unsafe(surname(name), keep_newlines=False).split())
+    return ""
 
 
 class PaperList(LineView, can_focus=True):
@@ -372,6 +384,17 @@ class PaperList(LineView, can_focus=True):
         line.append("✎" if paper.note.strip() else " ", meta)
         line.append(" ")
         right = Text(no_wrap=True, end="")
+        family = display_surname(paper)
+        # Only rows with a known author give up title room; dates stay aligned either way
+        # (the right-hand block always ends at the row's end).
+        dates_and_votes = 1 + DATE_WIDTH + VOTES_WIDTH
+        title_room = width - line.cell_len - dates_and_votes - (1 + SURNAME_WIDTH)
+        if family and title_room >= TITLE_ROOM_FOR_SURNAME:
+            author = Text(family, no_wrap=True, end="")
+            author.truncate(SURNAME_WIDTH, overflow="ellipsis", pad=True)
+            right.append(" ")
+            right.append_text(author)
+            right.stylize(meta)
         right.append(" " + display_date(paper).ljust(DATE_WIDTH), meta)
         votes = "" if paper.upvotes is None else f"▲{paper.upvotes}"
         right.append(" " + votes.rjust(VOTES_WIDTH - 1), meta)
