@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static, TextArea
 
+from readq.tui.widgets.text_input import OrderedInput, OrderedTextArea
+
 
 class PathSuggester(Suggester):
     """Completes file system paths (the first match, directories with a trailing slash)."""
@@ -56,7 +58,7 @@ class IngestRequest:
     text: str | None = None
 
 
-class PathInput(Input):
+class PathInput(OrderedInput):
     """An input whose Tab accepts the path completion."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,7 +103,7 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
                 placeholder="~/Downloads/papers.txt", id="path", suggester=PathSuggester()
             )
             yield Static(Text("…or paste a listing here (ctrl+s ingests it):"), classes="hint")
-            yield TextArea(id="paste", soft_wrap=True)
+            yield OrderedTextArea(id="paste", soft_wrap=True)
             with Horizontal():
                 yield Button("Ingest file", id="ingest-file", variant="primary")
                 yield Button("Ingest pasted text", id="ingest-text")

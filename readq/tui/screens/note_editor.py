@@ -22,6 +22,7 @@ from readq.models import Paper
 from readq.notes import AUTOSAVE_DELAY
 from readq.textclean import strip_unsafe
 from readq.tui.widgets.detail import clean, paper_header
+from readq.tui.widgets.text_input import OrderedTextArea
 
 if TYPE_CHECKING:
     from readq.tui.app import ReadqApp
@@ -34,7 +35,9 @@ def make_text_area(text: str) -> TextArea:
     """A soft-wrapping ``TextArea`` with Markdown highlighting when tree-sitter-markdown is
     installed, plain text otherwise (never an error). ``text`` is shown without escape sequences
     and control characters (``TextArea`` would write them to the terminal as they are)."""
-    area = TextArea(strip_unsafe(text), soft_wrap=True, tab_behavior="focus", id="note-editor")
+    area = OrderedTextArea(
+        strip_unsafe(text), soft_wrap=True, tab_behavior="focus", id="note-editor"
+    )
     try:
         if MARKDOWN in area.available_languages:
             area.language = MARKDOWN

@@ -11,10 +11,12 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
+
+from readq.tui.widgets.text_input import OrderedInput
 
 
-class FilterInput(Input):
+class FilterInput(OrderedInput):
     """The search input; Enter keeps the filter, Escape clears it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
