@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import dedupe_keys, identity_key
 
 BUSY_TIMEOUT_MS = 15_000
 NOTE_COALESCE_SECONDS = 60.0
@@ -600,7 +600,7 @@ class Store:
         inside the write transaction.
         """
         return self.ingest_keyed(
-            ((p, normalise_key(p.title), abstract_key(p.abstract)) for p in papers), source, fmt
+            ((p, *dedupe_keys(p.title, p.abstract)) for p in papers), source, fmt
         )
 
     def ingest_keyed(
@@ -612,7 +612,7 @@ class Store:
         expected: int | None = None,
     ) -> IngestResult:
         """:meth:`ingest` of papers whose dedupe keys are already computed: each item is
-        ``(paper, normalise_key(paper.title), abstract_key(paper.abstract))``.
+        ``(paper, *dedupe_keys(paper.title, paper.abstract))``.
 
         ``expected`` (a rough count of the papers to come) lets a big listing skip the
         per-batch key lookups: when the library holds no more than twice that many papers,
@@ -905,8 +905,8 @@ class _IngestBatch:
             tkey = str(values[_TITLE_KEY])
             akey = str(values[_ABSTRACT_KEY])
             derived = bool(values[_DERIVED])
-            dedupe_key = ("a:" + akey) if derived and akey else ("t:" + tkey)
-            existing_id = seen_in_file.get(dedupe_key)
+            dedupe_key = identity_key(tkey, akey, title_derived=derived)
+            existing_id = seen_in_file.get(dedupe_key) if dedupe_key is not None else None
             if existing_id is None and (by_tkey or by_akey):
                 existing_id = self._lookup(derived, tkey, akey, by_tkey, by_akey)
             if existing_id is None:
@@ -925,7 +925,8 @@ class _IngestBatch:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            seen_in_file[dedupe_key] = pid
+            if dedupe_key is not None:
+                seen_in_file[dedupe_key] = pid
             self.pending_sources.append((pid, *source_row))
         self.flush()
         return len(items)

@@ -150,3 +150,18 @@ def test_a_failure_while_applying_rolls_everything_back(
     with pytest.raises(RuntimeError):
         import_path(store, str(path))
     assert snapshot(store) == before
+
+
+def test_titles_without_a_key_are_told_apart_by_their_abstracts(store: Store) -> None:
+    """Issue 12 item 3 (import side): an import's in-file dedupe uses the same identity rule."""
+    store.ingest([ScrapedPaper(title="Existing", abstract="x" * 60)], Source("a", "a", "t"), "hf")
+    papers = [
+        {"title": title, "abstract": f"We study fictional problem number {i} and report on it."}
+        for i, title in enumerate(("🚀", "🔥", "∇"))
+    ]
+    papers += [{"title": "..", "abstract": "Short."}, {"title": "...", "abstract": "Short."}]
+    result = import_text(store, json.dumps(papers), name="symbols.json").result
+    assert (result.new, result.merged) == (5, 0)
+    again = import_text(store, json.dumps(papers[:3]), name="symbols.json").result
+    assert (again.new, again.merged) == (0, 3)
+    assert store.count() == 6

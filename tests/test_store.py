@@ -268,3 +268,28 @@ def test_a_big_ingest_caches_more_while_it_runs_and_gives_it_back(store: Store) 
     with pytest.raises(OSError):
         store.ingest_rows(broken(), source, "hf", expected=2_000_000)
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_titles_without_a_key_are_told_apart_by_their_abstracts(
+    store: Store, batched: bool
+) -> None:
+    """Issue 12 item 3: "🚀" and "🔥" have the same (empty) title key; in one file and across
+    files the abstract decides, and with no usable abstract either, nothing is merged."""
+    symbols = [
+        paper(t, abstract=f"We study problem number {i} in a fictional setting. " * 3)
+        for i, t in enumerate("🚀🔥∇")
+    ]
+    bare = [paper("..", abstract="Short."), paper("...", abstract="Short.")]
+    if batched:
+        result = store.ingest([*symbols, *bare], SRC_A, "hf")
+    else:
+        for item in [*symbols, *bare]:
+            store.ingest([item], SRC_A, "hf")
+        result = store.ingest([symbols[0]], SRC_B, "hf")
+        assert (result.new, result.merged) == (0, 1)
+        result = store.ingest([paper("🌙", abstract=symbols[1].abstract)], SRC_B, "hf")
+        assert (result.new, result.merged) == (0, 1)
+    assert [p.title for p in store.list_papers(sort=SortKey.TITLE)] == sorted(
+        ["🚀", "🔥", "∇", "..", "..."], key=str.lower
+    )

@@ -19,7 +19,7 @@ from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_bytes
 from readq.ingest.reader import TextSource, open_listing
 from readq.models import ScrapedPaper, Source
 from readq.store import IngestResult, ScrapedRow, Store, now_iso, scraped_values
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import dedupe_keys
 
 __all__ = [
     "FileReport",
@@ -160,7 +160,7 @@ def ingest_text(
 
 def _rows(papers: Iterable[ScrapedPaper]) -> Iterator[ScrapedRow]:
     for paper in papers:
-        yield scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
+        yield scraped_values(paper, *dedupe_keys(paper.title, paper.abstract))
 
 
 def _with_progress(
