@@ -86,3 +86,84 @@ def test_invisible_characters_do_not_split_a_paper(tmp_path: Path) -> None:
     listing.write_text(hf_listing(list(reversed(other))), encoding="utf-8")
     _ingest(listing)
     assert _titles() == ["Attention Is Sparse Enough", "Attention Heads Are Lanterns"]
+
+
+def _listing_text() -> str:
+    papers = [
+        ("Gradient Lanterns in Tiny Transformers", ABSTRACT.format(topic="lantern"), "Oct 16 3"),
+        ("Quiet Diffusion • Without Schedules", ABSTRACT.format(topic="diffusion"), "Oct 15"),
+        ("Parrots All the Way Down", ABSTRACT.format(topic="parrot"), "Sep 20, 2024 6"),
+    ]
+    return hf_listing(papers)
+
+
+def test_a_stray_byte_changes_only_its_own_line(tmp_path: Path) -> None:
+    """Case 6: one Latin-1 byte at the end of a UTF-8 listing made readq read the whole file
+    as Windows-1252 ("•" became "â€¢" and each author line a junk paper). Now only that line
+    is read as Windows-1252, and the warning says how many lines were."""
+    listing = tmp_path / "stray.txt"
+    text = _listing_text().replace(
+        "wide margin.\n\n  • 3 authors\n·\nSep", "wide margin. Café\n\n  • 3 authors\n·\nSep"
+    )
+    head, tail = text.split("Café")
+    listing.write_bytes(head.encode("utf-8") + "Café".encode("latin-1") + tail.encode("utf-8"))
+    result = run_readq(["ingest", str(listing)])
+    assert result.returncode == 0, result.stderr
+    assert "1 line not valid UTF-8; read as Windows-1252" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    titles = _titles()
+    assert titles == [
+        "Gradient Lanterns in Tiny Transformers",
+        "Quiet Diffusion • Without Schedules",
+        "Parrots All the Way Down",
+    ]
+    assert not any("â€" in t for t in titles)
+    abstract = query(_db(), "SELECT abstract FROM papers WHERE title LIKE 'Parrots%'")[0][0]
+    assert str(abstract).endswith("wide margin. Café")
+
+
+def test_a_windows_1252_file_says_how_many_lines_it_re_decoded(tmp_path: Path) -> None:
+    """Case 6: a listing saved as Windows-1252 throughout is still read, and the count is of
+    the lines that were not UTF-8 (the ASCII ones were)."""
+    text = _listing_text().replace("•", "-").replace("Quiet", "Café")
+    listing = tmp_path / "cp1252.txt"
+    listing.write_bytes(text.encode("cp1252"))
+    result = run_readq(["ingest", str(listing)])
+    assert result.returncode == 0, result.stderr
+    # The three "·" lines and the "Café" title; the other lines are ASCII, so UTF-8.
+    assert "4 lines not valid UTF-8; read as Windows-1252" in result.stderr
+    assert "Café Diffusion - Without Schedules" in _titles()
+
+
+def test_utf16_and_utf32_listings_are_read(tmp_path: Path) -> None:
+    """Case 15 (file side): a UTF-32 file was refused as "UTF-16 text", a BOM-less UTF-16LE
+    file as "binary". Both, and the other byte orders, with and without a BOM, are read."""
+    text = _listing_text()
+    encodings = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+    for encoding in encodings:
+        listing = tmp_path / f"{encoding}.txt"
+        listing.write_bytes(text.encode(encoding))  # "utf-16"/"utf-32" write a BOM
+        result = run_readq(["ingest", str(listing)])
+        assert result.returncode == 0, (encoding, result.stderr)
+        assert result.stderr == "", (encoding, result.stderr)
+        assert f"{encoding}.txt: 3 papers" in result.stdout, result.stdout
+    assert sorted(_titles()) == [
+        "Gradient Lanterns in Tiny Transformers",
+        "Parrots All the Way Down",
+        "Quiet Diffusion • Without Schedules",
+    ]
+    dates = [str(r[0]) for r in query(_db(), "SELECT published FROM papers ORDER BY id")]
+    assert dates[2] == "2024-09-20" and dates[0].endswith("-10-16"), dates
+
+
+def test_broken_utf16_is_named_not_called_binary(tmp_path: Path) -> None:
+    """Case 15: a file that starts as UTF-16 but breaks later is one line naming UTF-16."""
+    listing = tmp_path / "broken.txt"
+    listing.write_bytes(_listing_text().encode("utf-16-le") + b"\x00\xd8A\x00")  # lone surrogate
+    result = run_readq(["ingest", str(listing)])
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"readq: {listing}: looks like UTF-16 (little-endian) text but is not valid "
+        "UTF-16 (little-endian); save it as UTF-8"
+    )
+    assert _titles() == []
