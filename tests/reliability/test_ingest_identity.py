@@ -167,3 +167,38 @@ def test_broken_utf16_is_named_not_called_binary(tmp_path: Path) -> None:
         "UTF-16 (little-endian); save it as UTF-8"
     )
     assert _titles() == []
+
+
+def test_a_wrong_year_is_fixed_by_re_ingesting_with_the_right_one(tmp_path: Path) -> None:
+    """Case 20 (ingest part): dates stored with a mistyped ``--year`` stayed wrong after a
+    re-ingest with the right year ("0 updated"). A date inferred from year-less text is
+    scraped data: the re-ingest replaces it and counts the papers as updated. A date with an
+    explicit year is not touched, and the search index sees the new dates."""
+    papers = [
+        ("Lanterns Revisited", ABSTRACT.format(topic="lantern"), "Oct 16 3"),
+        ("Quiet Diffusion Again", ABSTRACT.format(topic="diffusion"), "Oct 15"),
+        ("Parrots With a Year", ABSTRACT.format(topic="parrot"), "Sep 20, 2023 6"),
+    ]
+    listing = tmp_path / "daily.txt"
+    listing.write_text(hf_listing(papers), encoding="utf-8")
+    _ingest(listing, "--year", "2019")
+    assert run_readq(["mark", "read", "1"]).returncode == 0
+    assert _years("year:2019") == 2
+    out = _ingest(listing, "--year", "2024")
+    assert "2 updated" in out, out
+    dates = query(_db(), "SELECT published, published_text, status FROM papers ORDER BY id")
+    assert dates == [
+        ("2024-10-16", "Oct 16", "read"),
+        ("2024-10-15", "Oct 15", "new"),
+        ("2023-09-20", "Sep 20, 2023", "new"),
+    ]
+    assert (_years("year:2019"), _years("year:2024"), _years("year:2023")) == (0, 2, 1)
+    # The same listing again: nothing to change.
+    out = _ingest(listing, "--year", "2024")
+    assert "updated" not in out or "0 updated" in out, out
+
+
+def _years(text: str) -> int:
+    result = run_readq(["list", "--query", text, "--json"])
+    assert result.returncode == 0, result.stderr
+    return len(__import__("json").loads(result.stdout))
