@@ -134,6 +134,12 @@ def abstract_key(abstract: str) -> str:
     return _blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def has_format_characters(text: str) -> bool:
+    """Whether ``text`` holds a format character (keys made before readq ignored them
+    differ: see migration ``m004_format_char_keys``)."""
+    return not text.isascii() and _FORMAT.search(text) is not None
+
+
 def dedupe_keys(title: str, abstract: str) -> tuple[str, str]:
     """A paper's (title key, abstract key): what the library stores and looks papers up by.
 
