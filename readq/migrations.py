@@ -113,9 +113,11 @@ def m004_format_char_keys(db: Database) -> None:
         "WHERE title GLOB '*[^ -~]*' OR substr(abstract, 1, 400) GLOB '*[^ -~]*'"
     )
     changed: list[tuple[str, str, int]] = []
-    for pid, title, head, title_key, abstract_key in rows:
+    for pid, title, head, title_key, abstract_key in rows.fetchall():
         if has_format_characters(title) or has_format_characters(head):
-            keys = dedupe_keys(title, head)
+            # The whole abstract: without its format characters, its key reads further.
+            (abstract,) = db.execute("SELECT abstract FROM papers WHERE id = ?", [pid]).fetchone()
+            keys = dedupe_keys(title, abstract)
             if keys != (title_key, abstract_key):
                 changed.append((*keys, pid))
     db.conn.executemany("UPDATE papers SET title_key = ?, abstract_key = ? WHERE id = ?", changed)

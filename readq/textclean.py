@@ -128,7 +128,11 @@ def abstract_key(abstract: str) -> str:
         if len(key) < 40:
             return ""
         return _blake2b(key[:300], digest_size=8).hexdigest()
-    folded = _normalise_key_general(abstract[:400])[:300]
+    text = abstract[:400]
+    if _FORMAT.search(text) is not None:
+        # Invisible characters take no place in the key: the 400 are counted without them.
+        text = _FORMAT.sub("", abstract)[:400]
+    folded = _normalise_key_general(text)[:300]
     if len(folded) < 40:
         return ""
     return _blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()

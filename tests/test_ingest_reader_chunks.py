@@ -4,7 +4,7 @@ lines across chunk boundaries included)."""
 from __future__ import annotations
 
 import codecs
-import os
+import random
 from pathlib import Path
 
 import pytest
@@ -86,7 +86,12 @@ def test_a_utf32_bom_is_not_taken_for_utf16(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [os.urandom(4000), b"\x00\x01\x02\x03" * 1000, b"A\x00\x00\x00\x00\x00\x00\x00" * 500],
+    [
+        random.Random(12).randbytes(4000),
+        b"\x00\x01\x02\x03" * 1000,
+        b"A\x00\x00\x00\x00\x00\x00\x00" * 500,
+    ],
+    ids=["random", "counting", "sparse-A"],
 )
 def test_nul_heavy_bytes_that_are_not_text_are_still_binary(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "blob.bin"

@@ -7,6 +7,7 @@ fictional, in the shape of a Hugging Face "Daily Papers" copy.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -201,4 +202,4 @@ def test_a_wrong_year_is_fixed_by_re_ingesting_with_the_right_one(tmp_path: Path
 def _years(text: str) -> int:
     result = run_readq(["list", "--query", text, "--json"])
     assert result.returncode == 0, result.stderr
-    return len(__import__("json").loads(result.stdout))
+    return len(json.loads(result.stdout))
