@@ -99,4 +99,28 @@ def m003_updated_at_index(db: Database) -> None:
     db.execute("CREATE INDEX idx_papers_updated_at ON papers (updated_at)")
 
 
+@migrations()
+def m004_format_char_keys(db: Database) -> None:
+    """Dedupe keys ignore invisible format characters now ("Atten<ZWJ>tion" was keyed "atten
+    tion"): recompute the keys of the papers whose title or abstract head holds one, so that
+    a later ingest of the plain spelling finds them. Only keys change (no text, no state)."""
+    from readq.textclean import dedupe_keys, has_format_characters
+
+    # Format characters are not ASCII: only rows with a non-ASCII title or abstract head
+    # (the 400 characters an abstract key reads) are looked at in Python.
+    rows = db.execute(
+        "SELECT id, title, substr(abstract, 1, 400), title_key, abstract_key FROM papers "
+        "WHERE title GLOB '*[^ -~]*' OR substr(abstract, 1, 400) GLOB '*[^ -~]*'"
+    )
+    changed: list[tuple[str, str, int]] = []
+    for pid, title, head, title_key, abstract_key in rows.fetchall():
+        if has_format_characters(title) or has_format_characters(head):
+            # The whole abstract: without its format characters, its key reads further.
+            (abstract,) = db.execute("SELECT abstract FROM papers WHERE id = ?", [pid]).fetchone()
+            keys = dedupe_keys(title, abstract)
+            if keys != (title_key, abstract_key):
+                changed.append((*keys, pid))
+    db.conn.executemany("UPDATE papers SET title_key = ?, abstract_key = ? WHERE id = ?", changed)
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import dedupe_keys, identity_key
 
 BUSY_TIMEOUT_MS = 15_000
 NOTE_COALESCE_SECONDS = 60.0
@@ -702,7 +703,7 @@ class Store:
         inside the write transaction.
         """
         return self.ingest_keyed(
-            ((p, normalise_key(p.title), abstract_key(p.abstract)) for p in papers), source, fmt
+            ((p, *dedupe_keys(p.title, p.abstract)) for p in papers), source, fmt
         )
 
     def ingest_keyed(
@@ -714,7 +715,7 @@ class Store:
         expected: int | None = None,
     ) -> IngestResult:
         """:meth:`ingest` of papers whose dedupe keys are already computed: each item is
-        ``(paper, normalise_key(paper.title), abstract_key(paper.abstract))``.
+        ``(paper, *dedupe_keys(paper.title, paper.abstract))``.
 
         ``expected`` (a rough count of the papers to come) lets a big listing skip the
         per-batch key lookups: when the library holds no more than twice that many papers,
@@ -813,10 +814,13 @@ class Store:
         tkey: str,
         akey: str,
         stamp: str,
+        *,
+        from_listing: bool = False,
     ) -> bool:
-        """Fill what the stored paper lacks from ``paper``; True if anything changed."""
+        """Fill what the stored paper lacks from ``paper``; True if anything changed.
+        ``from_listing``: ``paper`` was read from a listing (see :func:`_merge_updates`)."""
         row = conn.execute(f"SELECT {_MERGE_COLUMNS} FROM papers WHERE id = ?", (pid,)).fetchone()
-        updates = _merge_updates(row, paper, tkey, akey)
+        updates = _merge_updates(row, paper, tkey, akey, from_listing=from_listing)
         if updates:
             _write_merge(conn, pid, updates, stamp)
             return True
@@ -847,6 +851,7 @@ _PLAIN_SCRAPED = ("published", "published_text", "upvotes", "authors", "org", "a
 """The scraped columns stored exactly as the paper holds them."""
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
 INGEST_BATCH = 1000
 """Papers looked up and written together by :meth:`Store.ingest`."""
 
@@ -866,17 +871,39 @@ _MERGE_INDEX = {
 }
 
 
+def year_less(published_text: object) -> bool:
+    """Whether a stored date was inferred: its text, as the listing gave it, has no year
+    ("Oct 16" on a Hugging Face page, resolved with ``--year`` or the listing's guessed year),
+    unlike "Sep 20, 2024", "Mar 2024" (BibTeX) or an ISO date (Atom, JSON)."""
+    return isinstance(published_text, str) and _FOUR_DIGITS.search(published_text) is None
+
+
 def _merge_updates(
-    row: Sequence[object], paper: ScrapedPaper, tkey: str, akey: str
+    row: Sequence[object],
+    paper: ScrapedPaper,
+    tkey: str,
+    akey: str,
+    *,
+    from_listing: bool = False,
 ) -> dict[str, object]:
-    """The scraped columns a merge of ``paper`` changes in a stored row of ``_MERGE_COLUMNS``."""
+    """The scraped columns a merge of ``paper`` changes in a stored row of ``_MERGE_COLUMNS``.
+
+    Fields are filled when missing, never overwritten, with one exception: a date inferred
+    from year-less text is scraped data, and the latest listing that gives the paper a
+    different date replaces it (``from_listing``): a re-ingest with the right ``--year``
+    fixes a date stored with a wrong one, and a date with an explicit year replaces a guess.
+    A date with an explicit year is never replaced, and imports fill dates only."""
     derived, abstract_empty, published, published_text, upvotes, authors, org, urls, arxiv = row
     updates: dict[str, object] = {}
     if derived and not paper.title_derived:
         updates.update(title=paper.title, title_key=tkey, title_derived=0)
     if abstract_empty and paper.abstract:
         updates.update(abstract=paper.abstract, abstract_key=akey)
-    if published is None and paper.published is not None:
+    # Filled when missing; an inferred date also replaced by a listing's different one.
+    if paper.published is not None and (
+        published is None
+        or (from_listing and paper.published != published and year_less(published_text))
+    ):
         updates.update(published=paper.published, published_text=paper.published_text)
     elif published_text is None and paper.published_text is not None:
         updates["published_text"] = paper.published_text
@@ -1007,8 +1034,8 @@ class _IngestBatch:
             tkey = str(values[_TITLE_KEY])
             akey = str(values[_ABSTRACT_KEY])
             derived = bool(values[_DERIVED])
-            dedupe_key = ("a:" + akey) if derived and akey else ("t:" + tkey)
-            existing_id = seen_in_file.get(dedupe_key)
+            dedupe_key = identity_key(tkey, akey, title_derived=derived)
+            existing_id = seen_in_file.get(dedupe_key) if dedupe_key is not None else None
             if existing_id is None and (by_tkey or by_akey):
                 existing_id = self._lookup(derived, tkey, akey, by_tkey, by_akey)
             if existing_id is None:
@@ -1027,7 +1054,8 @@ class _IngestBatch:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            seen_in_file[dedupe_key] = pid
+            if dedupe_key is not None:
+                seen_in_file[dedupe_key] = pid
             self.pending_sources.append((pid, *source_row))
         self.flush()
         return len(items)
@@ -1045,11 +1073,11 @@ class _IngestBatch:
         if stored is None:
             if pid in self.pending_ids:
                 self.flush()
-            changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp)
+            changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp, from_listing=True)
             if changed:
                 self._refresh_row(pid, by_tkey, by_akey)
             return changed
-        updates = _merge_updates(stored, paper, tkey, akey)
+        updates = _merge_updates(stored, paper, tkey, akey, from_listing=True)
         if not updates:
             return False
         for column, value in updates.items():

@@ -1,6 +1,8 @@
 """Normalisation of untrusted text: control characters out, keys for deduplication.
 
-Used at ingest (what is stored) and again at display (what reaches the terminal).
+Used at ingest (what is stored) and again at display (what reaches the terminal). Which keys
+identify a paper is decided here too (:func:`dedupe_keys`, :func:`identity_key`), so that
+ingest, the parser process and imports cannot disagree.
 """
 
 from __future__ import annotations
@@ -20,12 +22,37 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]"  # two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
+# Every format character (Unicode category Cf, Unicode 14 as in Python 3.11; a test checks the
+# list against unicodedata). Invisible: inside a word they would split its key in two
+# ("Atten<ZWJ>tion" keyed "atten tion"), so keys drop them all.
+_FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+_FORMAT = re.compile(f"[{_FORMAT_CHARS}]+")
+# The format characters that are only invisible junk in stored and displayed text (soft
+# hyphen, zero-width space/joiners, word joiner, BOM, bidi marks, invisible operators, tags...).
+# Kept: those that show or shape something (Arabic number signs, hieroglyph and musical
+# format controls), a ZWJ/ZWNJ between two non-ASCII characters (emoji sequences like
+# "👩\u200d💻", Persian and Indic shaping) and the tags of an emoji flag ("🏴" + tags).
+_INVISIBLE_JUNK = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+    "\U0001bca0-\U0001bca3\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE = re.compile(
+    "(\U0001f3f4[\U000e0020-\U000e007f]+)"
+    r"|(?<=[^\x00-\x7f\s])([\u200c\u200d])(?=[^\x00-\x7f\s])"
+    f"|[{_INVISIBLE_JUNK}]"
+)
 _blake2b = hashlib.blake2b
 _ASCII_HEAD = 330
 """The characters of an ASCII abstract whose key usually has the 300 that abstract_key takes."""
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
-# Anything that needs cleaning: escapes, controls (tab and newline included, for the fast path).
-_NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Anything that needs cleaning: escapes, controls (tab and newline included, for the fast path),
+# invisible format characters.
+_NEEDS_CLEANING = re.compile(f"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069{_INVISIBLE_JUNK}]")
 # The ASCII key fold as a bytes table (bytes.translate is a C table lookup, str.translate a
 # dict lookup per character): letters lowered, digits kept, every other ASCII byte a space.
 _ASCII_FOLD_BYTES = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + bytes(128)
@@ -35,14 +62,22 @@ _PRINTABLE_ASCII = bytes(c if 32 <= c < 127 else 0x80 for c in range(256))
 
 
 def strip_unsafe(text: str, *, keep_newlines: bool = True) -> str:
-    """Remove escape sequences and control characters; keep tabs and (optionally) newlines."""
+    """Remove escape sequences, control characters and invisible format characters (which
+    terminals give no consistent width either); keep tabs and (optionally) newlines."""
     if _NEEDS_CLEANING.search(text) is None:
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _UNSAFE.sub("", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub(_kept_format, text)
     if not keep_newlines:
         text = text.replace("\n", " ").replace("\t", " ")
     return text
+
+
+def _kept_format(match: re.Match[str]) -> str:
+    """What :data:`_INVISIBLE` keeps of a match: an emoji flag or a joiner inside a sequence."""
+    return match.group(1) or match.group(2) or ""
 
 
 def clean_line(text: str) -> str:
@@ -72,8 +107,9 @@ def normalise_key(text: str) -> str:
 
 
 def _normalise_key_general(text: str) -> str:
-    """:func:`normalise_key` for any text (the ASCII path must agree with it; a test checks)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """:func:`normalise_key` for any text (the ASCII path must agree with it; a test checks).
+    Format characters are dropped first: they are invisible, so they must not split a word."""
+    folded = unicodedata.normalize("NFKC", _FORMAT.sub("", text)).casefold()
     return " ".join(_PUNCT_OR_SPACE.sub(" ", folded).split())
 
 
@@ -92,7 +128,41 @@ def abstract_key(abstract: str) -> str:
         if len(key) < 40:
             return ""
         return _blake2b(key[:300], digest_size=8).hexdigest()
-    folded = _normalise_key_general(abstract[:400])[:300]
+    text = abstract[:400]
+    if _FORMAT.search(text) is not None:
+        # Invisible characters take no place in the key: the 400 are counted without them.
+        text = _FORMAT.sub("", abstract)[:400]
+    folded = _normalise_key_general(text)[:300]
     if len(folded) < 40:
         return ""
     return _blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def has_format_characters(text: str) -> bool:
+    """Whether ``text`` holds a format character (keys made before readq ignored them
+    differ: see migration ``m004_format_char_keys``)."""
+    return not text.isascii() and _FORMAT.search(text) is not None
+
+
+def dedupe_keys(title: str, abstract: str) -> tuple[str, str]:
+    """A paper's (title key, abstract key): what the library stores and looks papers up by.
+
+    Either may be empty: a title with no letters or digits ("🚀", "...") has an empty key,
+    and so has an abstract too short to identify a paper. :func:`identity_key` says which
+    of the two identifies the paper."""
+    return normalise_key(title), abstract_key(abstract)
+
+
+def identity_key(title_key: str, abstract_key: str, *, title_derived: bool) -> str | None:
+    """The one key under which a paper is recognised again within one file or import: its
+    title key, or its abstract key for a title derived from the abstract (or a title whose
+    key is empty), or the title key of a derived title without a usable abstract. None when
+    both keys are empty: nothing identifies the paper, so it is merged with nothing (two
+    papers titled "🚀" and "🔥" are two papers, not one)."""
+    if title_key and not title_derived:
+        return "t:" + title_key
+    if abstract_key:
+        return "a:" + abstract_key
+    if title_key:
+        return "t:" + title_key
+    return None

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from exportlib import build_library, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readq.export import export_papers
 from readq.importers import IngestError, import_path, import_text
+from readq.importers.json import REVISION_KINDS, parse_json
+from readq.importers.records import ParsedImport
 from readq.models import ScrapedPaper, Source, Status
 from readq.store import Store
 
@@ -20,6 +25,17 @@ def _export(store: Store) -> str:
     out = io.StringIO()
     export_papers(store, None, "json", out)
     return out.getvalue()
+
+
+def import_json_text(text: str) -> ParsedImport:
+    """Parse ``text`` as a file called bad.json (nothing applied)."""
+    return parse_json(text, "bad.json")
+
+
+def _rev(rid: int, **fields: Any) -> dict[str, Any]:
+    """A note revision as a readq export writes it."""
+    fields.setdefault("created_at", "2026-01-02T10:00:00.000000+00:00")
+    return {"id": rid, "text": f"note {rid}", "kind": "save", **fields}
 
 
 def _doc(*papers: dict[str, Any]) -> str:
@@ -46,7 +62,7 @@ def test_merge_keeps_user_state_and_notes(store: Store, tmp_path: Path) -> None:
                 ScrapedPaper("Quantum Kettles", "Kettles, in a quantum way."),
                 ScrapedPaper("A Brand New Paper", "Never seen before.", published="2023-02-01"),
             ],
-            Source("other.txt", "/o", "t"),
+            Source("other.txt", "/o", "2026-01-02T00:00:00+00:00"),
             "hf",
         )
         other.set_status([1], Status.NEW)  # library says read: kept
@@ -117,6 +133,46 @@ def test_list_json_output_is_accepted(store: Store, tmp_path: Path) -> None:
         (_doc({"title": "T", "id": 1}, {"title": "U", "id": 1}), "paper 2: id 1 appears twice"),
         (_doc({"title": "T", "note_revision": 5}), "note_revision 5 is not one of its"),
         ("[" * 100_000, "malformed JSON"),
+        # Issue 12 item 18: values of the right type but wrong.
+        (_doc({"title": "T", "published": "2024-13-45"}), "paper 1: published '2024-13-45' is"),
+        (_doc({"title": "T", "published": "2024-02-30"}), "paper 1: published .* not a date"),
+        (_doc({"title": "T", "published": "2024"}), "paper 1: published '2024' is not a date"),
+        (_doc({"title": "T", "added_at": "not a date"}), "paper 1: added_at 'not a date' is"),
+        (_doc({"title": "T", "updated_at": "2024-99-01T00:00"}), "paper 1: updated_at"),
+        (_doc({"title": "T", "upvotes": -3}), "paper 1: upvotes -3 is negative"),
+        (_doc({"title": "T", "authors": -1}), "paper 1: authors -1 is negative"),
+        (_doc({"title": "T", "id": 0}), "paper 1: id 0 is not a positive id"),
+        (_doc({"title": "T", "sources": [{"name": "a", "seen_at": "x"}]}), "paper 1: seen_at"),
+        (
+            _doc({"title": "T"}, {"title": "U", "note_revisions": [_rev(1, kind="bogus")]}),
+            "paper 2: note revision 1: kind 'bogus' is not one of save, restore",
+        ),
+        (
+            _doc({"title": "T", "note_revisions": [_rev(1), _rev(2, base=999)]}),
+            "paper 1: note revision 2: base 999 is not another of its revisions",
+        ),
+        (
+            _doc({"title": "T", "note_revisions": [_rev(1, base=1)]}),
+            "paper 1: note revision 1: base 1 is not another",
+        ),
+        (
+            _doc({"title": "T", "note_revisions": [_rev(3), _rev(3)]}),
+            "paper 1: note revision 2: id 3 appears twice",
+        ),
+        (
+            _doc({"title": "T", "note_revisions": [_rev(1, created_at="yesterday")]}),
+            "paper 1: note revision 1: created_at 'yesterday' is not an ISO 8601",
+        ),
+        (
+            json.dumps(
+                {"format": "readq", "version": 1, "papers": [], "ingests": [{"at": "soon"}]}
+            ),
+            "ingest log entry 1: at 'soon'",
+        ),
+        (
+            json.dumps({"format": "readq", "version": 1, "papers": [], "ingests": [{"new": -1}]}),
+            "ingest log entry 1: new -1 is negative",
+        ),
     ],
 )
 def test_invalid_documents_are_refused_whole(store: Store, text: str, message: str) -> None:
@@ -150,3 +206,65 @@ def test_a_failure_while_applying_rolls_everything_back(
     with pytest.raises(RuntimeError):
         import_path(store, str(path))
     assert snapshot(store) == before
+
+
+def test_titles_without_a_key_are_told_apart_by_their_abstracts(store: Store) -> None:
+    """Issue 12 item 3 (import side): an import's in-file dedupe uses the same identity rule."""
+    store.ingest([ScrapedPaper(title="Existing", abstract="x" * 60)], Source("a", "a", "t"), "hf")
+    papers = [
+        {"title": title, "abstract": f"We study fictional problem number {i} and report on it."}
+        for i, title in enumerate(("🚀", "🔥", "∇"))
+    ]
+    papers += [{"title": "..", "abstract": "Short."}, {"title": "...", "abstract": "Short."}]
+    result = import_text(store, json.dumps(papers), name="symbols.json").result
+    assert (result.new, result.merged) == (5, 0)
+    again = import_text(store, json.dumps(papers[:3]), name="symbols.json").result
+    assert (again.new, again.merged) == (0, 3)
+    assert store.count() == 6
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.integers(min_value=-5, max_value=5),
+    st.sampled_from(["", "x", "2024-02-29", "2023-02-29", "2024-13-45", "2024", "bogus"]),
+    st.sampled_from(["2026-01-02T10:00:00+00:00", "2026-01-02", "not a date", "save", "import"]),
+    st.booleans(),
+)
+_FIELDS = ["published", "added_at", "updated_at", "upvotes", "authors", "id", "status"]
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(st.sampled_from(_FIELDS), _ANY_VALUE, max_size=4),
+    st.lists(
+        st.fixed_dictionaries(
+            {"id": st.integers(1, 4), "kind": _ANY_VALUE, "base": _ANY_VALUE},
+            optional={"created_at": _ANY_VALUE},
+        ),
+        max_size=3,
+    ),
+)
+def test_whatever_is_accepted_is_valid(fields: dict[str, Any], revisions: list[Any]) -> None:
+    """Issue 12 item 18, as a property: a document is refused with one line naming the paper
+    (and the revision) and a field, or every value it yields is one readq itself writes."""
+    item = {"title": "T", **fields, "note_revisions": [{"text": "n", **r} for r in revisions]}
+    try:
+        parsed = import_json_text(_doc(item))
+    except IngestError as exc:
+        message = str(exc)
+        assert message.startswith("bad.json: paper 1: ") and "\n" not in message
+        named = message.removeprefix("bad.json: paper 1: ")
+        assert any(k in named for k in [*_FIELDS, "created_at", "kind", "base"]), named
+        return
+    (record,) = parsed.records
+    if record.paper.published is not None:
+        assert date.fromisoformat(record.paper.published)
+    for stamp in (record.added_at, record.updated_at):
+        assert stamp is None or datetime.fromisoformat(stamp)
+    assert all(v is None or v >= 0 for v in (record.paper.upvotes, record.paper.authors))
+    assert record.old_id is None or record.old_id > 0
+    ids = {r.id for r in record.revisions}
+    for revision in record.revisions:
+        assert revision.kind in REVISION_KINDS
+        assert datetime.fromisoformat(revision.created_at)
+        assert revision.base is None or (revision.base in ids and revision.base != revision.id)

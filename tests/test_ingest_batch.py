@@ -21,7 +21,7 @@ import pytest
 from readq import store as store_module
 from readq.models import ScrapedPaper, Source
 from readq.store import IngestResult, Store, now_iso
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import abstract_key, identity_key, normalise_key
 
 TITLES = [
     "Diffusion Models for Video",
@@ -31,6 +31,8 @@ TITLES = [
     "Sparse Attention at Scale",
     "A Short One",
     "Gaussian Splatting in the Wild",
+    "🚀",  # no title key: identified by the abstract, or by nothing
+    "...",
 ]
 ABSTRACTS = [
     "",
@@ -47,7 +49,8 @@ ABSTRACTS = [
 
 
 def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Source) -> IngestResult:
-    """The per-paper ingest (as it was before batching)."""
+    """The per-paper ingest (as it was before batching, with today's identity and merge
+    rules: :func:`identity_key`, dates from a listing)."""
     new_ids: list[int] = []
     new_set: set[int] = set()
     merged_ids: set[int] = set()
@@ -60,8 +63,8 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
             total += 1
             tkey = normalise_key(paper.title)
             akey = abstract_key(paper.abstract)
-            dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
-            existing_id = seen_in_file.get(dedupe_key)
+            dedupe_key = identity_key(tkey, akey, title_derived=paper.title_derived)
+            existing_id = seen_in_file.get(dedupe_key) if dedupe_key is not None else None
             if existing_id is None:
                 existing_id = Store._find_existing(conn, paper, tkey, akey)
             if existing_id is None:
@@ -91,12 +94,13 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
                 new_set.add(pid)
             else:
                 pid = existing_id
-                changed = Store._merge(conn, pid, paper, tkey, akey, stamp)
+                changed = Store._merge(conn, pid, paper, tkey, akey, stamp, from_listing=True)
                 if pid not in new_set:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            seen_in_file[dedupe_key] = pid
+            if dedupe_key is not None:
+                seen_in_file[dedupe_key] = pid
             conn.execute(
                 "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (paper_id, path) DO NOTHING",

@@ -233,7 +233,9 @@ def _read(data: bytes, encoding: str, *, reference: bool) -> tuple[list[str], li
         batches = reader._iter_text_line_batches(source._opener, encoding, source)
     else:
         bom = encoding == "utf-8-sig"
-        batches = reader._iter_byte_line_batches(source._opener, "utf-8", bom, source)
+        # Without the Windows-1252 fallback: the splitting and capping are what is compared
+        # (test_a_line_that_is_not_utf8_is_read_as_windows_1252_alone checks the fallback).
+        batches = reader._iter_byte_line_batches(source._opener, "utf-8", bom, source, None)
     return list(itertools.chain.from_iterable(batches)), source.warnings
 
 
@@ -264,6 +266,36 @@ def test_byte_split_reader_matches_decoding_first(
         mock.patch.object(reader, "MAX_LINE_CHARS", cap),
     ):
         assert _read(data, encoding, reference=False) == _read(data, encoding, reference=True)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    _READER_BYTES, st.sampled_from(["utf-8-sig", "utf-8"]), st.integers(min_value=1, max_value=9)
+)
+def test_a_line_that_is_not_utf8_is_read_as_windows_1252_alone(
+    data: bytes, encoding: str, chunk: int
+) -> None:
+    """Issue 12 item 6: each line is UTF-8 if it is valid UTF-8, else Windows-1252, whatever
+    the other lines hold, and the warning counts the lines read as Windows-1252."""
+    with mock.patch.object(reader, "CHUNK_BYTES", chunk):
+        source = _source(data, encoding)
+        lines = list(source.lines())
+    body = data
+    if encoding == "utf-8-sig" and body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8) :]
+    raws = body.split(b"\n")
+    if raws[-1] == b"":
+        raws.pop()
+    decoded = [reader.decode_line(raw) for raw in raws]
+    assert lines == [text.rstrip("\r") for text, _ in decoded]
+    for (text, fell_back), raw in zip(decoded, raws, strict=True):
+        assert text == (raw.decode("cp1252", "replace") if fell_back else raw.decode("utf-8"))
+    bad = sum(fell_back for _, fell_back in decoded)
+    assert source.warnings == ([reader.redecoded_warning(bad)] if bad else [])
+    assert reader.decode_text(data, encoding) == (
+        "\n".join(text for text, _ in [reader.decode_line(r) for r in body.split(b"\n")]),
+        bad,
+    )
 
 
 def test_byte_split_reader_on_a_real_sized_chunk() -> None:

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from readq.migrations import KNOWN_MIGRATIONS, migrations
 from readq.models import ScrapedPaper, Source
 from readq.store import CorruptDatabaseError, NewerDatabaseError, Store
+from readq.textclean import abstract_key
 
 
 def _tables(path: Path) -> set[str]:
@@ -137,3 +138,37 @@ def test_opening_an_up_to_date_library_does_not_import_sqlite_utils(db_path: Pat
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_keys_with_format_characters_are_recomputed(db_path: Path) -> None:
+    """Issue 12 item 7: a library keyed before format characters were ignored gets keys that
+    match the plain spelling, so the next ingest of it merges instead of adding a copy."""
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before="m004_format_char_keys")
+    abstract = "We study sparse attention in a fictional setting and report made-up gains."
+    old_rows = [
+        ("Atten\u200dtion Is Sparse", "atten tion is sparse", abstract, "old-akey"),
+        ("Plain Title", "plain title", "Soft\u00adhyphenated " + abstract, "old-akey-2"),
+        ("Café Untouched", "café untouched", "", ""),
+    ]
+    for title, tkey, text, akey in old_rows:
+        db.execute(
+            "INSERT INTO papers (title, title_key, abstract, abstract_key, added_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'x', 'x')",
+            (title, tkey, text, akey),
+        )
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        keys = store.conn.execute(
+            "SELECT title, title_key, abstract_key, updated_at FROM papers ORDER BY id"
+        ).fetchall()
+        assert keys[0][1:] == ("attention is sparse", abstract_key(abstract), "x")
+        assert keys[1][2] == abstract_key("Softhyphenated " + abstract)
+        assert keys[2][1:] == ("café untouched", "", "x")
+        assert keys[0][0] == "Atten\u200dtion Is Sparse"  # the text itself is not rewritten
+        result = store.ingest(
+            [ScrapedPaper("Attention Is Sparse", abstract)], Source("s", "/s", "now"), "hf"
+        )
+        assert (result.new, result.merged) == (0, 1)

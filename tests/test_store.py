@@ -19,6 +19,7 @@ from readq.store import (
     UnknownPaperError,
     paper_of_row,
     scraped_values,
+    year_less,
 )
 from readq.textclean import abstract_key, normalise_key
 
@@ -268,3 +269,76 @@ def test_a_big_ingest_caches_more_while_it_runs_and_gives_it_back(store: Store) 
     with pytest.raises(OSError):
         store.ingest_rows(broken(), source, "hf", expected=2_000_000)
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_titles_without_a_key_are_told_apart_by_their_abstracts(
+    store: Store, batched: bool
+) -> None:
+    """Issue 12 item 3: "🚀" and "🔥" have the same (empty) title key; in one file and across
+    files the abstract decides, and with no usable abstract either, nothing is merged."""
+    symbols = [
+        paper(t, abstract=f"We study problem number {i} in a fictional setting. " * 3)
+        for i, t in enumerate("🚀🔥∇")
+    ]
+    bare = [paper("..", abstract="Short."), paper("...", abstract="Short.")]
+    if batched:
+        result = store.ingest([*symbols, *bare], SRC_A, "hf")
+    else:
+        for item in [*symbols, *bare]:
+            store.ingest([item], SRC_A, "hf")
+        result = store.ingest([symbols[0]], SRC_B, "hf")
+        assert (result.new, result.merged) == (0, 1)
+        result = store.ingest([paper("🌙", abstract=symbols[1].abstract)], SRC_B, "hf")
+        assert (result.new, result.merged) == (0, 1)
+    assert [p.title for p in store.list_papers(sort=SortKey.TITLE)] == sorted(
+        ["🚀", "🔥", "∇", "..", "..."], key=str.lower
+    )
+
+
+def test_an_inferred_date_gives_way_to_a_listings_new_date_and_an_explicit_one_never(
+    store: Store,
+) -> None:
+    """Issue 12 item 20: dates from year-less text ("Oct 16") are replaced by the latest
+    listing's different date; explicit years are never overwritten; imports only fill."""
+    guessed = paper("Guessed", published="2019-10-16", published_text="Oct 16")
+    explicit = paper("Explicit", published="2023-09-20", published_text="Sep 20, 2023")
+    store.ingest([guessed, explicit], SRC_A, "hf")
+    again = [
+        paper("Guessed", published="2024-10-16", published_text="Oct 16"),
+        paper("Explicit", published="2024-09-20", published_text="Sep 20"),
+    ]
+    result = store.ingest(again, SRC_B, "hf")
+    assert (result.merged, result.updated) == (2, 1)
+    dates = {p.title: (p.published, p.published_text) for p in store.list_papers()}
+    assert dates == {
+        "Guessed": ("2024-10-16", "Oct 16"),
+        "Explicit": ("2023-09-20", "Sep 20, 2023"),
+    }
+    # An explicit year replaces a guess, and is then kept.
+    store.ingest(
+        [paper("Guessed", published="2022-10-16", published_text="Oct 16, 2022")], SRC_A, "hf"
+    )
+    store.ingest([paper("Guessed", published="2025-10-16", published_text="Oct 16")], SRC_B, "hf")
+    assert store.list_papers(sort=SortKey.TITLE)[1].published == "2022-10-16"
+    # An import (Store._merge without from_listing) fills a missing date only.
+    pid = store.list_papers(sort=SortKey.TITLE)[0].id
+    with store.write() as conn:
+        changed = Store._merge(conn, pid, again[1], "explicit", "", "2026-01-01")
+    assert not changed
+
+
+@pytest.mark.parametrize(
+    ("text", "inferred"),
+    [
+        ("Oct 16", True),
+        ("Sept 4", True),
+        ("Sep 20, 2024", False),
+        ("Mar 2024", False),
+        ("2024-03-05T10:00:00Z", False),
+        (None, False),
+        ("2024", False),
+    ],
+)
+def test_year_less(text: str | None, inferred: bool) -> None:
+    assert year_less(text) is inferred

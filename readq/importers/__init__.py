@@ -15,7 +15,7 @@ from readq.importers.apply import ImportResult, apply_import
 from readq.importers.detect import ImportFormat, detect_import_format
 from readq.importers.records import ParsedImport
 from readq.ingest.errors import IngestError
-from readq.ingest.reader import TextSource, open_listing
+from readq.ingest.reader import TextSource, decode_text, open_listing, redecoded_warning
 from readq.models import Source
 from readq.store import Store, now_iso
 
@@ -102,7 +102,9 @@ def read_all(source: TextSource) -> str:
         raise IngestError(source.name, exc.strerror or str(exc)) from None
     if len(data) > MAX_IMPORT_BYTES:
         raise IngestError(source.name, f"is larger than {MAX_IMPORT_BYTES >> 20} MiB")
-    text = data.decode(source.encoding, errors="replace")
+    text, redecoded = decode_text(data, source.encoding)
+    if redecoded:
+        source.warnings.append(redecoded_warning(redecoded))
     if not text.strip():
         raise IngestError(source.name, "is empty")
     return text

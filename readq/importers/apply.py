@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.models import Source, Status
 from readq.store import SCRAPED_COLUMNS_SQL, SCRAPED_MARKS, Store, now_iso, scraped_values
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import dedupe_keys, identity_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
     for record in parsed.records:
         paper = record.paper
         assert record.old_id is not None
+        title_key, akey = dedupe_keys(paper.title, paper.abstract)
         conn.execute(
             "INSERT INTO papers (id, title, title_key, title_derived, abstract, abstract_key, "
             "published, published_text, upvotes, authors, org, urls, arxiv_id, status, starred, "
@@ -72,10 +73,10 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
             (
                 record.old_id,
                 paper.title,
-                normalise_key(paper.title),
+                title_key,
                 int(paper.title_derived),
                 paper.abstract,
-                abstract_key(paper.abstract),
+                akey,
                 paper.published,
                 paper.published_text,
                 paper.upvotes,
@@ -125,10 +126,9 @@ def _merge_all(conn: sqlite3.Connection, parsed: ParsedImport, source: Source) -
     conflicts = 0
     for record in parsed.records:
         paper = record.paper
-        tkey = normalise_key(paper.title)
-        akey = abstract_key(paper.abstract)
-        dedupe_key = ("a:" + akey) if paper.title_derived and akey else ("t:" + tkey)
-        pid = seen.get(dedupe_key)
+        tkey, akey = dedupe_keys(paper.title, paper.abstract)
+        dedupe_key = identity_key(tkey, akey, title_derived=paper.title_derived)
+        pid = seen.get(dedupe_key) if dedupe_key is not None else None
         if pid is None:
             pid = Store._find_existing(conn, paper, tkey, akey)
         if pid is None:
@@ -142,7 +142,8 @@ def _merge_all(conn: sqlite3.Connection, parsed: ParsedImport, source: Source) -
                 merged_ids.add(pid)
                 if changed or state_changed:
                     updated_ids.add(pid)
-        seen[dedupe_key] = pid
+        if dedupe_key is not None:
+            seen[dedupe_key] = pid
         _add_sources(conn, pid, record.sources or (source,), stamp)
     conn.execute(
         "INSERT INTO ingests (name, path, format, at, papers, new, merged) "

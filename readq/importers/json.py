@@ -1,12 +1,15 @@
 """Reading readq's own JSON export (and the array printed by ``readq list --json``).
 
-Every value is type-checked: a file that does not hold what readq writes is refused with one
-line naming the file and the first problem, before anything is written to the library.
+Every value is checked, its type and its value (dates are real dates, counts are not negative,
+a note revision's kind is one readq writes and its base is another revision of the same
+paper): a file that does not hold what readq writes is refused with one line naming the file,
+the entry and the field, before anything is written to the library.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from readq.export.json import FORMAT_NAME, FORMAT_VERSION
@@ -19,6 +22,9 @@ from readq.importers.records import (
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper, Source, Status
 from readq.textclean import strip_unsafe
+
+REVISION_KINDS = ("save", "restore", "conflict", "import", "external")
+"""The kinds of note revision readq writes (see :class:`readq.models.NoteRevision`)."""
 
 
 class _Invalid(Exception):
@@ -95,7 +101,7 @@ def _paper(item: Any) -> ImportRecord:
     urls = item.get("urls") or []
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
         raise _Invalid("urls is not a list of strings")
-    revisions = tuple(_revision(r) for r in _list(item, "note_revisions"))
+    revisions = _revisions(_list(item, "note_revisions"))
     note_revision = _int(item, "note_revision")
     if note_revision is not None and note_revision not in {r.id for r in revisions}:
         raise _Invalid(f"note_revision {note_revision} is not one of its revisions")
@@ -103,10 +109,10 @@ def _paper(item: Any) -> ImportRecord:
         title=title,
         abstract=strip_unsafe(_str(item, "abstract") or ""),
         title_derived=_bool(item, "title_derived"),
-        published=_str(item, "published"),
+        published=_date(item, "published"),
         published_text=_clean_or_none(_str(item, "published_text")),
-        upvotes=_int(item, "upvotes"),
-        authors=_int(item, "authors"),
+        upvotes=_count(item, "upvotes"),
+        authors=_count(item, "authors"),
         org=_clean_or_none(_str(item, "org")),
         urls=tuple(dict.fromkeys(_one_line(u) for u in urls if u.strip())),
         arxiv_id=_clean_or_none(_str(item, "arxiv_id")),
@@ -116,26 +122,51 @@ def _paper(item: Any) -> ImportRecord:
         status=status,
         starred=_bool(item, "starred"),
         note=_str(item, "note") or "",
-        old_id=_int(item, "id"),
+        old_id=_positive(item, "id"),
         note_revision=note_revision,
         revisions=revisions,
         sources=tuple(_source(s) for s in _list(item, "sources")),
-        added_at=_str(item, "added_at"),
-        updated_at=_str(item, "updated_at"),
+        added_at=_timestamp(item, "added_at"),
+        updated_at=_timestamp(item, "updated_at"),
     )
+
+
+def _revisions(items: list[Any]) -> tuple[RevisionRecord, ...]:
+    """A paper's note revisions; each base must be another of them (ids unique)."""
+    revisions: list[RevisionRecord] = []
+    for index, item in enumerate(items, start=1):
+        try:
+            revisions.append(_revision(item))
+        except _Invalid as exc:
+            raise _Invalid(f"note revision {index}: {exc}") from None
+    ids: set[int] = set()
+    for index, revision in enumerate(revisions, start=1):
+        if revision.id is not None:
+            if revision.id in ids:
+                raise _Invalid(f"note revision {index}: id {revision.id} appears twice")
+            ids.add(revision.id)
+    for index, revision in enumerate(revisions, start=1):
+        if revision.base is not None and (revision.base == revision.id or revision.base not in ids):
+            raise _Invalid(
+                f"note revision {index}: base {revision.base} is not another of its revisions"
+            )
+    return tuple(revisions)
 
 
 def _revision(item: Any) -> RevisionRecord:
     if not isinstance(item, dict):
-        raise _Invalid("a note revision is not an object")
-    created = _str(item, "created_at", required=True)
+        raise _Invalid("not an object")
+    created = _timestamp(item, "created_at", required=True)
     assert created is not None
+    kind = _str(item, "kind") or "save"
+    if kind not in REVISION_KINDS:
+        raise _Invalid(f"kind {_shown(kind)} is not one of {', '.join(REVISION_KINDS)}")
     return RevisionRecord(
-        id=_int(item, "id"),
+        id=_positive(item, "id"),
         text=_str(item, "text", required=True) or "",
         created_at=created,
-        kind=_str(item, "kind") or "save",
-        base=_int(item, "base"),
+        kind=kind,
+        base=_positive(item, "base"),
     )
 
 
@@ -146,21 +177,21 @@ def _source(item: Any) -> Source:
         raise _Invalid("a source is not an object")
     name = _one_line(_str(item, "name", required=True) or "")
     path = _one_line(_str(item, "path") or name)
-    return Source(name=name, path=path, seen_at=_str(item, "seen_at") or "")
+    return Source(name=name, path=path, seen_at=_timestamp(item, "seen_at") or "")
 
 
 def _ingest(item: Any) -> IngestLogRecord:
     if not isinstance(item, dict):
         raise _Invalid("not an object")
     return IngestLogRecord(
-        id=_int(item, "id"),
-        name=_str(item, "name") or "",
-        path=_str(item, "path") or "",
-        format=_str(item, "format") or "",
-        at=_str(item, "at") or "",
-        papers=_int(item, "papers") or 0,
-        new=_int(item, "new") or 0,
-        merged=_int(item, "merged") or 0,
+        id=_positive(item, "id"),
+        name=_one_line(_str(item, "name") or ""),
+        path=_one_line(_str(item, "path") or ""),
+        format=_one_line(_str(item, "format") or ""),
+        at=_timestamp(item, "at") or "",
+        papers=_count(item, "papers") or 0,
+        new=_count(item, "new") or 0,
+        merged=_count(item, "merged") or 0,
     )
 
 
@@ -182,6 +213,56 @@ def _int(item: dict[str, Any], key: str) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63:
         raise _Invalid(f"{key} is not an integer")
     return value
+
+
+def _count(item: dict[str, Any], key: str) -> int | None:
+    """An integer that counts something (upvotes, authors, papers): never negative."""
+    value = _int(item, key)
+    if value is not None and value < 0:
+        raise _Invalid(f"{key} {value} is negative")
+    return value
+
+
+def _positive(item: dict[str, Any], key: str) -> int | None:
+    """An id (of a paper, a revision, an ingest): SQLite rowids readq writes start at 1."""
+    value = _int(item, key)
+    if value is not None and value < 1:
+        raise _Invalid(f"{key} {value} is not a positive id")
+    return value
+
+
+def _date(item: dict[str, Any], key: str) -> str | None:
+    """A calendar date as readq stores it: ``YYYY-MM-DD``, a day that exists."""
+    value = _str(item, key)
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        date.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"{key} {_shown(value)} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def _timestamp(item: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    """An ISO 8601 date and time (readq writes UTC with microseconds); "" counts as absent."""
+    value = _str(item, key, required=required)
+    if value is None or (value == "" and not required):
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        stamp = None
+    if stamp is None or not value[:4].isdigit():
+        raise _Invalid(f"{key} {_shown(value)} is not an ISO 8601 date and time")
+    return value
+
+
+def _shown(value: str) -> str:
+    """A bad value quoted for the error line: one line, at most 40 characters."""
+    text = _one_line(value)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _bool(item: dict[str, Any], key: str) -> bool:

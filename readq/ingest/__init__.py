@@ -15,11 +15,11 @@ from datetime import date
 from readq.ingest.arxiv import iter_arxiv
 from readq.ingest.detect import ListingFormat, detect_format
 from readq.ingest.errors import IngestError
-from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_bytes
+from readq.ingest.hf import infer_listing_year, iter_hf, scan_years, scan_years_bytes
 from readq.ingest.reader import TextSource, open_listing
 from readq.models import ScrapedPaper, Source
 from readq.store import IngestResult, ScrapedRow, Store, now_iso, scraped_values
-from readq.textclean import abstract_key, normalise_key
+from readq.textclean import dedupe_keys
 
 __all__ = [
     "FileReport",
@@ -71,7 +71,10 @@ def parse_source(
 
 
 def find_listing_year(source: TextSource, today: date) -> int:
-    """The year of a Hugging Face listing's year-less dates, from a scan of its raw bytes."""
+    """The year of a Hugging Face listing's year-less dates, from a scan of its raw bytes
+    (of its lines when ASCII is not its own bytes: UTF-16 and UTF-32)."""
+    if not source.ascii_compatible:
+        return infer_listing_year(scan_years(source.lines()), today)
     return infer_listing_year(scan_years_bytes(source.byte_chunks(), source.encoding), today)
 
 
@@ -160,7 +163,7 @@ def ingest_text(
 
 def _rows(papers: Iterable[ScrapedPaper]) -> Iterator[ScrapedRow]:
     for paper in papers:
-        yield scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
+        yield scraped_values(paper, *dedupe_keys(paper.title, paper.abstract))
 
 
 def _with_progress(

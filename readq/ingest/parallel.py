@@ -1,10 +1,10 @@
 """Parse a big listing in a child process while this process writes the library.
 
-Parsing (decoding, line classification, dates) with the dedupe keys (``normalise_key`` of the
-title, ``abstract_key`` of the abstract) and storing (SQLite inserts and index updates) each
-take about half of an ingest's CPU time. A thread pipeline does not help (the GIL serialises
-them); a child process does: it runs exactly :func:`readq.ingest.parse_source` on the same
-file, computes each paper's dedupe keys, and sends papers and keys back in batches of plain
+Parsing (decoding, line classification, dates) with the dedupe keys (title key and abstract
+key) and storing (SQLite inserts and index updates) each take about half of an ingest's CPU
+time. A thread pipeline does not help (the GIL serialises them); a child process does: it runs
+exactly :func:`readq.ingest.parse_source` on the same file, computes each paper's dedupe keys
+(:func:`readq.textclean.dedupe_keys`), and sends papers and keys back in batches of plain
 tuples, so the two halves overlap on two cores. The child is started with ``spawn`` (never
 ``fork``: the TUI ingests from a worker thread, and forking a threaded process is unsafe).
 Small files and stdin are parsed in-process: starting a child costs ~0.2 s.
@@ -116,7 +116,7 @@ def _child_main(
     warnings)."""
     from readq.ingest import parse_source
     from readq.store import scraped_values
-    from readq.textclean import abstract_key, normalise_key
+    from readq.textclean import dedupe_keys
 
     def opener() -> object:
         return open(path, "rb")
@@ -134,9 +134,7 @@ def _child_main(
         )
         batch: list[ScrapedRow] = []
         for paper in papers:
-            batch.append(
-                scraped_values(paper, normalise_key(paper.title), abstract_key(paper.abstract))
-            )
+            batch.append(scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)))
             if len(batch) >= BATCH:
                 sender.send(("papers", batch))
                 batch = []

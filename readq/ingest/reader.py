@@ -1,8 +1,11 @@
 """Safe, streaming reading of listing files: text lines with bounded memory.
 
-A path must be a regular file (a FIFO or ``/dev/zero`` would hang a naive ``read()``), not
-binary, and decode as UTF-8 (with or without a BOM); anything else is read as Windows-1252 with
-a warning. Lines are yielded one at a time, CRLF or LF alike, each capped at ``MAX_LINE_CHARS``.
+A path must be a regular file (a FIFO or ``/dev/zero`` would hang a naive ``read()``) and not
+binary. Text is UTF-8 (with or without a BOM), decoded line by line: a line that is not valid
+UTF-8 is read as Windows-1252 and counted in a warning, so that one stray byte of another
+encoding changes that line only, never the whole file. UTF-16 and UTF-32 files, with a BOM or
+without one (recognised by their NUL bytes), are read in their encoding. Lines are yielded one
+at a time, CRLF or LF alike, each capped at ``MAX_LINE_CHARS``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ CHUNK_BYTES = 1 << 20
 _BYTE_SPLIT_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
 """Encodings (by codec name) whose lines are split as bytes, each with its line codec (a
 single-byte codec is decoded faster a chunk at a time: its lines stay with the text path)."""
+FALLBACK_CODEC = "cp1252"
+"""How a line that is not valid UTF-8 is read (Windows-1252: what such stray bytes usually are)."""
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
 
 
@@ -40,6 +45,12 @@ class TextSource:
     warnings: list[str] = field(default_factory=list)
     _opener: Callable[[], BinaryIO] | None = None
 
+    @property
+    def ascii_compatible(self) -> bool:
+        """Whether ASCII text is its own bytes in this file (UTF-8; not UTF-16 or UTF-32), so
+        that scans may search the raw bytes."""
+        return _is_utf8(self.encoding)
+
     def lines(self) -> Iterator[str]:
         """Yield the file's lines without line endings, decoded, each capped in length."""
         assert self._opener is not None
@@ -47,7 +58,8 @@ class TextSource:
 
     def byte_chunks(self) -> Iterator[bytes]:
         """The raw bytes, in pieces of about ``CHUNK_BYTES``, without a leading UTF-8 BOM when
-        the file is read as UTF-8 (for scans that decode only the lines they keep)."""
+        the file is read as UTF-8 (for scans that decode only the lines they keep; only
+        meaningful when :attr:`ascii_compatible`)."""
         assert self._opener is not None
         with self._opener() as handle:
             head = handle.read(3)
@@ -95,7 +107,7 @@ def open_listing(path: str) -> TextSource:
         raise IngestError(display, "permission denied") from None
     except OSError as exc:
         raise IngestError(display, exc.strerror or str(exc)) from None
-    _reject_binary(display, head)
+    encoding = _sniff_encoding(display, head)
 
     def opener() -> BinaryIO:
         return open(path, "rb")
@@ -103,11 +115,11 @@ def open_listing(path: str) -> TextSource:
     source = TextSource(
         name=escape_undecodable(Path(path).name),
         path=escape_undecodable(str(Path(path).absolute())),
-        encoding="utf-8",
+        encoding=encoding,
         size=info.st_size,
         _opener=opener,
     )
-    source.encoding = _detect_encoding(opener, source)
+    _check_wide_text(source, display)
     return source
 
 
@@ -127,14 +139,16 @@ def _from_stdin() -> TextSource:
     if size == 0:
         raise IngestError("<stdin>", "is empty")
     spool.seek(0)
-    _reject_binary("<stdin>", spool.read(8192))
+    encoding = _sniff_encoding("<stdin>", spool.read(8192))
 
     def opener() -> BinaryIO:
         spool.seek(0)
         return _NoClose(spool)  # type: ignore[return-value]
 
-    source = TextSource(name="<stdin>", path="<stdin>", encoding="utf-8", size=size, _opener=opener)
-    source.encoding = _detect_encoding(opener, source)
+    source = TextSource(
+        name="<stdin>", path="<stdin>", encoding=encoding, size=size, _opener=opener
+    )
+    _check_wide_text(source, "<stdin>")
     return source
 
 
@@ -154,11 +168,34 @@ class _NoClose:
         return None
 
 
-def _reject_binary(display: str, head: bytes) -> None:
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_NAMES = {
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 (little-endian)",
+    "utf-16-be": "UTF-16 (big-endian)",
+    "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32 (little-endian)",
+    "utf-32-be": "UTF-32 (big-endian)",
+}
+
+
+def _sniff_encoding(display: str, head: bytes) -> str:
+    """The encoding of a file from its first bytes: a UTF-32/UTF-16 BOM, or the NUL bytes of
+    BOM-less UTF-16/UTF-32 text, or else UTF-8 (lines that are not UTF-8 are read as
+    Windows-1252 one by one); ``IngestError`` for a binary file."""
     if any(head.startswith(magic) for magic in _BINARY_MAGIC):
         raise IngestError(display, "is a binary file (not a text listing)")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise IngestError(display, "is UTF-16 text; save it as UTF-8")
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return encoding
+    wide = _wide_without_bom(head)
+    if wide is not None:
+        return wide
     nul = head.count(b"\x00")
     if nul > 8 or (head and nul / len(head) > 0.01):
         raise IngestError(display, "is a binary file (not a text listing)")
@@ -166,22 +203,107 @@ def _reject_binary(display: str, head: bytes) -> None:
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         if controls / len(head) > 0.05:
             raise IngestError(display, "is a binary file (not a text listing)")
+    return "utf-8-sig"
 
 
-def _detect_encoding(opener: Callable[[], BinaryIO], source: TextSource) -> str:
-    """UTF-8 if the whole file decodes as UTF-8 (streamed), else Windows-1252 with a warning."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _wide_without_bom(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a BOM, told by where its NUL bytes fall: mostly-ASCII
+    text has a NUL in every high byte (UTF-16LE ``T\\0i\\0``, UTF-32LE ``T\\0\\0\\0``) and
+    none in the low ones. The head must then decode as that encoding to printable text."""
+    size = len(head) - len(head) % 4
+    if size < 8:
+        return None
+    head = head[:size]
+    nul = [head[offset::4].count(0) / (size // 4) for offset in range(4)]
+    candidates: list[str] = []
+    if min(nul[1:]) > 0.5 and nul[0] < 0.05:
+        candidates.append("utf-32-le")
+    if min(nul[:3]) > 0.5 and nul[3] < 0.05:
+        candidates.append("utf-32-be")
+    odd, even = (nul[1] + nul[3]) / 2, (nul[0] + nul[2]) / 2
+    if odd > 0.3 and even < 0.05:
+        candidates.append("utf-16-le")
+    if even > 0.3 and odd < 0.05:
+        candidates.append("utf-16-be")
+    for encoding in candidates:
+        # Leniently: a broken sequence is then named by _check_wide_text, not called binary.
+        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+        controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r") or ch == "\ufffd")
+        if text and controls / len(text) <= 0.05:
+            return encoding
+    return None
+
+
+def _check_wide_text(source: TextSource, display: str) -> None:
+    """A UTF-16/UTF-32 file must decode as such to the end (streamed): else one clear line
+    naming the encoding it seemed to be in. UTF-8 needs no pass: each line is decoded alone."""
+    if _is_utf8(source.encoding):
+        return
+    assert source._opener is not None
+    decoder = codecs.getincrementaldecoder(source.encoding)()
     try:
-        with opener() as handle:
+        with source._opener() as handle:
             while chunk := handle.read(CHUNK_BYTES):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        source.warnings.append("not valid UTF-8; read as Windows-1252")
-        return "cp1252"
+        name = _WIDE_NAMES.get(source.encoding, source.encoding)
+        raise IngestError(
+            display, f"looks like {name} text but is not valid {name}; save it as UTF-8"
+        ) from None
     except OSError as exc:
-        raise IngestError(source.name, exc.strerror or str(exc)) from None
-    return "utf-8-sig"
+        raise IngestError(display, exc.strerror or str(exc)) from None
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in _BYTE_SPLIT_CODECS
+
+
+def decode_line(raw: bytes, fallback: str | None = FALLBACK_CODEC) -> tuple[str, bool]:
+    """One line's text: UTF-8 if it is valid UTF-8, else ``fallback`` (undefined bytes as
+    U+FFFD; with no fallback, UTF-8 with U+FFFD for what is invalid); and whether the
+    fallback was needed."""
+    try:
+        return str(raw, "utf-8"), False
+    except UnicodeDecodeError:
+        if fallback is None:
+            return str(raw, "utf-8", "replace"), False
+        return str(raw, fallback, "replace"), True
+
+
+def decode_text(data: bytes, encoding: str) -> tuple[str, int]:
+    """A whole file's text (for imports, parsed as one document) and how many of its lines
+    were read as Windows-1252 (UTF-8 files are decoded line by line, as listings are)."""
+    if not _is_utf8(encoding):
+        return data.decode(encoding, errors="replace"), 0
+    if codecs.lookup(encoding).name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return str(data, "utf-8"), 0
+    except UnicodeDecodeError:
+        pass
+    parts: list[str] = []
+    redecoded = 0
+    for raw in data.split(b"\n"):
+        text, fell_back = decode_line(raw)
+        parts.append(text)
+        redecoded += fell_back
+    return "\n".join(parts), redecoded
+
+
+def redecoded_warning(count: int) -> str:
+    """The warning for ``count`` lines that were not valid UTF-8."""
+    lines = "1 line" if count == 1 else f"{count:,} lines"
+    return f"{lines} not valid UTF-8; read as Windows-1252"
+
+
+def _warn_redecoded(source: TextSource, count: int) -> None:
+    """Add (or replace: each full pass counts again) the warning for re-decoded lines."""
+    if not count:
+        return
+    message = redecoded_warning(count)
+    source.warnings[:] = [w for w in source.warnings if not w.endswith("read as Windows-1252")]
+    source.warnings.append(message)
 
 
 def _iter_lines(opener: Callable[[], BinaryIO], encoding: str, source: TextSource) -> Iterator[str]:
@@ -197,10 +319,11 @@ def _iter_line_batches(
     UTF-8 files are split into lines as bytes and each line is decoded on its own: a newline
     byte is never part of a multi-byte character, so the lines are those of decoding first
     (an invalid sequence cut by a newline gives the same replacement character either way),
-    and no line is widened by a non-ASCII character elsewhere in its chunk (decoding a chunk
-    at once makes the whole chunk two or four bytes a character as soon as one line has a
-    "•"). Other encodings are decoded first (:func:`_iter_text_line_batches`, the reference
-    a test compares this with).
+    no line is widened by a non-ASCII character elsewhere in its chunk (decoding a chunk at
+    once makes the whole chunk two or four bytes a character as soon as one line has a "•"),
+    and a line that is not valid UTF-8 is read as Windows-1252 without changing any other.
+    Other encodings are decoded first (:func:`_iter_text_line_batches`, the reference a test
+    compares this with).
     """
     name = codecs.lookup(encoding).name
     line_codec = _BYTE_SPLIT_CODECS.get(name)
@@ -211,12 +334,19 @@ def _iter_line_batches(
 
 
 def _iter_byte_line_batches(
-    opener: Callable[[], BinaryIO], codec: str, strip_bom: bool, source: TextSource
+    opener: Callable[[], BinaryIO],
+    codec: str,
+    strip_bom: bool,
+    source: TextSource,
+    fallback: str | None = FALLBACK_CODEC,
 ) -> Iterator[list[str]]:
     """:func:`_iter_line_batches` for UTF-8 (``codec``), without a leading BOM if
-    ``strip_bom``."""
+    ``strip_bom``; a line that is not valid UTF-8 is read with ``fallback`` (see
+    :func:`decode_line`), and their number is a warning once the whole file was read. (A line
+    over ``MAX_LINE_CHARS``, cut while unfinished, keeps UTF-8 with U+FFFD.)"""
     codecs_ = itertools.repeat(codec)
-    errors = itertools.repeat("replace")
+    errors = itertools.repeat("replace" if fallback is None else "strict")
+    redecoded = 0
     truncated = False
     with opener() as handle:
         pending = b""
@@ -234,7 +364,14 @@ def _iter_byte_line_batches(
             parts = data.split(b"\n")
             pending = parts.pop()
             if parts:
-                lines = list(map(str, parts, codecs_, errors))
+                try:
+                    lines = list(map(str, parts, codecs_, errors))
+                except UnicodeDecodeError:  # some line is not UTF-8: decode them one by one
+                    lines = []
+                    for raw in parts:
+                        text, fell_back = decode_line(raw, fallback)
+                        lines.append(text)
+                        redecoded += fell_back
                 # A byte is at most a character: lines within the cap in bytes are within it.
                 if b"\r" in data or max(map(len, parts)) > MAX_LINE_CHARS:
                     lines = [_cap(line.rstrip("\r"), source) for line in lines]
@@ -274,7 +411,10 @@ def _iter_byte_line_batches(
             if not chunk:
                 break
     if pending:
-        yield [_cap(str(pending, codec, "replace").rstrip("\r"), source)]
+        text, fell_back = decode_line(pending, fallback)
+        redecoded += fell_back
+        yield [_cap(text.rstrip("\r"), source)]
+    _warn_redecoded(source, redecoded)
 
 
 def _held_back(data: bytes, codec: str) -> bytes:
