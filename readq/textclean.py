@@ -147,10 +147,22 @@ def has_format_characters(text: str) -> bool:
 def dedupe_keys(title: str, abstract: str) -> tuple[str, str]:
     """A paper's (title key, abstract key): what the library stores and looks papers up by.
 
-    Either may be empty: a title with no letters or digits ("🚀", "...") has an empty key,
-    and so has an abstract too short to identify a paper. :func:`identity_key` says which
-    of the two identifies the paper."""
-    return normalise_key(title), abstract_key(abstract)
+    A title with no letters or digits ("🚀", "...") has an empty key, and so has an abstract
+    too short to identify a paper; :func:`identity_key` says which of the two identifies the
+    paper. When both are empty, the title's own symbols are its key (marked ``~``, which no
+    folded key contains): "🚀" and "🔥" stay two papers, and re-ingesting either finds it again
+    instead of adding it once more."""
+    title_key, akey = normalise_key(title), abstract_key(abstract)
+    if not title_key and not akey:
+        title_key = symbol_key(title)
+    return title_key, akey
+
+
+def symbol_key(title: str) -> str:
+    """The key of a title with no letters or digits: its symbols, NFKC-folded, without
+    format characters, spaces folded; "" for a blank title."""
+    folded = " ".join(unicodedata.normalize("NFKC", _FORMAT.sub("", title)).casefold().split())
+    return "~" + folded if folded else ""
 
 
 def identity_key(title_key: str, abstract_key: str, *, title_derived: bool) -> str | None:

@@ -71,7 +71,18 @@ def test_a_title_without_letters_or_digits_is_identified_by_its_abstract(title: 
     tkey, akey = dedupe_keys(title, abstract)
     assert tkey == ""
     assert identity_key(tkey, akey, title_derived=False) == "a:" + akey
-    assert identity_key(*dedupe_keys(title, "Too short."), title_derived=False) is None
+    # With no usable abstract either, the title's own symbols identify it; a blank title, nothing.
+    short = dedupe_keys(title, "Too short.")
+    if title.strip():
+        assert identity_key(*short, title_derived=False) == "t:~" + title.strip()
+    else:
+        assert identity_key(*short, title_derived=False) is None
+
+
+def test_symbol_titles_without_abstracts_keep_apart_and_find_themselves() -> None:
+    keys = {dedupe_keys(title, "")[0] for title in ["🚀", "🔥", "∇²", "..", "..."]}
+    assert len(keys) == 5
+    assert dedupe_keys("\u200b🚀 ", "")[0] == dedupe_keys("🚀", "")[0]
 
 
 def test_identity_key_rules() -> None:

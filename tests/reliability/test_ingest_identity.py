@@ -59,12 +59,15 @@ def test_titles_without_letters_or_digits_are_different_papers(tmp_path: Path) -
 
 
 def test_symbol_titles_with_no_usable_abstract_are_never_merged(tmp_path: Path) -> None:
-    """Case 3: with the title key and the abstract key both empty nothing identifies a paper,
-    so it is merged with nothing (the last two used to become one)."""
+    """Case 3: with the title key and the abstract key both empty, the title's symbols are
+    its key: "🚀" and "🔥" stay two papers (they used to become one), and a re-ingest adds
+    neither again."""
     listing = tmp_path / "short.txt"
     listing.write_text(hf_listing([("🚀", "Short one.", "Oct 16"), ("🔥", "Short two.", "Oct 16")]))
     _ingest(listing)
     assert _titles() == ["🚀", "🔥"]
+    again = _ingest(listing)
+    assert _titles() == ["🚀", "🔥"], again
 
 
 def test_invisible_characters_do_not_split_a_paper(tmp_path: Path) -> None:
