@@ -763,8 +763,14 @@ class MainScreen(Screen[None]):
                     reports = ingest_paths(writer, [request.path])
                 else:
                     reports = [ingest_text(writer, request.text or "")]
-        except Exception as exc:  # report, never crash the UI
-            self.post_message(IngestDone(f"Ingest failed: {exc}", ok=False))
+        except Exception as exc:  # report, never crash the UI; the details go to the log
+            from readq.errorlog import log_failure
+
+            where = self.rq.paths.log_file
+            logged = log_failure(where, f"TUI ingest of {request.path or '<pasted>'}", exc)
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            tail = f" (details in {where})" if logged else ""
+            self.post_message(IngestDone(f"Ingest failed: {reason}{tail}", ok=False))
             return
         lines: list[str] = []
         ok = True
