@@ -7,9 +7,10 @@ bad status), 1 for a file or library problem. Never a traceback for a user error
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -507,8 +508,35 @@ def export_command(
             raise  # `readq export | head`: click exits quietly
         except OSError as exc:
             fail(f"{output}: {exc.strerror or exc}", EXIT_FAILURE)
+    if result.papers == 0 and not result.kept:
+        fail("no papers to export: nothing written", EXIT_FAILURE)
+    _report_kept_files(result.target, result.kept)
     if output is not None and output != "-":
         click.echo(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
+    for name in result.removed:
+        where = strip_unsafe(os.path.join(result.target, name), keep_newlines=False)
+        click.echo(f"removed {where} (the paper was renamed)", err=True)
+
+
+KEPT_SHOWN = 10
+"""At most this many kept vault files are named one per line; the rest are counted."""
+
+
+def _report_kept_files(directory: str, kept: Sequence[str]) -> None:
+    """Name the vault files an Obsidian export left alone because the user edited them."""
+    for name in kept[:KEPT_SHOWN]:
+        where = strip_unsafe(os.path.join(directory, name), keep_newlines=False)
+        click.echo(
+            f"readq: warning: {where}: not updated: you changed the "
+            "part readq writes (between the readq:begin and readq:end lines); move your text "
+            "outside it, or delete the file to export it again",
+            err=True,
+        )
+    if len(kept) > KEPT_SHOWN:
+        click.echo(
+            f"readq: warning: {len(kept) - KEPT_SHOWN} more files not updated for the same reason",
+            err=True,
+        )
 
 
 @cli.command(name="import")

@@ -10,7 +10,13 @@ import pytest
 from exportlib import TRICKY_TITLE, build_library
 
 from readq.export import export_papers
-from readq.export.markdown import NAME_LIMIT_BYTES, safe_file_stem, unique_file_names
+from readq.export.markdown import (
+    NAME_LIMIT_BYTES,
+    SECTION_BEGIN,
+    SECTION_END,
+    safe_file_stem,
+    unique_file_names,
+)
 from readq.models import Paper, Status
 from readq.store import Store
 
@@ -79,15 +85,15 @@ def test_obsidian_vault_has_front_matter_and_note_body(store: Store, tmp_path: P
     assert 'status: "read"' in head and "starred: true" in head
     assert 'date: "2024-03-05"' in head
     assert '  - "https://example.org/teapot"' in head
-    assert body.strip() == "Edited elsewhere."
+    assert body.strip().splitlines() == [SECTION_BEGIN, "Edited elsewhere.", SECTION_END]
     tricky = next(p for p in vault.iterdir() if p.name.startswith("Braces"))
     title_line = next(x for x in tricky.read_text().splitlines() if x.startswith("title: "))
     assert json.loads(title_line.removeprefix("title: ")) == TRICKY_TITLE
 
 
-def test_obsidian_replaces_a_symlink_instead_of_writing_through(
-    store: Store, tmp_path: Path
-) -> None:
+def test_obsidian_never_writes_through_or_over_a_symlink(store: Store, tmp_path: Path) -> None:
+    """A symlink at a paper's name is the user's: neither it nor its target is written; the
+    paper gets another name."""
     build_library(store)
     vault = tmp_path / "vault"
     vault.mkdir()
@@ -96,7 +102,8 @@ def test_obsidian_replaces_a_symlink_instead_of_writing_through(
     (vault / "Quantum Kettles.md").symlink_to(victim)
     export_papers(store, None, "obsidian", vault)
     assert victim.read_text() == "keep me"
-    assert not (vault / "Quantum Kettles.md").is_symlink()
+    assert (vault / "Quantum Kettles.md").is_symlink()
+    assert "readq_id: 4" in (vault / "Quantum Kettles (4).md").read_text()
 
 
 def test_obsidian_needs_a_directory(store: Store) -> None:

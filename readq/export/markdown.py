@@ -12,12 +12,15 @@ macOS and Windows) within the export.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -128,9 +131,38 @@ def _yaml_string(text: str) -> str:
     return dumped
 
 
-def obsidian_document(paper: Paper) -> str:
-    """The Markdown file of one paper: YAML front matter, then the note."""
-    lines = ["---", f"title: {_yaml_string(paper.title)}"]
+SECTION_BEGIN = "<!-- readq:begin (readq rewrites this part on export; write outside it) -->"
+SECTION_END = "<!-- readq:end -->"
+READQ_KEYS = frozenset(
+    [
+        "title",
+        "status",
+        "starred",
+        "date",
+        "year",
+        "arxiv",
+        "urls",
+        "added",
+        "readq_id",
+        "tags",
+        "readq_hash",
+    ]
+)
+"""The front-matter keys readq owns: they mirror the library and are rewritten on export."""
+MAX_VAULT_FILE_BYTES = 64 << 20
+"""A vault file larger than this is not read for a ``readq_id`` (never readq's)."""
+_KEY_LINE = re.compile(r"^([^\s#:\-][^:]*):(?:\s|$)")
+_ID_LINE = re.compile(r"^readq_id:\s*(\d+)\s*$")
+_HASH_LINE = re.compile(r'^readq_hash:\s*"?([0-9a-f]+)"?\s*$')
+
+
+def _section_hash(section: str) -> str:
+    return hashlib.sha256(section.encode("utf-8")).hexdigest()[:16]
+
+
+def _owned_front_matter(paper: Paper) -> list[str]:
+    """The front-matter lines readq writes for ``paper`` (without ``readq_hash``)."""
+    lines = [f"title: {_yaml_string(paper.title)}"]
     lines.append(f"status: {_yaml_string(paper.status.value)}")
     lines.append(f"starred: {'true' if paper.starred else 'false'}")
     lines.append(f"date: {_yaml_string(paper.published)}" if paper.published else "date: null")
@@ -148,37 +180,250 @@ def obsidian_document(paper: Paper) -> str:
     lines.append(f"readq_id: {paper.id}")
     tags = ["readq/" + paper.status.value] + (["readq/starred"] if paper.starred else [])
     lines.append("tags: [" + ", ".join(_yaml_string(t) for t in tags) + "]")
-    lines.append("---")
+    return lines
+
+
+def _section(paper: Paper) -> str:
+    """The body part readq owns: the note, else the abstract quoted (no trailing newline)."""
     body = paper.note.strip("\n")
-    text = "\n".join(lines) + "\n"
     if body:
-        text += "\n" + body + "\n"
-    elif paper.abstract:
-        text += "\n> " + " ".join(paper.abstract.split()) + "\n"
-    return text
+        return body
+    if paper.abstract:
+        return "> " + " ".join(paper.abstract.split())
+    return ""
 
 
-def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> int:
-    """Write one file per paper into ``directory`` (created if needed); returns the count.
+@dataclass(frozen=True, slots=True)
+class VaultFile:
+    """An existing vault file readq wrote (it has a ``readq_id``), split into readq's parts
+    and the user's: ``user_front`` (front-matter lines of keys readq does not write),
+    ``before`` / ``after`` (body text around readq's marked section) and ``section``."""
 
-    Each file is written to a temporary name and renamed into place: a symlink that sits at
-    a target name is replaced, never followed.
+    path: Path
+    paper_id: int
+    text: str
+    user_front: tuple[str, ...]
+    before: str
+    section: str
+    after: str
+    section_hash: str | None
+    marked: bool
+
+    def section_is(self, expected: str) -> bool:
+        """Whether readq's section is as readq wrote it: it matches the hash readq recorded
+        (or, with no hash, e.g. a file of an older readq, the text readq would write now)."""
+        if self.section_hash is not None:
+            return _section_hash(self.section) == self.section_hash
+        return self.section.strip("\n") == expected.strip("\n")
+
+
+def read_vault_file(path: Path) -> VaultFile | None:
+    """The parts of ``path`` if readq wrote it (a regular file with a ``readq_id`` in its
+    front matter), else None. Symlinks and unreadable files are never readq's."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_VAULT_FILE_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return None
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") == "---"), None)
+    if close is None:
+        return None
+    paper_id: int | None = None
+    section_hash: str | None = None
+    user_front: list[str] = []
+    key: str | None = None
+    for line in lines[1:close]:
+        bare = line.rstrip("\r\n")
+        match = _KEY_LINE.match(bare)
+        if match:
+            key = match.group(1).strip()
+            if (found := _ID_LINE.match(bare)) is not None:
+                paper_id = int(found.group(1))
+            elif (found := _HASH_LINE.match(bare)) is not None:
+                section_hash = found.group(1)
+        if key is None or key not in READQ_KEYS:
+            user_front.append(bare)
+    if paper_id is None:
+        return None
+    body = "".join(lines[close + 1 :])
+    body_lines = body.splitlines(keepends=True)
+    begin = next(
+        (i for i, line in enumerate(body_lines) if line.startswith("<!-- readq:begin")), None
+    )
+    end = None
+    if begin is not None:
+        end = next(
+            (
+                i
+                for i in range(len(body_lines) - 1, begin, -1)
+                if body_lines[i].rstrip("\r\n") == SECTION_END
+            ),
+            None,
+        )
+    if begin is None or end is None:  # an older readq's file: the whole body was its own
+        return VaultFile(path, paper_id, text, tuple(user_front), "", body, "", None, False)
+    return VaultFile(
+        path,
+        paper_id,
+        text,
+        tuple(user_front),
+        "".join(body_lines[:begin]),
+        "".join(body_lines[begin + 1 : end]).removesuffix("\n"),
+        "".join(body_lines[end + 1 :]),
+        section_hash,
+        True,
+    )
+
+
+def obsidian_document(paper: Paper, existing: VaultFile | None = None) -> str:
+    """The Markdown file of one paper: YAML front matter, then the note (or the abstract)
+    in a section readq owns. With ``existing`` (the paper's file as it is in the vault), the
+    user's front-matter keys and text around readq's section are kept as they are."""
+    section = _section(paper)
+    lines = ["---", *_owned_front_matter(paper)]
+    if existing is not None:
+        lines.extend(existing.user_front)
+    lines.append(f"readq_hash: {_yaml_string(_section_hash(section))}")
+    lines.append("---")
+    marked = existing is not None and existing.marked
+    before = existing.before if existing is not None and marked else "\n"
+    after = existing.after if existing is not None and marked else ""
+    text = "\n".join(lines) + "\n" + before
+    if before and not before.endswith("\n"):
+        text += "\n"
+    text += SECTION_BEGIN + "\n" + (section + "\n" if section else "") + SECTION_END + "\n"
+    return text + after
+
+
+@dataclass(frozen=True, slots=True)
+class VaultReport:
+    """What an Obsidian export did: ``papers`` exported (written or already up to date),
+    ``kept`` files not updated because the user changed readq's section (their names),
+    ``removed`` old files of renamed papers (their names)."""
+
+    papers: int
+    written: int
+    kept: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def _scan_vault(directory: Path) -> tuple[dict[int, list[VaultFile]], set[str]]:
+    """readq's files in ``directory`` by paper id, and the casefolded names of everything
+    else there (the user's files, directories, symlinks: never written over)."""
+    ours: dict[int, list[VaultFile]] = {}
+    others: set[str] = set()
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith(".readq-") and entry.name.endswith(".tmp"):
+                continue  # a temporary file of an export that was killed: not a name to keep
+            found = read_vault_file(Path(entry.path)) if entry.name.endswith(".md") else None
+            if found is None:
+                others.add(entry.name.casefold())
+            else:
+                ours.setdefault(found.paper_id, []).append(found)
+    for files in ours.values():
+        files.sort(key=lambda f: f.path.name)
+    return ours, others
+
+
+def _write_temp(directory: Path, text: str) -> Path:
+    """``text`` in a new temporary file in ``directory`` (removed again if writing fails)."""
+    fd, tmp_name = tempfile.mkstemp(prefix=".readq-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp_name, 0o644)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return Path(tmp_name)
+
+
+def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultReport:
+    """Write one file per paper into ``directory`` (created if needed).
+
+    A file readq did not write (no ``readq_id`` in its front matter), a symlink or a directory
+    is never replaced: the paper's file gets another name. A paper's existing file is found
+    by its ``readq_id`` whatever its name: readq rewrites its own front-matter keys and its
+    marked section and keeps everything else; if the user changed readq's section, the file
+    is left as it is and named in ``kept``. After a rename the old file is removed. Every
+    file is first written to a temporary file; only when all are written are they renamed
+    into place, so a failure (a full disk) leaves the vault as it was.
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(20, "is not a directory", str(directory))
     directory.mkdir(parents=True, exist_ok=True)
     papers = list(iter_papers(store, ids))
-    names = unique_file_names(papers)
-    for paper in papers:
-        target = directory / names[paper.id]
-        fd, tmp_name = tempfile.mkstemp(prefix=".readq-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(obsidian_document(paper))
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-    return len(papers)
+    ours, taken = _scan_vault(directory)
+    for files in ours.values():  # each readq file's name is its own paper's to reuse
+        taken.update(f.path.name.casefold() for f in files)
+    kept: list[str] = []
+    kept_papers = 0
+    removals: list[Path] = []
+    pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+    try:
+        for paper in papers:
+            existing = ours.get(paper.id, [])
+            name = _free_name(paper, taken, {f.path.name for f in existing})
+            taken.add(name.casefold())
+            primary = next((f for f in existing if f.path.name == name), None)
+            if primary is None and existing:
+                primary = existing[0]
+                if primary.path.name.casefold() == name.casefold():
+                    name = primary.path.name  # only the case differs: keep the user's
+            section = _section(paper)
+            if primary is not None and not primary.section_is(section):
+                kept.append(primary.path.name)
+                kept_papers += 1
+                continue
+            for other in existing:
+                if other is primary:
+                    continue
+                if other.section_is(section):
+                    removals.append(other.path)
+                else:
+                    kept.append(other.path.name)
+            if primary is not None and primary.path.name != name:
+                removals.append(primary.path)
+            text = obsidian_document(paper, primary)
+            target = directory / name
+            if primary is not None and primary.path == target and primary.text == text:
+                continue  # already up to date: not rewritten (sync tools see no change)
+            pending.append((_write_temp(directory, text), target))
+    except BaseException:
+        for tmp, _target in pending:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in pending:
+        os.replace(tmp, target)
+    for old in removals:
+        old.unlink(missing_ok=True)
+    return VaultReport(
+        papers=len(papers) - kept_papers,
+        written=len(pending),
+        kept=tuple(sorted(set(kept))),
+        removed=tuple(sorted(p.name for p in removals)),
+    )
+
+
+def _free_name(paper: Paper, taken: set[str], own: set[str]) -> str:
+    """``<stem>.md`` for ``paper``, or ``<stem> (id).md`` ... when that name is taken (by the
+    user's files or another paper's); a name of the paper's own existing file is free."""
+    stem = safe_file_stem(paper.title, f"paper-{paper.id}")
+    own_folded = {n.casefold() for n in own}
+    n = 0
+    while True:
+        if n == 0:
+            candidate = stem
+        else:
+            candidate = f"{stem} ({paper.id})" if n == 1 else f"{stem} ({paper.id}-{n})"
+        folded = (candidate + ".md").casefold()
+        if folded not in taken or folded in own_folded:
+            return candidate + ".md"
+        n += 1

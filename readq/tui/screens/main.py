@@ -38,6 +38,7 @@ from readq.tui.widgets.filter_bar import FilterBar, FilterInput
 from readq.tui.widgets.paper_list import PaperList, find_position
 
 if TYPE_CHECKING:
+    from readq.export import ExportResult
     from readq.tui.app import ReadqApp
 
 SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
@@ -61,6 +62,28 @@ From a shell:   readq ingest ~/Downloads/papers.txt
 
 Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
 """
+
+
+def export_summary(done: ExportResult) -> ExportDone:
+    """The toast after an export: what was written where, or that nothing was, and the vault
+    files left alone because the user edited readq's part of them."""
+    if done.papers == 0 and not done.kept:
+        return ExportDone(
+            "Nothing exported: no papers to export, nothing written.", ok=False, warning=True
+        )
+    noun = "paper" if done.papers == 1 else "papers"
+    target = os.path.abspath(done.target)
+    text = f"Exported {done.papers} {noun} to {target}"
+    if done.removed:
+        text += f"; removed {len(done.removed)} old file(s) of renamed papers"
+    if not done.kept:
+        return ExportDone(text, ok=True)
+    names = ", ".join(done.kept[:5]) + (", …" if len(done.kept) > 5 else "")
+    text += (
+        f". {len(done.kept)} file(s) not updated because you changed readq's part of them "
+        f"(between the readq:begin and readq:end lines): {names}"
+    )
+    return ExportDone(strip_unsafe(text, keep_newlines=False), ok=False, warning=True)
 
 
 class MainScreen(Screen[None]):
@@ -798,6 +821,14 @@ class MainScreen(Screen[None]):
         """Ask for a format and a path, then export the view and filter in a worker."""
         from readq.tui.screens.export import ExportRequest, ExportScreen
 
+        if self._shown == 0:
+            self.notify(
+                f"Nothing to export: {self.view.label} shows no papers"
+                + (" for this filter." if self.filter_text else "."),
+                severity="warning",
+                markup=False,
+            )
+            return
         noun = "paper" if self._shown == 1 else "papers"
         what = f"the {self._shown} {noun} of {self.view.label}"
         if self.filter_text:
@@ -843,14 +874,15 @@ class MainScreen(Screen[None]):
             reason = " ".join(str(exc).split()) or type(exc).__name__
             self.post_message(ExportDone(f"Export failed: {reason}", ok=False))
             return
-        noun = "paper" if done.papers == 1 else "papers"
-        target = os.path.abspath(done.target)
-        self.post_message(ExportDone(f"Exported {done.papers} {noun} to {target}", ok=True))
+        self.post_message(export_summary(done))
 
     @on(ExportDone)
     def _export_done(self, message: ExportDone) -> None:
         self.notify(
-            message.summary, severity="information" if message.ok else "error", markup=False
+            message.summary,
+            severity="information" if message.ok else "warning" if message.warning else "error",
+            timeout=10 if message.warning else 5,
+            markup=False,
         )
 
     # ----------------------------------------------------------------- refresh
