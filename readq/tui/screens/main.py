@@ -255,6 +255,8 @@ class MainScreen(Screen[None]):
             result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
         )
         self._shown = len(result.ids)
+        if self.paper_list.selected and not result.partial:
+            self._unselect_unlisted(result.ids)
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
@@ -335,6 +337,12 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ header
     def _render_tabs(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
+        selected = len(self.paper_list.selected)
+        if selected:
+            # First, so that a narrow terminal cuts the tabs or the filter, never this: marks
+            # apply to the selection, so it must always be in sight.
+            line.append(f" {selected} selected ", "reverse bold")
+            line.append("  ")
         for number, view in enumerate(View, start=1):
             count = self.counts[view]
             active = view is self.view
@@ -347,9 +355,6 @@ class MainScreen(Screen[None]):
             line.append("  filter: ", "italic")
             line.append(" ".join(self.filter_text.split())[:40], "bold")
             line.append(f" ({self._shown})", "italic")
-        selected = len(self.paper_list.selected)
-        if selected:
-            line.append(f"  {selected} selected", "bold")
         self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
     def _update_filter_message(self, *, focused: bool | None = None) -> None:
@@ -425,11 +430,41 @@ class MainScreen(Screen[None]):
         self.filter_bar.show_message("")
         self.set_focus(self.paper_list)
 
+    def _clear_hidden_selection(self) -> None:
+        """The filter or the view changed: what was selected may no longer be shown, and a
+        mark must only apply to what the user can see. So the selection goes, and a toast
+        says so (pressing a key on a paper never changes papers out of view)."""
+        count = len(self.paper_list.selected)
+        if not count:
+            return
+        self.paper_list.clear_selection()
+        noun = "paper" if count == 1 else "papers"
+        self.notify(f"Selection cleared ({count} {noun})", timeout=3, markup=False)
+        self._render_tabs()
+
+    def _unselect_unlisted(self, ids: Sequence[int]) -> None:
+        """A reload (another readq changed the library) took selected papers out of the
+        view: they are unselected, with a toast, so that no mark reaches a hidden paper."""
+        plist = self.paper_list
+        gone = {i for i in plist.selected if find_position(ids, i, plist.cursor) is None}
+        if not gone:
+            return
+        plist.selected -= gone
+        noun = "paper" if len(gone) == 1 else "papers"
+        self.notify(
+            f"{len(gone)} selected {noun} left this view and were unselected "
+            f"({len(plist.selected)} still selected)",
+            timeout=4,
+            markup=False,
+        )
+        self._render_tabs()
+
     @on(Input.Changed, "#filter-input")
     def _filter_changed(self, event: Input.Changed) -> None:
         text = event.value
         if text == self.filter_text:
             return
+        self._clear_hidden_selection()
         self.filter_text = text
         if not text:
             self._update_filter_message()
@@ -443,6 +478,7 @@ class MainScreen(Screen[None]):
     @on(FilterInput.Leave)
     def _filter_leave(self, event: FilterInput.Leave) -> None:
         if event.clear and self.filter_text:
+            self._clear_hidden_selection()
             self.filter_text = ""
             self.request_list()
         self.filter_bar.show_message("")
@@ -457,7 +493,7 @@ class MainScreen(Screen[None]):
         if view is self.view:
             return
         self.view = view
-        self.paper_list.clear_selection()
+        self._clear_hidden_selection()
         self.paper_list.cursor = 0
         self.rq.settings.view = view.value
         self.rq.save_settings()
@@ -613,6 +649,7 @@ class MainScreen(Screen[None]):
         if self.paper_list.selected and not in_filter:
             self.action_clear_selection()
         elif self.filter_text or self.filter_bar.input.value:
+            self._clear_hidden_selection()
             self.filter_bar.input.value = ""
             self.filter_text = ""
             self.filter_bar.show_message("")
