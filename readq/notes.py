@@ -202,6 +202,8 @@ class NoteSession:
     last_busy: bool = False
     recovery_written: bool = False
     recovered: RecoveredDraft | None = None
+    opened_text: str = ""
+    """The library's text when the session opened: what undoing the session puts back."""
     _own_revision: int | None = None
     _own_started: float = 0.0
 
@@ -234,6 +236,7 @@ class NoteSession:
             retry=retry if retry is not None else RetryPolicy(),
             coalesce_seconds=coalesce_seconds,
             saved_text=text,
+            opened_text=text,
         )
         if data_dir is not None:
             found = read_recovery(data_dir, paper_id)

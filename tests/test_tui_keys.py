@@ -572,3 +572,48 @@ async def test_selected_papers_that_leave_the_view_are_unselected(tmp_path: Path
         await settle(pilot, app)
         assert store.get(ids[1]).starred
         assert store.get(ids[0]).status is Status.READ
+
+
+async def test_u_undoes_a_note_editing_session_and_ctrl_r_redoes_it(tmp_path: Path) -> None:
+    """Issue 12 item 5: the README's `u` undoes note saves. One step per editing session
+    (not per autosave), restored as a new revision (history never rewritten); redo too."""
+    from readq.notes import AUTOSAVE_DELAY
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        pid = main_screen(app).paper_list.ids[0]
+        store.save_note(pid, "Original note.")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*" first")
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)  # an autosave
+        assert store.note_state(pid)[0] == "Original note. first"
+        await pilot.press(*" second")
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)  # another autosave, same session
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note. first second"
+        history = [r.text for r in store.note_revisions(pid)]
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."
+        after_undo = store.note_revisions(pid)
+        assert [r.text for r in after_undo][1:] == history  # newest first; none rewritten
+        assert after_undo[0].kind == "restore" and after_undo[0].text == "Original note."
+        assert any("Undid: Edit note" in n.message for n in app._notifications)
+        await pilot.press("u")  # one step per session: nothing more to undo for the note
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note. first second"
+        # Opening a note and leaving without a change records nothing to undo.
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."

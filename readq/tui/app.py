@@ -73,8 +73,18 @@ class ReadqApp(App[int]):
 
         self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
         self.notes = NoteKeeper(
-            self, self.store, paths.data_dir, on_saved=lambda _id: self.searcher.invalidate()
+            self,
+            self.store,
+            paths.data_dir,
+            on_saved=lambda _id: self.searcher.invalidate(),
+            on_session_saved=self._note_session_saved,
         )
+
+    def _note_session_saved(self, paper_id: int, before: str) -> None:
+        """An editing session changed a note: one undo step puts the text back."""
+        from readq.tui.undo import NoteChange
+
+        self.undo.record(NoteChange("Edit note", paper_id, before))
 
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
