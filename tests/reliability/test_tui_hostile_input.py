@@ -138,3 +138,94 @@ async def test_a_failed_tui_ingest_is_logged(
     assert "TUI ingest of" in log and "RuntimeError: parser exploded" in log
     assert "Traceback" in log
     store.close()
+
+
+HOSTILE_NAME = "evil\x1b]0;PWNED\x07\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202e\x9b31m.txt"
+"""A file name carrying OSC 0 (title), OSC 52 (clipboard), CSI 2J (clear), bidi, 8-bit CSI."""
+FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def _line_text(widget: object) -> str:
+    """What an ``Input`` puts on the terminal for its line (value and suggestion)."""
+    strip = widget.render_line(0)  # type: ignore[attr-defined]
+    return "".join(segment.text for segment in strip)
+
+
+async def test_path_completion_never_shows_a_file_name_raw(tmp_path: Path) -> None:
+    """Issue 12 item 10: the ingest dialog's suggestion for a file named with OSC 0 / OSC 52
+    / CSI 2J shows stand-ins (␛, ␇, ...), and choosing it still ingests the real file."""
+    from relutil import arxiv_listing
+
+    from readq.tui.screens.ingest import PathInput
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / HOSTILE_NAME).write_text(arxiv_listing("hostile", 3), encoding="utf-8")
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    async with app.run_test(size=(150, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", PathInput)
+        path_input.value = f"{folder}/"
+        await pilot.press("e")  # typed: the suggestion is computed for ".../e"
+        await settle(pilot, app)
+        suggestion = path_input._suggestion
+        assert suggestion.startswith(f"{folder}/evil")
+        shown = _line_text(path_input)
+        assert "evil␛]0;PWNED␇" in shown
+        for bad in FORBIDDEN:
+            assert bad not in suggestion and bad not in shown
+        await pilot.press("tab")
+        assert path_input.value == suggestion
+        assert path_input.real_value == str(folder / HOSTILE_NAME)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        for _ in range(50):
+            if store.stats().total:
+                break
+            await pilot.pause(0.1)
+        assert store.stats().total == 3
+        # A paste holding escapes is shown with stand-ins too.
+        await pilot.press("i")
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", PathInput)
+        path_input.insert_text_at_cursor("x\x1b[2Jy")
+        assert path_input.value == "x␛[2Jy"
+    store.close()
+
+
+async def test_export_dialog_completion_is_clean_and_writes_into_the_real_directory(
+    tmp_path: Path,
+) -> None:
+    """Issue 12 item 10, export dialog: same completion, and the export lands in the
+    directory with the real (hostile) name."""
+    from readq.tui.screens.ingest import PathInput
+
+    target_dir = tmp_path / ("out\x1b]0;T\x07")
+    target_dir.mkdir()
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(150, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("x", "c")
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", PathInput)
+        path_input.focus()
+        await pilot.pause()
+        path_input.value = f"{tmp_path}/"
+        path_input.cursor_position = len(path_input.value)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert path_input._suggestion == f"{tmp_path}/out␛]0;T␇/"
+        for bad in FORBIDDEN:
+            assert bad not in _line_text(path_input)
+        await pilot.press("tab", *"list.csv", "enter")
+        await settle(pilot, app)
+        for _ in range(50):
+            if (target_dir / "list.csv").exists():
+                break
+            await pilot.pause(0.1)
+        assert (target_dir / "list.csv").read_text(encoding="utf-8-sig").count("\n") > 5
+    store.close()

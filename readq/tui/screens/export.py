@@ -151,7 +151,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         if not value:
             self.notify("Type a path first.", severity="warning", markup=False)
             return
-        request = ExportRequest(self.format, os.path.expanduser(value))
+        request = ExportRequest(self.format, self.path_input.real_value)
         path = Path(request.path)
         question: str | None = None
         if self.format is ExportFormat.OBSIDIAN:
