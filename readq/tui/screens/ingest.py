@@ -203,9 +203,25 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
 
     def action_ingest_text(self) -> None:
         """Ingest what was pasted."""
-        text = self.query_one("#paste", TextArea).text
+        from readq.ingest import text_problem
+        from readq.textclean import strip_unsafe
+
+        area = self.query_one("#paste", TextArea)
+        text = area.text
         if not text.strip():
             self.notify("Paste a listing first.", severity="warning", markup=False)
+            return
+        problem = text_problem(text)
+        if problem is not None:
+            # The dialog stays open with the text: a paste is not lost for a wrong guess.
+            self.notify(
+                f"Nothing to ingest: {strip_unsafe(problem, keep_newlines=False)}. The text is "
+                "still here: paste a Hugging Face or arXiv listing, or Esc to cancel.",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+            area.focus()
             return
         self.dismiss(IngestRequest(text=text))
 
