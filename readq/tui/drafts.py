@@ -96,9 +96,10 @@ class NoteKeeper:
             if session.recovered is not None:
                 stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.recovered.mtime))
                 self.app.notify(
-                    f"Recovered a draft of this note that could not be saved ({stamp}, from "
-                    f"{session.recovered.path}). It is the text now; the saved text stays in "
-                    "the history (ctrl+r).",
+                    f"Recovered a draft of this note that was not saved ({stamp}, from "
+                    f"{session.recovered.path}): readq stopped before saving it, or the "
+                    "library could not be written. It is the text now; the saved text stays "
+                    "in the history (ctrl+r).",
                     title="Unsaved draft recovered",
                     severity="warning",
                     timeout=12,
@@ -113,6 +114,7 @@ class NoteKeeper:
         if session is None:
             session = self.open(paper_id)
         session.edit(text, self.clock())
+        session.keep_draft()  # on disk now: the database save waits for a pause in typing
         self._schedule()
 
     def close(self, paper_id: int) -> SaveOutcome:
