@@ -151,6 +151,8 @@ READQ_KEYS = frozenset(
 """The front-matter keys readq owns: they mirror the library and are rewritten on export."""
 MAX_VAULT_FILE_BYTES = 64 << 20
 """A vault file larger than this is not read for a ``readq_id`` (never readq's)."""
+_HEAD_BYTES = 64 * 1024
+"""readq's front matter (and so its ``readq_id``) is within a file's first this many bytes."""
 _KEY_LINE = re.compile(r"^([^\s#:\-][^:]*):(?:\s|$)")
 _ID_LINE = re.compile(r"^readq_id:\s*(\d+)\s*$")
 _HASH_LINE = re.compile(r'^readq_hash:\s*"?([0-9a-f]+)"?\s*$')
@@ -224,7 +226,12 @@ def read_vault_file(path: Path) -> VaultFile | None:
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_VAULT_FILE_BYTES:
             return None
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            # The user's notes are most of a vault: their first bytes are enough to skip them.
+            head = handle.read(_HEAD_BYTES)
+            if not head.startswith(b"---") or b"readq_id:" not in head:
+                return None
+            text = (head + handle.read()).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     lines = text.splitlines(keepends=True)
@@ -280,11 +287,15 @@ def read_vault_file(path: Path) -> VaultFile | None:
     )
 
 
-def obsidian_document(paper: Paper, existing: VaultFile | None = None) -> str:
+def obsidian_document(
+    paper: Paper, existing: VaultFile | None = None, *, section: str | None = None
+) -> str:
     """The Markdown file of one paper: YAML front matter, then the note (or the abstract)
     in a section readq owns. With ``existing`` (the paper's file as it is in the vault), the
-    user's front-matter keys and text around readq's section are kept as they are."""
-    section = _section(paper)
+    user's front-matter keys and text around readq's section are kept as they are.
+    ``section``: readq's section if the caller has it already."""
+    if section is None:
+        section = _section(paper)
     lines = ["---", *_owned_front_matter(paper)]
     if existing is not None:
         lines.extend(existing.user_front)
@@ -312,23 +323,55 @@ class VaultReport:
     removed: tuple[str, ...] = ()
 
 
-def _scan_vault(directory: Path) -> tuple[dict[int, list[VaultFile]], set[str]]:
-    """readq's files in ``directory`` by paper id, and the casefolded names of everything
-    else there (the user's files, directories, symlinks: never written over)."""
-    ours: dict[int, list[VaultFile]] = {}
-    others: set[str] = set()
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            if entry.name.startswith(".readq-") and entry.name.endswith(".tmp"):
+Taken = set[tuple[str, str]]
+"""Names in use in the vault: (folder relative to the vault, casefolded name)."""
+
+
+def peek_readq_id(path: Path) -> int | None:
+    """The ``readq_id`` in the front matter at the head of ``path`` (a regular file, not a
+    symlink), or None: the cheap test the vault scan makes of every file."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_VAULT_FILE_BYTES:
+            return None
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError:
+        return None
+    if not head.startswith(b"---") or b"readq_id:" not in head:
+        return None
+    lines = head.decode("utf-8", "replace").splitlines()
+    for line in lines[1:]:
+        if line.rstrip("\r") == "---":
+            break
+        found = _ID_LINE.match(line.rstrip("\r"))
+        if found is not None:
+            return int(found.group(1))
+    return None
+
+
+def _scan_vault(directory: Path) -> tuple[dict[int, list[Path]], Taken]:
+    """The paths of readq's files anywhere under ``directory`` by paper id (the user may have
+    moved them into folders), and every name in use there (the user's files, folders and
+    symlinks: never written over). Hidden folders (``.obsidian``, ``.trash``) are not
+    entered; symlinked folders are not followed."""
+    ours: dict[int, list[Path]] = {}
+    taken: Taken = set()
+    for root, dirs, files in os.walk(directory):
+        rel = os.path.relpath(root, directory)
+        taken.update((rel, d.casefold()) for d in dirs)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith(".readq-") and name.endswith(".tmp"):
                 continue  # a temporary file of an export that was killed: not a name to keep
-            found = read_vault_file(Path(entry.path)) if entry.name.endswith(".md") else None
-            if found is None:
-                others.add(entry.name.casefold())
-            else:
-                ours.setdefault(found.paper_id, []).append(found)
-    for files in ours.values():
-        files.sort(key=lambda f: f.path.name)
-    return ours, others
+            taken.add((rel, name.casefold()))
+            path = Path(root) / name
+            paper_id = peek_readq_id(path) if name.endswith(".md") else None
+            if paper_id is not None:
+                ours.setdefault(paper_id, []).append(path)
+    for found in ours.values():
+        found.sort(key=lambda p: (len(p.parts), str(p)))
+    return ours, taken
 
 
 def _write_temp(directory: Path, text: str) -> Path:
@@ -361,25 +404,32 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
     directory.mkdir(parents=True, exist_ok=True)
     papers = list(iter_papers(store, ids))
     ours, taken = _scan_vault(directory)
-    for files in ours.values():  # each readq file's name is its own paper's to reuse
-        taken.update(f.path.name.casefold() for f in files)
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path, directory)
+
     kept: list[str] = []
     kept_papers = 0
     removals: list[Path] = []
     pending: list[tuple[Path, Path]] = []  # (temporary file, target)
     try:
         for paper in papers:
-            existing = ours.get(paper.id, [])
-            name = _free_name(paper, taken, {f.path.name for f in existing})
-            taken.add(name.casefold())
-            primary = next((f for f in existing if f.path.name == name), None)
-            if primary is None and existing:
+            # Read in full only now, one paper at a time: memory stays flat at 100k files.
+            existing = [f for p in ours.get(paper.id, []) if (f := read_vault_file(p)) is not None]
+            # The paper's file stays in the folder the user keeps it in.
+            folder = existing[0].path.parent if existing else directory
+            rel = "." if folder == directory else os.path.relpath(folder, directory)
+            here = [f for f in existing if f.path.parent == folder]
+            name = _free_name(paper, taken, rel, {f.path.name for f in here})
+            primary = next((f for f in here if f.path.name.casefold() == name.casefold()), None)
+            if primary is not None:
+                name = primary.path.name  # the same name, or one differing in case: the user's
+            elif existing:
                 primary = existing[0]
-                if primary.path.name.casefold() == name.casefold():
-                    name = primary.path.name  # only the case differs: keep the user's
+            taken.add((rel, name.casefold()))
             section = _section(paper)
             if primary is not None and not primary.section_is(section):
-                kept.append(primary.path.name)
+                kept.append(shown(primary.path))
                 kept_papers += 1
                 continue
             for other in existing:
@@ -388,14 +438,14 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
                 if other.section_is(section):
                     removals.append(other.path)
                 else:
-                    kept.append(other.path.name)
-            if primary is not None and primary.path.name != name:
+                    kept.append(shown(other.path))
+            target = folder / name
+            if primary is not None and primary.path != target:
                 removals.append(primary.path)
-            text = obsidian_document(paper, primary)
-            target = directory / name
+            text = obsidian_document(paper, primary, section=section)
             if primary is not None and primary.path == target and primary.text == text:
                 continue  # already up to date: not rewritten (sync tools see no change)
-            pending.append((_write_temp(directory, text), target))
+            pending.append((_write_temp(folder, text), target))
     except BaseException:
         for tmp, _target in pending:
             tmp.unlink(missing_ok=True)
@@ -408,13 +458,14 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
         papers=len(papers) - kept_papers,
         written=len(pending),
         kept=tuple(sorted(set(kept))),
-        removed=tuple(sorted(p.name for p in removals)),
+        removed=tuple(sorted(shown(p) for p in removals)),
     )
 
 
-def _free_name(paper: Paper, taken: set[str], own: set[str]) -> str:
-    """``<stem>.md`` for ``paper``, or ``<stem> (id).md`` ... when that name is taken (by the
-    user's files or another paper's); a name of the paper's own existing file is free."""
+def _free_name(paper: Paper, taken: Taken, folder: str, own: set[str]) -> str:
+    """``<stem>.md`` for ``paper`` in ``folder``, or ``<stem> (id).md`` ... when that name is
+    taken there (by the user's files or another paper's); the paper's own file names in
+    ``folder`` (``own``) are free for it."""
     stem = safe_file_stem(paper.title, f"paper-{paper.id}")
     own_folded = {n.casefold() for n in own}
     n = 0
@@ -424,6 +475,6 @@ def _free_name(paper: Paper, taken: set[str], own: set[str]) -> str:
         else:
             candidate = f"{stem} ({paper.id})" if n == 1 else f"{stem} ({paper.id}-{n})"
         folded = (candidate + ".md").casefold()
-        if folded not in taken or folded in own_folded:
+        if (folder, folded) not in taken or folded in own_folded:
             return candidate + ".md"
         n += 1

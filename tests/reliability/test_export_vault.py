@@ -182,3 +182,26 @@ def test_a_full_disk_mid_export_leaves_the_vault_as_it_was(
     result = export_papers(store, None, "obsidian", vault)  # space again: it all goes in
     assert result.papers == 4 and result.removed == ("Quantum Kettles.md",)
     assert all('status: "read"' in p.read_text() for p in vault.glob("*.md") if p.name != "mine.md")
+
+
+def test_files_the_user_moved_into_folders_are_updated_where_they_are(
+    store: Store, tmp_path: Path
+) -> None:
+    """Obsidian users file notes into folders: readq finds its file by readq_id there,
+    updates or renames it in that folder, and writes no second copy at the top."""
+    build_library(store)
+    vault = tmp_path / "vault"
+    export_papers(store, None, "obsidian", vault)
+    (vault / "read" / "2024").mkdir(parents=True)
+    (vault / "Quantum Kettles.md").rename(vault / "read" / "2024" / "Quantum Kettles.md")
+    (vault / ".trash").mkdir()
+    (vault / ".trash" / "old.md").write_text("---\nreadq_id: 1\n---\nbinned\n")
+    store.set_status([4], Status.READ)
+    store.rename(4, "Classical Kettles")
+    result = export_papers(store, None, "obsidian", vault)
+    assert result.removed == ("read/2024/Quantum Kettles.md",)
+    assert _files_of(vault, 4) == []  # none at the top
+    moved = vault / "read" / "2024" / "Classical Kettles.md"
+    assert 'status: "read"' in moved.read_text()
+    assert (vault / ".trash" / "old.md").read_text() == "---\nreadq_id: 1\n---\nbinned\n"
+    assert len(list(vault.rglob("*.md"))) == 5  # 4 papers + the binned file
