@@ -511,6 +511,14 @@ def export_command(
     if result.papers == 0 and not result.kept:
         fail("no papers to export: nothing written", EXIT_FAILURE)
     _report_kept_files(result.target, result.kept)
+    for name in result.copies[:KEPT_SHOWN]:
+        where = strip_unsafe(os.path.join(result.target, name), keep_newlines=False)
+        click.echo(
+            f"readq: warning: {where}: left as it is: another file has the same readq_id "
+            "(a copy?) and this one holds your text; remove its readq_id line to keep it as "
+            "your own note",
+            err=True,
+        )
     if output is not None and output != "-":
         click.echo(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
     for name in result.removed:

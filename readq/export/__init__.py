@@ -50,6 +50,8 @@ class ExportResult:
     """Obsidian: files left as they are because the user changed readq's section in them."""
     removed: tuple[str, ...] = ()
     """Obsidian: old files of renamed papers, removed."""
+    copies: tuple[str, ...] = ()
+    """Obsidian: other files with a paper's readq_id holding the user's text: left alone."""
 
 
 def suggested_name(fmt: ExportFormat | str, *, now: datetime | None = None) -> str:
@@ -117,7 +119,9 @@ def export_papers(
 
         directory = Path(os.fspath(target))  # type: ignore[arg-type]
         report = write_obsidian(store, _ids(store, ids), directory)
-        return ExportResult(fmt, report.papers, str(directory), report.kept, report.removed)
+        return ExportResult(
+            fmt, report.papers, str(directory), report.kept, report.removed, report.copies
+        )
     if target is None or target == "-":
         count = _write(store, ids, fmt, sys.stdout)
         sys.stdout.flush()

@@ -211,6 +211,12 @@ class VaultFile:
     section_hash: str | None
     marked: bool
 
+    @property
+    def has_user_text(self) -> bool:
+        """Whether the file holds anything of the user's (front-matter keys, or text around
+        readq's section)."""
+        return bool(self.user_front) or bool(self.before.strip()) or bool(self.after.strip())
+
     def section_is(self, expected: str) -> bool:
         """Whether readq's section is as readq wrote it: it matches the hash readq recorded
         (or, with no hash, e.g. a file of an older readq, the text readq would write now)."""
@@ -315,12 +321,14 @@ def obsidian_document(
 class VaultReport:
     """What an Obsidian export did: ``papers`` exported (written or already up to date),
     ``kept`` files not updated because the user changed readq's section (their names),
-    ``removed`` old files of renamed papers (their names)."""
+    ``removed`` old files of renamed papers (their names), ``copies`` other files carrying a
+    paper's ``readq_id`` that hold the user's text (left as they are, not updated)."""
 
     papers: int
     written: int
     kept: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()
 
 
 Taken = set[tuple[str, str]]
@@ -409,6 +417,7 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
         return os.path.relpath(path, directory)
 
     kept: list[str] = []
+    copies: list[str] = []
     kept_papers = 0
     removals: list[Path] = []
     pending: list[tuple[Path, Path]] = []  # (temporary file, target)
@@ -435,10 +444,12 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
             for other in existing:
                 if other is primary:
                     continue
-                if other.section_is(section):
+                # Another file with this readq_id (a copy the user made, or one an older readq
+                # left after a rename): removed only when it holds nothing of the user's.
+                if other.section_is(section) and not other.has_user_text:
                     removals.append(other.path)
                 else:
-                    kept.append(shown(other.path))
+                    copies.append(shown(other.path))
             target = folder / name
             if primary is not None and primary.path != target:
                 removals.append(primary.path)
@@ -459,6 +470,7 @@ def write_obsidian(store: Store, ids: Sequence[int], directory: Path) -> VaultRe
         written=len(pending),
         kept=tuple(sorted(set(kept))),
         removed=tuple(sorted(shown(p) for p in removals)),
+        copies=tuple(sorted(set(copies))),
     )
 
 

@@ -205,3 +205,30 @@ def test_files_the_user_moved_into_folders_are_updated_where_they_are(
     assert 'status: "read"' in moved.read_text()
     assert (vault / ".trash" / "old.md").read_text() == "---\nreadq_id: 1\n---\nbinned\n"
     assert len(list(vault.rglob("*.md"))) == 5  # 4 papers + the binned file
+
+
+def test_a_copy_of_a_readq_file_holding_the_users_text_is_left_alone(
+    store: Store, tmp_path: Path
+) -> None:
+    """A user copies a readq note to write their own text in it: the copy has the same
+    readq_id but is never removed or rewritten (it is named), the original is updated; a
+    plain duplicate with nothing of the user's is removed."""
+    build_library(store)
+    vault = tmp_path / "vault"
+    export_papers(store, None, "obsidian", vault)
+    original = vault / "Quantum Kettles.md"
+    copy = vault / "Quantum Kettles copy.md"
+    copy.write_text(original.read_text() + "\nmy own long essay\n")
+    plain = vault / "Quantum Kettles (old).md"
+    plain.write_text(original.read_text())
+    store.set_status([4], Status.READ)
+    result = export_papers(store, None, "obsidian", vault)
+    assert result.copies == ("Quantum Kettles copy.md",)
+    assert result.removed == ("Quantum Kettles (old).md",)
+    assert copy.read_text().endswith("\nmy own long essay\n")
+    assert 'status: "new"' in copy.read_text()
+    assert 'status: "read"' in original.read_text()
+    cli_result = CliRunner().invoke(
+        cli, ["--db", str(store.path), "export", "-f", "obsidian", "-o", str(vault)]
+    )
+    assert "Quantum Kettles copy.md: left as it is" in cli_result.stderr

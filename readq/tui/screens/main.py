@@ -76,8 +76,13 @@ def export_summary(done: ExportResult) -> ExportDone:
     text = f"Exported {done.papers} {noun} to {target}"
     if done.removed:
         text += f"; removed {len(done.removed)} old file(s) of renamed papers"
+    if done.copies:
+        text += (
+            f". Left alone {len(done.copies)} copied file(s) with the same readq_id that hold "
+            "your text: " + ", ".join(done.copies[:5]) + (", …" if len(done.copies) > 5 else "")
+        )
     if not done.kept:
-        return ExportDone(text, ok=True)
+        return ExportDone(strip_unsafe(text, keep_newlines=False), ok=True)
     names = ", ".join(done.kept[:5]) + (", …" if len(done.kept) > 5 else "")
     text += (
         f". {len(done.kept)} file(s) not updated because you changed readq's part of them "
