@@ -99,13 +99,17 @@ async def test_tui_ingest_of_a_listing_over_8_mib_works(tmp_path: Path) -> None:
         app.screen.query_one("#path").value = str(listing)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot, app)
-        for _ in range(100):
-            if any("Ingest" in m or "papers" in m for m in _messages(app)[1:]):
+        report: list[str] = []  # toasts expire: collect them while waiting
+        for _ in range(600):
+            report += [
+                m
+                for m in _messages(app)
+                if ("big listing.txt" in m or "failed" in m) and m not in report
+            ]
+            if report:
                 break
             await pilot.pause(0.1)
-            await settle(pilot, app)
-        report = [m for m in _messages(app) if "big listing.txt" in m or "failed" in m]
-        assert report and "300 papers, 300 new" in report[-1], _messages(app)
+        assert report and "300 papers, 300 new" in report[-1], report
     assert store.stats().total == 300
     store.close()
 
