@@ -15,7 +15,7 @@ from readq.export.markdown import (
     SECTION_BEGIN,
     SECTION_END,
     safe_file_stem,
-    unique_file_names,
+    write_obsidian,
 )
 from readq.models import Paper, Status
 from readq.store import Store
@@ -65,11 +65,22 @@ def _paper(pid: int, title: str) -> Paper:
     )
 
 
-def test_names_are_unique_case_insensitively() -> None:
+class _Papers:
+    """Just what the vault writer reads of a store: papers by id."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self.papers = {p.id: p for p in papers}
+
+    def get_many(self, ids: list[int], **_kwargs: object) -> list[Paper]:
+        return [self.papers[i] for i in ids]
+
+
+def test_names_are_unique_case_insensitively(tmp_path: Path) -> None:
     papers = [_paper(1, "Same"), _paper(2, "same"), _paper(3, "Same (2)"), _paper(4, "SAME")]
-    names = unique_file_names(papers)
-    assert names == {1: "Same.md", 2: "same (2).md", 3: "Same (2) (3).md", 4: "SAME (4).md"}
-    assert len({n.casefold() for n in names.values()}) == 4
+    vault = tmp_path / "vault"
+    write_obsidian(_Papers(papers), [1, 2, 3, 4], vault)  # type: ignore[arg-type]
+    names = sorted(p.name for p in vault.iterdir())
+    assert names == ["SAME (4).md", "Same (2) (3).md", "Same.md", "same (2).md"]
 
 
 def test_obsidian_vault_has_front_matter_and_note_body(store: Store, tmp_path: Path) -> None:

@@ -4,10 +4,14 @@ The reading list is one document: a section per status (to read, new, read), one
 paper with its year, star and link, and its note quoted below it.
 
 The vault is one Markdown file per paper in a directory: YAML front matter (title, status,
-starred, date, urls...) and the note as the body. File names come from titles but are made
-safe: no path separators or characters Windows refuses, no leading dot, no reserved device
-names, at most :data:`NAME_LIMIT_BYTES` bytes of UTF-8, and unique (case-insensitively, for
-macOS and Windows) within the export.
+starred, date, urls..., ``readq_id``) and the note (or the abstract) in a marked section of
+the body. File names come from titles but are made safe: no path separators or characters
+Windows refuses, no leading dot, no reserved device names, at most :data:`NAME_LIMIT_BYTES`
+bytes of UTF-8, and unique (case-insensitively, for macOS and Windows) in their folder.
+
+The vault is the user's: :func:`write_obsidian` never replaces a file readq did not write,
+keeps what the user added to readq's files, follows renamed papers by ``readq_id``, and writes
+everything to temporary files before renaming any into place.
 """
 
 from __future__ import annotations
@@ -105,22 +109,6 @@ def safe_file_stem(title: str, fallback: str) -> str:
     if not text or text.split(".")[0].strip().lower() in _WINDOWS_RESERVED:
         text = (fallback + " " + text).strip() if text else fallback
     return text
-
-
-def unique_file_names(papers: Sequence[Paper]) -> dict[int, str]:
-    """``<stem>.md`` for each paper, unique case-insensitively (a clash gets `` (id)``)."""
-    names: dict[int, str] = {}
-    taken: set[str] = set()
-    for paper in papers:
-        stem = safe_file_stem(paper.title, f"paper-{paper.id}")
-        candidate = stem
-        n = 0
-        while candidate.casefold() in taken:
-            n += 1
-            candidate = f"{stem} ({paper.id})" if n == 1 else f"{stem} ({paper.id}-{n})"
-        taken.add(candidate.casefold())
-        names[paper.id] = candidate + ".md"
-    return names
 
 
 def _yaml_string(text: str) -> str:
