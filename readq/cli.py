@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
@@ -697,8 +698,35 @@ def export_command(
             raise  # `readq export | head`: click exits quietly
         except OSError as exc:
             fail(f"{output}: {exc.strerror or exc}", EXIT_FAILURE)
+    if result.papers == 0 and not result.kept:
+        fail("no papers to export: nothing written", EXIT_FAILURE)
+    _report_kept_files(result.target, result.kept)
+    for name in result.copies[:KEPT_SHOWN]:
+        warn(
+            f"{os.path.join(result.target, name)}: left as it is: another file has the same "
+            "readq_id (a copy?) and this one holds your text; remove its readq_id line to keep "
+            "it as your own note"
+        )
     if not to_stdout:
         say(f"exported {result.papers} papers ({fmt}) to {result.target}", err=True)
+    for name in result.removed:
+        say(f"removed {os.path.join(result.target, name)} (the paper was renamed)", err=True)
+
+
+KEPT_SHOWN = 10
+"""At most this many kept vault files are named one per line; the rest are counted."""
+
+
+def _report_kept_files(directory: str, kept: Sequence[str]) -> None:
+    """Name the vault files an Obsidian export left alone because the user edited them."""
+    for name in kept[:KEPT_SHOWN]:
+        warn(
+            f"{os.path.join(directory, name)}: not updated: you changed the part readq writes "
+            "(between the readq:begin and readq:end lines); move your text outside it, or "
+            "delete the file to export it again"
+        )
+    if len(kept) > KEPT_SHOWN:
+        warn(f"{len(kept) - KEPT_SHOWN} more files not updated for the same reason")
 
 
 @cli.command(name="import")

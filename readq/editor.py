@@ -33,9 +33,12 @@ def edit_text(text: str, *, suffix: str = ".md") -> str:
     """Open ``text`` in the editor and return what it saved (the original if it exits non-zero
     is an error: nothing is changed)."""
     command = editor_command()
+    # A text file ends with a newline: editors and scripts expect one (`echo more >> file`
+    # glued its line to the note's last line without it).
+    written = text if not text or text.endswith("\n") else text + "\n"
     with tempfile.TemporaryDirectory(prefix="readq-") as folder:
         path = Path(folder) / f"note{suffix}"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(written, encoding="utf-8")
         try:
             completed = subprocess.run([*command, str(path)], check=False)
         except OSError as exc:
@@ -44,4 +47,6 @@ def edit_text(text: str, *, suffix: str = ".md") -> str:
             raise EditorError(
                 f"editor {command[0]!r} exited with status {completed.returncode}; note unchanged"
             )
-        return path.read_text(encoding="utf-8", errors="replace")
+        edited = path.read_text(encoding="utf-8", errors="replace")
+    # Saved unchanged: the note is unchanged too (not a new revision for the newline alone).
+    return text if edited == written else edited

@@ -13,6 +13,9 @@ with the revision it started from, and handles what can go wrong:
   (``<data dir>/drafts/<paper id>.md``) and retries with backoff (:class:`RetryPolicy`). The
   recovery file is offered back the next time the note is opened and removed once the draft
   is safely in the library.
+* **kill -9.** Every change is also written at once to the same draft file (without fsync),
+  before the debounced save: text typed just before the process is killed is offered back
+  the next time the note is opened, like a draft whose save failed.
 * **Bounded history.** Every save is a revision, but autosaves of one session coalesce: while
   the session's own latest revision is younger than ``COALESCE_SECONDS`` (one minute) it is
   updated in place; after that a new revision starts. So continuous typing keeps about one
@@ -132,16 +135,21 @@ def recovery_path(data_dir: Path, paper_id: int) -> Path:
     return recovery_dir(data_dir) / f"{paper_id}.md"
 
 
-def write_recovery(data_dir: Path, paper_id: int, text: str) -> Path:
-    """Write ``text`` atomically to the paper's recovery file (temp file, fsync, rename)."""
+def write_recovery(data_dir: Path, paper_id: int, text: str, *, durable: bool = True) -> Path:
+    """Write ``text`` atomically to the paper's recovery file (temp file, fsync, rename).
+
+    ``durable=False`` skips the fsync: the file then survives the process being killed (the
+    kernel has it) but not a power cut. The keystroke drafts use that: an fsync cost 5-7 ms
+    here, a write without it ~0.2 ms, and the database save that follows is durable."""
     target = recovery_path(data_dir, paper_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{paper_id}-", suffix=".md", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -201,7 +209,11 @@ class NoteSession:
     last_error: str | None = None
     last_busy: bool = False
     recovery_written: bool = False
+    draft_written: bool = False
+    """The draft file holds the text typed since the last save (see :meth:`keep_draft`)."""
     recovered: RecoveredDraft | None = None
+    opened_text: str = ""
+    """The library's text when the session opened: what undoing the session puts back."""
     _own_revision: int | None = None
     _own_started: float = 0.0
 
@@ -234,6 +246,7 @@ class NoteSession:
             retry=retry if retry is not None else RetryPolicy(),
             coalesce_seconds=coalesce_seconds,
             saved_text=text,
+            opened_text=text,
         )
         if data_dir is not None:
             found = read_recovery(data_dir, paper_id)
@@ -328,9 +341,10 @@ class NoteSession:
             self._own_revision = result.revision_id
             self._own_started = now
         self.base_revision = result.revision_id
-        if self.recovery_written and self.data_dir is not None:
+        if (self.recovery_written or self.draft_written) and self.data_dir is not None:
             remove_recovery(self.data_dir, self.paper_id)
         self.recovery_written = False
+        self.draft_written = False
         self.recovered = None
         if result.conflict:
             return SaveOutcome(
@@ -367,6 +381,24 @@ class NoteSession:
             return None
         self.recovery_written = True
         return where
+
+    def keep_draft(self) -> None:
+        """Put what was just typed in the draft file at once, before the debounced save: a
+        ``kill -9`` between a keystroke and that save then loses nothing (the file is offered
+        back when the note is opened next). Called on every change (a write costs ~0.2 ms,
+        no fsync); a draft back to the saved text removes the file. Never raises."""
+        if self.data_dir is None:
+            return
+        if not self.dirty:
+            if self.draft_written and not self.recovery_written:
+                remove_recovery(self.data_dir, self.paper_id)
+                self.draft_written = False
+            return
+        try:
+            write_recovery(self.data_dir, self.paper_id, self.text, durable=False)
+        except OSError:
+            return  # the save itself still comes, and a failed save writes a durable copy
+        self.draft_written = True
 
     def _recovery_file(self) -> Path | None:
         if self.recovery_written and self.data_dir is not None:

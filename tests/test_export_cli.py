@@ -94,3 +94,18 @@ def test_backup_restore_cycle_through_the_cli(tmp_path: Path) -> None:
     again = runner.invoke(cli, ["--db", str(restored), "import", str(backup)])
     assert again.exit_code == 0
     assert "0 new, 4 already known (0 updated)" in again.stdout
+
+
+def test_an_export_of_no_papers_writes_nothing_and_says_so(tmp_path: Path) -> None:
+    """Issue 12 item 20: one line on stderr, exit 1, no file (nor directory, nor stdout)."""
+    db = _library(tmp_path)
+    runner = CliRunner()
+    for fmt, target in [("csv", "none.csv"), ("obsidian", "vault"), ("json", "-")]:
+        result = runner.invoke(
+            cli,
+            ["--db", str(db), "export", "-f", fmt, "-q", "zzqqxx-no-match", "-o", target],
+        )
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        assert result.stderr == "readq: no papers to export: nothing written\n"
+        assert not (tmp_path / target).exists()

@@ -55,10 +55,16 @@ def test_subset_export_has_only_those_papers(store: Store) -> None:
     assert data["complete"] is False and "ingests" not in data
 
 
-def test_empty_library_exports_a_valid_document(store: Store) -> None:
+def test_an_empty_library_exports_nothing(store: Store, tmp_path: Path) -> None:
+    """Issue 12 item 20: no papers, nothing written (the caller says so)."""
     out = io.StringIO()
     assert export_papers(store, None, "json", out).papers == 0
-    assert json.loads(out.getvalue())["papers"] == []
+    assert out.getvalue() == ""
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    assert export_papers(store, None, "json", out_dir / "x.json").papers == 0
+    assert export_papers(store, [], "obsidian", out_dir / "vault").papers == 0
+    assert list(out_dir.iterdir()) == []
 
 
 def test_failed_export_leaves_no_partial_file(

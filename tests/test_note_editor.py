@@ -235,14 +235,49 @@ async def test_a_recovery_file_is_offered_back_on_open(paths: Paths) -> None:
     assert read_recovery(paths.data_dir, pid) is None
 
 
+async def test_every_change_is_in_the_draft_file_before_the_database_save(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 item 21: each keystroke is on disk (drafts/<id>.md) at once, long before the
+    debounced save; a text back to the saved one, or a save, removes the file."""
+    import readq.tui.drafts as drafts_module
+
+    app = ReadqApp(paths)
+    saves: list[str] = []
+    real_save = app.store.save_note
+
+    def counting_save(paper_id: int, text: str, **kwargs: object) -> object:
+        saves.append(text)
+        return real_save(paper_id, text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.store, "save_note", counting_save)
+    monkeypatch.setattr(drafts_module.NoteKeeper, "_schedule", lambda self: None)  # no save
+    async with app.run_test(size=(120, 40)) as pilot:
+        pid = await open_editor(app, pilot)
+        for typed in ("k", "ke", "kep", "kept"):
+            await pilot.press(typed[-1])
+            await pilot.pause()
+            assert recovery_path(paths.data_dir, pid).read_text(encoding="utf-8") == typed
+        assert saves == [] and note_of(paths, pid) == ""
+        await pilot.press(*["backspace"] * 4)  # back to the stored (empty) note
+        await pilot.pause()
+        assert read_recovery(paths.data_dir, pid) is None
+        await pilot.press(*"saved")
+        await pilot.pause()
+        assert read_recovery(paths.data_dir, pid) is not None
+        await pilot.press("escape")  # the save removes the draft file
+        assert note_of(paths, pid) == "saved"
+        assert read_recovery(paths.data_dir, pid) is None
+
+
 def editor_script(tmp_path: Path) -> str:
-    """A fake $EDITOR: appends a line to the file it is given."""
+    """A fake $EDITOR: appends a line to the file it is given (which ends with a newline)."""
     script = tmp_path / "fake-editor.py"
     script.write_text(
         "import sys\n"
         "path = sys.argv[1]\n"
         "text = open(path, encoding='utf-8').read()\n"
-        "open(path, 'w', encoding='utf-8').write(text + '\\nfrom the editor')\n",
+        "open(path, 'w', encoding='utf-8').write(text + 'from the editor')\n",
         encoding="utf-8",
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
@@ -280,7 +315,7 @@ async def test_e_on_the_list_edits_the_note_in_the_external_editor(
         pid = main.paper_list.current_id
         assert pid is not None
         await pilot.press("e")
-        await until(pilot, lambda: note_of(paths, pid) == "\nfrom the editor")
+        await until(pilot, lambda: note_of(paths, pid) == "from the editor")
 
 
 async def test_a_failing_external_editor_changes_nothing(

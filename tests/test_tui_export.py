@@ -268,3 +268,59 @@ async def test_x_is_in_the_help_and_the_palette(tmp_path: Path) -> None:
         await app.run_action("export", main_screen(app))
         await pilot.pause()
         export_screen(app)
+
+
+async def test_an_empty_view_exports_nothing_and_says_so(tmp_path: Path) -> None:
+    """Issue 12 item 20: `x` on a view showing no papers writes no file and says why."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        await filter_by(pilot, app, "zzqqxx")
+        assert len(main_screen(app).paper_list.ids) == 0
+        before = sorted(p.name for p in tmp_path.iterdir())
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert any(m.startswith("Nothing to export") for m in messages(app)), messages(app)
+        # The view emptied between the dialog and the export (another readq marked them):
+        main = main_screen(app)
+        await pilot.press("escape")  # clears the filter
+        await settle(pilot, app)
+        assert len(main.paper_list.ids) == len(TITLES)
+        await pilot.press("x", "c")
+        await pilot.pause()
+        name = export_screen(app).path_input.value
+        main.filter_text = "zzqqxx"  # what the worker recomputes now matches nothing
+        await pilot.press("enter")
+        assert await wait_for(pilot, app, "Nothing exported"), messages(app)
+        assert not (tmp_path / name).exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+async def test_vault_files_the_user_edited_are_named_in_the_toast(tmp_path: Path) -> None:
+    """Issue 12 item 2 in the TUI: an Obsidian export keeps a file whose readq section the
+    user edited, and the toast names it."""
+    paths, store = build_library(tmp_path)
+    vault = tmp_path / "vault"
+    from readq.export import export_papers
+
+    export_papers(store, None, "obsidian", vault)
+    lantern = vault / "Sparse Lanterns for Token Routing.md"
+    edited = lantern.read_text().replace("> A made-up", "> My own words. A made-up")
+    lantern.write_text(edited)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("x", "o")
+        await pilot.pause()
+        export_screen(app).path_input.value = str(vault)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert await wait_for(pilot, app, "not updated"), messages(app)
+        toast = next(m for m in messages(app) if "not updated" in m)
+        assert f"Exported {len(TITLES) - 1} papers" in toast
+        assert "Sparse Lanterns for Token Routing.md" in toast
+    assert lantern.read_text() == edited

@@ -500,3 +500,120 @@ async def test_a_mark_the_library_refuses_changes_nothing(tmp_path: Path) -> Non
         await pilot.press("r")
         await settle(pilot, app)
         assert store.get(first).status is Status.READ and app.is_running
+
+
+def header_text(app: object) -> str:
+    from textual.widgets import Static
+
+    tabs = main_screen(app).query_one("#tabs", Static)
+    return str(tabs.render())
+
+
+async def test_a_filter_change_clears_the_selection_so_marks_never_reach_hidden_papers(
+    tmp_path: Path,
+) -> None:
+    """Issue 12 item 4: select two papers, filter to others, press `s`: before, the two
+    hidden papers were starred and the one under the cursor was not."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        ids = list(screen.paper_list.ids)
+        await pilot.press("space", "j", "space")  # TITLES[0] and TITLES[2]
+        assert screen.paper_list.selected == {ids[0], ids[2]}
+        assert header_text(app).startswith(" 2 selected ")  # first: a narrow header keeps it
+        await pilot.press("slash", *"diffusion", "enter")
+        await settle(pilot, app)
+        shown = list(screen.paper_list.ids)
+        assert len(shown) == 2 and ids[0] not in shown and ids[2] not in shown
+        assert not screen.paper_list.selected
+        assert "selected" not in header_text(app)
+        toasts = [n.message for n in app._notifications]
+        assert toasts.count("Selection cleared (2 papers)") == 1, toasts
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert store.get(shown[0]).starred
+        assert not store.get(ids[0]).starred and not store.get(ids[2]).starred
+        # A view change clears it the same way, with the toast.
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("space")
+        await pilot.press("5")
+        await settle(pilot, app)
+        assert not screen.paper_list.selected
+        assert [n.message for n in app._notifications].count("Selection cleared (1 paper)") == 1
+
+
+async def test_selected_papers_that_leave_the_view_are_unselected(tmp_path: Path) -> None:
+    """Issue 12 item 4: another readq marks a selected Inbox paper read; the reload takes it
+    out of the view and out of the selection, so `r` reaches only what is shown."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_screen(app)
+        ids = list(screen.paper_list.ids)
+        await pilot.press("space", "space")
+        assert screen.paper_list.selected == {ids[0], ids[1]}
+        with Store.open(paths.db, migrate=False) as other:
+            other.set_starred([ids[0]], True)
+            other.set_status([ids[0]], Status.READ)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            await settle(pilot, app)
+            if ids[0] not in list(screen.paper_list.ids):
+                break
+        assert ids[0] not in list(screen.paper_list.ids)
+        assert screen.paper_list.selected == {ids[1]}
+        assert any("left this view" in n.message for n in app._notifications)
+        assert header_text(app).startswith(" 1 selected ")
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert store.get(ids[1]).starred
+        assert store.get(ids[0]).status is Status.READ
+
+
+async def test_u_undoes_a_note_editing_session_and_ctrl_r_redoes_it(tmp_path: Path) -> None:
+    """Issue 12 item 5: the README's `u` undoes note saves. One step per editing session
+    (not per autosave), restored as a new revision (history never rewritten); redo too."""
+    from readq.notes import AUTOSAVE_DELAY
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        pid = main_screen(app).paper_list.ids[0]
+        store.save_note(pid, "Original note.")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*" first")
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)  # an autosave
+        assert store.note_state(pid)[0] == "Original note. first"
+        await pilot.press(*" second")
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)  # another autosave, same session
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note. first second"
+        history = [r.text for r in store.note_revisions(pid)]
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."
+        after_undo = store.note_revisions(pid)
+        assert [r.text for r in after_undo][1:] == history  # newest first; none rewritten
+        assert after_undo[0].kind == "restore" and after_undo[0].text == "Original note."
+        assert any("Undid: Edit note" in n.message for n in app._notifications)
+        await pilot.press("u")  # one step per session: nothing more to undo for the note
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note. first second"
+        # Opening a note and leaving without a change records nothing to undo.
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.note_state(pid)[0] == "Original note."

@@ -101,3 +101,32 @@ async def test_another_process_ingests_while_open(tmp_path: Path) -> None:
         assert screen.filter_text == "diffusion"
         assert screen.paper_list.current_id == current
         assert screen.counts[screen.view] == len(TITLES) + 1
+
+
+async def test_a_paste_with_no_papers_keeps_the_dialog_and_the_text(tmp_path: Path) -> None:
+    """Issue 12 item 20: before, the dialog closed and the pasted text was lost."""
+    from readq.tui.screens.ingest import IngestScreen
+
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    pasted = "Dear colleague,\nhere are my holiday photos.\nNot a listing at all.\n"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#paste", TextArea).load_text(pasted)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, IngestScreen)
+        assert app.screen.query_one("#paste", TextArea).text == pasted
+        said = [n.message for n in app._notifications if n.message.startswith("Nothing")]
+        assert said and "no papers found" in said[0] and "still here" in said[0]
+        # Fixing the text (a real listing pasted over it) then ingests as usual.
+        text = (FIXTURES / "hf_daily.txt").read_text(encoding="utf-8")
+        app.screen.query_one("#paste", TextArea).load_text(text)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert not isinstance(app.screen, IngestScreen)
+        assert store.count() > 0

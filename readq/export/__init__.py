@@ -46,6 +46,12 @@ class ExportResult:
     format: ExportFormat
     papers: int
     target: str
+    kept: tuple[str, ...] = ()
+    """Obsidian: files left as they are because the user changed readq's section in them."""
+    removed: tuple[str, ...] = ()
+    """Obsidian: old files of renamed papers, removed."""
+    copies: tuple[str, ...] = ()
+    """Obsidian: other files with a paper's readq_id holding the user's text: left alone."""
 
 
 def suggested_name(fmt: ExportFormat | str, *, now: datetime | None = None) -> str:
@@ -100,14 +106,22 @@ def export_papers(
     view: pass the ids of the view in their shown order.
     """
     fmt = ExportFormat(fmt)
+    if fmt is ExportFormat.OBSIDIAN and (
+        target is None or isinstance(target, io.IOBase | TextIO) or target == "-"
+    ):
+        raise ValueError("the obsidian format writes a directory: give one with -o DIR")
+    if _nothing_to_export(store, ids):
+        # An export of no papers writes nothing (no empty file, no directory, nothing on
+        # stdout): ``papers == 0`` tells the caller to say so.
+        return ExportResult(fmt, 0, _target_name(target))
     if fmt is ExportFormat.OBSIDIAN:
-        if target is None or isinstance(target, io.IOBase | TextIO) or target == "-":
-            raise ValueError("the obsidian format writes a directory: give one with -o DIR")
         from readq.export.markdown import write_obsidian
 
         directory = Path(os.fspath(target))  # type: ignore[arg-type]
-        count = write_obsidian(store, _ids(store, ids), directory)
-        return ExportResult(fmt, count, str(directory))
+        report = write_obsidian(store, _ids(store, ids), directory)
+        return ExportResult(
+            fmt, report.papers, str(directory), report.kept, report.removed, report.copies
+        )
     if target is None or target == "-":
         count = _write(store, ids, fmt, sys.stdout)
         sys.stdout.flush()
@@ -122,6 +136,20 @@ def export_papers(
         return ExportResult(fmt, count, str(path))
     count = _write(store, ids, fmt, target)
     return ExportResult(fmt, count, getattr(target, "name", "<stream>"))
+
+
+def _nothing_to_export(store: Store, ids: Sequence[int] | None) -> bool:
+    if ids is not None:
+        return len(ids) == 0
+    return store.conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+
+
+def _target_name(target: str | os.PathLike[str] | TextIO | None) -> str:
+    if target is None or target == "-":
+        return "<stdout>"
+    if isinstance(target, str | os.PathLike):
+        return os.fspath(target)
+    return str(getattr(target, "name", "<stream>"))
 
 
 def _ids(store: Store, ids: Sequence[int] | None) -> list[int]:

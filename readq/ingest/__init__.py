@@ -28,6 +28,7 @@ __all__ = [
     "ingest_paths",
     "ingest_text",
     "parse_source",
+    "text_problem",
 ]
 
 ProgressCallback = Callable[[str, int], None]
@@ -159,6 +160,28 @@ def ingest_text(
         name=name, path=name, encoding="utf-8-sig", size=len(data), _opener=lambda: io.BytesIO(data)
     )
     return ingest_source(store, source, listing_year=listing_year)
+
+
+def text_problem(text: str, *, name: str = "<pasted>") -> str | None:
+    """Why ``text`` would ingest no papers (one line, as an ingest would say it), or None
+    when it holds at least one. Parses only up to the first paper: cheap for a big paste.
+    The TUI asks before closing its paste dialog, so that such a paste is not lost."""
+    import io
+
+    if not text.strip():
+        return f"{name}: is empty"
+    data = text.encode("utf-8", "surrogatepass")
+    source = TextSource(
+        name=name, path=name, encoding="utf-8-sig", size=len(data), _opener=lambda: io.BytesIO(data)
+    )
+    try:
+        # Any year will do to find out whether there are papers: skip the listing's year scan.
+        _fmt, papers = parse_source(source, listing_year=date.today().year)
+        if next(papers, None) is None:
+            return f"{name}: no papers found"
+    except IngestError as exc:
+        return str(exc)
+    return None
 
 
 def _rows(papers: Iterable[ScrapedPaper]) -> Iterator[ScrapedRow]:

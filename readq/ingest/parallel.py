@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from multiprocessing.connection import Connection
 
@@ -67,7 +70,8 @@ def parse_in_child(
         daemon=True,
         name="readq-parse",
     )
-    child.start()
+    with _stderr_with_a_descriptor():
+        child.start()
     sender.close()
     if year_receiver is not None:
         year_receiver.close()  # the child has its own copy
@@ -100,6 +104,35 @@ def parse_in_child(
         if child.is_alive():
             child.terminate()
         child.join(5)
+
+
+_STDERR_LOCK = threading.Lock()
+
+
+@contextmanager
+def _stderr_with_a_descriptor() -> Iterator[None]:
+    """Inside the block ``sys.stderr`` has a real file descriptor.
+
+    Starting a ``spawn`` child first starts multiprocessing's resource tracker, which hands the
+    tracker ``sys.stderr.fileno()``. Under Textual ``sys.stderr`` is a capture object whose
+    ``fileno()`` is -1, and the start failed with "bad value(s) in fds_to_keep" (every TUI
+    ingest of a file of ``PARALLEL_MIN_BYTES`` or more). The tracker then gets /dev/null: its
+    warnings must not be written over the TUI's screen anyway.
+    """
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    with _STDERR_LOCK, open(os.devnull, "w", encoding="utf-8") as devnull:
+        saved = sys.stderr
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 def _child_main(

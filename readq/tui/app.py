@@ -22,7 +22,7 @@ from textual.theme import Theme
 from readq.models import Paper
 from readq.paths import Paths
 from readq.store import Store, StoreError, UnknownPaperError
-from readq.tui.config import Settings, load_settings, save_settings
+from readq.tui.config import Settings, read_settings, save_settings
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
@@ -54,7 +54,10 @@ class ReadqApp(App[int]):
         self.store = (
             store if store is not None else Store.open(paths.db, backup_dir=paths.backup_dir)
         )
-        self.settings: Settings = load_settings(paths.config_file)
+        self.settings: Settings
+        self.settings, self.settings_problem = read_settings(paths.config_file)
+        """``settings_problem``: why the settings file could not be used (None if it could);
+        then the defaults are used, the user is told once, and the file is never written."""
         self.undo = UndoStack()
         self.searcher = Searcher()
         self.first_painted = threading.Event()
@@ -70,8 +73,18 @@ class ReadqApp(App[int]):
 
         self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
         self.notes = NoteKeeper(
-            self, self.store, paths.data_dir, on_saved=lambda _id: self.searcher.invalidate()
+            self,
+            self.store,
+            paths.data_dir,
+            on_saved=lambda _id: self.searcher.invalidate(),
+            on_session_saved=self._note_session_saved,
         )
+
+    def _note_session_saved(self, paper_id: int, before: str) -> None:
+        """An editing session changed a note: one undo step puts the text back."""
+        from readq.tui.undo import NoteChange
+
+        self.undo.record(NoteChange("Edit note", paper_id, before))
 
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
@@ -106,6 +119,8 @@ class ReadqApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.settings_problem is not None:
+            self._report_settings_problem(self.settings_problem)
         self.set_interval(self.poll_seconds, self.poll_library)
         self.notes.install_signal_handlers()
 
@@ -114,9 +129,19 @@ class ReadqApp(App[int]):
             self.settings.theme = theme.name
             self.save_settings()
 
+    def _report_settings_problem(self, problem: str) -> None:
+        """One warning (toast and log) for a settings file that could not be used."""
+        from readq.errorlog import log_failure
+        from readq.textclean import strip_unsafe
+
+        line = f"Settings ignored, defaults used: {problem}. The file is left as it is."
+        log_failure(self.paths.log_file, line)
+        self.notify(strip_unsafe(line), severity="warning", timeout=10, markup=False)
+
     def save_settings(self) -> None:
-        """Write the settings file (best effort)."""
-        save_settings(self.paths.config_file, self.settings)
+        """Write the settings file (best effort); never over a file that could not be read."""
+        if self.settings_problem is None:
+            save_settings(self.paths.config_file, self.settings)
 
     # ------------------------------------------------------------------ data
     def get_paper(self, paper_id: int) -> Paper | None:

@@ -55,6 +55,7 @@ class NoteKeeper:
         data_dir: os.PathLike[str] | str | None,
         *,
         on_saved: Callable[[int], None] | None = None,
+        on_session_saved: Callable[[int, str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from pathlib import Path
@@ -63,7 +64,11 @@ class NoteKeeper:
         self.store = store
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.on_saved = on_saved
+        self.on_session_saved = on_session_saved
+        """Called with (paper id, the text before the session) once an editing session that
+        changed the note is closed and in the library: one undo step per session."""
         self.clock = clock
+        self._closed: set[int] = set()
         self.sessions: dict[int, NoteSession] = {}
         self.signalled: int | None = None
         self.retry = RetryPolicy()
@@ -81,6 +86,7 @@ class NoteKeeper:
             if other != paper_id:
                 with self._busy_timeout(CLOSE_BUSY_MS):  # one still waiting keeps retrying
                     self.flush(other)
+        self._closed.discard(paper_id)  # being edited again: the session goes on
         session = self.sessions.get(paper_id)
         if session is None:
             session = NoteSession.open(
@@ -90,9 +96,10 @@ class NoteKeeper:
             if session.recovered is not None:
                 stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.recovered.mtime))
                 self.app.notify(
-                    f"Recovered a draft of this note that could not be saved ({stamp}, from "
-                    f"{session.recovered.path}). It is the text now; the saved text stays in "
-                    "the history (ctrl+r).",
+                    f"Recovered a draft of this note that was not saved ({stamp}, from "
+                    f"{session.recovered.path}): readq stopped before saving it, or the "
+                    "library could not be written. It is the text now; the saved text stays "
+                    "in the history (ctrl+r).",
                     title="Unsaved draft recovered",
                     severity="warning",
                     timeout=12,
@@ -107,6 +114,7 @@ class NoteKeeper:
         if session is None:
             session = self.open(paper_id)
         session.edit(text, self.clock())
+        session.keep_draft()  # on disk now: the database save waits for a pause in typing
         self._schedule()
 
     def close(self, paper_id: int) -> SaveOutcome:
@@ -115,9 +123,22 @@ class NoteKeeper:
         with self._busy_timeout(CLOSE_BUSY_MS):
             outcome = self.flush(paper_id)
         session = self.sessions.get(paper_id)
-        if session is not None and not session.unsaved:
-            del self.sessions[paper_id]
+        if session is not None:
+            self._closed.add(paper_id)
+            self._end_if_saved(paper_id)
         return outcome
+
+    def _end_if_saved(self, paper_id: int) -> None:
+        """A closed session whose draft is in the library ends here: forgotten, and if it
+        changed the note, reported once to ``on_session_saved`` (for undo). A closed session
+        still waiting to be written ends when a retry writes it."""
+        session = self.sessions.get(paper_id)
+        if session is None or paper_id not in self._closed or session.unsaved:
+            return
+        del self.sessions[paper_id]
+        self._closed.discard(paper_id)
+        if session.saved_text != session.opened_text and self.on_session_saved is not None:
+            self.on_session_saved(paper_id, session.opened_text)
 
     @property
     def unsaved(self) -> bool:
@@ -159,6 +180,7 @@ class NoteKeeper:
                 with self._busy_timeout(AUTOSAVE_BUSY_MS):
                     outcome = session.flush(self.store, now)
                 self._report(paper_id, outcome)
+                self._end_if_saved(paper_id)
         self._schedule()
 
     @contextmanager

@@ -34,9 +34,11 @@ class IngestDone(Message):
 
 
 class ExportDone(Message):
-    """An export from inside the app finished; ``summary`` is one line of plain text."""
+    """An export from inside the app finished; ``summary`` is one line of plain text.
+    ``warning``: it did not fail, but did not write everything asked for either."""
 
-    def __init__(self, summary: str, ok: bool) -> None:
+    def __init__(self, summary: str, ok: bool, *, warning: bool = False) -> None:
         super().__init__()
         self.summary = summary
         self.ok = ok
+        self.warning = warning

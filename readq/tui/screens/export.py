@@ -151,7 +151,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         if not value:
             self.notify("Type a path first.", severity="warning", markup=False)
             return
-        request = ExportRequest(self.format, os.path.expanduser(value))
+        request = ExportRequest(self.format, self.path_input.real_value)
         path = Path(request.path)
         question: str | None = None
         if self.format is ExportFormat.OBSIDIAN:
@@ -159,7 +159,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 self.notify(f"Not a directory: {value}", severity="error", markup=False)
                 return
             if path.is_dir():
-                question = f"{value} exists. Write the notes into it (same names are replaced)?"
+                question = (
+                    f"{value} exists. Write the notes into it? readq updates only the notes it "
+                    "wrote there, keeps your edits outside its section, and never replaces "
+                    "your own files."
+                )
         else:
             if path.is_dir():
                 self.notify(f"That is a directory: {value}", severity="error", markup=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -29,16 +30,67 @@ class PathSuggester(Suggester):
         return complete_path(value)
 
 
+# What a terminal must never receive from a file name: C0 and C1 controls (ESC starts the
+# OSC 0 / OSC 52 / CSI 2J sequences), DEL, bidi overrides, and lone surrogates (the bytes of a
+# name that is not UTF-8, which cannot even be encoded for the terminal).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_STAND_INS = re.compile("[\u2400-\u2421\ufffd]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control pictures: ESC shows as ␛
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def display_name(text: str) -> str:
+    """``text`` (a path or file name) as it may be shown: every control, bidi or undecodable
+    character replaced by one visible stand-in (so positions in the text do not move).
+    :func:`real_path` finds the real name back."""
+    return _UNSHOWABLE.sub(_stand_in, text)
+
+
+def real_path(value: str) -> str:
+    """The path the user means by ``value``, which may hold :func:`display_name` stand-ins:
+    each component that does not exist as typed is looked up in its directory by its shown
+    form (when exactly one entry shows that way). ``~`` is expanded."""
+    expanded = os.path.expanduser(value)
+    if not _STAND_INS.search(expanded) or os.path.lexists(expanded):
+        return expanded
+    anchor = os.sep if expanded.startswith(os.sep) else ""
+    current = anchor
+    for part in [p for p in expanded.split(os.sep) if p]:
+        candidate = os.path.join(current, part) if current else part
+        if not os.path.lexists(candidate) and _STAND_INS.search(part):
+            try:
+                with os.scandir(current or ".") as entries:
+                    matches = [e.name for e in entries if display_name(e.name) == part]
+            except OSError:
+                matches = []
+            if len(matches) == 1:
+                candidate = os.path.join(current, matches[0]) if current else matches[0]
+        current = candidate
+    if expanded.endswith(os.sep) and not current.endswith(os.sep):
+        current += os.sep
+    return current
+
+
 def complete_path(value: str) -> str | None:
-    """Complete ``value`` to the first directory entry it is a prefix of."""
+    """Complete ``value`` to the first directory entry it is a prefix of, as it is shown
+    (:func:`display_name`): a name holding escape sequences never reaches the terminal."""
     if not value:
         return None
     expanded = os.path.expanduser(value)
     directory, prefix = os.path.split(expanded)
     try:
-        with os.scandir(directory or ".") as entries:
+        with os.scandir(real_path(directory) if directory else ".") as entries:
             names = sorted(
-                (e.name + ("/" if e.is_dir() else "")) for e in entries if e.name.startswith(prefix)
+                (display_name(e.name) + ("/" if e.is_dir() else ""))
+                for e in entries
+                if display_name(e.name).startswith(prefix)
             )
     except OSError:
         return None
@@ -59,11 +111,24 @@ class IngestRequest:
 
 
 class PathInput(OrderedInput):
-    """An input whose Tab accepts the path completion."""
+    """An input whose Tab accepts the path completion.
+
+    Its text is always showable: a completion or a paste holding control characters is shown
+    with stand-ins (:func:`display_name`), and :attr:`real_value` is the path it names.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "accept_completion", "Complete", show=False),
     ]
+
+    def validate_value(self, value: str) -> str:
+        """Textual's reactive validator: whatever is put in, only showable text is kept."""
+        return display_name(value)
+
+    @property
+    def real_value(self) -> str:
+        """The path the (trimmed) text names, ``~`` expanded and stand-ins resolved."""
+        return real_path(self.value.strip())
 
     def action_accept_completion(self) -> None:
         """Take the suggested completion (or move on when there is none)."""
@@ -132,7 +197,7 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
         if not value:
             self.notify("Type a path first.", severity="warning", markup=False)
             return
-        path = Path(os.path.expanduser(value))
+        path = Path(self.query_one("#path", PathInput).real_value)
         if not path.is_file():
             self.notify(f"Not a file: {value}", severity="error", markup=False)
             return
@@ -140,9 +205,25 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
 
     def action_ingest_text(self) -> None:
         """Ingest what was pasted."""
-        text = self.query_one("#paste", TextArea).text
+        from readq.ingest import text_problem
+        from readq.textclean import strip_unsafe
+
+        area = self.query_one("#paste", TextArea)
+        text = area.text
         if not text.strip():
             self.notify("Paste a listing first.", severity="warning", markup=False)
+            return
+        problem = text_problem(text)
+        if problem is not None:
+            # The dialog stays open with the text: a paste is not lost for a wrong guess.
+            self.notify(
+                f"Nothing to ingest: {strip_unsafe(problem, keep_newlines=False)}. The text is "
+                "still here: paste a Hugging Face or arXiv listing, or Esc to cancel.",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+            area.focus()
             return
         self.dismiss(IngestRequest(text=text))
 

@@ -38,6 +38,7 @@ from readq.tui.widgets.filter_bar import FilterBar, FilterInput
 from readq.tui.widgets.paper_list import PaperList, find_position
 
 if TYPE_CHECKING:
+    from readq.export import ExportResult
     from readq.tui.app import ReadqApp
 
 SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
@@ -61,6 +62,33 @@ From a shell:   readq ingest ~/Downloads/papers.txt
 
 Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
 """
+
+
+def export_summary(done: ExportResult) -> ExportDone:
+    """The toast after an export: what was written where, or that nothing was, and the vault
+    files left alone because the user edited readq's part of them."""
+    if done.papers == 0 and not done.kept:
+        return ExportDone(
+            "Nothing exported: no papers to export, nothing written.", ok=False, warning=True
+        )
+    noun = "paper" if done.papers == 1 else "papers"
+    target = os.path.abspath(done.target)
+    text = f"Exported {done.papers} {noun} to {target}"
+    if done.removed:
+        text += f"; removed {len(done.removed)} old file(s) of renamed papers"
+    if done.copies:
+        text += (
+            f". Left alone {len(done.copies)} copied file(s) with the same readq_id that hold "
+            "your text: " + ", ".join(done.copies[:5]) + (", …" if len(done.copies) > 5 else "")
+        )
+    if not done.kept:
+        return ExportDone(strip_unsafe(text, keep_newlines=False), ok=True)
+    names = ", ".join(done.kept[:5]) + (", …" if len(done.kept) > 5 else "")
+    text += (
+        f". {len(done.kept)} file(s) not updated because you changed readq's part of them "
+        f"(between the readq:begin and readq:end lines): {names}"
+    )
+    return ExportDone(strip_unsafe(text, keep_newlines=False), ok=False, warning=True)
 
 
 class MainScreen(Screen[None]):
@@ -232,6 +260,8 @@ class MainScreen(Screen[None]):
             result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
         )
         self._shown = len(result.ids)
+        if self.paper_list.selected and not result.partial:
+            self._unselect_unlisted(result.ids)
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
@@ -312,6 +342,12 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ header
     def _render_tabs(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
+        selected = len(self.paper_list.selected)
+        if selected:
+            # First, so that a narrow terminal cuts the tabs or the filter, never this: marks
+            # apply to the selection, so it must always be in sight.
+            line.append(f" {selected} selected ", "reverse bold")
+            line.append("  ")
         for number, view in enumerate(View, start=1):
             count = self.counts[view]
             active = view is self.view
@@ -324,9 +360,6 @@ class MainScreen(Screen[None]):
             line.append("  filter: ", "italic")
             line.append(" ".join(self.filter_text.split())[:40], "bold")
             line.append(f" ({self._shown})", "italic")
-        selected = len(self.paper_list.selected)
-        if selected:
-            line.append(f"  {selected} selected", "bold")
         self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
     def _update_filter_message(self, *, focused: bool | None = None) -> None:
@@ -402,11 +435,41 @@ class MainScreen(Screen[None]):
         self.filter_bar.show_message("")
         self.set_focus(self.paper_list)
 
+    def _clear_hidden_selection(self) -> None:
+        """The filter or the view changed: what was selected may no longer be shown, and a
+        mark must only apply to what the user can see. So the selection goes, and a toast
+        says so (pressing a key on a paper never changes papers out of view)."""
+        count = len(self.paper_list.selected)
+        if not count:
+            return
+        self.paper_list.clear_selection()
+        noun = "paper" if count == 1 else "papers"
+        self.notify(f"Selection cleared ({count} {noun})", timeout=3, markup=False)
+        self._render_tabs()
+
+    def _unselect_unlisted(self, ids: Sequence[int]) -> None:
+        """A reload (another readq changed the library) took selected papers out of the
+        view: they are unselected, with a toast, so that no mark reaches a hidden paper."""
+        plist = self.paper_list
+        gone = {i for i in plist.selected if find_position(ids, i, plist.cursor) is None}
+        if not gone:
+            return
+        plist.selected -= gone
+        noun = "paper" if len(gone) == 1 else "papers"
+        self.notify(
+            f"{len(gone)} selected {noun} left this view and were unselected "
+            f"({len(plist.selected)} still selected)",
+            timeout=4,
+            markup=False,
+        )
+        self._render_tabs()
+
     @on(Input.Changed, "#filter-input")
     def _filter_changed(self, event: Input.Changed) -> None:
         text = event.value
         if text == self.filter_text:
             return
+        self._clear_hidden_selection()
         self.filter_text = text
         if not text:
             self._update_filter_message()
@@ -420,6 +483,7 @@ class MainScreen(Screen[None]):
     @on(FilterInput.Leave)
     def _filter_leave(self, event: FilterInput.Leave) -> None:
         if event.clear and self.filter_text:
+            self._clear_hidden_selection()
             self.filter_text = ""
             self.request_list()
         self.filter_bar.show_message("")
@@ -434,7 +498,7 @@ class MainScreen(Screen[None]):
         if view is self.view:
             return
         self.view = view
-        self.paper_list.clear_selection()
+        self._clear_hidden_selection()
         self.paper_list.cursor = 0
         self.rq.settings.view = view.value
         self.rq.save_settings()
@@ -590,6 +654,7 @@ class MainScreen(Screen[None]):
         if self.paper_list.selected and not in_filter:
             self.action_clear_selection()
         elif self.filter_text or self.filter_bar.input.value:
+            self._clear_hidden_selection()
             self.filter_bar.input.value = ""
             self.filter_text = ""
             self.filter_bar.show_message("")
@@ -773,8 +838,14 @@ class MainScreen(Screen[None]):
                     reports = ingest_paths(writer, [request.path])
                 else:
                     reports = [ingest_text(writer, request.text or "")]
-        except Exception as exc:  # report, never crash the UI
-            self.post_message(IngestDone(f"Ingest failed: {exc}", ok=False))
+        except Exception as exc:  # report, never crash the UI; the details go to the log
+            from readq.errorlog import log_failure
+
+            where = self.rq.paths.log_file
+            logged = log_failure(where, f"TUI ingest of {request.path or '<pasted>'}", exc)
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            tail = f" (details in {where})" if logged else ""
+            self.post_message(IngestDone(f"Ingest failed: {reason}{tail}", ok=False))
             return
         lines: list[str] = []
         ok = True
@@ -802,6 +873,14 @@ class MainScreen(Screen[None]):
         """Ask for a format and a path, then export the view and filter in a worker."""
         from readq.tui.screens.export import ExportRequest, ExportScreen
 
+        if self._shown == 0:
+            self.notify(
+                f"Nothing to export: {self.view.label} shows no papers"
+                + (" for this filter." if self.filter_text else "."),
+                severity="warning",
+                markup=False,
+            )
+            return
         noun = "paper" if self._shown == 1 else "papers"
         what = f"the {self._shown} {noun} of {self.view.label}"
         if self.filter_text:
@@ -847,14 +926,15 @@ class MainScreen(Screen[None]):
             reason = " ".join(str(exc).split()) or type(exc).__name__
             self.post_message(ExportDone(f"Export failed: {reason}", ok=False))
             return
-        noun = "paper" if done.papers == 1 else "papers"
-        target = os.path.abspath(done.target)
-        self.post_message(ExportDone(f"Exported {done.papers} {noun} to {target}", ok=True))
+        self.post_message(export_summary(done))
 
     @on(ExportDone)
     def _export_done(self, message: ExportDone) -> None:
         self.notify(
-            message.summary, severity="information" if message.ok else "error", markup=False
+            message.summary,
+            severity="information" if message.ok else "warning" if message.warning else "error",
+            timeout=10 if message.warning else 5,
+            markup=False,
         )
 
     # ----------------------------------------------------------------- refresh
