@@ -15,6 +15,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m001_initial",
     "m002_sort_indexes",
     "m003_updated_at_index",
+    "m004_identity",
 )
 """Every migration this readq knows, in order."""
 
