@@ -1,8 +1,11 @@
-"""Reading BibTeX files (bibtexparser v2): title, abstract, year, links and the note.
+"""Reading BibTeX files (bibtexparser v2): title, authors, abstract, year, identity (arXiv
+``eprint``, ``doi``), links and the note.
 
 Titles, abstracts and notes are decoded from LaTeX (``\\&`` → ``&``, ``{\\"o}`` → ``ö``) with
 pylatexenc, taught the escapes readq's own export writes (``\\textbraceleft{}`` ...). URLs,
-DOIs and eprints are taken as written. ``note`` / ``annotation`` / ``annote`` become the note;
+DOIs and eprints are taken as written (the store reads their identity, as for every source);
+``author`` gives the names in "Given Family" order (``Quill, Ada`` -> ``Ada Quill``).
+``note`` / ``annotation`` / ``annote`` become the note;
 readq's own ``keywords`` (``readq-read``, ``readq-starred``) give back status and star.
 """
 
@@ -88,6 +91,7 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
         urls.append(f"https://doi.org/{doi}")
     authors = _text(fields.get("author")).strip()
+    names = _names(authors)
     org = clean_line(decode_latex(_text(fields.get("institution") or fields.get("organization"))))
     keywords = {k.strip().lower() for k in _text(fields.get("keywords")).split(",")}
     status = next((s for k, s in _STATUS_KEYWORDS.items() if k in keywords), None)
@@ -100,8 +104,32 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
         org=org or None,
         urls=tuple(dict.fromkeys(u for u in urls if u)),
         arxiv_id=arxiv_id,
+        author_names=names,
+        doi=doi or None,
+        categories=(primary,)
+        if (primary := clean_line(_plain(fields.get("primaryclass"))))
+        else (),
     )
     return ImportRecord(paper=paper, status=status, starred="readq-starred" in keywords, note=note)
+
+
+def _names(authors: str) -> tuple[str, ...]:
+    """The names of a BibTeX ``author`` field, each as "Given Family" (``and others`` is the
+    list's "et al.", not a name)."""
+    if not authors:
+        return ()
+    names: list[str] = []
+    for part in _AND.split(authors):
+        name = clean_line(decode_latex(part)).replace("{", "").replace("}", "")
+        if not name or name.casefold() == "others":
+            continue
+        pieces = [p.strip() for p in name.split(",")]
+        if len(pieces) == 2 and pieces[1]:  # Family, Given
+            name = f"{pieces[1]} {pieces[0]}"
+        elif len(pieces) == 3 and pieces[2]:  # Family, Jr, Given
+            name = f"{pieces[2]} {pieces[0]} {pieces[1]}"
+        names.append(" ".join(name.split()))
+    return tuple(n for n in names if n)
 
 
 def _text(value: Any) -> str:
