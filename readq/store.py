@@ -780,6 +780,21 @@ class Store:
         )
 
     # ------------------------------------------------------------------ matching
+    def papers_by_arxiv_id(self, arxiv_ids: Sequence[str]) -> dict[str, int]:
+        """The stored papers that have these (version-less) arXiv ids: id -> paper id."""
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(arxiv_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for arxiv_id, pid in self.conn.execute(
+                f"SELECT arxiv_id, min(id) FROM papers WHERE arxiv_id IN ({marks}) "
+                "GROUP BY arxiv_id",
+                part,
+            ):
+                found[str(arxiv_id)] = int(pid)
+        return found
+
     def match(
         self, paper: ScrapedPaper, tkey: str, akey: str, seen: SeenInFile | None = None
     ) -> Match:

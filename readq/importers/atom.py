@@ -24,7 +24,17 @@ _FORBIDDEN = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def parse_atom(text: str, name: str) -> ParsedImport:
-    """Parse an Atom feed held in ``text``; a DTD, an entity or bad XML refuses the file."""
+    """Parse an Atom feed held in ``text``; a DTD, an entity or bad XML refuses the file, and
+    so does a feed without entries."""
+    parsed = parse_atom_entries(text, name)
+    if not parsed.records:
+        raise IngestError(name, "the feed has no entries")
+    return parsed
+
+
+def parse_atom_entries(text: str, name: str) -> ParsedImport:
+    """:func:`parse_atom` that accepts a feed without entries (the arXiv API's answer for ids
+    it does not know): ``readq add`` reports those ids itself."""
     if _FORBIDDEN.search(text):
         raise IngestError(name, "XML with a DTD or entity declarations is refused (unsafe)")
     try:
@@ -45,8 +55,6 @@ def parse_atom(text: str, name: str) -> ParsedImport:
             parsed.warnings.append(f"an entry without a title was skipped ({entry_id or '?'})")
             continue
         parsed.records.append(ImportRecord(paper=_paper(entry, entry_id, title)))
-    if not parsed.records:
-        raise IngestError(name, "the feed has no entries")
     return parsed
 
 
