@@ -1163,7 +1163,8 @@ def _merge_updates(
         old_names: list[str] = json.loads(str(names_json))
         if _names_upgrade(old_names, paper.author_names):
             updates["author_names"] = json.dumps(list(paper.author_names), ensure_ascii=False)
-            count = max(len(paper.author_names), paper.authors or 0)
+            # A count never drops: a truncated list ("A Quill, B Osei…") names fewer.
+            count = max(len(paper.author_names), paper.authors or 0, authors or 0)  # type: ignore[call-overload]
             if count != authors:
                 updates["authors"] = count
     if "authors" not in updates and authors is None and paper.authors is not None:

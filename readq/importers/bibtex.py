@@ -18,12 +18,12 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from readq.identity import ArxivRef, abs_url, parse_arxiv_ref
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper, Status
 from readq.textclean import clean_line, strip_unsafe
 
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
 _LATEX_HINT = re.compile(r"[\\{}$~%`]|--|''|\?`|!`|<<|>>|,,")
 _FAST_TOKEN = re.compile(
     r"\\text(asciitilde|asciicircum|backslash|braceleft|braceright)\{\}|\\([&%$#_{}])|\{@\}|[{}]"
@@ -83,9 +83,10 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
     url = _plain(fields.get("url"))
     if url:
         urls.append(url)
-    arxiv_id = _arxiv_id(fields)
+    ref = _arxiv_ref(fields)
+    arxiv_id = ref.id if ref is not None else None
     if arxiv_id:
-        urls.append(f"https://arxiv.org/abs/{arxiv_id}")
+        urls.append(abs_url(arxiv_id))
     doi = _plain(fields.get("doi"))
     if doi:
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
@@ -104,6 +105,7 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
         org=org or None,
         urls=tuple(dict.fromkeys(u for u in urls if u)),
         arxiv_id=arxiv_id,
+        arxiv_version=ref.version if ref is not None else None,
         author_names=names,
         doi=doi or None,
         categories=(primary,)
@@ -143,13 +145,17 @@ def _plain(value: Any) -> str:
     return clean_line(text.replace("{", "").replace("}", "")).replace(" ", "%20")
 
 
-def _arxiv_id(fields: dict[str, Any]) -> str | None:
+def _arxiv_ref(fields: dict[str, Any]) -> ArxivRef | None:
+    """The arXiv id (and version) of the ``eprint`` field, in any spelling identity.py reads;
+    an eprint marked as arXiv but unreadable is kept as written."""
     eprint = _plain(fields.get("eprint"))
+    if not eprint:
+        return None
     prefix = _text(fields.get("archiveprefix") or fields.get("eprinttype")).strip().lower()
-    match = _ARXIV_ID.match(eprint)
-    if eprint and (prefix == "arxiv" or match):
-        return match.group(1) if match else eprint
-    return None
+    ref = parse_arxiv_ref(eprint)
+    if ref is None and prefix == "arxiv":
+        return ArxivRef(eprint)
+    return ref
 
 
 def _month(text: str) -> int | None:
