@@ -874,12 +874,18 @@ def paper_of_row(row: ScrapedRow) -> ScrapedPaper:
         title=str(values["title"]),
         abstract=str(values["abstract"]),
         title_derived=bool(values["title_derived"]),
-        urls=tuple(json.loads(str(values["urls"]))),
-        author_names=tuple(json.loads(str(values["author_names"]))),
-        categories=tuple(json.loads(str(values["categories"]))),
+        urls=_json_tuple(values["urls"]),
+        author_names=_json_tuple(values["author_names"]),
+        categories=_json_tuple(values["categories"]),
         abstract_partial=bool(values["abstract_partial"]),
         **{name: values[name] for name in _PLAIN_SCRAPED},  # type: ignore[arg-type]
     )
+
+
+def _json_tuple(text: object) -> tuple[str, ...]:
+    """A JSON list column as a tuple (most are empty: a re-ingest merges every paper, and
+    decoding three "[]" per paper cost ~1 CPU-s at 100k)."""
+    return () if text == "[]" else tuple(json.loads(str(text)))
 
 
 _PLAIN_SCRAPED = (
@@ -981,35 +987,27 @@ def match_rule(
         found = [i for i in ids_by("arxiv_id", arxiv_id) if row_of(i).arxiv == arxiv_id]
         if found:
             return Match(min(found), arxiv_id)
-    clashes: set[int] = set()
-
-    def pick(column: str, key: str, accept: Callable[[_KeyRow], bool]) -> Match | None:
-        good: list[int] = []
+    clashes: list[int] = []
+    for column, key, accept in (
+        ("doi", doi, _any_row),
+        ("title_key", tkey if not derived else None, _not_derived),
+        ("abstract_key", akey, _any_row),
+        ("title_key", tkey if derived else None, _without_abstract),
+    ):
+        if not key:
+            continue
+        best: int | None = None
         for pid in ids_by(column, key):
             row = row_of(pid)
             if row.key(column) != key or not accept(row):
                 continue
             if arxiv_id and row.arxiv and row.arxiv != arxiv_id:
-                clashes.add(pid)
-            else:
-                good.append(pid)
-        if not good:
-            return None
-        best = min(good)
-        return Match(best, row_of(best).arxiv)
-
-    found_match: Match | None = None
-    if doi:
-        found_match = pick("doi", doi, _any_row)
-    if found_match is None and not derived and tkey:
-        found_match = pick("title_key", tkey, _not_derived)
-    if found_match is None and akey:
-        found_match = pick("abstract_key", akey, _any_row)
-    if found_match is None and derived and tkey:
-        found_match = pick("title_key", tkey, _without_abstract)
-    if found_match is not None:
-        return found_match
-    return Match(None, None, tuple(sorted(clashes))) if clashes else NO_MATCH
+                clashes.append(pid)
+            elif best is None or pid < best:
+                best = pid
+        if best is not None:
+            return Match(best, row_of(best).arxiv)
+    return Match(None, None, tuple(sorted(set(clashes)))) if clashes else NO_MATCH
 
 
 def _any_row(row: _KeyRow) -> bool:
@@ -1342,6 +1340,9 @@ class _IngestBatch:
             self._index(pid, key_row)
         stamp = self.stamp
         source_row = (self.source.name, self.source.path, self.source.seen_at)
+        # SeenInFile.find/add inlined for papers without an id or DOI (a Hugging Face
+        # listing's every paper): the same answers, without two calls per paper.
+        seen_by_key, seen_arxiv = seen._by_key, seen._arxiv
         for values in items:
             tkey = str(values[_TITLE_KEY])
             akey = str(values[_ABSTRACT_KEY])
@@ -1349,7 +1350,11 @@ class _IngestBatch:
             arxiv: str | None = values[_ARXIV_ID]  # type: ignore[assignment]
             doi: str | None = values[_DOI]  # type: ignore[assignment]
             dedupe_key = ("a:" + akey) if derived and akey else ("t:" + tkey)
-            found = seen.find(arxiv, doi, dedupe_key)
+            if arxiv is None and doi is None:
+                seen_pid = seen_by_key.get(dedupe_key)
+                found = None if seen_pid is None else Match(seen_pid, seen_arxiv.get(seen_pid))
+            else:
+                found = seen.find(arxiv, doi, dedupe_key)
             if found is None:
                 if (
                     tkey not in by_tkey
@@ -1369,7 +1374,8 @@ class _IngestBatch:
                 self.pending_papers.append((pid, *values, stamp, stamp))
                 self.pending_ids.add(pid)
                 new_ids.append(pid)
-                duplicates.extend((pid, other) for other in found.possible_duplicates)
+                if found.possible_duplicates:
+                    duplicates.extend((pid, other) for other in found.possible_duplicates)
                 self._track(
                     pid,
                     _KeyRow(tkey, derived, akey, not values[_ABSTRACT], arxiv, doi),
@@ -1381,7 +1387,10 @@ class _IngestBatch:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            seen.add(pid, found.arxiv_id or arxiv, doi, dedupe_key)
+            if found.arxiv_id is None and arxiv is None and doi is None:
+                seen_by_key[dedupe_key] = pid
+            else:
+                seen.add(pid, found.arxiv_id or arxiv, doi, dedupe_key)
             self.pending_sources.append((pid, *source_row))
         self.flush()
         return len(items)
@@ -1414,25 +1423,26 @@ class _IngestBatch:
         return True
 
     def _index(self, pid: int, row: _KeyRow) -> None:
-        maps = self.maps
-        maps["title_key"].setdefault(row.tkey, []).append(pid)
-        maps["abstract_key"].setdefault(row.akey, []).append(pid)
+        by_tkey, by_akey, by_arxiv, by_doi = self.maps.values()
+        by_tkey.setdefault(row.tkey, []).append(pid)
+        by_akey.setdefault(row.akey, []).append(pid)
         if row.arxiv is not None:
-            maps["arxiv_id"].setdefault(row.arxiv, []).append(pid)
+            by_arxiv.setdefault(row.arxiv, []).append(pid)
         if row.doi is not None:
-            maps["doi"].setdefault(row.doi, []).append(pid)
+            by_doi.setdefault(row.doi, []).append(pid)
 
     def _track(self, pid: int, row: _KeyRow) -> None:
         self.rows[pid] = row
         self._index(pid, row)
         known = self.known
         if known is not None:
-            known["title_key"].add(hash(row.tkey))
-            known["abstract_key"].add(hash(row.akey))
+            known_t, known_a, known_x, known_d = known.values()
+            known_t.add(hash(row.tkey))
+            known_a.add(hash(row.akey))
             if row.arxiv is not None:
-                known["arxiv_id"].add(hash(row.arxiv))
+                known_x.add(hash(row.arxiv))
             if row.doi is not None:
-                known["doi"].add(hash(row.doi))
+                known_d.add(hash(row.doi))
 
     def _refresh_row(self, pid: int) -> None:
         """Re-read a merged paper's keys (a merge may fill its title, abstract or ids)."""
@@ -1459,7 +1469,8 @@ class _IngestBatch:
 
 
 _LOOKUP_COLUMNS = ("title_key", "abstract_key", "arxiv_id", "doi")
-"""The columns the matching rule looks papers up by (each has an index)."""
+"""The columns the matching rule looks papers up by (each has an index), in the order of the
+batch's per-column maps (``_index`` and ``_track`` unpack them in this order)."""
 
 
 def _key_row(tkey: str, akey: str, merge: Sequence[object]) -> _KeyRow:

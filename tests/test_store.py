@@ -17,6 +17,7 @@ from readq.store import (
     INGEST_CACHE_KIB_MAX,
     Store,
     UnknownPaperError,
+    identified,
     paper_of_row,
     scraped_values,
 )
@@ -220,6 +221,43 @@ def test_a_new_library_has_8k_pages_and_an_old_one_keeps_its_own(tmp_path: Path)
     upvotes=st.none() | st.integers(0, 10_000),
     urls=st.lists(st.text(min_size=1, max_size=20), max_size=3).map(tuple),
 )
+@given(
+    names=st.lists(st.text(min_size=1, max_size=12), max_size=4).map(tuple),
+    categories=st.lists(st.sampled_from(["cs.LG", "cs.AI", "stat.ML"]), max_size=3).map(tuple),
+    arxiv=st.none() | st.sampled_from(["2612.04011", "hep-th/9901001"]),
+    version=st.none() | st.integers(1, 30),
+    doi=st.none() | st.just("10.5555/fict.1"),
+    partial=st.booleans(),
+    text=st.none() | st.text(max_size=30),
+)
+def test_paper_of_row_inverts_scraped_values_with_identity(
+    names: tuple[str, ...],
+    categories: tuple[str, ...],
+    arxiv: str | None,
+    version: int | None,
+    doi: str | None,
+    partial: bool,
+    text: str | None,
+) -> None:
+    """Identity fields survive the row the parser process sends (for an identified paper:
+    a version-less id, a canonical DOI, a count no smaller than the names)."""
+    paper = ScrapedPaper(
+        title="T",
+        authors=len(names) or None,
+        arxiv_id=arxiv,
+        arxiv_version=version,
+        author_names=names,
+        categories=categories,
+        comments=text,
+        journal_ref=text,
+        doi=doi,
+        abstract_partial=partial,
+        summary=text,
+    )
+    assert identified(paper) == paper
+    assert paper_of_row(scraped_values(paper, "tkey", "akey")) == paper
+
+
 def test_paper_of_row_inverts_scraped_values(
     title: str,
     abstract: str,
