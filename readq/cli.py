@@ -186,6 +186,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
             f"{report.name}: {result.papers} papers ({report.format}): "
             f"{result.new} new{known}{updated}{dupes_text}"
         )
+        _report_duplicates(result.possible_duplicates)
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -554,9 +555,22 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
         f"{report.name}: {result.papers} papers ({result.format}): {result.new} new, "
         f"{result.merged} already known ({result.updated} updated){conflicts}{dupes_text}"
     )
+    _report_duplicates(result.possible_duplicates)
 
 
 # ------------------------------------------------------------------------- add
+def _report_duplicates(pairs: tuple[tuple[int, int], ...], limit: int = 5) -> None:
+    """Name the possible duplicates a summary line counted (the first few, on stderr)."""
+    for new_id, other in pairs[:limit]:
+        click.echo(
+            f"readq: possible duplicate: #{new_id} has the title of #{other} "
+            "but another arXiv id (kept apart)",
+            err=True,
+        )
+    if len(pairs) > limit:
+        click.echo(f"readq: … and {len(pairs) - limit} more possible duplicates", err=True)
+
+
 @cli.command()
 @click.argument("refs", nargs=-1, required=True, metavar="ID-or-URL...")
 @click.option(
@@ -597,12 +611,7 @@ def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) 
         return
     known = f", {result.merged} already known ({result.updated} updated)" if result.merged else ""
     click.echo(f"arXiv API: {result.papers} papers: {result.new} new{known}")
-    for new_id, other in result.possible_duplicates:
-        click.echo(
-            f"readq: possible duplicate: #{new_id} has the title of #{other} "
-            "but another arXiv id (kept apart)",
-            err=True,
-        )
+    _report_duplicates(result.possible_duplicates)
 
 
 # ---------------------------------------------------------------------- backup

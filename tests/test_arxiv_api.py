@@ -267,3 +267,27 @@ def test_add_papers_is_callable_without_the_cli(api: FakeApi, store: Store) -> N
     again = add_papers(store, ["arXiv:2612.05522v1"])
     assert again.result is None and again.known == {"2612.05522": 1}
     assert json.loads(json.dumps(store.get(1).to_json()))["categories"] == ["cs.AI"]
+
+
+def test_a_paper_with_a_stored_title_but_another_id_is_added_and_reported(
+    api: FakeApi, db_path: Path
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    with Store.open(db_path) as store:
+        store.ingest(
+            [
+                ScrapedPaper(
+                    "Lantern Attention: Lighting Long Contexts with Sparse Wicks",
+                    arxiv_id="2612.07777",
+                )
+            ],
+            Source("s", "/s.txt", "2026-12-01"),
+            "hf",
+        )
+    code, out, err = _run(db_path, "add", "2612.04011")
+    assert code == 0
+    assert out == "arXiv API: 1 papers: 1 new\n"
+    assert err == (
+        "readq: possible duplicate: #2 has the title of #1 but another arXiv id (kept apart)\n"
+    )
+    assert sorted(str(p["arxiv_id"]) for p in _papers(db_path)) == ["2612.04011", "2612.07777"]

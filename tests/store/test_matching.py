@@ -266,6 +266,9 @@ def test_the_cli_summary_reports_possible_duplicates(db_path: Path, tmp_path: Pa
         "feed.xml: 1 papers (atom): 1 new, 0 already known (0 updated); "
         "1 possible duplicates (same title, other arXiv id)\n"
     )
+    assert result.stderr == (
+        "readq: possible duplicate: #2 has the title of #1 but another arXiv id (kept apart)\n"
+    )
 
 
 def test_imports_match_by_id_through_the_same_rule(store: Store) -> None:
