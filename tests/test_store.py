@@ -214,14 +214,6 @@ def test_a_new_library_has_8k_pages_and_an_old_one_keeps_its_own(tmp_path: Path)
 
 
 @given(
-    title=st.text(min_size=1, max_size=40),
-    abstract=st.text(max_size=80),
-    derived=st.booleans(),
-    published=st.none() | st.just("2025-03-04"),
-    upvotes=st.none() | st.integers(0, 10_000),
-    urls=st.lists(st.text(min_size=1, max_size=20), max_size=3).map(tuple),
-)
-@given(
     names=st.lists(st.text(min_size=1, max_size=12), max_size=4).map(tuple),
     categories=st.lists(st.sampled_from(["cs.LG", "cs.AI", "stat.ML"]), max_size=3).map(tuple),
     arxiv=st.none() | st.sampled_from(["2612.04011", "hep-th/9901001"]),
@@ -258,6 +250,14 @@ def test_paper_of_row_inverts_scraped_values_with_identity(
     assert paper_of_row(scraped_values(paper, "tkey", "akey")) == paper
 
 
+@given(
+    title=st.text(min_size=1, max_size=40),
+    abstract=st.text(max_size=80),
+    derived=st.booleans(),
+    published=st.none() | st.just("2025-03-04"),
+    upvotes=st.none() | st.integers(0, 10_000),
+    urls=st.lists(st.text(min_size=1, max_size=20), max_size=3).map(tuple),
+)
 def test_paper_of_row_inverts_scraped_values(
     title: str,
     abstract: str,
@@ -306,3 +306,26 @@ def test_a_big_ingest_caches_more_while_it_runs_and_gives_it_back(store: Store) 
     with pytest.raises(OSError):
         store.ingest_rows(broken(), source, "hf", expected=2_000_000)
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+
+
+def test_a_paper_without_identity_is_stored_with_the_column_defaults(store: Store) -> None:
+    """The batch omits a plain paper's identity columns: their defaults must be its values."""
+    from readq import store as store_module
+
+    plain = ScrapedPaper("Plain", "An abstract long enough to be a key. " * 3)
+    values = scraped_values(plain, "plain", "k")
+    assert values[store_module._IDENTITY_START :] == store_module._NO_IDENTITY
+    store.ingest([plain], Source("s", "/s", "2026-01-01"), "hf")
+    paper = store.get(1)
+    assert (paper.author_names, paper.categories, paper.arxiv_version, paper.doi) == (
+        (),
+        (),
+        None,
+        None,
+    )
+    assert (paper.comments, paper.journal_ref, paper.summary, paper.abstract_partial) == (
+        None,
+        None,
+        None,
+        False,
+    )
