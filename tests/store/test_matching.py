@@ -292,3 +292,64 @@ def test_imports_keep_two_ids_apart_and_report_them(store: Store) -> None:
     report = import_text(store, bib, name="refs.bib")
     assert report.result.new == 1
     assert report.result.possible_duplicates == ((2, 1),)
+
+
+CROSS_SOURCES = {
+    "hf listing": ScrapedPaper(TITLE, ABSTRACT, authors=3, upvotes=14, published="2026-12-03"),
+    "arxiv list page": ScrapedPaper(
+        TITLE,
+        ABSTRACT,
+        arxiv_id="arXiv:2612.04011",
+        author_names=("Ada Quill", "Bram Osei", "Chen Varga"),
+        categories=("cs.LG", "cs.AI"),
+        comments="12 pages",
+    ),
+    "abs page": ScrapedPaper(
+        TITLE,
+        ABSTRACT,
+        arxiv_id="2612.04011",
+        arxiv_version=2,
+        author_names=("Ada Quill", "Bram Osei", "Chen Varga"),
+        categories=("cs.LG", "cs.AI"),
+        comments="14 pages",
+        doi="10.48550/arXiv.2612.04011",
+    ),
+    "digest replacement": ScrapedPaper(
+        TITLE,
+        arxiv_id="2612.04011v3",
+        author_names=("Ada Quill", "Bram Osei", "Chen Varga"),
+        categories=("cs.LG",),
+        comments="15 pages, v3 fixes a table",
+    ),
+    "scholar": ScrapedPaper(
+        TITLE.lower(),
+        PARTIAL,
+        abstract_partial=True,
+        arxiv_id="2612.04011",
+        author_names=("A Quill", "B Osei"),
+    ),
+}
+
+
+@pytest.mark.parametrize("order", [0, 17, 42, 64, 99, 119])
+def test_one_paper_through_five_sources_in_any_order(store: Store, order: int) -> None:
+    """The same paper from a Hugging Face listing, an arXiv list page, an abs page, a digest
+    replacement and Scholar ends as one paper with the id, the highest version, full names,
+    the full abstract and the cased title, whichever order the pastes came in."""
+    from itertools import permutations
+
+    names = list(permutations(CROSS_SOURCES))[order]
+    for name in names:
+        ingest(store, CROSS_SOURCES[name], name=name.replace(" ", "-"))
+    paper = only(store)
+    assert (paper.title, paper.abstract, paper.abstract_partial) == (TITLE, ABSTRACT, False)
+    assert (paper.arxiv_id, paper.arxiv_version) == ("2612.04011", 3)
+    assert (paper.author_names, paper.authors) == (("Ada Quill", "Bram Osei", "Chen Varga"), 3)
+    assert paper.categories == ("cs.LG", "cs.AI")
+    assert paper.comments == "15 pages, v3 fixes a table"
+    assert (paper.upvotes, paper.published, paper.doi) == (
+        14,
+        "2026-12-03",
+        "10.48550/arxiv.2612.04011",
+    )
+    assert len(paper.sources) == 5
