@@ -363,11 +363,14 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
         result = report.result
         known = f", {result.merged} already known" if result.merged else ""
         updated = f" ({result.updated} updated)" if result.merged else ""
+        dupes = len(result.possible_duplicates)
+        dupes_text = f"; {dupes} possible duplicates (same title, other arXiv id)" if dupes else ""
         say(
             f"{report.name}: {result.papers} papers ({report.format}): "
-            f"{result.new} new{known}{updated}",
+            f"{result.new} new{known}{updated}{dupes_text}",
             keep_newlines=False,
         )
+        _report_duplicates(result.possible_duplicates)
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -764,11 +767,70 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
         if result.conflicts
         else ""
     )
+    dupes = len(result.possible_duplicates)
+    dupes_text = f"; {dupes} possible duplicates (same title, other arXiv id)" if dupes else ""
     say(
         f"{report.name}: {result.papers} papers ({result.format}): {result.new} new, "
-        f"{result.merged} already known ({result.updated} updated){conflicts}",
+        f"{result.merged} already known ({result.updated} updated){conflicts}{dupes_text}",
         keep_newlines=False,
     )
+    _report_duplicates(result.possible_duplicates)
+
+
+# ------------------------------------------------------------------------- add
+def _report_duplicates(pairs: tuple[tuple[int, int], ...], limit: int = 5) -> None:
+    """Name the possible duplicates a summary line counted (the first few, on stderr)."""
+    for new_id, other in pairs[:limit]:
+        say(
+            f"readq: possible duplicate: #{new_id} has the title of #{other} "
+            "but another arXiv id (kept apart)",
+            err=True,
+        )
+    if len(pairs) > limit:
+        say(f"readq: … and {len(pairs) - limit} more possible duplicates", err=True)
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True, metavar="ID-or-URL...")
+@click.option(
+    "--refetch",
+    is_flag=True,
+    help="Fetch papers already in the library again (fills and upgrades their fields).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=20.0,
+    show_default=True,
+    help="Seconds to wait for the arXiv API.",
+)
+@pass_context
+def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) -> None:
+    """Add papers by arXiv id or link (2612.04011, arXiv:2612.04011v2, arxiv.org/abs/...,
+    huggingface.co/papers/...), fetching title, authors, abstract, categories and dates from
+    the arXiv API (READQ_ARXIV_API overrides its URL). All of them are added, or none.
+    """
+    from readq.arxiv_api import ArxivApiError, add_papers, parse_refs
+
+    try:
+        parse_refs(refs)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    store = context.store(write=True)
+    with user_errors():
+        try:
+            report = add_papers(store, refs, refetch=refetch, timeout=timeout)
+        except ArxivApiError as exc:
+            fail(str(exc), EXIT_FAILURE)
+    for arxiv_id, paper_id in report.known.items():
+        if arxiv_id not in report.fetched:
+            say(f"{arxiv_id}: already in the library (#{paper_id}); --refetch to update it")
+    result = report.result
+    if result is None:
+        return
+    known = f", {result.merged} already known ({result.updated} updated)" if result.merged else ""
+    say(f"arXiv API: {result.papers} papers: {result.new} new{known}")
+    _report_duplicates(result.possible_duplicates)
 
 
 # ---------------------------------------------------------------------- backup

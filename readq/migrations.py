@@ -123,4 +123,41 @@ def m004_format_char_keys(db: Database) -> None:
     db.conn.executemany("UPDATE papers SET title_key = ?, abstract_key = ? WHERE id = ?", changed)
 
 
+def m005_identity(db: Database) -> None:
+    """A paper's identity: author names, arXiv version, categories, comments, journal
+    reference, DOI, whether the abstract is a truncated preview, a page's one-line summary;
+    and indexes that find a paper by arXiv id or DOI (the first steps of the matching rule).
+
+    Every column is added with a default, so existing rows keep everything they hold. The
+    indexes are partial (only rows that have an id): a listing without ids, the usual Hugging
+    Face paste, adds no entries to them. Ids stored by an older readq with their version
+    (``2401.00001v2``) are split into the version-less id and ``arxiv_version``.
+    """
+    for column in (
+        "arxiv_version INTEGER",
+        "author_names TEXT NOT NULL DEFAULT '[]'",
+        "categories TEXT NOT NULL DEFAULT '[]'",
+        "comments TEXT",
+        "journal_ref TEXT",
+        "doi TEXT",
+        "abstract_partial INTEGER NOT NULL DEFAULT 0",
+        "summary TEXT",
+    ):
+        db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
+    from readq.identity import parse_arxiv_ref
+
+    rows = db.execute("SELECT id, arxiv_id FROM papers WHERE arxiv_id IS NOT NULL").fetchall()
+    for pid, stored in rows:
+        ref = parse_arxiv_ref(str(stored))
+        if ref is None:
+            continue  # not an id readq can read: kept as it was
+        if ref.id != stored or ref.version is not None:
+            db.execute(
+                "UPDATE papers SET arxiv_id = ?, arxiv_version = ? WHERE id = ?",
+                (ref.id, ref.version, pid),
+            )
+    db.execute("CREATE INDEX idx_papers_arxiv_id ON papers (arxiv_id) WHERE arxiv_id IS NOT NULL")
+    db.execute("CREATE INDEX idx_papers_doi ON papers (doi) WHERE doi IS NOT NULL")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

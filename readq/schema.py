@@ -16,6 +16,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m002_sort_indexes",
     "m003_updated_at_index",
     "m004_format_char_keys",
+    "m005_identity",
 )
 """Every migration this readq knows, in order."""
 

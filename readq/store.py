@@ -12,22 +12,25 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
+from readq.identity import names_match, normalise_doi, parse_arxiv_ref
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
-from readq.textclean import dedupe_keys, identity_key
+from readq.textclean import dedupe_keys, identity_key, normalise_key
 
 BUSY_TIMEOUT_MS = 15_000
 NOTE_COALESCE_SECONDS = 60.0
 
 PAPER_COLUMNS = (
     "id, title, title_derived, abstract, published, published_text, upvotes, authors, org, "
-    "urls, status, starred, note, added_at, updated_at, arxiv_id, note_revision"
+    "urls, status, starred, note, added_at, updated_at, arxiv_id, note_revision, "
+    "arxiv_version, author_names, categories, comments, journal_ref, doi, abstract_partial, "
+    "summary"
 )
 
 SORT_SQL: dict[SortKey, str] = {
@@ -82,6 +85,9 @@ class IngestResult:
     merged: int
     updated: int = 0
     new_ids: tuple[int, ...] = ()
+    possible_duplicates: tuple[tuple[int, int], ...] = ()
+    """(new paper, stored paper) pairs that share a title or abstract but have different
+    arXiv ids: kept apart (two ids are two papers) and reported for the user to look at."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +123,30 @@ SCRAPED_COLUMNS = (
     "org",
     "urls",
     "arxiv_id",
+    "arxiv_version",
+    "author_names",
+    "categories",
+    "comments",
+    "journal_ref",
+    "doi",
+    "abstract_partial",
+    "summary",
 )
 SCRAPED_COLUMNS_SQL = ", ".join(SCRAPED_COLUMNS)
 SCRAPED_MARKS = ", ".join("?" * len(SCRAPED_COLUMNS))
 
 
 def scraped_values(paper: ScrapedPaper, title_key: str, abstract_key: str) -> tuple[object, ...]:
-    """The values of ``SCRAPED_COLUMNS`` for a new paper (ingest and import share them)."""
+    """The values of ``SCRAPED_COLUMNS`` for a new paper (ingest and import share them).
+
+    The identity is stored as :func:`identified` reads it (version-less arXiv id, canonical
+    DOI, an author count that is at least the number of names), so that every path that
+    stores a paper stores the same keys the matching rule looks up.
+    """
+    arxiv_id, version, doi, authors = paper.arxiv_id, paper.arxiv_version, paper.doi, paper.authors
+    names = paper.author_names
+    if arxiv_id is not None or doi is not None or names:
+        arxiv_id, version, doi, authors = _identity(arxiv_id, version, doi, authors, names)
     return (
         paper.title,
         title_key,
@@ -133,11 +156,68 @@ def scraped_values(paper: ScrapedPaper, title_key: str, abstract_key: str) -> tu
         paper.published,
         paper.published_text,
         paper.upvotes,
-        paper.authors,
+        authors,
         paper.org,
         json.dumps(list(paper.urls)) if paper.urls else "[]",
-        paper.arxiv_id,
+        arxiv_id,
+        version,
+        json.dumps(list(names), ensure_ascii=False) if names else "[]",
+        json.dumps(list(paper.categories)) if paper.categories else "[]",
+        paper.comments,
+        paper.journal_ref,
+        doi,
+        int(paper.abstract_partial),
+        paper.summary,
     )
+
+
+def identified(paper: ScrapedPaper) -> ScrapedPaper:
+    """``paper`` with its identity in the one form the library stores and matches on.
+
+    The arXiv id loses its version (``2612.04011v2`` -> ``2612.04011``, version 2) whatever
+    spelling it came in (``arXiv:``, an ``abs``/``pdf`` link...), an arXiv DOI
+    (``10.48550/arXiv.ID``) gives the id when the paper has none, the DOI is canonical (lower
+    case, no resolver), and the author count is at least the number of names.
+    """
+    if paper.arxiv_id is None and paper.doi is None and not paper.author_names:
+        return paper
+    arxiv_id, version, doi, authors = _identity(
+        paper.arxiv_id, paper.arxiv_version, paper.doi, paper.authors, paper.author_names
+    )
+    if (arxiv_id, version, doi, authors) == (
+        paper.arxiv_id,
+        paper.arxiv_version,
+        paper.doi,
+        paper.authors,
+    ):
+        return paper
+    return replace(paper, arxiv_id=arxiv_id, arxiv_version=version, doi=doi, authors=authors)
+
+
+def _identity(
+    arxiv_id: str | None,
+    version: int | None,
+    doi: str | None,
+    authors: int | None,
+    names: Sequence[str],
+) -> tuple[str | None, int | None, str | None, int | None]:
+    """The (arXiv id, version, DOI, author count) that :func:`identified` stores."""
+    if doi is not None:
+        doi = normalise_doi(doi) or doi.strip() or None
+        if arxiv_id is None and doi is not None:
+            from_doi = parse_arxiv_ref(doi)
+            if from_doi is not None:
+                arxiv_id = from_doi.id
+    if arxiv_id is not None:
+        ref = parse_arxiv_ref(arxiv_id)
+        if ref is not None:
+            arxiv_id = ref.id
+            if version is None:
+                version = ref.version
+        arxiv_id = arxiv_id.strip() or None
+    if names and (authors is None or authors < len(names)):
+        authors = len(names)
+    return arxiv_id, version, doi, authors
 
 
 def now_iso() -> str:
@@ -165,6 +245,14 @@ def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source
         updated_at,
         arxiv_id,
         note_revision,
+        arxiv_version,
+        author_names,
+        categories,
+        comments,
+        journal_ref,
+        doi,
+        abstract_partial,
+        summary,
     ) = tuple(row)
     return Paper(
         id=int(pid),  # type: ignore[call-overload]
@@ -185,6 +273,14 @@ def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source
         arxiv_id=arxiv_id,  # type: ignore[arg-type]
         note_revision=note_revision,  # type: ignore[arg-type]
         sources=tuple(sources),
+        arxiv_version=arxiv_version,  # type: ignore[arg-type]
+        author_names=tuple(json.loads(str(author_names))),
+        categories=tuple(json.loads(str(categories))),
+        comments=comments,  # type: ignore[arg-type]
+        journal_ref=journal_ref,  # type: ignore[arg-type]
+        doi=doi,  # type: ignore[arg-type]
+        abstract_partial=bool(abstract_partial),
+        summary=summary,  # type: ignore[arg-type]
     )
 
 
@@ -693,12 +789,14 @@ class Store:
     def ingest(self, papers: Iterable[ScrapedPaper], source: Source, fmt: str) -> IngestResult:
         """Store a listing's papers in one transaction, merging repeats.
 
-        A repeat (same normalised title, or for derived titles the same abstract) fills missing
-        fields, keeps the highest upvotes and gains the source. User state is never touched.
+        A repeat (found by :func:`match_rule`: arXiv id, DOI, normalised title, abstract)
+        fills missing fields, upgrades partial ones (:func:`_merge_updates`), keeps the highest
+        upvotes and gains the source. User state is never touched. A paper that shares a title
+        with a stored one but has another arXiv id is new, and reported as a possible duplicate.
 
         Papers are taken in batches: the stored rows that share a key with the batch are found
         through the key indexes alone and read once each (with what a merge needs), repeats are
-        found in memory exactly as the per-paper lookups of :meth:`_find_existing` would find
+        found in memory exactly as the per-paper lookups of :meth:`match` would find
         them (lowest id first), and new papers are written with ``executemany`` under ids taken
         inside the write transaction.
         """
@@ -755,20 +853,21 @@ class Store:
         new_ids: list[int] = []
         merged_ids: set[int] = set()
         updated_ids: set[int] = set()
+        duplicates: list[tuple[int, int]] = []
         total = 0
         stamp = now_iso()
         with self.write() as conn:
             batch = _IngestBatch(conn, stamp, source, expected=expected)
-            seen_in_file: dict[str, int] = {}
+            seen = SeenInFile()
             chunk: list[ScrapedRow] = []
             size = INGEST_BATCH
             for row in rows:
                 chunk.append(row)
                 if len(chunk) >= size:
-                    total += batch.run(chunk, seen_in_file, new_ids, merged_ids, updated_ids)
+                    total += batch.run(chunk, seen, new_ids, merged_ids, updated_ids, duplicates)
                     chunk = []
             if chunk:
-                total += batch.run(chunk, seen_in_file, new_ids, merged_ids, updated_ids)
+                total += batch.run(chunk, seen, new_ids, merged_ids, updated_ids, duplicates)
             conn.execute(
                 "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -780,31 +879,78 @@ class Store:
             merged=len(merged_ids),
             updated=len(updated_ids),
             new_ids=tuple(new_ids),
+            possible_duplicates=tuple(duplicates),
         )
 
-    @staticmethod
-    def _find_existing(
-        conn: sqlite3.Connection, paper: ScrapedPaper, tkey: str, akey: str
-    ) -> int | None:
-        if not paper.title_derived and tkey:
-            row = conn.execute(
-                "SELECT id FROM papers WHERE title_key = ? AND title_derived = 0 LIMIT 1", (tkey,)
-            ).fetchone()
-            if row is not None:
-                return int(row[0])
-        if akey:
-            row = conn.execute(
-                "SELECT id FROM papers WHERE abstract_key = ? LIMIT 1", (akey,)
-            ).fetchone()
-            if row is not None:
-                return int(row[0])
-        if paper.title_derived and tkey:
-            row = conn.execute(
-                "SELECT id FROM papers WHERE title_key = ? AND abstract = '' LIMIT 1", (tkey,)
-            ).fetchone()
-            if row is not None:
-                return int(row[0])
-        return None
+    # ------------------------------------------------------------------ matching
+    def papers_by_arxiv_id(self, arxiv_ids: Sequence[str]) -> dict[str, int]:
+        """The stored papers that have these (version-less) arXiv ids: id -> paper id."""
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(arxiv_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for arxiv_id, pid in self.conn.execute(
+                f"SELECT arxiv_id, min(id) FROM papers WHERE arxiv_id IN ({marks}) "
+                "GROUP BY arxiv_id",
+                part,
+            ):
+                found[str(arxiv_id)] = int(pid)
+        return found
+
+    def match(
+        self, paper: ScrapedPaper, tkey: str, akey: str, seen: SeenInFile | None = None
+    ) -> Match:
+        """The stored paper that ``paper`` is, by the one matching rule (:func:`match_rule`),
+        looked up with one query per step; call it inside :meth:`write`.
+
+        ``seen`` holds what the current file gave so far: a repeat within a file is the
+        paper its first copy became (unless the two carry different arXiv ids).
+        ``tkey``/``akey`` are :func:`readq.textclean.dedupe_keys` of the paper.
+        """
+        paper = identified(paper)
+        conn = self.conn
+        if seen is not None:
+            found = seen.find(paper.arxiv_id, paper.doi, SeenInFile.key(paper, tkey, akey))
+            if found is not None:
+                return found
+        rows: dict[int, _KeyRow] = {}
+
+        def ids_by(column: str, key: str) -> list[int]:
+            return [r[0] for r in conn.execute(f"SELECT id FROM papers WHERE {column} = ?", (key,))]
+
+        def row_of(pid: int) -> _KeyRow:
+            row = rows.get(pid)
+            if row is None:
+                row = rows[pid] = _KeyRow(
+                    *conn.execute(
+                        f"SELECT {_KEY_COLUMNS} FROM papers WHERE id = ?", (pid,)
+                    ).fetchone()
+                )
+            return row
+
+        return match_rule(
+            paper.arxiv_id, paper.doi, paper.title_derived, tkey, akey, ids_by, row_of
+        )
+
+    def merge_scraped(
+        self,
+        paper_id: int,
+        paper: ScrapedPaper,
+        tkey: str,
+        akey: str,
+        stamp: str,
+        *,
+        from_listing: bool = False,
+    ) -> bool:
+        """Merge ``paper`` into stored paper ``paper_id`` by the upgrade rules of
+        :func:`_merge_updates` (fill what is missing, upgrade what is better, never touch
+        user state); True if anything changed. Call it inside :meth:`write`.
+        ``from_listing``: ``paper`` was read from a listing (its inferred date may replace
+        a stored inferred one), not imported."""
+        return Store._merge(
+            self.conn, paper_id, identified(paper), tkey, akey, stamp, from_listing=from_listing
+        )
 
     @staticmethod
     def _merge(
@@ -833,42 +979,264 @@ KeyedPaper = tuple[ScrapedPaper, str, str]
 ScrapedRow = tuple[object, ...]
 """A paper as the values of ``SCRAPED_COLUMNS`` (see :func:`scraped_values`)."""
 _TITLE, _TITLE_KEY, _DERIVED, _ABSTRACT, _ABSTRACT_KEY = range(5)
+_ARXIV_ID = SCRAPED_COLUMNS.index("arxiv_id")
+_DOI = SCRAPED_COLUMNS.index("doi")
 
 
 def paper_of_row(row: ScrapedRow) -> ScrapedPaper:
-    """The paper a ``scraped_values`` row was made of (its inverse, keys aside)."""
-    values = dict(zip(SCRAPED_COLUMNS, row, strict=True))
+    """The paper a ``scraped_values`` row was made of (its inverse, keys aside, for a paper
+    whose identity is already as :func:`identified` gives it).
+
+    A re-ingest merges every paper, so this runs once per paper: the row is unpacked by
+    position (in ``SCRAPED_COLUMNS`` order; a test checks the inverse) rather than by name."""
+    (
+        title,
+        _title_key,
+        derived,
+        abstract,
+        _abstract_key,
+        published,
+        published_text,
+        upvotes,
+        authors,
+        org,
+        urls,
+        arxiv_id,
+        arxiv_version,
+        author_names,
+        categories,
+        comments,
+        journal_ref,
+        doi,
+        partial,
+        summary,
+    ) = row
     return ScrapedPaper(
-        title=str(values["title"]),
-        abstract=str(values["abstract"]),
-        title_derived=bool(values["title_derived"]),
-        urls=tuple(json.loads(str(values["urls"]))),
-        **{name: values[name] for name in _PLAIN_SCRAPED},  # type: ignore[arg-type]
+        title=str(title),
+        abstract=str(abstract),
+        title_derived=bool(derived),
+        published=published,  # type: ignore[arg-type]
+        published_text=published_text,  # type: ignore[arg-type]
+        upvotes=upvotes,  # type: ignore[arg-type]
+        authors=authors,  # type: ignore[arg-type]
+        org=org,  # type: ignore[arg-type]
+        urls=_json_tuple(urls),
+        arxiv_id=arxiv_id,  # type: ignore[arg-type]
+        arxiv_version=arxiv_version,  # type: ignore[arg-type]
+        author_names=_json_tuple(author_names),
+        categories=_json_tuple(categories),
+        comments=comments,  # type: ignore[arg-type]
+        journal_ref=journal_ref,  # type: ignore[arg-type]
+        doi=doi,  # type: ignore[arg-type]
+        abstract_partial=bool(partial),
+        summary=summary,  # type: ignore[arg-type]
     )
 
 
-_PLAIN_SCRAPED = ("published", "published_text", "upvotes", "authors", "org", "arxiv_id")
-"""The scraped columns stored exactly as the paper holds them."""
+def _json_tuple(text: object) -> tuple[str, ...]:
+    """A JSON list column as a tuple (most are empty: a re-ingest merges every paper, and
+    decoding three "[]" per paper cost ~1 CPU-s at 100k)."""
+    return () if text == "[]" else tuple(json.loads(str(text)))
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
 INGEST_BATCH = 1000
 """Papers looked up and written together by :meth:`Store.ingest`."""
 
-_MERGE_COLUMNS = (
-    "title_derived, abstract = '', published, published_text, upvotes, authors, org, urls, arxiv_id"
+
+# ------------------------------------------------------------------ the matching rule
+class _KeyRow:
+    """What the matching rule needs to know of one stored paper (``_KEY_COLUMNS``)."""
+
+    __slots__ = ("abstract_empty", "akey", "arxiv", "derived", "doi", "tkey")
+
+    def __init__(
+        self,
+        tkey: str,
+        derived: bool,
+        akey: str,
+        abstract_empty: bool,
+        arxiv: str | None = None,
+        doi: str | None = None,
+    ) -> None:
+        self.tkey = tkey
+        self.derived = bool(derived)
+        self.akey = akey
+        self.abstract_empty = bool(abstract_empty)
+        self.arxiv = arxiv
+        self.doi = doi
+
+    def key(self, column: str) -> str | None:
+        """This paper's value of a lookup column (``title_key``, ``arxiv_id``...)."""
+        if column == "title_key":
+            return self.tkey
+        if column == "abstract_key":
+            return self.akey
+        if column == "arxiv_id":
+            return self.arxiv
+        return self.doi
+
+
+_KEY_COLUMNS = "title_key, title_derived, abstract_key, abstract = '', arxiv_id, doi"
+"""The columns of a stored paper that make its ``_KeyRow``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The answer of the matching rule for one incoming paper.
+
+    ``paper_id``: the stored paper it is (None: it is a new paper); ``arxiv_id``: that stored
+    paper's arXiv id (before the merge); ``possible_duplicates``: stored papers that share its
+    title or abstract but carry a different arXiv id, so were not merged."""
+
+    paper_id: int | None
+    arxiv_id: str | None = None
+    possible_duplicates: tuple[int, ...] = ()
+
+
+NO_MATCH = Match(None)
+
+
+def match_rule(
+    arxiv_id: str | None,
+    doi: str | None,
+    derived: bool,
+    tkey: str,
+    akey: str,
+    ids_by: Callable[[str, str], Iterable[int]],
+    row_of: Callable[[int], _KeyRow],
+) -> Match:
+    """readq's one rule for "is this paper already stored?", shared by ingest, import and add.
+
+    In order, the first step that finds a paper decides (the lowest id when several do):
+    the arXiv id (version-less, as :func:`identified` gives it), the DOI, the normalised
+    title (a stored title derived from its abstract does not count, unless the incoming
+    title is derived too and the stored paper has no abstract), the abstract key. From the
+    DOI step on, a stored paper with a *different* arXiv id is never taken: two ids are two
+    papers. Such a paper is returned as a possible duplicate when nothing else matched.
+
+    ``ids_by(column, key)`` lists stored papers whose ``column`` may equal ``key`` (extra
+    ids are allowed: each is checked against ``row_of(id)``); the SQL path asks the indexes,
+    the batched ingest its in-memory maps.
+    """
+    if arxiv_id:
+        found = [i for i in ids_by("arxiv_id", arxiv_id) if row_of(i).arxiv == arxiv_id]
+        if found:
+            return Match(min(found), arxiv_id)
+    clashes: list[int] = []
+    for column, key, accept in (
+        ("doi", doi, _any_row),
+        ("title_key", tkey if not derived else None, _not_derived),
+        ("abstract_key", akey, _any_row),
+        ("title_key", tkey if derived else None, _without_abstract),
+    ):
+        if not key:
+            continue
+        best: int | None = None
+        for pid in ids_by(column, key):
+            row = row_of(pid)
+            if row.key(column) != key or not accept(row):
+                continue
+            if arxiv_id and row.arxiv and row.arxiv != arxiv_id:
+                clashes.append(pid)
+            elif best is None or pid < best:
+                best = pid
+        if best is not None:
+            return Match(best, row_of(best).arxiv)
+    return Match(None, None, tuple(sorted(set(clashes)))) if clashes else NO_MATCH
+
+
+def _any_row(row: _KeyRow) -> bool:
+    return True
+
+
+def _not_derived(row: _KeyRow) -> bool:
+    return not row.derived
+
+
+def _without_abstract(row: _KeyRow) -> bool:
+    return row.abstract_empty
+
+
+class SeenInFile:
+    """The papers one file (one transaction) has given so far, by the keys that repeat.
+
+    A repeat within a file is the paper its first copy became: found by arXiv id, DOI, or
+    the file's dedupe key (the normalised title; the abstract key for a title derived from
+    its abstract), unless the two carry different arXiv ids.
+    """
+
+    __slots__ = ("_arxiv", "_by_key")
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, int] = {}
+        self._arxiv: dict[int, str] = {}
+
+    @staticmethod
+    def key(paper: ScrapedPaper, tkey: str, akey: str) -> str | None:
+        """The dedupe key of a paper within one file (None: nothing identifies it)."""
+        return identity_key(tkey, akey, title_derived=paper.title_derived)
+
+    def find(self, arxiv_id: str | None, doi: str | None, dedupe_key: str | None) -> Match | None:
+        """The paper of this file that an incoming paper repeats, if any."""
+        by_key = self._by_key
+        for key in (
+            "x:" + arxiv_id if arxiv_id else None,
+            "d:" + doi if doi else None,
+            dedupe_key,
+        ):
+            if key is None:
+                continue
+            pid = by_key.get(key)
+            if pid is None:
+                continue
+            known = self._arxiv.get(pid)
+            if arxiv_id is None or known is None or known == arxiv_id:
+                return Match(pid, known)
+        return None
+
+    def record(self, pid: int, match: Match, paper: ScrapedPaper, tkey: str, akey: str) -> None:
+        """Record that ``paper`` (matched as ``match``) is now stored as paper ``pid``."""
+        paper = identified(paper)
+        self.add(pid, match.arxiv_id or paper.arxiv_id, paper.doi, self.key(paper, tkey, akey))
+
+    def add(self, pid: int, arxiv_id: str | None, doi: str | None, dedupe_key: str | None) -> None:
+        """Record that paper ``pid`` (whose arXiv id is now ``arxiv_id``) came from this file."""
+        by_key = self._by_key
+        if dedupe_key is not None:
+            by_key[dedupe_key] = pid
+        if arxiv_id:
+            self._arxiv[pid] = arxiv_id
+            by_key["x:" + arxiv_id] = pid
+        if doi:
+            by_key["d:" + doi] = pid
+
+
+# --------------------------------------------------------------------- merging
+_MERGE_COLUMN_NAMES = (
+    "title_derived",
+    "length(abstract)",
+    "published",
+    "published_text",
+    "upvotes",
+    "authors",
+    "org",
+    "urls",
+    "arxiv_id",
+    "title",
+    "abstract_partial",
+    "arxiv_version",
+    "author_names",
+    "categories",
+    "comments",
+    "journal_ref",
+    "doi",
+    "summary",
 )
-"""What :func:`_merge_updates` needs of a stored paper (only whether its abstract is empty)."""
-_MERGE_INDEX = {
-    "title_derived": 0,
-    "published": 2,
-    "published_text": 3,
-    "upvotes": 4,
-    "authors": 5,
-    "org": 6,
-    "urls": 7,
-    "arxiv_id": 8,
-}
+_MERGE_COLUMNS = ", ".join(_MERGE_COLUMN_NAMES)
+"""What :func:`_merge_updates` needs of a stored paper (only the length of its abstract)."""
+_MERGE_INDEX = {name: index for index, name in enumerate(_MERGE_COLUMN_NAMES) if "(" not in name}
+_ABSTRACT_LENGTH = 1
 
 
 def year_less(published_text: object) -> bool:
@@ -888,17 +1256,54 @@ def _merge_updates(
 ) -> dict[str, object]:
     """The scraped columns a merge of ``paper`` changes in a stored row of ``_MERGE_COLUMNS``.
 
-    Fields are filled when missing, never overwritten, with one exception: a date inferred
-    from year-less text is scraped data, and the latest listing that gives the paper a
-    different date replaces it (``from_listing``): a re-ingest with the right ``--year``
-    fixes a date stored with a wrong one, and a date with an explicit year replaces a guess.
-    A date with an explicit year is never replaced, and imports fill dates only."""
-    derived, abstract_empty, published, published_text, upvotes, authors, org, urls, arxiv = row
+    A merge fills what is missing and upgrades what is better, and nothing else:
+    a real title replaces one derived from the abstract, and a properly cased one an
+    all-lower-case one (Scholar) with the same key, never the other way; a full abstract
+    replaces a partial (truncated preview) or empty one, a partial one only an empty or a
+    shorter partial one; author names replace a bare count, and fuller names replace
+    abbreviated ones of the same authors ("Ada Quill" for "A Quill"), never the reverse;
+    the arXiv version only rises (a newer version's comments and journal reference win);
+    categories, DOI, summary and links are added. Dates are filled when missing, with one
+    exception: a date inferred from year-less text is scraped data, and the latest listing
+    that gives the paper a different date replaces it (``from_listing``): a re-ingest with the
+    right ``--year`` fixes a date stored with a wrong one, and a date with an explicit year
+    replaces a guess. A date with an explicit year is never replaced, and imports fill dates
+    only. Status, star, note and tags are not scraped columns: no merge reaches them.
+    """
+    (
+        derived,
+        abstract_length,
+        published,
+        published_text,
+        upvotes,
+        authors,
+        org,
+        urls,
+        arxiv,
+        title,
+        partial,
+        version,
+        names_json,
+        categories_json,
+        comments,
+        journal_ref,
+        doi,
+        summary,
+    ) = row
     updates: dict[str, object] = {}
     if derived and not paper.title_derived:
         updates.update(title=paper.title, title_key=tkey, title_derived=0)
-    if abstract_empty and paper.abstract:
+    elif not paper.title_derived and _better_cased(str(title), paper.title, tkey):
+        updates["title"] = paper.title
+    if paper.abstract and (
+        not abstract_length
+        or (
+            partial and (not paper.abstract_partial or len(paper.abstract) > abstract_length)  # type: ignore[operator]
+        )
+    ):
         updates.update(abstract=paper.abstract, abstract_key=akey)
+        if bool(partial) != paper.abstract_partial:
+            updates["abstract_partial"] = int(paper.abstract_partial)
     # Filled when missing; an inferred date also replaced by a listing's different one.
     if paper.published is not None and (
         published is None
@@ -909,18 +1314,76 @@ def _merge_updates(
         updates["published_text"] = paper.published_text
     if paper.upvotes is not None and (upvotes is None or paper.upvotes > upvotes):  # type: ignore[operator]
         updates["upvotes"] = paper.upvotes
-    if authors is None and paper.authors is not None:
+    if paper.author_names:
+        old_names: list[str] = json.loads(str(names_json))
+        if _names_upgrade(old_names, paper.author_names):
+            updates["author_names"] = json.dumps(list(paper.author_names), ensure_ascii=False)
+            # A count never drops: a truncated list ("A Quill, B Osei…") names fewer.
+            count = max(len(paper.author_names), paper.authors or 0, authors or 0)  # type: ignore[call-overload]
+            if count != authors:
+                updates["authors"] = count
+    if "authors" not in updates and authors is None and paper.authors is not None:
         updates["authors"] = paper.authors
     if org is None and paper.org is not None:
         updates["org"] = paper.org
     if arxiv is None and paper.arxiv_id is not None:
         updates["arxiv_id"] = paper.arxiv_id
+    newer = paper.arxiv_version is not None and (
+        version is None or paper.arxiv_version > version  # type: ignore[operator]
+    )
+    if newer:
+        updates["arxiv_version"] = paper.arxiv_version
+    if paper.categories:
+        old_categories: list[str] = json.loads(str(categories_json))
+        extra = [c for c in paper.categories if c not in old_categories]
+        if extra:
+            updates["categories"] = json.dumps(old_categories + extra)
+    if paper.comments and (comments is None or (newer and paper.comments != comments)):
+        updates["comments"] = paper.comments
+    if paper.journal_ref and (journal_ref is None or (newer and paper.journal_ref != journal_ref)):
+        updates["journal_ref"] = paper.journal_ref
+    if doi is None and paper.doi:
+        updates["doi"] = paper.doi
+    if summary is None and paper.summary:
+        updates["summary"] = paper.summary
     if paper.urls:
         old_urls = json.loads(str(urls))
         extra = [u for u in paper.urls if u not in old_urls]
         if extra:
             updates["urls"] = json.dumps(old_urls + extra)
     return updates
+
+
+def _better_cased(stored: str, incoming: str, tkey: str) -> bool:
+    """Whether ``incoming`` is the properly cased spelling of an all-lower-case ``stored``
+    title (Scholar lower-cases titles; the same key says it is the same title)."""
+    if stored == incoming or stored != stored.lower() or incoming == incoming.lower():
+        return False
+    return normalise_key(stored) == tkey
+
+
+def _names_upgrade(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether the names ``new`` should replace the stored ``old``: there are none yet, or
+    ``new`` lists the same authors (position by position, initials matching full names) and
+    more of them or more fully spelled. Abbreviated names never replace full ones."""
+    if not old:
+        return True
+    if len(new) < len(old) or list(new) == list(old):
+        return False
+    if not all(names_match(a, b) for a, b in zip(old, new, strict=False)):
+        return False
+    if len(new) > len(old):
+        return all(_fullness(b) >= _fullness(a) for a, b in zip(old, new, strict=False))
+    pairs = list(zip(old, new, strict=True))
+    return all(_fullness(b) >= _fullness(a) for a, b in pairs) and any(
+        _fullness(b) > _fullness(a) for a, b in pairs
+    )
+
+
+def _fullness(name: str) -> int:
+    """How fully a name is spelled (letters, so "Ada Quill" > "A. Quill" > "A Quill" is
+    not needed: "A Quill" and "A. Quill" are equally abbreviated)."""
+    return sum(1 for c in name if c.isalpha())
 
 
 def _write_merge(
@@ -931,29 +1394,18 @@ def _write_merge(
     conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
 
 
-class _KeyRow:
-    """What the dedupe lookups need to know of one stored paper."""
-
-    __slots__ = ("abstract_empty", "akey", "derived", "tkey")
-
-    def __init__(self, tkey: str, derived: bool, akey: str, abstract_empty: bool) -> None:
-        self.tkey = tkey
-        self.derived = derived
-        self.akey = akey
-        self.abstract_empty = abstract_empty
-
-
 class _IngestBatch:
     """The batched write path of :meth:`Store.ingest` (one instance per transaction).
 
-    For each batch it finds, through the key indexes alone, the stored papers whose title key
-    or abstract key occurs in the batch, and reads each of them once with the columns a merge
-    needs. Then it walks the batch in order: a lookup is answered from those rows and from the
-    papers this batch has already added or changed, taking the lowest id as SQLite's
-    ``LIMIT 1`` over the key indexes does. A merge into a row read for this batch works on
-    that copy (kept up to date); a merge into a paper added by this ingest flushes the buffer
-    and reads the stored row (:meth:`Store._merge`). New papers and sources are buffered and
-    written with ``executemany``.
+    For each batch it finds, through the key indexes alone, the stored papers whose title key,
+    abstract key, arXiv id or DOI occurs in the batch, and reads each of them once with the
+    columns a merge needs. Then it walks the batch in order: each paper is matched by
+    :func:`match_rule` over those rows and the papers this batch has already added or
+    changed (kept in maps by each key), exactly as :meth:`Store.match` would answer from
+    SQLite. A merge into a row read for this batch works on that copy (kept up to date); a
+    merge into a paper added by this ingest flushes the buffer and reads the stored row
+    (:meth:`Store._merge`). New papers and sources are buffered and written with
+    ``executemany``.
     """
 
     def __init__(
@@ -965,36 +1417,44 @@ class _IngestBatch:
         row = conn.execute("SELECT max(id) FROM papers").fetchone()
         self.next_id = int(row[0] or 0) + 1
         self.first_new_id = self.next_id
-        # Hashes of every title key and abstract key stored (or about to be) in the library,
-        # or None when reading them would cost more than the lookups they spare. A key whose
+        # Hashes of every key stored (or about to be) in the library, per lookup column, or
+        # None when reading them would cost more than the lookups they spare. A key whose
         # hash is not here is in no stored row, so it needs no lookup.
-        self.known_tkeys: set[int] | None = None
-        self.known_akeys: set[int] | None = None
+        self.known: dict[str, set[int]] | None = None
         existing = self.next_id - 1  # at least the number of papers
         if existing == 0 or (expected is not None and existing <= 2 * expected):
-            # Each scan reads one key index only (covering), never the table.
-            self.known_tkeys = {hash(k) for (k,) in conn.execute("SELECT title_key FROM papers")}
-            self.known_akeys = {hash(k) for (k,) in conn.execute("SELECT abstract_key FROM papers")}
+            # Each scan reads one key index only (covering), never the table; the id and
+            # DOI indexes are partial (rows that have one).
+            self.known = {
+                column: {
+                    hash(k)
+                    for (k,) in conn.execute(
+                        f"SELECT {column} FROM papers WHERE {column} IS NOT NULL"
+                    )
+                }
+                for column in _LOOKUP_COLUMNS
+            }
         self.rows: dict[int, _KeyRow] = {}
         self.stored: dict[int, list[object]] = {}
+        self.maps: dict[str, dict[str, list[int]]] = {c: {} for c in _LOOKUP_COLUMNS}
         self.pending_papers: list[tuple[object, ...]] = []
+        self.pending_plain: list[tuple[object, ...]] = []
         self.pending_ids: set[int] = set()
         self.pending_sources: list[tuple[object, ...]] = []
 
-    def _load(self, tkeys: set[str], akeys: set[str]) -> None:
+    def _load(self, keys: dict[str, set[str]]) -> None:
         self.rows = {}
         self.stored = {}
         conn = self.conn
-        if self.known_tkeys is not None and self.known_akeys is not None:
-            known_t, known_a = self.known_tkeys, self.known_akeys
-            tkeys = {k for k in tkeys if hash(k) in known_t}
-            akeys = {k for k in akeys if hash(k) in known_a}
-            if not tkeys and not akeys:
+        if self.known is not None:
+            known = self.known
+            keys = {c: {k for k in ks if hash(k) in known[c]} for c, ks in keys.items()}
+            if not any(keys.values()):
                 return
         ids: set[int] = set()
-        for column, keys in (("title_key", tkeys), ("abstract_key", akeys)):
-            keys.discard("")
-            for part in _chunks(list(keys), 500):  # type: ignore[arg-type]
+        for column, wanted in keys.items():
+            wanted.discard("")
+            for part in _chunks(list(wanted), 500):  # type: ignore[arg-type]
                 marks = ",".join("?" * len(part))
                 # Answered from the index alone (it holds the rowid): no table reads.
                 ids.update(
@@ -1010,72 +1470,105 @@ class _IngestBatch:
                 f"FROM papers WHERE id IN ({marks})",
                 part,
             ):
-                self.rows[pid] = _KeyRow(tkey, bool(merge[0]), akey, bool(merge[1]))
+                self.rows[pid] = _key_row(tkey, akey, merge)
                 self.stored[pid] = merge
 
     def run(
         self,
         items: list[ScrapedRow],
-        seen_in_file: dict[str, int],
+        seen: SeenInFile,
         new_ids: list[int],
         merged_ids: set[int],
         updated_ids: set[int],
+        duplicates: list[tuple[int, int]],
     ) -> int:
         """Store one batch of ``scraped_values`` rows; returns how many papers it held."""
-        self._load({str(i[_TITLE_KEY]) for i in items}, {str(i[_ABSTRACT_KEY]) for i in items})
-        by_tkey: dict[str, list[int]] = {}
-        by_akey: dict[str, list[int]] = {}
-        for pid, row in self.rows.items():
-            by_tkey.setdefault(row.tkey, []).append(pid)
-            by_akey.setdefault(row.akey, []).append(pid)
+        self._load(
+            {
+                "title_key": {str(i[_TITLE_KEY]) for i in items},
+                "abstract_key": {str(i[_ABSTRACT_KEY]) for i in items},
+                "arxiv_id": {str(i[_ARXIV_ID]) for i in items if i[_ARXIV_ID] is not None},
+                "doi": {str(i[_DOI]) for i in items if i[_DOI] is not None},
+            }
+        )
+        maps = self.maps = {c: {} for c in _LOOKUP_COLUMNS}
+        by_tkey, by_akey = maps["title_key"], maps["abstract_key"]
+        by_arxiv, by_doi = maps["arxiv_id"], maps["doi"]
+        for pid, key_row in self.rows.items():
+            self._index(pid, key_row)
         stamp = self.stamp
         source_row = (self.source.name, self.source.path, self.source.seen_at)
+        # SeenInFile.find/add inlined for papers without an id or DOI (a Hugging Face
+        # listing's every paper): the same answers, without two calls per paper.
+        seen_by_key, seen_arxiv = seen._by_key, seen._arxiv
         for values in items:
             tkey = str(values[_TITLE_KEY])
             akey = str(values[_ABSTRACT_KEY])
             derived = bool(values[_DERIVED])
+            arxiv: str | None = values[_ARXIV_ID]  # type: ignore[assignment]
+            doi: str | None = values[_DOI]  # type: ignore[assignment]
             dedupe_key = identity_key(tkey, akey, title_derived=derived)
-            existing_id = seen_in_file.get(dedupe_key) if dedupe_key is not None else None
-            if existing_id is None and (by_tkey or by_akey):
-                existing_id = self._lookup(derived, tkey, akey, by_tkey, by_akey)
+            if arxiv is None and doi is None:
+                seen_pid = seen_by_key.get(dedupe_key) if dedupe_key is not None else None
+                found = None if seen_pid is None else Match(seen_pid, seen_arxiv.get(seen_pid))
+            else:
+                found = seen.find(arxiv, doi, dedupe_key)
+            if found is None:
+                if (
+                    tkey not in by_tkey
+                    and akey not in by_akey
+                    and (arxiv is None or arxiv not in by_arxiv)
+                    and (doi is None or doi not in by_doi)
+                ):
+                    found = NO_MATCH  # most papers: every step looks up one of these maps
+                else:
+                    found = match_rule(
+                        arxiv, doi, derived, tkey, akey, self._ids_by, self.rows.__getitem__
+                    )
+            existing_id = found.paper_id
             if existing_id is None:
                 pid = self.next_id
                 self.next_id += 1
-                self.pending_papers.append((pid, *values, stamp, stamp))
+                if values[_IDENTITY_START:] == _NO_IDENTITY:
+                    # The columns' defaults are these values: binding them costs ~2 us a row.
+                    self.pending_plain.append((pid, *values[:_IDENTITY_START], stamp, stamp))
+                else:
+                    self.pending_papers.append((pid, *values, stamp, stamp))
                 self.pending_ids.add(pid)
                 new_ids.append(pid)
+                if found.possible_duplicates:
+                    duplicates.extend((pid, other) for other in found.possible_duplicates)
                 self._track(
-                    pid, _KeyRow(tkey, derived, akey, not values[_ABSTRACT]), by_tkey, by_akey
+                    pid,
+                    _KeyRow(tkey, derived, akey, not values[_ABSTRACT], arxiv, doi),
                 )
             else:
                 pid = existing_id
-                changed = self._merge(pid, paper_of_row(values), tkey, akey, by_tkey, by_akey)
+                changed = self._merge(pid, paper_of_row(values), tkey, akey)
                 if pid < self.first_new_id:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            if dedupe_key is not None:
-                seen_in_file[dedupe_key] = pid
+            if found.arxiv_id is None and arxiv is None and doi is None:
+                if dedupe_key is not None:
+                    seen_by_key[dedupe_key] = pid
+            else:
+                seen.add(pid, found.arxiv_id or arxiv, doi, dedupe_key)
             self.pending_sources.append((pid, *source_row))
         self.flush()
         return len(items)
 
-    def _merge(
-        self,
-        pid: int,
-        paper: ScrapedPaper,
-        tkey: str,
-        akey: str,
-        by_tkey: dict[str, list[int]],
-        by_akey: dict[str, list[int]],
-    ) -> bool:
+    def _ids_by(self, column: str, key: str) -> list[int]:
+        return self.maps[column].get(key, [])
+
+    def _merge(self, pid: int, paper: ScrapedPaper, tkey: str, akey: str) -> bool:
         stored = self.stored.get(pid)
         if stored is None:
             if pid in self.pending_ids:
                 self.flush()
             changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp, from_listing=True)
             if changed:
-                self._refresh_row(pid, by_tkey, by_akey)
+                self._refresh_row(pid)
             return changed
         updates = _merge_updates(stored, paper, tkey, akey, from_listing=True)
         if not updates:
@@ -1085,77 +1578,49 @@ class _IngestBatch:
             if index is not None:
                 stored[index] = value
         if "abstract" in updates:
-            stored[1] = 0
+            stored[_ABSTRACT_LENGTH] = len(str(updates["abstract"]))
         old = self.rows[pid]
-        self._track(
-            pid,
-            _KeyRow(
-                str(updates.get("title_key", old.tkey)),
-                bool(stored[0]),
-                str(updates.get("abstract_key", old.akey)),
-                bool(stored[1]),
-            ),
-            by_tkey,
-            by_akey,
-        )
+        tkey = str(updates.get("title_key", old.tkey))
+        self._track(pid, _key_row(tkey, str(updates.get("abstract_key", old.akey)), stored))
         _write_merge(self.conn, pid, updates, self.stamp)
         return True
 
-    def _lookup(
-        self,
-        derived: bool,
-        tkey: str,
-        akey: str,
-        by_tkey: dict[str, list[int]],
-        by_akey: dict[str, list[int]],
-    ) -> int | None:
-        if tkey not in by_tkey and akey not in by_akey:
-            return None  # most papers: every answer below comes from one of these two
-        rows = self.rows
-        if not derived and tkey:
-            found = [
-                i for i in by_tkey.get(tkey, ()) if rows[i].tkey == tkey and not rows[i].derived
-            ]
-            if found:
-                return min(found)
-        if akey:
-            found = [i for i in by_akey.get(akey, ()) if rows[i].akey == akey]
-            if found:
-                return min(found)
-        if derived and tkey:
-            found = [
-                i for i in by_tkey.get(tkey, ()) if rows[i].tkey == tkey and rows[i].abstract_empty
-            ]
-            if found:
-                return min(found)
-        return None
-
-    def _track(
-        self,
-        pid: int,
-        row: _KeyRow,
-        by_tkey: dict[str, list[int]],
-        by_akey: dict[str, list[int]],
-    ) -> None:
-        self.rows[pid] = row
+    def _index(self, pid: int, row: _KeyRow) -> None:
+        by_tkey, by_akey, by_arxiv, by_doi = self.maps.values()
         by_tkey.setdefault(row.tkey, []).append(pid)
         by_akey.setdefault(row.akey, []).append(pid)
-        if self.known_tkeys is not None and self.known_akeys is not None:
-            self.known_tkeys.add(hash(row.tkey))
-            self.known_akeys.add(hash(row.akey))
+        if row.arxiv is not None:
+            by_arxiv.setdefault(row.arxiv, []).append(pid)
+        if row.doi is not None:
+            by_doi.setdefault(row.doi, []).append(pid)
 
-    def _refresh_row(
-        self, pid: int, by_tkey: dict[str, list[int]], by_akey: dict[str, list[int]]
-    ) -> None:
-        """Re-read a merged paper's keys (a merge may fill its title or abstract)."""
-        tkey, derived, akey, empty = self.conn.execute(
-            "SELECT title_key, title_derived, abstract_key, abstract = '' FROM papers WHERE id = ?",
-            (pid,),
-        ).fetchone()
-        self._track(pid, _KeyRow(tkey, bool(derived), akey, bool(empty)), by_tkey, by_akey)
+    def _track(self, pid: int, row: _KeyRow) -> None:
+        self.rows[pid] = row
+        self._index(pid, row)
+        known = self.known
+        if known is not None:
+            known_t, known_a, known_x, known_d = known.values()
+            known_t.add(hash(row.tkey))
+            known_a.add(hash(row.akey))
+            if row.arxiv is not None:
+                known_x.add(hash(row.arxiv))
+            if row.doi is not None:
+                known_d.add(hash(row.doi))
+
+    def _refresh_row(self, pid: int) -> None:
+        """Re-read a merged paper's keys (a merge may fill its title, abstract or ids)."""
+        row = self.conn.execute(f"SELECT {_KEY_COLUMNS} FROM papers WHERE id = ?", (pid,))
+        self._track(pid, _KeyRow(*row.fetchone()))
 
     def flush(self) -> None:
         """Write the buffered new papers and sources."""
+        if self.pending_plain:
+            self.conn.executemany(
+                f"INSERT INTO papers (id, {_PLAIN_COLUMNS_SQL}, added_at, updated_at) "
+                f"VALUES (?, {_PLAIN_MARKS}, ?, ?)",
+                self.pending_plain,
+            )
+            self.pending_plain = []
         if self.pending_papers:
             self.conn.executemany(
                 f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, added_at, updated_at) "
@@ -1163,7 +1628,7 @@ class _IngestBatch:
                 self.pending_papers,
             )
             self.pending_papers = []
-            self.pending_ids = set()
+        self.pending_ids = set()
         if self.pending_sources:
             self.conn.executemany(
                 "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
@@ -1171,6 +1636,30 @@ class _IngestBatch:
                 self.pending_sources,
             )
             self.pending_sources = []
+
+
+_IDENTITY_START = SCRAPED_COLUMNS.index("arxiv_version")
+_NO_IDENTITY = (None, "[]", "[]", None, None, None, 0, None)
+"""The ``scraped_values`` of the identity columns from ``arxiv_version`` on, for a paper that
+has none of them: their column defaults (m005), so a new row of such a paper omits them."""
+_PLAIN_COLUMNS_SQL = ", ".join(SCRAPED_COLUMNS[:_IDENTITY_START])
+_PLAIN_MARKS = ", ".join("?" * _IDENTITY_START)
+
+_LOOKUP_COLUMNS = ("title_key", "abstract_key", "arxiv_id", "doi")
+"""The columns the matching rule looks papers up by (each has an index), in the order of the
+batch's per-column maps (``_index`` and ``_track`` unpack them in this order)."""
+
+
+def _key_row(tkey: str, akey: str, merge: Sequence[object]) -> _KeyRow:
+    """The ``_KeyRow`` of a stored paper from its keys and its ``_MERGE_COLUMNS`` values."""
+    return _KeyRow(
+        tkey,
+        bool(merge[_MERGE_INDEX["title_derived"]]),
+        akey,
+        not merge[_ABSTRACT_LENGTH],
+        merge[_MERGE_INDEX["arxiv_id"]],  # type: ignore[arg-type]
+        merge[_MERGE_INDEX["doi"]],  # type: ignore[arg-type]
+    )
 
 
 # ------------------------------------------------------------------------ helpers

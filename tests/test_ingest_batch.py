@@ -1,15 +1,15 @@
-"""The batched ingest path stores exactly what the one-paper-at-a-time path stored.
+"""The batched ingest path stores exactly what the one-paper-at-a-time path stores.
 
-The reference below is the per-paper algorithm ``Store.ingest`` used before batching (one
-lookup query per key, one insert per paper). Random listings drawn from small pools of titles
-and abstracts force every kind of repeat: same title, derived titles matched by abstract,
-derived titles matched to papers without abstract, repeats within a file and across files,
-and merges that change a paper's keys, across batch boundaries.
+The reference below is the per-paper algorithm (``Store.match``: one lookup query per key,
+``Store.merge_scraped``, one insert per paper), the path imports take. Random listings drawn
+from small pools of titles, abstracts, arXiv ids and DOIs force every kind of repeat: same
+title, derived titles matched by abstract, derived titles matched to papers without abstract,
+same id under another title, same title under another id (kept apart), repeats within a file
+and across files, and merges that change a paper's keys, across batch boundaries.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import sys
@@ -20,8 +20,8 @@ import pytest
 
 from readq import store as store_module
 from readq.models import ScrapedPaper, Source
-from readq.store import IngestResult, Store, now_iso
-from readq.textclean import abstract_key, identity_key, normalise_key
+from readq.store import IngestResult, SeenInFile, Store, now_iso, scraped_values
+from readq.textclean import dedupe_keys
 
 TITLES = [
     "Diffusion Models for Video",
@@ -55,58 +55,44 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
     new_set: set[int] = set()
     merged_ids: set[int] = set()
     updated_ids: set[int] = set()
+    duplicates: list[tuple[int, int]] = []
     total = 0
     stamp = now_iso()
     with store.write() as conn:
-        seen_in_file: dict[str, int] = {}
+        seen = SeenInFile()
         for paper in papers:
             total += 1
-            tkey = normalise_key(paper.title)
-            akey = abstract_key(paper.abstract)
-            dedupe_key = identity_key(tkey, akey, title_derived=paper.title_derived)
-            existing_id = seen_in_file.get(dedupe_key) if dedupe_key is not None else None
+            tkey, akey = dedupe_keys(paper.title, paper.abstract)
+            match = store.match(paper, tkey, akey, seen)
+            existing_id = match.paper_id
             if existing_id is None:
-                existing_id = Store._find_existing(conn, paper, tkey, akey)
-            if existing_id is None:
+                values = scraped_values(paper, tkey, akey)
+                marks = ",".join("?" * (len(values) + 2))
                 cur = conn.execute(
-                    "INSERT INTO papers (title, title_key, title_derived, abstract, "
-                    "abstract_key, published, published_text, upvotes, authors, org, urls, "
-                    "arxiv_id, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        paper.title,
-                        tkey,
-                        int(paper.title_derived),
-                        paper.abstract,
-                        akey,
-                        paper.published,
-                        paper.published_text,
-                        paper.upvotes,
-                        paper.authors,
-                        paper.org,
-                        json.dumps(list(paper.urls)),
-                        paper.arxiv_id,
-                        stamp,
-                        stamp,
-                    ),
+                    f"INSERT INTO papers ({', '.join(store_module.SCRAPED_COLUMNS)}, "
+                    f"added_at, updated_at) VALUES ({marks})",
+                    (*values, stamp, stamp),
                 )
                 pid = int(cur.lastrowid or 0)
                 new_ids.append(pid)
                 new_set.add(pid)
+                duplicates.extend((pid, other) for other in match.possible_duplicates)
             else:
                 pid = existing_id
-                changed = Store._merge(conn, pid, paper, tkey, akey, stamp, from_listing=True)
+                changed = store.merge_scraped(pid, paper, tkey, akey, stamp, from_listing=True)
                 if pid not in new_set:
                     merged_ids.add(pid)
                     if changed:
                         updated_ids.add(pid)
-            if dedupe_key is not None:
-                seen_in_file[dedupe_key] = pid
+            seen.record(pid, match, paper, tkey, akey)
             conn.execute(
                 "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (paper_id, path) DO NOTHING",
                 (pid, source.name, source.path, source.seen_at),
             )
-    return IngestResult(total, len(new_ids), len(merged_ids), len(updated_ids), tuple(new_ids))
+    return IngestResult(
+        total, len(new_ids), len(merged_ids), len(updated_ids), tuple(new_ids), tuple(duplicates)
+    )
 
 
 def random_paper(rng: random.Random) -> ScrapedPaper:
@@ -124,7 +110,14 @@ def random_paper(rng: random.Random) -> ScrapedPaper:
         authors=rng.choice([None, 2, 9]),
         org=rng.choice([None, "Kestrel Labs"]),
         urls=tuple(rng.sample(["https://a.example", "https://b.example"], rng.randint(0, 2))),
-        arxiv_id=rng.choice([None, "2401.00001"]),
+        arxiv_id=rng.choice([None, None, "2401.00001", "2401.00002", "arXiv:2401.00001v2"]),
+        arxiv_version=rng.choice([None, 1, 3]),
+        author_names=rng.choice([(), ("A Quill", "B Osei"), ("Ada Quill", "Bram Osei")]),
+        categories=rng.choice([(), ("cs.LG",), ("cs.CV", "cs.LG")]),
+        comments=rng.choice([None, "9 pages", "12 pages, v3"]),
+        doi=rng.choice([None, None, "10.1234/Fict.1", "https://doi.org/10.1234/fict.2"]),
+        abstract_partial=rng.random() < 0.2,
+        summary=rng.choice([None, "A one-line summary."]),
     )
 
 
@@ -134,7 +127,8 @@ def dump(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]
         papers = conn.execute(
             "SELECT id, title, title_key, title_derived, abstract, abstract_key, published, "
             "published_text, upvotes, authors, org, urls, arxiv_id, status, starred, note, "
-            "added_at = updated_at FROM papers ORDER BY id"
+            "arxiv_version, author_names, categories, comments, journal_ref, doi, "
+            "abstract_partial, summary, added_at = updated_at FROM papers ORDER BY id"
         ).fetchall()
         sources = conn.execute(
             "SELECT paper_id, name, path FROM paper_sources ORDER BY paper_id, path"
@@ -158,7 +152,7 @@ def test_batched_ingest_matches_per_paper_ingest(
     with Store.open(tmp_path / "new.db") as new, Store.open(tmp_path / "ref.db") as ref:
         for number, papers in enumerate(files):
             source = Source(name=f"f{number}", path=f"/l/f{number}", seen_at="2025-01-01")
-            keyed = [(p, normalise_key(p.title), abstract_key(p.abstract)) for p in papers]
+            keyed = [(p, *dedupe_keys(p.title, p.abstract)) for p in papers]
             got.append(new.ingest_keyed(keyed, source, "hf", expected=expected))
             want.append(reference_ingest(ref, papers, source))
     assert got == want

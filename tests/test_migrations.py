@@ -172,3 +172,83 @@ def test_keys_with_format_characters_are_recomputed(db_path: Path) -> None:
             [ScrapedPaper("Attention Is Sparse", abstract)], Source("s", "/s", "now"), "hf"
         )
         assert (result.new, result.merged) == (0, 1)
+
+
+def test_a_library_of_the_previous_schema_gains_the_identity_columns(db_path: Path) -> None:
+    """m005: a library made by the schema before it (m001-m004) keeps every paper, state,
+    note, revision and source; ids stored with a version are split into id and version; the
+    new columns have their defaults; the arXiv id and DOI lookups use their indexes."""
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before="m005_identity")
+    with Store.open(db_path, migrate=False) as old:
+        assert old.applied_migrations() == list(KNOWN_MIGRATIONS[:3])
+    rows = [
+        ("Kept with a versioned id", "2401.00001v2", "read", 1, "my note"),
+        ("Kept with a plain id", "hep-th/9901001", "to-read", 0, ""),
+        ("Kept without an id", None, "new", 0, ""),
+        ("Kept with an odd id", "not an id", "new", 1, ""),
+    ]
+    for title, arxiv_id, status, starred, note in rows:
+        db.execute(
+            "INSERT INTO papers (title, title_key, abstract, abstract_key, urls, arxiv_id, "
+            "status, starred, note, authors, added_at, updated_at) "
+            "VALUES (?, ?, 'An abstract.', 'k', ?, ?, ?, ?, ?, 3, 'a', 'u')",
+            (title, title.lower(), '["https://x.example"]', arxiv_id, status, starred, note),
+        )
+    db.execute(
+        "INSERT INTO note_revisions (paper_id, text, created_at, kind) "
+        "VALUES (1, 'my note', 'c', 'save')"
+    )
+    db.execute("UPDATE papers SET note_revision = 1 WHERE id = 1")
+    db.execute("INSERT INTO paper_sources VALUES (1, 'hf.txt', '/l/hf.txt', 's')")
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+        papers = {p.title: p for p in store.list_papers()}
+        first = papers["Kept with a versioned id"]
+        assert (first.arxiv_id, first.arxiv_version) == ("2401.00001", 2)
+        assert (first.status.value, first.starred, first.note, first.note_revision) == (
+            "read",
+            True,
+            "my note",
+            1,
+        )
+        assert [s.path for s in first.sources] == ["/l/hf.txt"]
+        assert (first.urls, first.authors, first.abstract) == (
+            ("https://x.example",),
+            3,
+            "An abstract.",
+        )
+        assert (first.author_names, first.categories, first.doi, first.comments) == (
+            (),
+            (),
+            None,
+            None,
+        )
+        assert (first.journal_ref, first.summary, first.abstract_partial) == (None, None, False)
+        assert papers["Kept with a plain id"].arxiv_id == "hep-th/9901001"
+        assert papers["Kept with a plain id"].arxiv_version is None
+        assert papers["Kept without an id"].arxiv_id is None
+        assert papers["Kept with an odd id"].arxiv_id == "not an id"
+        plans = {
+            column: " ".join(
+                str(r[3])
+                for r in store.conn.execute(
+                    f"EXPLAIN QUERY PLAN SELECT id FROM papers WHERE {column} = ?", ("x",)
+                )
+            )
+            for column in ("arxiv_id", "doi")
+        }
+        assert "idx_papers_arxiv_id" in plans["arxiv_id"]
+        assert "idx_papers_doi" in plans["doi"]
+        # The migrated library takes a paper with an identity and matches it by id.
+        result = store.ingest(
+            [ScrapedPaper("Another title", arxiv_id="arXiv:2401.00001v3")],
+            Source("s", "/s", "now"),
+            "hf",
+        )
+        assert (result.new, result.merged) == (0, 1)
+        assert store.get(1).arxiv_version == 3
+        assert store.get(1).status.value == "read"

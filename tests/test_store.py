@@ -17,6 +17,7 @@ from readq.store import (
     INGEST_CACHE_KIB_MAX,
     Store,
     UnknownPaperError,
+    identified,
     paper_of_row,
     scraped_values,
     year_less,
@@ -214,6 +215,43 @@ def test_a_new_library_has_8k_pages_and_an_old_one_keeps_its_own(tmp_path: Path)
 
 
 @given(
+    names=st.lists(st.text(min_size=1, max_size=12), max_size=4).map(tuple),
+    categories=st.lists(st.sampled_from(["cs.LG", "cs.AI", "stat.ML"]), max_size=3).map(tuple),
+    arxiv=st.none() | st.sampled_from(["2612.04011", "hep-th/9901001"]),
+    version=st.none() | st.integers(1, 30),
+    doi=st.none() | st.just("10.5555/fict.1"),
+    partial=st.booleans(),
+    text=st.none() | st.text(max_size=30),
+)
+def test_paper_of_row_inverts_scraped_values_with_identity(
+    names: tuple[str, ...],
+    categories: tuple[str, ...],
+    arxiv: str | None,
+    version: int | None,
+    doi: str | None,
+    partial: bool,
+    text: str | None,
+) -> None:
+    """Identity fields survive the row the parser process sends (for an identified paper:
+    a version-less id, a canonical DOI, a count no smaller than the names)."""
+    paper = ScrapedPaper(
+        title="T",
+        authors=len(names) or None,
+        arxiv_id=arxiv,
+        arxiv_version=version,
+        author_names=names,
+        categories=categories,
+        comments=text,
+        journal_ref=text,
+        doi=doi,
+        abstract_partial=partial,
+        summary=text,
+    )
+    assert identified(paper) == paper
+    assert paper_of_row(scraped_values(paper, "tkey", "akey")) == paper
+
+
+@given(
     title=st.text(min_size=1, max_size=40),
     abstract=st.text(max_size=80),
     derived=st.booleans(),
@@ -342,3 +380,26 @@ def test_an_inferred_date_gives_way_to_a_listings_new_date_and_an_explicit_one_n
 )
 def test_year_less(text: str | None, inferred: bool) -> None:
     assert year_less(text) is inferred
+
+
+def test_a_paper_without_identity_is_stored_with_the_column_defaults(store: Store) -> None:
+    """The batch omits a plain paper's identity columns: their defaults must be its values."""
+    from readq import store as store_module
+
+    plain = ScrapedPaper("Plain", "An abstract long enough to be a key. " * 3)
+    values = scraped_values(plain, "plain", "k")
+    assert values[store_module._IDENTITY_START :] == store_module._NO_IDENTITY
+    store.ingest([plain], Source("s", "/s", "2026-01-01"), "hf")
+    paper = store.get(1)
+    assert (paper.author_names, paper.categories, paper.arxiv_version, paper.doi) == (
+        (),
+        (),
+        None,
+        None,
+    )
+    assert (paper.comments, paper.journal_ref, paper.summary, paper.abstract_partial) == (
+        None,
+        None,
+        None,
+        False,
+    )

@@ -1,9 +1,9 @@
 """Writing a parsed import into the library: one transaction, all of it or nothing.
 
 Into an empty library a complete readq JSON export is *restored*: same ids, states, notes,
-note revisions, sources and ingest log. Anything else is *merged* with the dedupe rules of
-ingest (``Store._find_existing``: normalised title, or the abstract for derived titles) and
-its merge of scraped fields (``Store._merge``). For a paper already in the library the user's
+note revisions, sources and ingest log. Anything else is *merged* by the one matching rule of
+ingest and ``readq add`` (``Store.match``: arXiv id, DOI, normalised title, abstract) and its
+merge of scraped fields (``Store.merge_scraped``). For a paper already in the library the user's
 state wins: its status is kept unless it is ``new``, the star is the OR of both, and a
 different note in the file never replaces the library's note: it is kept as a ``conflict``
 revision (or becomes the note, as an ``import`` revision, when the library's note is empty).
@@ -12,14 +12,21 @@ Importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.models import Source, Status
-from readq.store import SCRAPED_COLUMNS_SQL, SCRAPED_MARKS, Store, now_iso, scraped_values
-from readq.textclean import dedupe_keys, identity_key
+from readq.store import (
+    SCRAPED_COLUMNS_SQL,
+    SCRAPED_MARKS,
+    SeenInFile,
+    Store,
+    identified,
+    now_iso,
+    scraped_values,
+)
+from readq.textclean import dedupe_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,8 @@ class ImportResult:
     updated: int = 0
     conflicts: int = 0
     restored: bool = False
+    possible_duplicates: tuple[tuple[int, int], ...] = ()
+    """(new paper, stored paper) pairs with the same title but different arXiv ids."""
 
 
 def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
@@ -41,7 +50,7 @@ def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportRe
         empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
         if empty and _restorable(parsed):
             return _restore(conn, parsed)
-        return _merge_all(conn, parsed, source)
+        return _merge_all(store, parsed, source)
 
 
 def _restorable(parsed: ParsedImport) -> bool:
@@ -64,26 +73,12 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
     for record in parsed.records:
         paper = record.paper
         assert record.old_id is not None
-        title_key, akey = dedupe_keys(paper.title, paper.abstract)
         conn.execute(
-            "INSERT INTO papers (id, title, title_key, title_derived, abstract, abstract_key, "
-            "published, published_text, upvotes, authors, org, urls, arxiv_id, status, starred, "
-            "note, note_revision, added_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
+            f"note_revision, added_at, updated_at) VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?)",
             (
                 record.old_id,
-                paper.title,
-                title_key,
-                int(paper.title_derived),
-                paper.abstract,
-                akey,
-                paper.published,
-                paper.published_text,
-                paper.upvotes,
-                paper.authors,
-                paper.org,
-                json.dumps(list(paper.urls)),
-                paper.arxiv_id,
+                *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
                 (record.status or Status.NEW).value,
                 int(record.starred),
                 record.note,
@@ -117,33 +112,33 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
     return ImportResult(parsed.format, papers=count, new=count, merged=0, restored=True)
 
 
-def _merge_all(conn: sqlite3.Connection, parsed: ParsedImport, source: Source) -> ImportResult:
+def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
+    conn = store.conn
     stamp = now_iso()
-    seen: dict[str, int] = {}
+    seen = SeenInFile()
+    duplicates: list[tuple[int, int]] = []
     new_ids: set[int] = set()
     merged_ids: set[int] = set()
     updated_ids: set[int] = set()
     conflicts = 0
     for record in parsed.records:
-        paper = record.paper
+        paper = identified(record.paper)
         tkey, akey = dedupe_keys(paper.title, paper.abstract)
-        dedupe_key = identity_key(tkey, akey, title_derived=paper.title_derived)
-        pid = seen.get(dedupe_key) if dedupe_key is not None else None
-        if pid is None:
-            pid = Store._find_existing(conn, paper, tkey, akey)
+        match = store.match(paper, tkey, akey, seen)
+        pid = match.paper_id
         if pid is None:
             pid = _insert_new(conn, record, tkey, akey, stamp)
             new_ids.add(pid)
+            duplicates.extend((pid, other) for other in match.possible_duplicates)
         else:
-            changed = Store._merge(conn, pid, paper, tkey, akey, stamp)
+            changed = store.merge_scraped(pid, paper, tkey, akey, stamp)
             state_changed, conflict = _merge_state(conn, pid, record, stamp)
             conflicts += conflict
             if pid not in new_ids:
                 merged_ids.add(pid)
                 if changed or state_changed:
                     updated_ids.add(pid)
-        if dedupe_key is not None:
-            seen[dedupe_key] = pid
+        seen.record(pid, match, paper, tkey, akey)
         _add_sources(conn, pid, record.sources or (source,), stamp)
     conn.execute(
         "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
@@ -165,6 +160,7 @@ def _merge_all(conn: sqlite3.Connection, parsed: ParsedImport, source: Source) -
         merged=len(merged_ids),
         updated=len(updated_ids),
         conflicts=conflicts,
+        possible_duplicates=tuple(duplicates),
     )
 
 

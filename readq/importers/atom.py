@@ -1,8 +1,10 @@
 """Reading arXiv API Atom feeds (a saved ``export.arxiv.org/api/query`` result).
 
-Each ``<entry>`` gives a title, the abstract (``<summary>``), the number of authors, the
-publication date, the arXiv id and its links. The XML is parsed with ElementTree only after
-refusing any document type declaration or entity definition (entity-expansion bombs).
+Each ``<entry>`` gives a title, the abstract (``<summary>``), the authors' names, the
+publication date, the arXiv id and version, the categories (primary first), comments, journal
+reference, DOI and links. ``readq add`` reads the arXiv API's answers with this parser. The
+XML is parsed with ElementTree only after refusing any document type declaration or entity
+definition (entity-expansion bombs).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from readq.identity import parse_arxiv_ref
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper
@@ -18,11 +21,20 @@ from readq.textclean import clean_line, strip_unsafe
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 _FORBIDDEN = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ARXIV_ABS = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v\d+)?/?$")
 
 
 def parse_atom(text: str, name: str) -> ParsedImport:
-    """Parse an Atom feed held in ``text``; a DTD, an entity or bad XML refuses the file."""
+    """Parse an Atom feed held in ``text``; a DTD, an entity or bad XML refuses the file, and
+    so does a feed without entries."""
+    parsed = parse_atom_entries(text, name)
+    if not parsed.records:
+        raise IngestError(name, "the feed has no entries")
+    return parsed
+
+
+def parse_atom_entries(text: str, name: str) -> ParsedImport:
+    """:func:`parse_atom` that accepts a feed without entries (the arXiv API's answer for ids
+    it does not know): ``readq add`` reports those ids itself."""
     if _FORBIDDEN.search(text):
         raise IngestError(name, "XML with a DTD or entity declarations is refused (unsafe)")
     try:
@@ -43,8 +55,6 @@ def parse_atom(text: str, name: str) -> ParsedImport:
             parsed.warnings.append(f"an entry without a title was skipped ({entry_id or '?'})")
             continue
         parsed.records.append(ImportRecord(paper=_paper(entry, entry_id, title)))
-    if not parsed.records:
-        raise IngestError(name, "the feed has no entries")
     return parsed
 
 
@@ -52,11 +62,12 @@ def _paper(entry: ET.Element, entry_id: str, title: str) -> ScrapedPaper:
     abstract = " ".join(strip_unsafe(_text(entry, "summary")).split())
     published_raw = clean_line(_text(entry, "published") or _text(entry, "updated"))
     published = published_raw[:10] if re.match(r"^\d{4}-\d{2}-\d{2}", published_raw) else None
-    authors = len(entry.findall(f"{ATOM}author")) or None
-    arxiv_id = None
-    match = _ARXIV_ABS.search(entry_id)
-    if match is not None:
-        arxiv_id = match.group("id")
+    names = tuple(
+        name
+        for name in (clean_line(_text(author, "name")) for author in entry.findall(f"{ATOM}author"))
+        if name
+    )
+    ref = parse_arxiv_ref(entry_id.strip())
     urls: list[str] = []
     for link in entry.findall(f"{ATOM}link"):
         href = clean_line(link.get("href", ""))
@@ -76,10 +87,26 @@ def _paper(entry: ET.Element, entry_id: str, title: str) -> ScrapedPaper:
         abstract=abstract,
         published=published,
         published_text=published_raw or None,
-        authors=authors,
+        authors=len(entry.findall(f"{ATOM}author")) or None,
         urls=tuple(dict.fromkeys(urls)),
-        arxiv_id=arxiv_id,
+        arxiv_id=ref.id if ref is not None else None,
+        arxiv_version=ref.version if ref is not None else None,
+        author_names=names,
+        categories=_categories(entry),
+        comments=clean_line(_text(entry, "comment", ARXIV)) or None,
+        journal_ref=clean_line(_text(entry, "journal_ref", ARXIV)) or None,
+        doi=doi or None,
     )
+
+
+def _categories(entry: ET.Element) -> tuple[str, ...]:
+    """The entry's arXiv categories, the primary one first, each once."""
+    terms: list[str] = []
+    primary = entry.find(f"{ARXIV}primary_category")
+    if primary is not None:
+        terms.append(clean_line(primary.get("term", "")))
+    terms.extend(clean_line(c.get("term", "")) for c in entry.findall(f"{ATOM}category"))
+    return tuple(dict.fromkeys(t for t in terms if t))
 
 
 def _text(element: ET.Element, tag: str, namespace: str = ATOM) -> str:

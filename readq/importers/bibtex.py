@@ -1,12 +1,14 @@
-"""Reading BibTeX files (bibtexparser v2): title, abstract, date, links and the note.
+"""Reading BibTeX files (bibtexparser v2): title, authors, abstract, date, identity (arXiv
+``eprint``, ``doi``), links and the note.
 
 Values are expanded as BibTeX does (:class:`ExpandStringsMiddleware`, before bibtexparser's
 own enclosing removal): ``@string`` macros, the predefined month macros (``jan`` ...) and
 ``#`` concatenation (``"Bomb" # h``). Titles, abstracts and notes are decoded from LaTeX
 (``\\&`` → ``&``, ``{\\"o}`` → ``ö``) with pylatexenc, taught the escapes readq's own export
-writes (``\\textbraceleft{}`` ...). URLs, DOIs and eprints are taken as written. ``note`` /
-``annotation`` / ``annote`` become the note; readq's own ``keywords`` (``readq-read``,
-``readq-starred``) give back status and star.
+writes (``\\textbraceleft{}`` ...). URLs, DOIs and eprints are taken as written (the store
+reads their identity, as for every source); ``author`` gives the names in "Given Family" order
+(``Quill, Ada`` -> ``Ada Quill``). ``note`` / ``annotation`` / ``annote`` become the note;
+readq's own ``keywords`` (``readq-read``, ``readq-starred``) give back status and star.
 
 The date: biblatex's ``date`` (``2024``, ``2024-03``, ``2024-03-15``) when it is one, else
 ``year`` and ``month``. BibTeX has no day, so ``published`` is the first day of what is known:
@@ -27,12 +29,12 @@ from typing import Any
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LibraryMiddleware, RemoveEnclosingMiddleware
 
+from readq.identity import ArxivRef, abs_url, parse_arxiv_ref
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper, Status
 from readq.textclean import clean_line, strip_unsafe
 
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
 _LATEX_HINT = re.compile(r"[\\{}$~%`]|--|''|\?`|!`|<<|>>|,,")
 _FAST_TOKEN = re.compile(
     r"\\text(asciitilde|asciicircum|backslash|braceleft|braceright)\{\}|\\([&%$#_{}])|\{@\}|[{}]"
@@ -201,14 +203,16 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
     url = _plain(fields.get("url"))
     if url:
         urls.append(url)
-    arxiv_id = _arxiv_id(fields)
+    ref = _arxiv_ref(fields)
+    arxiv_id = ref.id if ref is not None else None
     if arxiv_id:
-        urls.append(f"https://arxiv.org/abs/{arxiv_id}")
+        urls.append(abs_url(arxiv_id))
     doi = _plain(fields.get("doi"))
     if doi:
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
         urls.append(f"https://doi.org/{doi}")
     authors = _text(fields.get("author")).strip()
+    names = _names(authors)
     org = clean_line(decode_latex(_text(fields.get("institution") or fields.get("organization"))))
     keywords = {k.strip().lower() for k in _text(fields.get("keywords")).split(",")}
     status = next((s for k, s in _STATUS_KEYWORDS.items() if k in keywords), None)
@@ -221,8 +225,33 @@ def _record(fields: dict[str, Any]) -> ImportRecord | None:
         org=org or None,
         urls=tuple(dict.fromkeys(u for u in urls if u)),
         arxiv_id=arxiv_id,
+        arxiv_version=ref.version if ref is not None else None,
+        author_names=names,
+        doi=doi or None,
+        categories=(primary,)
+        if (primary := clean_line(_plain(fields.get("primaryclass"))))
+        else (),
     )
     return ImportRecord(paper=paper, status=status, starred="readq-starred" in keywords, note=note)
+
+
+def _names(authors: str) -> tuple[str, ...]:
+    """The names of a BibTeX ``author`` field, each as "Given Family" (``and others`` is the
+    list's "et al.", not a name)."""
+    if not authors:
+        return ()
+    names: list[str] = []
+    for part in _AND.split(authors):
+        name = clean_line(decode_latex(part)).replace("{", "").replace("}", "")
+        if not name or name.casefold() == "others":
+            continue
+        pieces = [p.strip() for p in name.split(",")]
+        if len(pieces) == 2 and pieces[1]:  # Family, Given
+            name = f"{pieces[1]} {pieces[0]}"
+        elif len(pieces) == 3 and pieces[2]:  # Family, Jr, Given
+            name = f"{pieces[2]} {pieces[0]} {pieces[1]}"
+        names.append(" ".join(name.split()))
+    return tuple(n for n in names if n)
 
 
 def _text(value: Any) -> str:
@@ -236,13 +265,17 @@ def _plain(value: Any) -> str:
     return clean_line(text.replace("{", "").replace("}", "")).replace(" ", "%20")
 
 
-def _arxiv_id(fields: dict[str, Any]) -> str | None:
+def _arxiv_ref(fields: dict[str, Any]) -> ArxivRef | None:
+    """The arXiv id (and version) of the ``eprint`` field, in any spelling identity.py reads;
+    an eprint marked as arXiv but unreadable is kept as written."""
     eprint = _plain(fields.get("eprint"))
+    if not eprint:
+        return None
     prefix = _text(fields.get("archiveprefix") or fields.get("eprinttype")).strip().lower()
-    match = _ARXIV_ID.match(eprint)
-    if eprint and (prefix == "arxiv" or match):
-        return match.group(1) if match else eprint
-    return None
+    ref = parse_arxiv_ref(eprint)
+    if ref is None and prefix == "arxiv":
+        return ArxivRef(eprint)
+    return ref
 
 
 def _date(fields: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -116,6 +116,14 @@ def _paper(item: Any) -> ImportRecord:
         org=_clean_or_none(_str(item, "org")),
         urls=tuple(dict.fromkeys(_one_line(u) for u in urls if u.strip())),
         arxiv_id=_clean_or_none(_str(item, "arxiv_id")),
+        arxiv_version=_version(item),
+        author_names=_strings(item, "author_names"),
+        categories=_strings(item, "categories"),
+        comments=_clean_or_none(_str(item, "comments")),
+        journal_ref=_clean_or_none(_str(item, "journal_ref")),
+        doi=_clean_or_none(_str(item, "doi")),
+        abstract_partial=_bool(item, "abstract_partial"),
+        summary=_clean_or_none(_str(item, "summary")),
     )
     return ImportRecord(
         paper=paper,
@@ -151,6 +159,23 @@ def _revisions(items: list[Any]) -> tuple[RevisionRecord, ...]:
                 f"note revision {index}: base {revision.base} is not another of its revisions"
             )
     return tuple(revisions)
+
+
+def _strings(item: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of one-line strings (author names, categories); empty ones are dropped."""
+    values = _list(item, key)
+    if not all(isinstance(v, str) for v in values):
+        raise _Invalid(f"{key} is not a list of strings")
+    cleaned = (" ".join(_one_line(v).split()) for v in values)
+    return tuple(v for v in cleaned if v)
+
+
+def _version(item: dict[str, Any]) -> int | None:
+    """``arxiv_version``: a positive integer or null."""
+    version = _int(item, "arxiv_version")
+    if version is not None and version < 1:
+        raise _Invalid("arxiv_version is not a positive integer")
+    return version
 
 
 def _revision(item: Any) -> RevisionRecord:
