@@ -91,6 +91,9 @@ def _papers(db: Path) -> list[dict[str, object]]:
 
 
 def _run(db: Path, *args: str) -> tuple[int, str, str]:
+    if not db.exists():  # an existing library: these tests are about `add`, not its creation
+        db.parent.mkdir(parents=True, exist_ok=True)
+        Store.open(db).close()
     result = CliRunner().invoke(cli, ["--db", str(db), *args])
     return result.exit_code, result.stdout, result.stderr
 

@@ -39,6 +39,7 @@ def test_readqs_own_bibtex_keeps_its_years(tmp_path: Path) -> None:
     bib = tmp_path / "mine.bib"
     _ok(["export", "--format", "bibtex", "-o", str(bib)])
     other = tmp_path / "other" / "readq.db"
+    other.parent.mkdir()  # --db never creates a directory
     _ok(["--db", str(other), "import", str(bib)])
     for text in ("year:2024", "year:2023", "year:2025", "year:>=2024"):
         assert _matches(text, other) == _matches(text, _db()), text
