@@ -56,11 +56,10 @@ from readq.search.engine import (
     SearchEngine,
     SearchResult,
     View,
-    search,
-    search_ids,
 )
 from readq.search.index import SearchCancelled
 from readq.search.query import Field, Query, QueryError, parse_query
+from readq.search.select import search, search_ids, select_ids
 
 __all__ = [
     "Field",
@@ -75,4 +74,5 @@ __all__ = [
     "parse_query",
     "search",
     "search_ids",
+    "select_ids",
 ]
