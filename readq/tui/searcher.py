@@ -1,7 +1,8 @@
 """The bridge between the list and the search: turns a ``ListRequest`` into ids.
 
 Runs on worker threads. Until the core engine (``readq.search.SearchEngine``) has loaded, the
-ids come straight from SQLite (one indexed query; filters use a plain word match). Once it has
+ids come straight from SQLite: the same parsed query evaluated exactly in SQL, words as
+substrings (the filter bar says "approximate"). Once it has
 loaded (from its cache file when usable, see :mod:`readq.search.cache`), the engine answers
 everything from memory. Nothing here imports Textual.
 """
@@ -19,8 +20,8 @@ from readq.tui.listing import (
     ListResult,
     Span,
     View,
-    fallback_search,
     ordered_ids,
+    sql_search,
 )
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class Searcher:
         if engine is None:
             if not request.text.strip():
                 return ListResult(request, ordered_ids(reader, request.view, request.sort))
-            return fallback_search(reader, request)
+            return sql_search(reader, request)
         from readq.search import QueryError, SearchCancelled
 
         self._catch_up(engine)

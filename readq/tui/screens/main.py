@@ -88,6 +88,7 @@ class MainScreen(Screen[None]):
         self._last_detail = 0.0
         self._detail_timer: Timer | None = None
         self._shown = 0
+        self._list_note: str | None = None
         self._loaded = False
 
     @property
@@ -232,6 +233,7 @@ class MainScreen(Screen[None]):
             result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
         )
         self._shown = len(result.ids)
+        self._list_note = result.note
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
@@ -337,8 +339,9 @@ class MainScreen(Screen[None]):
         elif focused:
             noun = "paper" if self._shown == 1 else "papers"
             self.filter_bar.show_message(
-                f"{self._shown} {noun} match in {self.view.label}. Enter: back to the list, "
-                "Esc: clear."
+                f"{self._shown} {noun} match in {self.view.label}"
+                + (f", {self._list_note}" if self._list_note else "")
+                + ". Enter: back to the list, Esc: clear."
             )
         else:
             self.filter_bar.show_message("")
