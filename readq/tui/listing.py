@@ -146,9 +146,19 @@ APPROXIMATE = "approximate (index loading): words as substrings, no typos yet"
 """The filter bar's note while the SQL path answers a query with words."""
 
 
-def sql_search(store: Store, request: ListRequest) -> ListResult:
+def sql_search(
+    store: Store,
+    request: ListRequest,
+    *,
+    limit: int | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ListResult:
     """Answer ``request`` with the exact SQL evaluation of its query (used until the index has
-    loaded): every operator means what it means in the index; words match as substrings."""
+    loaded): every operator means what it means in the index; words match as substrings.
+
+    With ``limit``, only the first rows (``partial`` when there may be more): common words
+    fill a screen after a short scan, so it paints before the full answer is counted.
+    Raises ``readq.search.SearchCancelled`` when ``is_cancelled()`` turns True."""
     from readq.search import QueryError, parse_query
     from readq.search import sql as query_sql
     from readq.search.query import PhraseClause, positive_terms
@@ -158,9 +168,12 @@ def sql_search(store: Store, request: ListRequest) -> ListResult:
     except QueryError as exc:
         return ListResult(request, error=str(exc))
     view: SearchView = "starred" if request.view is View.STARRED else request.view.status
-    ids = query_sql.select_ids(store, query, view=view, sort=request.sort)
+    ids = query_sql.select_ids(
+        store, query, view=view, sort=request.sort, limit=limit, is_cancelled=is_cancelled
+    )
+    partial = limit is not None and len(ids) >= limit
     if not query.has_text:
-        return ListResult(request, ids)
+        return ListResult(request, ids, partial=partial)
     terms: list[str] = []
     for term in positive_terms(query.clauses):
         if isinstance(term, PhraseClause):
@@ -171,7 +184,7 @@ def sql_search(store: Store, request: ListRequest) -> ListResult:
     def highlight(paper_id: int, title: str) -> list[Span]:
         return word_spans(title, terms)
 
-    return ListResult(request, ids, highlight=highlight, note=APPROXIMATE)
+    return ListResult(request, ids, highlight=highlight, note=APPROXIMATE, partial=partial)
 
 
 def paper_in_view(paper: Paper, view: View) -> bool:

@@ -159,14 +159,33 @@ class Searcher:
             engine.update_state(paper_id, note=text)
 
     # ------------------------------------------------------------------ search
+    def first_page(
+        self, reader: Store, request: ListRequest, rows: int, is_cancelled: IsCancelled
+    ) -> ListResult | None:
+        """While the index loads, the first ``rows`` ids of a query (``partial`` if there may
+        be more; then :meth:`search` gives the whole answer), or None when there is nothing
+        to hurry (no query, or the index answers)."""
+        if self.engine is not None or not request.text.strip():
+            return None
+        from readq.search import SearchCancelled
+
+        try:
+            return sql_search(reader, request, limit=rows, is_cancelled=is_cancelled)
+        except SearchCancelled:
+            raise Cancelled() from None
+
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""
+        from readq.search import QueryError, SearchCancelled
+
         engine = self.engine
         if engine is None:
             if not request.text.strip():
                 return ListResult(request, ordered_ids(reader, request.view, request.sort))
-            return sql_search(reader, request)
-        from readq.search import QueryError, SearchCancelled
+            try:
+                return sql_search(reader, request, is_cancelled=is_cancelled)
+            except SearchCancelled:
+                raise Cancelled() from None
 
         self._catch_up(engine)
         try:

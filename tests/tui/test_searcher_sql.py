@@ -68,3 +68,45 @@ def test_malformed_queries_are_errors_not_everything(library: Store, text: str) 
     ids, error, _note = _ask(library, text)
     assert ids == []
     assert error and "\n" not in error
+
+
+def test_first_page_paints_before_the_count(library: Store) -> None:
+    """With the index loading, the first screen of a query comes from a LIMIT scan; it is
+    partial only when more may follow (then search() gives the whole answer)."""
+    searcher = Searcher()
+    request = ListRequest(1, View.ALL, SortKey.ADDED, "graph")
+    page = searcher.first_page(library, request, 1, lambda: False)
+    assert page is not None and page.partial and list(page.ids) == [2]
+    assert page.note == APPROXIMATE
+    whole = searcher.first_page(library, request, 5, lambda: False)
+    assert whole is not None and not whole.partial and list(whole.ids) == [2, 1]
+    nothing = ListRequest(1, View.ALL, SortKey.ADDED, "  ")
+    assert searcher.first_page(library, nothing, 5, lambda: False) is None
+
+
+def test_a_stale_sql_query_is_stopped_inside_sqlite(store: Store) -> None:
+    """A newer keystroke cancels the scan of the older query: SQLite stops it (progress
+    handler) and no result is produced for it."""
+    from readq.search import SearchCancelled, parse_query
+    from readq.search import sql as query_sql
+    from readq.tui.searcher import Cancelled
+
+    papers = [
+        ScrapedPaper(f"Paper {i} about graphs", f"Abstract number {i}. " * 40) for i in range(3000)
+    ]
+    store.ingest(papers, Source("fixture", "fixture.txt", "2025-01-01"), "test")
+    calls = 0
+
+    def cancelled() -> bool:
+        nonlocal calls
+        calls += 1
+        return True
+
+    with pytest.raises(SearchCancelled):
+        query_sql.select_ids(store, parse_query("nowhere -graphs"), is_cancelled=cancelled)
+    assert calls == 2  # once inside the scan, which stopped; once to tell it from an error
+    request = ListRequest(1, View.ALL, SortKey.ADDED, "nowhere")
+    with pytest.raises(Cancelled):
+        Searcher().search(store, request, lambda: True)
+    # the connection is usable afterwards, without the handler
+    assert query_sql.count(store, parse_query("graphs")) == 3000
