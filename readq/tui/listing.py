@@ -142,7 +142,7 @@ def word_spans(title: str, words: Sequence[str]) -> list[Span]:
     return merged
 
 
-APPROXIMATE = "approximate (index loading): words as substrings, no typos yet"
+APPROXIMATE = "approximate (index loading): substrings, no typos"
 """The filter bar's note while the SQL path answers a query with words."""
 
 

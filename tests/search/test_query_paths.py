@@ -286,3 +286,22 @@ def test_cli_reports_malformed_queries(library: Path, text: str) -> None:
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and "bad query:" in lines[0], result.output
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("joiner", [" ", " OR "])
+def test_a_pasted_page_of_words_is_answered_on_every_path(
+    library: Path, engine: SearchEngine, joiner: str
+) -> None:
+    """1,000 words (ANDed or ORed) are answered by each path; SQLite's expression depth
+    (1000) is not reached because AND/OR are joined as balanced trees."""
+    words = ["diffusion", "video", *(f"zq{i}x" for i in range(998))]
+    text = joiner.join(words)
+    index_ids = set(engine.search(text))
+    store = Store.open(library)
+    try:
+        sql_ids = set(query_sql.select_ids(store, parse_query(text)))
+    finally:
+        store.close()
+    expected = {1, 3, 7, 10} if joiner == " OR " else set()
+    assert index_ids == sql_ids == expected
+    assert set(_cli_ids(library, "--query", text)) == expected
