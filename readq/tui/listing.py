@@ -146,6 +146,13 @@ APPROXIMATE = "approximate (index loading): substrings, no typos"
 """The filter bar's note while the SQL path answers a query with words."""
 
 
+def search_view(view: View) -> SearchView:
+    """The search's name for a view (a ``Status``, ``"starred"`` or None), on both paths."""
+    if view is View.STARRED:
+        return "starred"
+    return view.status
+
+
 def sql_search(
     store: Store,
     request: ListRequest,
@@ -167,9 +174,13 @@ def sql_search(
         query = parse_query(request.text)
     except QueryError as exc:
         return ListResult(request, error=str(exc))
-    view: SearchView = "starred" if request.view is View.STARRED else request.view.status
     ids = query_sql.select_ids(
-        store, query, view=view, sort=request.sort, limit=limit, is_cancelled=is_cancelled
+        store,
+        query,
+        view=search_view(request.view),
+        sort=request.sort,
+        limit=limit,
+        is_cancelled=is_cancelled,
     )
     partial = limit is not None and len(ids) >= limit
     if not query.has_text:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readq.models import Stats, Status
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
     ListResult,
+    SearchView,
     Span,
     View,
     ordered_ids,
+    search_view,
     sql_search,
 )
 
@@ -33,11 +35,9 @@ CHILD_BUILD_MIN = 20_000
 which is then loaded): the UI's process keeps its GIL for keystrokes."""
 
 
-def engine_view(view: View) -> Any:
+def engine_view(view: View) -> SearchView:
     """The engine's name for a view (a ``Status``, ``"starred"`` or None)."""
-    if view is View.STARRED:
-        return "starred"
-    return view.status
+    return search_view(view)
 
 
 class Cancelled(Exception):
