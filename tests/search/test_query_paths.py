@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from readq.cli import cli
 from readq.models import ScrapedPaper, SortKey, Source, Status
@@ -305,3 +307,36 @@ def test_a_pasted_page_of_words_is_answered_on_every_path(
     expected = {1, 3, 7, 10} if joiner == " OR " else set()
     assert index_ids == sql_ids == expected
     assert set(_cli_ids(library, "--query", text)) == expected
+
+
+_ATOMS = st.sampled_from(
+    [
+        *("is:new", "is:read", "is:to-read", "is:starred", "has:note"),
+        *("year:2024", "year:>=2023", "year:<2023", "year:>2024", "org:nimbus", "title:lora"),
+        *("note:todo", "lora", "video", "diffusion", '"flow matching"', "llm", "transf"),
+    ]
+)
+_EXPRESSIONS = st.recursive(
+    _ATOMS,
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda pair: f"({pair[0]} OR {pair[1]})"),
+        st.tuples(inner, inner).map(lambda pair: f"({pair[0]} {pair[1]})"),
+        inner.map(lambda text: f"-{text}"),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_EXPRESSIONS)
+def test_any_combination_agrees_between_index_and_sql(
+    library: Path, engine: SearchEngine, text: str
+) -> None:
+    """Each atom above selects the same papers on both paths, so every combination of them
+    with OR, groups and exclusions must too: the operators mean the same everywhere."""
+    store = Store.open(library)
+    try:
+        sql_ids = query_sql.select_ids(store, parse_query(text))
+    finally:
+        store.close()
+    assert set(engine.search(text)) == set(sql_ids)
