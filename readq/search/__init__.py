@@ -65,7 +65,7 @@ from readq.search.engine import (
 )
 from readq.search.index import SearchCancelled
 from readq.search.query import Field, Query, QueryError, parse_query
-from readq.search.select import search, search_ids, select_ids
+from readq.search.select import search, select_ids
 
 __all__ = [
     "Field",
@@ -79,6 +79,5 @@ __all__ = [
     "View",
     "parse_query",
     "search",
-    "search_ids",
     "select_ids",
 ]

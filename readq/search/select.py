@@ -64,7 +64,3 @@ def search(
 ) -> list[int]:
     """One-shot search: :func:`select_ids` without state options."""
     return select_ids(store, query, sort=sort, limit=limit)
-
-
-search_ids = search
-"""The name ``readq list --query`` used; same as :func:`search`."""
