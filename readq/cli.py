@@ -430,18 +430,15 @@ def _query_papers(
     starred: bool | None,
     limit: int | None,
 ) -> list[Paper]:
-    from readq.search import QueryError, search_ids
+    """The papers of ``query`` with ``--status``/``--starred`` as clauses of it (one
+    evaluation, shared with ``readq export``)."""
+    from readq.search import QueryError, select_ids
 
     try:
-        ids = search_ids(store, query, sort=sort)
+        ids = select_ids(store, query, status=status, starred=starred, sort=sort, limit=limit)
     except QueryError as exc:
         fail(f"bad query: {exc}")
-    papers = store.get_many(list(ids))
-    if status is not None:
-        papers = [p for p in papers if p.status is status]
-    if starred is not None:
-        papers = [p for p in papers if p.starred is starred]
-    return papers[:limit] if limit is not None else papers
+    return store.get_many(ids)
 
 
 STATUS_MARKS = {Status.NEW: "·", Status.TO_READ: "○", Status.READ: "✓"}

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from readq.models import ScrapedPaper, SortKey, Source, Status
-from readq.search import QueryError, SearchCancelled, SearchEngine, search, search_ids
+from readq.search import QueryError, SearchCancelled, SearchEngine, search, select_ids
 from readq.store import Store
 
 PAPERS = [
@@ -283,7 +283,7 @@ def test_cancellation(engine: SearchEngine) -> None:
 
 def test_one_shot_search(library: Store) -> None:
     assert search(library, "lora", SortKey.RELEVANCE, limit=1) == [5]
-    assert search_ids(library, "video", sort=SortKey.ADDED) == [8, 1, 7]
+    assert select_ids(library, "video", sort=SortKey.ADDED) == [8, 1, 7]
     with pytest.raises(QueryError):
         search(library, "nope:x")
 

@@ -221,7 +221,9 @@ async def test_filter_typo_and_query_error(tmp_path: Path) -> None:
         await pilot.press("slash", *"difusion")
         await settle(pilot, app)
         assert len(screen.paper_list.ids) == 2
-        await pilot.press(*" is:bogus")
+        # Pasted in one piece: typed key by key, "difusion i" would be the previous list
+        # (and "difusion is:" is itself an error, a filter without a value).
+        screen.filter_bar.input.insert_text_at_cursor(" is:bogus")
         await settle(pilot, app)
         message = screen.filter_bar.query_one("#filter-message")
         assert message.has_class("-error")

@@ -72,20 +72,14 @@ def select_ids(
 ) -> list[int] | None:
     """The ids to export, in order; None means the whole library (and its ingest log).
 
-    ``query`` goes through ``readq.search.search_ids`` (``QueryError`` if it is malformed).
+    With a ``query``, ``status`` and ``starred`` are clauses of it and
+    ``readq.search.select_ids`` answers (as for ``readq list``; ``QueryError`` if the query
+    is malformed).
     """
     if query is not None and query.strip():
-        from readq.search import search_ids
+        from readq.search import select_ids as select_query
 
-        ids = list(search_ids(store, query, sort=sort))
-        if status is None and starred is None:
-            return ids
-        keep = {
-            p.id
-            for p in store.get_many(ids, with_sources=False)
-            if (status is None or p.status is status) and (starred is None or p.starred is starred)
-        }
-        return [i for i in ids if i in keep]
+        return select_query(store, query, status=status, starred=starred, sort=sort)
     if status is None and starred is None and sort is SortKey.ADDED:
         return None
     papers = store.list_papers(status=status, starred=starred, sort=sort, with_sources=False)

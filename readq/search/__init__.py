@@ -14,24 +14,30 @@ API (names are stable)::
     result.counts()                            # Stats of the matches across all views
     engine.rows(result[0:40])                  # Row(id, title, status, starred, has_note, ...)
     engine.counts()                            # Stats for the view tabs
-    search(store, "lora", SortKey.ADDED, limit=20) -> list[int]   # one-shot, for the CLI
-    search_ids(store, "lora", sort=SortKey.ADDED)                 # same (alias)
+    select_ids(store, "lora", status=Status.READ, starred=True, sort=SortKey.ADDED, limit=20)
+                                               # one-shot, for the CLI: options are clauses
+    search(store, "lora", SortKey.ADDED, limit=20) -> list[int]   # same, without options
+    sql.select_ids(store, parse_query("lora -is:read"), view=...)  # exact SQL evaluation
 
 ``view`` is a base view combined with the query: ``None`` (all), a ``Status`` (inbox = NEW,
 to read, read) or ``"starred"``.
 
 Matching. Every free word must match somewhere (AND) in the title, organisation, abstract or
-note; word order does not matter. A word matches a stored word exactly, as a prefix (``diff`` →
-diffusion; prefixes under 4 characters only look at titles, organisations and notes, not
-abstracts), or with typos (from 4 characters: 1 edit, from 8: 2 edits, a swap of two letters
-counts as one: ``difusion``, ``trasnformer``; the first letter must be right or swapped with
-the second). Case never matters (``lora`` finds LoRA). ``"a phrase"`` must appear as written,
-case-insensitively (runs of spaces count as one). ``-x`` excludes whatever ``x`` would match
-(words by exact word or prefix or typo, phrases, filters). Filters:
+note; word order does not matter. ``a OR b`` and ``( groups )`` combine clauses (AND binds
+tighter than OR; ``-( ... )`` excludes a group). A word matches a stored word exactly, as a
+prefix (``diff`` → diffusion; prefixes under 4 characters only look at titles, organisations
+and notes, not abstracts), or with typos (from 4 characters: 1 edit, from 8: 2 edits, a swap
+of two letters counts as one: ``difusion``, ``trasnformer``; the first letter must be right or
+swapped with the second). Words under 4 characters also match their plurals in abstracts
+(``llm`` finds LLMs, ``sae`` SAEs). Case never matters (``lora`` finds LoRA). ``"a phrase"``
+must appear as written, case-insensitively (runs of spaces count as one). ``-x`` excludes
+whatever ``x`` would match (words by exact word or prefix or typo, phrases, filters). Filters:
 ``is:new|to-read|read|starred``, ``has:note``, ``org:NAME``, ``title:WORD``, ``note:WORD``,
 ``year:2024`` /
-``year:>=2023`` (also ``<``, ``<=``, ``>``). An unknown filter raises ``QueryError`` with a
-one-line message. An empty query lists everything in the sort order.
+``year:>=2023`` (also ``<``, ``<=``, ``>``). A malformed query (unknown filter, ``org:``
+without a value, a lone ``-``, ``()``, an unterminated quote or parenthesis, a dangling ``OR``)
+raises ``QueryError`` with a one-line message. An empty query lists everything in the sort
+order.
 
 Ranking and order. Each query word scores 6 for an exact title word, 5 for a title prefix,
 4 for a title typo, 3 / 2 / 1 for the same in the abstract, organisation or note (a phrase:
@@ -56,11 +62,10 @@ from readq.search.engine import (
     SearchEngine,
     SearchResult,
     View,
-    search,
-    search_ids,
 )
 from readq.search.index import SearchCancelled
 from readq.search.query import Field, Query, QueryError, parse_query
+from readq.search.select import search, select_ids
 
 __all__ = [
     "Field",
@@ -74,5 +79,5 @@ __all__ = [
     "View",
     "parse_query",
     "search",
-    "search_ids",
+    "select_ids",
 ]

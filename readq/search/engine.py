@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import filterfalse
-from typing import Literal, overload
+from typing import overload
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -22,21 +22,22 @@ from readq.models import SortKey, Stats, Status
 from readq.search import bitset
 from readq.search.index import InvertedIndex, SearchCancelled, check
 from readq.search.query import (
+    AllOf,
+    AnyOf,
     Field,
     HasNoteClause,
+    Node,
     PhraseClause,
     Query,
     StarredClause,
     StatusClause,
+    View,
     WordClause,
     YearClause,
     parse_query,
 )
 from readq.search.tokens import word_spans, words
 from readq.store import Store
-
-View = Status | Literal["starred"] | None
-"""A base view: papers with this status, the starred ones, or all of them (``None``)."""
 
 STATUSES: tuple[Status, ...] = (Status.NEW, Status.TO_READ, Status.READ)
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -49,6 +50,10 @@ ABSTRACT_PREFIX_MIN = 4
 """Prefixes shorter than this match titles, organisations and notes, not abstracts."""
 TYPO_MIN = 4
 """Words shorter than this are not matched with typos."""
+RANKED_TERMS = 64
+"""Only the first this many words and phrases of a query rank its results (the others still
+filter): ranking costs a pass per word over every distinct score, so a pasted page of words
+stays bounded."""
 SNIPPET_CHARS = 240
 _LOAD_BATCH = 2000
 _TERM_CACHE = 48
@@ -69,6 +74,12 @@ _SELECT = (
     "SELECT id, title, abstract, coalesce(org, ''), note, status, starred, published, "
     "upvotes, updated_at FROM papers"
 )
+
+
+def plurals(word: str) -> tuple[str, ...]:
+    """The plural forms a word also matches where prefixes do not reach (abstracts, for words
+    under :data:`ABSTRACT_PREFIX_MIN` letters): ``sae`` -> ``saes``, ``moe`` -> ``moes``."""
+    return (word + "s", word + "es")
 
 
 def max_typos(word: str) -> int:
@@ -983,14 +994,14 @@ class SearchEngine:
     # ------------------------------------------------------------------- search
     def search(
         self,
-        text: str,
+        text: str | Query,
         sort: SortKey = SortKey.RELEVANCE,
         view: View = None,
         is_cancelled: Callable[[], bool] | None = None,
     ) -> SearchResult:
-        """Run a query (raises :class:`QueryError` for a bad one, :class:`SearchCancelled`
-        when ``is_cancelled()`` turns True)."""
-        query = parse_query(text)
+        """Run a query, as text or already parsed (raises :class:`QueryError` for a bad one,
+        :class:`SearchCancelled` when ``is_cancelled()`` turns True)."""
+        query = text if isinstance(text, Query) else parse_query(text)
         with self._lock:
             return self._run(query, sort, view, is_cancelled)
 
@@ -998,46 +1009,64 @@ class SearchEngine:
         self, query: Query, sort: SortKey, view: View, cancel: Callable[[], bool] | None
     ) -> SearchResult:
         base = self._view_bits(view)
-        matched = self._alive
         positives: list[list[_Tier]] = []
         matchers: list[_Matcher] = []
+        matched = self._alive
         for clause in query.clauses:
-            check(cancel)
-            if isinstance(clause, WordClause):
-                if clause.negated:
-                    bits = self._alive
-                    for token in clause.tokens:
-                        bits &= _any(self._term_tiers(token, clause.fields, cancel))
-                    matched &= ~bits
-                else:
-                    for token in clause.tokens:
-                        tiers = self._term_tiers(token, clause.fields, cancel)
-                        positives.append(tiers)
-                        matched &= _any(tiers)
-                        matchers.append(self._matcher(token))
-            elif isinstance(clause, PhraseClause):
-                tiers = self._phrase_tiers(clause, cancel)
-                if clause.negated:
-                    matched &= ~_any(tiers)
-                else:
-                    positives.append(tiers)
-                    matched &= _any(tiers)
-                    matchers.append(_Matcher("", frozenset(), _phrase_pattern(clause.text)))
-            else:
-                bits = self._filter_bits(clause)
-                matched &= ~bits if clause.negated else bits
+            matched &= self._eval(clause, positives, matchers, cancel)
         order: Sequence[int] | None = None
         # Better matches first, whatever the sort; the chosen sort orders papers of equal rank.
         buckets = [matched & base]
         if positives:
-            buckets = self._rank(matched & base, positives, cancel)
+            buckets = self._rank(matched & base, positives[:RANKED_TERMS], cancel)
         if sort not in (SortKey.RELEVANCE, SortKey.ADDED):
             order = self._order(sort)
         return SearchResult(self, query, sort, view, buckets, matched, order, tuple(matchers))
 
+    def _eval(
+        self,
+        node: Node,
+        positives: list[list[_Tier]] | None,
+        matchers: list[_Matcher],
+        cancel: Callable[[], bool] | None,
+    ) -> int:
+        """The documents ``node`` selects. Words and phrases that make papers match (not under
+        a negation) add their tiers to ``positives`` (ranking) and to ``matchers``
+        (highlighting)."""
+        check(cancel)
+        collect = None if node.negated else positives
+        bits: int
+        if isinstance(node, AllOf):
+            bits = self._alive
+            for item in node.items:
+                bits &= self._eval(item, collect, matchers, cancel)
+        elif isinstance(node, AnyOf):
+            bits = 0
+            for item in node.items:
+                bits |= self._eval(item, collect, matchers, cancel)
+        elif isinstance(node, WordClause):
+            bits = self._alive
+            for token in node.tokens:
+                tiers = self._term_tiers(token, node.fields, cancel)
+                bits &= _any(tiers)
+                if collect is not None:
+                    collect.append(tiers)
+                    matchers.append(self._matcher(token))
+        elif isinstance(node, PhraseClause):
+            tiers = self._phrase_tiers(node, cancel)
+            bits = _any(tiers)
+            if collect is not None:
+                collect.append(tiers)
+                matchers.append(_Matcher("", frozenset(), _phrase_pattern(node.text)))
+        else:
+            bits = self._filter_bits(node)
+        return self._alive & ~bits if node.negated else bits
+
     def _rank(
         self, start: int, positives: list[list[_Tier]], cancel: Callable[[], bool] | None
     ) -> list[int]:
+        """``start`` split by score, best first. A paper that a word does not match (it
+        matched another alternative of an OR) keeps its score for that word."""
         scores: dict[int, int] = {0: start}
         for tiers in positives:
             check(cancel)
@@ -1048,9 +1077,10 @@ class SearchEngine:
                     if both:
                         key = score + tier.score
                         nxt[key] = nxt.get(key, 0) | both
+                        bits &= ~both
+                if bits:
+                    nxt[score] = nxt.get(score, 0) | bits
             scores = nxt
-            if not scores:
-                break
         return [scores[s] for s in sorted(scores, reverse=True)]
 
     def _view_bits(self, view: View) -> int:
@@ -1122,9 +1152,10 @@ class SearchEngine:
         raw: dict[Field, tuple[int, int, int]] = {}
         for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
             exact = index.union(field, [token])
-            prefix = 0
             if field != Field.ABSTRACT or len(token) >= ABSTRACT_PREFIX_MIN:
                 prefix = index.union(field, longer, cancel)
+            else:  # short words are acronyms there: "llm" finds "LLMs", not "llama"
+                prefix = index.union(field, plurals(token))
             typo = index.union(field, typos, cancel)
             raw[field] = (exact, prefix, typo)
         self._term_cache[token] = raw
@@ -1175,7 +1206,7 @@ class SearchEngine:
     def _matcher(self, token: str) -> _Matcher:
         _longer, typos = self._expand(token)
         note_typos = _typo_matches(token, list(self._index.side[Field.NOTE]), max_typos(token))
-        return _Matcher(token, frozenset(typos) | frozenset(note_typos))
+        return _Matcher(token, frozenset(typos) | frozenset(note_typos) | frozenset(plurals(token)))
 
     def _phrase_tiers(self, clause: PhraseClause, cancel: Callable[[], bool] | None) -> list[_Tier]:
         key = (clause.text.casefold(), clause.fields)
@@ -1530,35 +1561,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def search(
-    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
-) -> list[int]:
-    """One-shot search for the CLI: build an engine, run ``query``, return up to ``limit`` ids.
-
-    Raises :class:`QueryError` for a bad query. Loads the index cache the TUI saved when it
-    is usable (:mod:`readq.search.cache`), else builds the whole index; for repeated searches
-    keep a :class:`SearchEngine` instead.
-    """
-    from readq.search import cache
-
-    parse_query(query)  # fail fast, before building anything
-    engine = cache.load(store, orders=False)  # an order is computed when first used
-    if engine is None:
-        engine = SearchEngine.load(store)
-    try:
-        result = engine.search(query, sort=sort)
-        return list(result) if limit is None else result[:limit]
-    finally:
-        engine.close()
-
-
-def search_ids(
-    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
-) -> list[int]:
-    """Alias of :func:`search` (the name ``readq list --query`` uses)."""
-    return search(store, query, sort, limit)
-
-
 __all__ = [
     "Highlights",
     "Row",
@@ -1567,6 +1569,4 @@ __all__ = [
     "SearchResult",
     "View",
     "make_highlights",
-    "search",
-    "search_ids",
 ]

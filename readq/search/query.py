@@ -1,28 +1,44 @@
-"""The query language: free words, ``"phrases"``, ``-exclusions`` and ``field:filters``.
+"""The query language: words, ``"phrases"``, ``-exclusions``, ``field:filters``, ``OR`` and
+``( groups )``.
 
+One parser serves every path that answers a query (the in-memory index, the exact SQL
+evaluation in :mod:`readq.search.sql`, the CLI), so an operator means the same everywhere.
 ``parse_query(text)`` returns a :class:`Query` or raises :class:`QueryError` with a one-line
 message meant for the user. It never raises anything else, whatever the text.
 
-Grammar (whitespace separates clauses, order does not matter, all clauses must hold)::
+Grammar (``AND`` binds tighter than ``OR``; terms side by side are ANDed)::
+
+    query   := or_expr
+    or_expr := and_expr ( "OR" and_expr )*          OR must be upper case ("or" is a word)
+    and_expr:= unary+
+    unary   := "-" unary | "(" or_expr ")" | term
+    term    := word | "a phrase" | key:value | key:"a phrase"
 
     word            fuzzy word in title, organisation, abstract or note
-    "a phrase"      appears as written (case-insensitive); an unclosed quote runs to the end
-    -clause         excludes what the clause matches (works for words, phrases and filters)
+    "a phrase"      appears as written (case-insensitive)
+    -x              excludes what x matches (words, phrases, filters and groups)
     is:new  is:to-read  is:read  is:starred     (a unique prefix is enough: is:s, is:to)
     has:note
     org:NAME  title:WORD  note:WORD             (NAME/WORD may be "quoted phrases")
     year:2024  year:>=2023  year:<2024  year:<=2023  year:>2020  year:=2024
 
-A filter with an empty value (``org:`` while the user is still typing) is ignored. A word
-ending in a colon that is not a filter (``Scaling:``) is a plain word. An unknown filter with
-a value (``foo:bar``) is an error.
+Errors (never "everything" and never silently nothing): a filter without a value (``org:``),
+a lone ``-``, an empty ``()``, an unterminated quote or parenthesis, an ``OR`` without a term
+on each side, an unknown filter with a value (``foo:bar``). A word ending in a colon that is
+not a filter (``Scaling:``) is a plain word.
+
+A new filter (``tag:`` later) is one entry in :data:`FILTERS`: a function from the value to a
+clause.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Literal
 
 from readq.models import Status
 from readq.search.tokens import words
@@ -42,6 +58,16 @@ class Field(IntEnum):
 
 
 ALL_FIELDS: frozenset[Field] = frozenset(Field)
+
+View = Status | Literal["starred"] | None
+"""A base view: papers with this status, the starred ones, or all of them (``None``)."""
+
+MAX_TERMS = 4000
+"""Words, phrases and filters a query may hold: a pasted page is answered, a pasted book is a
+clear error (every evaluator's cost grows with it; SQLite takes at most 32766 parameters)."""
+MAX_DEPTH = 32
+"""Parentheses nested deeper than this are an error (keeps every evaluator's recursion and
+SQLite's expression depth bounded, whatever is pasted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +138,30 @@ Clause = WordClause | PhraseClause | StatusClause | StarredClause | HasNoteClaus
 
 
 @dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed query: every clause must hold."""
+class AllOf:
+    """A parenthesised group of terms that must all hold (``(a b)``)."""
 
-    text: str
-    clauses: tuple[Clause, ...] = field(default=())
+    items: tuple[Node, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Alternatives joined by ``OR``: at least one must hold."""
+
+    items: tuple[Node, ...]
+    negated: bool = False
+
+
+Node = Clause | AllOf | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: every item of ``clauses`` must hold (an implicit AND)."""
+
+    text: str = field(compare=False)
+    clauses: tuple[Node, ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:
@@ -124,18 +169,48 @@ class Query:
         return not self.clauses
 
     @property
-    def positive_words(self) -> tuple[WordClause, ...]:
-        """The non-negated word clauses (they decide the ranking)."""
-        return tuple(c for c in self.clauses if isinstance(c, WordClause) and not c.negated)
+    def has_text(self) -> bool:
+        """Whether any word or phrase is asked for (they need the index for typos and rank;
+        filters alone are answered exactly by SQL)."""
+        return any(isinstance(c, WordClause | PhraseClause) for c in leaves(self.clauses))
 
-    @property
-    def positive_phrases(self) -> tuple[PhraseClause, ...]:
-        """The non-negated phrase clauses."""
-        return tuple(c for c in self.clauses if isinstance(c, PhraseClause) and not c.negated)
+    def with_clauses(self, *extra: Node) -> Query:
+        """This query with more clauses ANDed (``readq list --status`` adds its filter so)."""
+        clauses = (*self.clauses, *extra)
+        return Query(text=render_nodes(clauses), clauses=clauses)
 
 
-FILTER_KEYS = ("is", "has", "org", "year", "title", "note")
-_KEY = re.compile(r"([A-Za-z][A-Za-z_]*):(.*)", re.DOTALL)
+def leaves(nodes: tuple[Node, ...]) -> Iterator[Clause]:
+    """Every clause inside ``nodes``, groups opened, negated or not."""
+    for node in nodes:
+        if isinstance(node, AllOf | AnyOf):
+            yield from leaves(node.items)
+        else:
+            yield node
+
+
+def positive_terms(nodes: tuple[Node, ...]) -> Iterator[WordClause | PhraseClause]:
+    """The words and phrases that make a paper match (not under a negation): what to
+    highlight."""
+    for node in nodes:
+        if node.negated:
+            continue
+        if isinstance(node, AllOf | AnyOf):
+            yield from positive_terms(node.items)
+        elif isinstance(node, WordClause | PhraseClause):
+            yield node
+
+
+def negate(node: Node) -> Node:
+    """``node`` with its negation flipped (``-(-x)`` is ``x``)."""
+    return dataclasses.replace(node, negated=not node.negated)
+
+
+# ------------------------------------------------------------------------ filters
+FilterParser = Callable[[str, bool], Clause]
+"""Turns a filter's value (the text after ``key:``; ``quoted`` when it was a phrase) into a
+clause, or raises :class:`QueryError`."""
+
 _YEAR = re.compile(r"(>=|<=|>|<|=)?(\d{4})")
 _IS_VALUES: dict[str, str] = {
     "new": "new",
@@ -144,98 +219,25 @@ _IS_VALUES: dict[str, str] = {
     "read": "read",
     "starred": "starred",
 }
-_FIELD_FOR_KEY = {"org": Field.ORG, "title": Field.TITLE, "note": Field.NOTE}
 
 
-def parse_query(text: str) -> Query:
-    """Parse ``text`` into a :class:`Query`; raises :class:`QueryError` on a bad filter."""
-    clauses: list[Clause] = []
-    pos = 0
-    length = len(text)
-    while pos < length:
-        char = text[pos]
-        if char.isspace():
-            pos += 1
-            continue
-        negated = False
-        if char == "-" and pos + 1 < length and not text[pos + 1].isspace():
-            negated = True
-            pos += 1
-            char = text[pos]
-        if char == '"':
-            body, pos = _read_quoted(text, pos)
-            phrase = _phrase(body, ALL_FIELDS, negated)
-            if phrase is not None:
-                clauses.append(phrase)
-            continue
-        start = pos
-        while pos < length and not text[pos].isspace():
-            if text[pos] == '"' and pos > start and text[pos - 1] == ":":
-                break
-            pos += 1
-        token = text[start:pos]
-        quoted: str | None = None
-        if pos < length and text[pos] == '"':
-            quoted, pos = _read_quoted(text, pos)
-        clause = _clause(token, quoted, negated)
-        if clause is not None:
-            clauses.append(clause)
-    return Query(text=text, clauses=tuple(clauses))
+def _text_filter(target: Field) -> FilterParser:
+    fields = frozenset({target})
+
+    def parse(value: str, quoted: bool) -> Clause:
+        clause = _phrase(value, fields) if quoted else _word(value, fields)
+        if clause is None:
+            raise QueryError(f"nothing to search for in '{_key_of(target)}:{value}'")
+        return clause
+
+    return parse
 
 
-def _read_quoted(text: str, pos: int) -> tuple[str, int]:
-    """The text between the quote at ``pos`` and the next one (or the end), and the position
-    after it."""
-    end = text.find('"', pos + 1)
-    if end < 0:
-        return text[pos + 1 :], len(text)
-    return text[pos + 1 : end], end + 1
+def _key_of(target: Field) -> str:
+    return {Field.ORG: "org", Field.TITLE: "title", Field.NOTE: "note"}.get(target, "")
 
 
-def _phrase(body: str, fields: frozenset[Field], negated: bool) -> PhraseClause | None:
-    cleaned = " ".join(body.split())
-    if not words(cleaned):
-        return None
-    return PhraseClause(text=cleaned, fields=fields, negated=negated)
-
-
-def _word(token: str, fields: frozenset[Field], negated: bool) -> WordClause | None:
-    tokens = tuple(words(token))
-    if not tokens:
-        return None
-    return WordClause(tokens=tokens, fields=fields, negated=negated)
-
-
-def _clause(token: str, quoted: str | None, negated: bool) -> Clause | None:
-    match = _KEY.fullmatch(token)
-    if match is None:
-        if quoted is not None:  # e.g. foo"bar": treat both as plain text
-            return _word(token + " " + quoted, ALL_FIELDS, negated)
-        return _word(token, ALL_FIELDS, negated)
-    key = match.group(1).lower()
-    value = match.group(2) if quoted is None else quoted
-    if key not in FILTER_KEYS:
-        if not value.strip():
-            return _word(token, ALL_FIELDS, negated)
-        known = ", ".join(k + ":" for k in FILTER_KEYS)
-        raise QueryError(f"unknown filter '{match.group(1)}:' (known filters: {known})")
-    if not value.strip():
-        return None  # still being typed
-    if key in _FIELD_FOR_KEY:
-        fields = frozenset({_FIELD_FOR_KEY[key]})
-        if quoted is not None:
-            return _phrase(value, fields, negated)
-        return _word(value, fields, negated)
-    if key == "is":
-        return _is_clause(value, negated)
-    if key == "has":
-        if "note".startswith(value.lower()):
-            return HasNoteClause(negated=negated)
-        raise QueryError(f"unknown value 'has:{value}' (expected has:note)")
-    return _year_clause(value, negated)
-
-
-def _is_clause(value: str, negated: bool) -> Clause:
+def _is_filter(value: str, quoted: bool) -> Clause:
     cleaned = value.strip().lower().replace("_", "-")
     if cleaned in _IS_VALUES:
         target = _IS_VALUES[cleaned]
@@ -247,14 +249,260 @@ def _is_clause(value: str, negated: bool) -> Clause:
             )
         target = options.pop()
     if target == "starred":
-        return StarredClause(negated=negated)
-    return StatusClause(status=Status(target), negated=negated)
+        return StarredClause()
+    return StatusClause(status=Status(target))
 
 
-def _year_clause(value: str, negated: bool) -> YearClause:
+def _has_filter(value: str, quoted: bool) -> Clause:
+    if "note".startswith(value.strip().lower()):
+        return HasNoteClause()
+    raise QueryError(f"unknown value 'has:{value}' (expected has:note)")
+
+
+def _year_filter(value: str, quoted: bool) -> Clause:
     match = _YEAR.fullmatch(value.strip())
     if match is None:
         raise QueryError(
             f"bad year filter 'year:{value}' (expected year:2024, year:>=2023, year:<2024, ...)"
         )
-    return YearClause(op=match.group(1) or "=", year=int(match.group(2)), negated=negated)
+    return YearClause(op=match.group(1) or "=", year=int(match.group(2)))
+
+
+FILTERS: dict[str, FilterParser] = {
+    "is": _is_filter,
+    "has": _has_filter,
+    "org": _text_filter(Field.ORG),
+    "year": _year_filter,
+    "title": _text_filter(Field.TITLE),
+    "note": _text_filter(Field.NOTE),
+}
+"""Every ``key:`` the language knows; adding one here is all the parser needs."""
+FILTER_KEYS = tuple(FILTERS)
+_EXAMPLES = {"is": "is:read", "has": "has:note", "year": "year:2024"}
+
+
+# ------------------------------------------------------------------------- lexing
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: Literal["(", ")", "-", "OR", "term", "phrase"]
+    text: str = ""
+    quoted: str | None = None
+    """For a ``term`` followed directly by a quoted value (``org:"Nimbus AI"``)."""
+
+
+_KEY = re.compile(r"([A-Za-z][A-Za-z_]*):(.*)", re.DOTALL)
+_DELIMITERS = frozenset("()")
+
+
+def _read_quoted(text: str, pos: int) -> tuple[str, int]:
+    """The text between the quote at ``pos`` and the next one, and the position after it."""
+    end = text.find('"', pos + 1)
+    if end < 0:
+        raise QueryError('unterminated quote: close the phrase with "')
+    return text[pos + 1 : end], end + 1
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    length = len(text)
+    while pos < length:
+        char = text[pos]
+        if char.isspace():
+            pos += 1
+        elif char in _DELIMITERS:
+            tokens.append(_Token(char))  # type: ignore[arg-type]
+            pos += 1
+        elif char == "-":
+            following = text[pos + 1] if pos + 1 < length else ""
+            if not following or following.isspace() or following == ")":
+                raise QueryError("'-' must be followed by what to exclude (-word, -is:read)")
+            tokens.append(_Token("-"))
+            pos += 1
+        elif char == '"':
+            body, pos = _read_quoted(text, pos)
+            tokens.append(_Token("phrase", body))
+        else:
+            start = pos
+            while pos < length and not text[pos].isspace() and text[pos] not in _DELIMITERS:
+                if text[pos] == '"' and text[pos - 1] == ":":
+                    break
+                pos += 1
+            word = text[start:pos]
+            if pos < length and text[pos] == '"':
+                body, pos = _read_quoted(text, pos)
+                tokens.append(_Token("term", word, body))
+            elif word == "OR":
+                tokens.append(_Token("OR"))
+            else:
+                tokens.append(_Token("term", word))
+    return tokens
+
+
+# ------------------------------------------------------------------------ parsing
+def parse_query(text: str) -> Query:
+    """Parse ``text`` into a :class:`Query`; raises :class:`QueryError` when it is malformed."""
+    parser = _Parser(_lex(text))
+    alternatives = parser.or_expr(0)
+    if parser.peek() is not None:  # only a ')' stops the top level early
+        raise QueryError("unmatched ')': no '(' opens it")
+    if len(alternatives) == 1:
+        return Query(text=text, clauses=tuple(alternatives[0]))
+    return Query(text=text, clauses=(_any_of(alternatives),))
+
+
+def _any_of(alternatives: list[list[Node]]) -> AnyOf:
+    return AnyOf(
+        tuple(items[0] if len(items) == 1 else AllOf(tuple(items)) for items in alternatives)
+    )
+
+
+class _Parser:
+    """Recursive descent over the tokens (depth bounded by :data:`MAX_DEPTH`)."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def or_expr(self, depth: int) -> list[list[Node]]:
+        """The alternatives, each a list of ANDed nodes (one empty list: nothing at all)."""
+        alternatives = [self.and_expr(depth)]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.pos += 1
+            following = self.and_expr(depth)
+            if not alternatives[-1] or not following:
+                raise QueryError("OR needs a term on each side (a OR b)")
+            alternatives.append(following)
+        if len(alternatives) > 1 and not alternatives[0]:
+            raise QueryError("OR needs a term on each side (a OR b)")
+        return alternatives
+
+    def and_expr(self, depth: int) -> list[Node]:
+        items: list[Node] = []
+        while (token := self.peek()) is not None and token.kind not in ("OR", ")"):
+            node = self.unary(depth)
+            if node is not None:
+                items.append(node)
+        return items
+
+    def unary(self, depth: int) -> Node | None:
+        negations = 0
+        while (token := self.peek()) is not None and token.kind == "-":
+            negations += 1
+            self.pos += 1
+        token = self.peek()
+        if negations and (token is None or token.kind in ("OR", ")")):
+            raise QueryError("'-' must be followed by what to exclude (-word, -is:read)")
+        assert token is not None
+        self.pos += 1
+        node: Node | None
+        if token.kind == "(":
+            node = self.group(depth + 1)
+        elif token.kind == "phrase":
+            node = _phrase(token.text, ALL_FIELDS)
+            if node is None and negations:
+                raise QueryError(f"nothing to exclude in '-\"{token.text}\"'")
+        else:
+            node = _term(token)
+            if node is None and negations:
+                raise QueryError(f"nothing to exclude in '-{token.text}'")
+        if isinstance(node, WordClause | PhraseClause | StatusClause | StarredClause):
+            self.terms += len(node.tokens) if isinstance(node, WordClause) else 1
+        elif node is not None and not isinstance(node, AllOf | AnyOf):
+            self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"query too long (at most {MAX_TERMS} words and filters)")
+        if node is not None and negations % 2:
+            node = negate(node)
+        return node
+
+    def group(self, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise QueryError(f"too many nested parentheses (at most {MAX_DEPTH})")
+        alternatives = self.or_expr(depth)
+        token = self.peek()
+        if token is None:
+            raise QueryError("unclosed '(': add the matching ')'")
+        self.pos += 1  # the ')'
+        if len(alternatives) > 1:
+            return _any_of(alternatives)
+        items = alternatives[0]
+        if not items:
+            raise QueryError("empty (): put a term inside the parentheses")
+        return items[0] if len(items) == 1 else AllOf(tuple(items))
+
+
+def _phrase(body: str, fields: frozenset[Field]) -> PhraseClause | None:
+    cleaned = " ".join(body.split())
+    if not words(cleaned):
+        return None
+    return PhraseClause(text=cleaned, fields=fields)
+
+
+def _word(token: str, fields: frozenset[Field]) -> WordClause | None:
+    tokens = tuple(words(token))
+    if not tokens:
+        return None
+    return WordClause(tokens=tokens, fields=fields)
+
+
+def _term(token: _Token) -> Clause | None:
+    """A word or a filter; None for a token with no letters or digits (``&``)."""
+    match = _KEY.fullmatch(token.text)
+    if match is None:
+        if token.quoted is not None:  # e.g. foo"bar": both as plain text
+            return _word(token.text + " " + token.quoted, ALL_FIELDS)
+        return _word(token.text, ALL_FIELDS)
+    key = match.group(1).lower()
+    value = match.group(2) if token.quoted is None else token.quoted
+    parser = FILTERS.get(key)
+    if parser is None:
+        if token.quoted is None and not value.strip():
+            return _word(token.text, ALL_FIELDS)  # "Scaling:" is a word
+        known = ", ".join(k + ":" for k in FILTER_KEYS)
+        raise QueryError(f"unknown filter '{match.group(1)}:' (known filters: {known})")
+    if not value.strip():
+        example = _EXAMPLES.get(key, f'{key}:WORD or {key}:"a phrase"')
+        raise QueryError(f"'{match.group(1)}:' needs a value, e.g. {example}")
+    return parser(value, token.quoted is not None)
+
+
+# ---------------------------------------------------------------------- rendering
+_FIELD_KEYS = {Field.ORG: "org:", Field.TITLE: "title:", Field.NOTE: "note:"}
+_STATUS_NAMES = {Status.NEW: "new", Status.TO_READ: "to-read", Status.READ: "read"}
+
+
+def render_nodes(nodes: tuple[Node, ...]) -> str:
+    """Query text that parses back to ``nodes`` (ANDed)."""
+    return " ".join(render(node) for node in nodes)
+
+
+def render(node: Node) -> str:
+    """Query text for one node; ``parse_query(render(n)).clauses == (n,)`` for parsed nodes."""
+    sign = "-" if node.negated else ""
+    if isinstance(node, AnyOf):
+        return sign + "(" + " OR ".join(render(item) for item in node.items) + ")"
+    if isinstance(node, AllOf):
+        return sign + "(" + render_nodes(node.items) + ")"
+    if isinstance(node, WordClause):
+        return sign + _field_key(node.fields) + "-".join(node.tokens)
+    if isinstance(node, PhraseClause):
+        return sign + _field_key(node.fields) + '"' + node.text + '"'
+    if isinstance(node, StatusClause):
+        return sign + "is:" + _STATUS_NAMES[node.status]
+    if isinstance(node, StarredClause):
+        return sign + "is:starred"
+    if isinstance(node, HasNoteClause):
+        return sign + "has:note"
+    return sign + f"year:{'' if node.op == '=' else node.op}{node.year:04d}"
+
+
+def _field_key(fields: frozenset[Field]) -> str:
+    if fields == ALL_FIELDS:
+        return ""
+    (only,) = fields
+    return _FIELD_KEYS[only]

@@ -1,19 +1,23 @@
 """What the paper list shows: the ids of a view in a sort order, optionally filtered.
 
 Runs in worker threads on a reader connection. When the core search engine
-(``readq.search``) is available it answers filters; otherwise a plain word filter is used.
-Nothing here imports Textual.
+(``readq.search``) has loaded it answers filters; until then the same query is evaluated
+exactly in SQL (:func:`sql_search`). Nothing here imports Textual.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 from readq.models import Paper, SortKey, Status
 from readq.store import SORT_SQL, Store
+
+SearchView = Status | Literal["starred"] | None
+"""The search's name for a view (as ``readq.search.View``, kept here so that importing this
+module does not load the search engine)."""
 
 Span = tuple[int, int]
 
@@ -91,6 +95,8 @@ class ListResult:
     highlight: HighlightFn | None = None
     partial: bool = False
     keep_index: int | None = None
+    note: str | None = None
+    """Said in the filter bar with the match count (the SQL path's "approximate")."""
 
 
 def _where(view: View) -> tuple[str, list[object]]:
@@ -112,16 +118,9 @@ def ordered_ids(store: Store, view: View, sort: SortKey, limit: int | None = Non
     return [row[0] for row in store.conn.execute(sql, params)]
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def query_words(text: str) -> list[str]:
-    """The words of a filter, casefolded."""
-    return [w.casefold() for w in _WORD.findall(text)]
-
-
 def word_spans(title: str, words: Sequence[str]) -> list[Span]:
-    """Where any of ``words`` occurs in ``title`` (case-insensitive), merged and sorted."""
+    """Where any of ``words`` occurs in ``title`` (case-insensitive), merged and sorted: the
+    highlight of the SQL path, whose words match as substrings."""
     if not words:
         return []
     folded = title.casefold()
@@ -143,24 +142,60 @@ def word_spans(title: str, words: Sequence[str]) -> list[Span]:
     return merged
 
 
-def fallback_search(store: Store, request: ListRequest) -> ListResult:
-    """A plain filter: every word must occur in the title or abstract (used without the engine)."""
-    words = query_words(request.text)
-    if not words:
-        return ListResult(request, ordered_ids(store, request.view, request.sort))
-    where, params = _where(request.view)
-    clauses = [where[len(" WHERE ") :]] if where else []
-    for word in words:
-        clauses.append("(title LIKE ? ESCAPE '\\' OR abstract LIKE ? ESCAPE '\\')")
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params.extend([pattern, pattern])
-    sql = f"SELECT id FROM papers WHERE {' AND '.join(clauses)} ORDER BY {SORT_SQL[request.sort]}"
-    ids = [row[0] for row in store.conn.execute(sql, params)]
+APPROXIMATE = "approximate (index loading): substrings, no typos"
+"""The filter bar's note while the SQL path answers a query with words."""
+
+
+def search_view(view: View) -> SearchView:
+    """The search's name for a view (a ``Status``, ``"starred"`` or None), on both paths."""
+    if view is View.STARRED:
+        return "starred"
+    return view.status
+
+
+def sql_search(
+    store: Store,
+    request: ListRequest,
+    *,
+    limit: int | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ListResult:
+    """Answer ``request`` with the exact SQL evaluation of its query (used until the index has
+    loaded): every operator means what it means in the index; words match as substrings.
+
+    With ``limit``, only the first rows (``partial`` when there may be more): common words
+    fill a screen after a short scan, so it paints before the full answer is counted.
+    Raises ``readq.search.SearchCancelled`` when ``is_cancelled()`` turns True."""
+    from readq.search import QueryError, parse_query
+    from readq.search import sql as query_sql
+    from readq.search.query import PhraseClause, positive_terms
+
+    try:
+        query = parse_query(request.text)
+    except QueryError as exc:
+        return ListResult(request, error=str(exc))
+    ids = query_sql.select_ids(
+        store,
+        query,
+        view=search_view(request.view),
+        sort=request.sort,
+        limit=limit,
+        is_cancelled=is_cancelled,
+    )
+    partial = limit is not None and len(ids) >= limit
+    if not query.has_text:
+        return ListResult(request, ids, partial=partial)
+    terms: list[str] = []
+    for term in positive_terms(query.clauses):
+        if isinstance(term, PhraseClause):
+            terms.append(term.text.casefold())
+        else:
+            terms.extend(term.tokens)
 
     def highlight(paper_id: int, title: str) -> list[Span]:
-        return word_spans(title, words)
+        return word_spans(title, terms)
 
-    return ListResult(request, ids, highlight=highlight)
+    return ListResult(request, ids, highlight=highlight, note=APPROXIMATE, partial=partial)
 
 
 def paper_in_view(paper: Paper, view: View) -> bool:

@@ -1,7 +1,8 @@
 """The bridge between the list and the search: turns a ``ListRequest`` into ids.
 
 Runs on worker threads. Until the core engine (``readq.search.SearchEngine``) has loaded, the
-ids come straight from SQLite (one indexed query; filters use a plain word match). Once it has
+ids come straight from SQLite: the same parsed query evaluated exactly in SQL, words as
+substrings (the filter bar says "approximate"). Once it has
 loaded (from its cache file when usable, see :mod:`readq.search.cache`), the engine answers
 everything from memory. Nothing here imports Textual.
 """
@@ -10,17 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readq.models import Stats, Status
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
     ListResult,
+    SearchView,
     Span,
     View,
-    fallback_search,
     ordered_ids,
+    search_view,
+    sql_search,
 )
 
 if TYPE_CHECKING:
@@ -32,11 +35,9 @@ CHILD_BUILD_MIN = 20_000
 which is then loaded): the UI's process keeps its GIL for keystrokes."""
 
 
-def engine_view(view: View) -> Any:
+def engine_view(view: View) -> SearchView:
     """The engine's name for a view (a ``Status``, ``"starred"`` or None)."""
-    if view is View.STARRED:
-        return "starred"
-    return view.status
+    return search_view(view)
 
 
 class Cancelled(Exception):
@@ -158,14 +159,33 @@ class Searcher:
             engine.update_state(paper_id, note=text)
 
     # ------------------------------------------------------------------ search
+    def first_page(
+        self, reader: Store, request: ListRequest, rows: int, is_cancelled: IsCancelled
+    ) -> ListResult | None:
+        """While the index loads, the first ``rows`` ids of a query (``partial`` if there may
+        be more; then :meth:`search` gives the whole answer), or None when there is nothing
+        to hurry (no query, or the index answers)."""
+        if self.engine is not None or not request.text.strip():
+            return None
+        from readq.search import SearchCancelled
+
+        try:
+            return sql_search(reader, request, limit=rows, is_cancelled=is_cancelled)
+        except SearchCancelled:
+            raise Cancelled() from None
+
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""
+        from readq.search import QueryError, SearchCancelled
+
         engine = self.engine
         if engine is None:
             if not request.text.strip():
                 return ListResult(request, ordered_ids(reader, request.view, request.sort))
-            return fallback_search(reader, request)
-        from readq.search import QueryError, SearchCancelled
+            try:
+                return sql_search(reader, request, is_cancelled=is_cancelled)
+            except SearchCancelled:
+                raise Cancelled() from None
 
         self._catch_up(engine)
         try:

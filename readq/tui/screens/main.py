@@ -116,6 +116,8 @@ class MainScreen(Screen[None]):
         self._last_detail = 0.0
         self._detail_timer: Timer | None = None
         self._shown = 0
+        self._list_note: str | None = None
+        self._list_partial = False
         self._loaded = False
 
     @property
@@ -227,7 +229,14 @@ class MainScreen(Screen[None]):
                 self.post_message(ListReady(quick))
                 # Fetching every id holds the GIL in long stretches: paint the first rows first.
                 self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
-            result = searcher.search(reader, request, is_cancelled)
+            # While the index loads, a query's first screen paints before the full answer.
+            page = searcher.first_page(reader, request, FIRST_SCREEN_ROWS, is_cancelled)
+            if page is not None and not page.partial:
+                result = page  # the first screen held every match
+            else:
+                if page is not None:
+                    self.post_message(ListReady(page))
+                result = searcher.search(reader, request, is_cancelled)
         finally:
             reader.close()
         if request.keep_id is not None and result.error is None:
@@ -262,6 +271,8 @@ class MainScreen(Screen[None]):
         self._shown = len(result.ids)
         if self.paper_list.selected and not result.partial:
             self._unselect_unlisted(result.ids)
+        self._list_note = result.note
+        self._list_partial = result.partial
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
@@ -370,8 +381,10 @@ class MainScreen(Screen[None]):
         elif focused:
             noun = "paper" if self._shown == 1 else "papers"
             self.filter_bar.show_message(
-                f"{self._shown} {noun} match in {self.view.label}. Enter: back to the list, "
-                "Esc: clear."
+                f"{self._shown}{'+' if self._list_partial else ''} {noun} match in "
+                f"{self.view.label}"
+                + (f", {self._list_note}" if self._list_note else "")
+                + ". Enter: back to the list, Esc: clear."
             )
         else:
             self.filter_bar.show_message("")
