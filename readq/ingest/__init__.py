@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from readq.ingest.arxiv import iter_arxiv
+from readq.ingest.arxiv_abs import parse_arxiv_abs
+from readq.ingest.arxiv_email import parse_arxiv_email
+from readq.ingest.arxiv_list import parse_arxiv_list
+from readq.ingest.arxiv_search import parse_arxiv_search
+from readq.ingest.blocks import has_page_anchors, split_blocks
+from readq.ingest.common import Parsed
 from readq.ingest.detect import ListingFormat, detect_format
 from readq.ingest.errors import IngestError
-from readq.ingest.hf import infer_listing_year, iter_hf, scan_years_bytes
+from readq.ingest.hf import infer_listing_year, iter_hf, scan_years, scan_years_bytes
+from readq.ingest.hf_collection import parse_hf_collection
+from readq.ingest.hf_paper import parse_hf_paper
+from readq.ingest.hf_trending import parse_hf_trending
 from readq.ingest.reader import TextSource, open_listing
+from readq.ingest.scholar import parse_scholar
 from readq.models import ScrapedPaper, Source
 from readq.store import IngestResult, ScrapedRow, Store, now_iso, scraped_values
 from readq.textclean import abstract_key, normalise_key
@@ -27,10 +37,16 @@ __all__ = [
     "ListingFormat",
     "ingest_paths",
     "ingest_text",
+    "parse_block",
     "parse_source",
 ]
 
 ProgressCallback = Callable[[str, int], None]
+SPLIT_MAX_BYTES = 4 << 20
+"""Bigger files in a seed format are split into blocks only when their bytes hold another
+shape's anchor line (the split reads the whole file into memory)."""
+SKIPPED_WARN_MIN = 5
+"""A block that leaves at least this many lines unplaced says so in a warning."""
 BYTES_PER_PAPER = 2000
 """A rough size of one paper in a listing (for :meth:`Store.ingest_keyed`'s ``expected``)."""
 
@@ -55,19 +71,79 @@ class FileReport:
 def parse_source(
     source: TextSource, *, listing_year: int | None = None, today: date | None = None
 ) -> tuple[ListingFormat, Iterator[ScrapedPaper]]:
-    """Detect the format of ``source`` and return its papers as a stream."""
+    """Detect the shape of ``source`` and return its papers as a stream.
+
+    A file holding several pastes is split into blocks, each detected and parsed in its own
+    shape (``MIXED`` is returned when they differ). A big file in a seed format (a Hugging
+    Face listing, an abstract dump) whose bytes hold no other shape's anchor line streams
+    through its parser as it always has, without the split."""
     fmt = detect_format(source.lines())
-    if fmt is ListingFormat.HF:
-        today = today or date.today()
-        year = listing_year or find_listing_year(source, today)
-        return fmt, iter_hf(_all_lines(source), listing_year=year, today=today)
-    if fmt is ListingFormat.ARXIV:
-        return fmt, iter_arxiv(_all_lines(source))
     if fmt in (ListingFormat.BIBTEX, ListingFormat.ATOM, ListingFormat.JSON):
         raise IngestError(
             source.name, f"looks like a {fmt.value} file, not a listing; use `readq import`"
         )
-    raise IngestError(source.name, "no papers found (not a Hugging Face or arXiv listing)")
+    today = today or date.today()
+    if (
+        fmt in (ListingFormat.HF, ListingFormat.ARXIV)
+        and source.size > SPLIT_MAX_BYTES
+        and not has_page_anchors(source.byte_chunks())
+    ):
+        if fmt is ListingFormat.HF:
+            year = listing_year or find_listing_year(source, today)
+            return fmt, iter_hf(_all_lines(source), listing_year=year, today=today)
+        return fmt, iter_arxiv(_all_lines(source))
+    blocks = split_blocks(list(_all_lines(source)))
+    shapes: list[ListingFormat] = []
+    papers: list[ScrapedPaper] = []
+    for block in blocks:
+        if block.shape is ListingFormat.UNKNOWN:
+            continue
+        parsed = parse_block(block.shape, block.lines, listing_year=listing_year, today=today)
+        if parsed.skipped >= SKIPPED_WARN_MIN:
+            source.warnings.append(
+                f"{source.name}: {block.shape.value} from line {block.first_line}: "
+                f"skipped {parsed.skipped} lines it could not place"
+            )
+        if parsed.papers:
+            shapes.append(block.shape)
+            papers.extend(parsed.papers)
+    if not papers:
+        raise IngestError(source.name, "no papers found (not a page readq reads)")
+    shape = shapes[0] if len(set(shapes)) == 1 else ListingFormat.MIXED
+    return shape, iter(papers)
+
+
+def parse_block(
+    shape: ListingFormat,
+    lines: list[str],
+    *,
+    listing_year: int | None = None,
+    today: date | None = None,
+) -> Parsed:
+    """The papers of ``lines`` read in ``shape`` (one block of a file; see ``parse_source``)."""
+    today = today or date.today()
+    if shape is ListingFormat.HF:
+        year = listing_year or infer_listing_year(scan_years(lines), today)
+        return Parsed(list(iter_hf(lines, listing_year=year, today=today)))
+    if shape is ListingFormat.ARXIV:
+        return Parsed(list(iter_arxiv(lines)))
+    if shape is ListingFormat.ARXIV_LIST:
+        return parse_arxiv_list(lines)
+    if shape is ListingFormat.ARXIV_SEARCH:
+        return parse_arxiv_search(lines)
+    if shape is ListingFormat.ARXIV_ABS:
+        return parse_arxiv_abs(lines)
+    if shape is ListingFormat.ARXIV_EMAIL:
+        return parse_arxiv_email(lines)
+    if shape is ListingFormat.HF_PAPER:
+        return parse_hf_paper(lines, today=today)
+    if shape is ListingFormat.HF_TRENDING:
+        return parse_hf_trending(lines, today=today)
+    if shape is ListingFormat.HF_COLLECTION:
+        return parse_hf_collection(lines, today=today)
+    if shape is ListingFormat.SCHOLAR:
+        return parse_scholar(lines)
+    return Parsed()
 
 
 def find_listing_year(source: TextSource, today: date) -> int:

@@ -1,0 +1,93 @@
+"""Google Scholar results copied from the browser.
+
+Per result: an optional side link (``[PDF] arxiv.org``), the title (maybe prefixed ``[PDF]``,
+``[HTML]``, ``[BOOK]``, ``[CITATION][C]``, and often lower-cased), a source line ``A Quill,
+B Osei… - arXiv preprint arXiv:2612.04011, 2026 - arxiv.org`` (abbreviated names, cut with
+"…" when there are more; the venue and year; the host), a snippet cut with "…" (stored as a
+partial abstract), and "Save Cite Cited by 12 Related articles All 3 versions".
+Abbreviated names are kept as Scholar gives them: the store's matching never lets them
+overwrite full names. A cut name list gives no author count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from readq.identity import find_arxiv_ref
+from readq.ingest.common import Parsed, clean_abstract, cleaned, paper
+
+SOURCE = re.compile(
+    r"^(?P<authors>[^-]{1,300}?)\s+-\s+(?:(?P<venue>.+?)\s+-\s+)?"
+    r"(?P<host>(?:[\w-]+\.)+[a-z]{2,})$"
+)
+_NAME = re.compile(r"^(?:[A-Z]{1,3}|[A-Z][\w'’.-]+)(?:\s+[\w'’.-]+){0,4}$")
+_SIDE_LINK = re.compile(r"^\[(?:PDF|HTML|DOC)\]\s+(?:[\w-]+\.)+[a-z]{2,}$")
+_TITLE_TAGS = re.compile(r"^(?:\[(?:PDF|HTML|BOOK|B|CITATION|C|DOC)\]\s*)+")
+FOOTER = re.compile(r"^(?:Save\s+Cite|Cited by \d+|Related articles|All \d+ versions)")
+_CUT = ("…", "...")
+
+
+def parse_scholar(lines: Sequence[str]) -> Parsed:
+    """Papers of a Google Scholar results page (see the module docstring)."""
+    result = Parsed()
+    rows = cleaned(lines)
+    entry: dict[str, str] | None = None
+    for index, line in enumerate(rows):
+        source = SOURCE.match(line)
+        if source is not None and index > 0 and _names(source["authors"]):
+            _finish(entry, result)
+            title = _TITLE_TAGS.sub("", rows[index - 1]).strip()
+            if _SIDE_LINK.match(rows[index - 1]) or FOOTER.match(rows[index - 1]):
+                title = ""
+            entry = {
+                "title": title,
+                "authors": source["authors"],
+                "venue": source["venue"] or "",
+                "snippet": "",
+            }
+            continue
+        if entry is None:
+            continue
+        if FOOTER.match(line):
+            _finish(entry, result)
+            entry = None
+        elif index + 1 < len(rows) and SOURCE.match(rows[index + 1]):
+            continue  # the next result's title
+        elif _SIDE_LINK.match(line):
+            continue
+        else:
+            entry["snippet"] = (entry["snippet"] + " " + line).strip()
+    _finish(entry, result)
+    return result
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """The names of a source line's author part, or () when it is not a list of names."""
+    text = text.strip().rstrip("…").rstrip(".").strip()
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names or not all(_NAME.match(n) for n in names):
+        return ()
+    return names
+
+
+def _finish(entry: dict[str, str] | None, result: Parsed) -> None:
+    if entry is None:
+        return
+    ref = find_arxiv_ref(entry["venue"])
+    snippet = entry["snippet"]
+    authors_text = entry["authors"].strip()
+    cut = authors_text.endswith(_CUT)
+    made = paper(
+        entry["title"],
+        clean_abstract(snippet),
+        author_names=_names(authors_text),
+        names_complete=not cut,
+        arxiv_id=ref.id if ref else None,
+        arxiv_version=ref.version if ref else None,
+        abstract_partial=bool(snippet),
+    )
+    if made is None:
+        result.skipped += 1
+    else:
+        result.papers.append(made)
