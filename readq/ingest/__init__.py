@@ -19,8 +19,9 @@ from readq.ingest.arxiv_list import parse_arxiv_list
 from readq.ingest.arxiv_search import parse_arxiv_search
 from readq.ingest.blocks import has_page_anchors, split_blocks
 from readq.ingest.common import Parsed
-from readq.ingest.detect import ListingFormat, detect_format
+from readq.ingest.detect import PAGE_CHROME, ListingFormat, detect_format
 from readq.ingest.errors import IngestError
+from readq.ingest.fields import AUTHORS_LINE, parse_date_line
 from readq.ingest.hf import infer_listing_year, iter_hf, scan_years, scan_years_bytes
 from readq.ingest.hf_collection import parse_hf_collection
 from readq.ingest.hf_paper import parse_hf_paper
@@ -90,7 +91,8 @@ def parse_source(
     ):
         if fmt is ListingFormat.HF:
             year = listing_year or find_listing_year(source, today)
-            return fmt, iter_hf(_all_lines(source), listing_year=year, today=today)
+            hf = iter_hf(_all_lines(source), listing_year=year, today=today)
+            return fmt, (p for p in hf if not is_chrome_title(p.title))
         return fmt, iter_arxiv(_all_lines(source))
     blocks = split_blocks(list(_all_lines(source)))
     shapes: list[ListingFormat] = []
@@ -113,6 +115,16 @@ def parse_source(
     return shape, iter(papers)
 
 
+def is_chrome_title(title: str) -> bool:
+    """Whether a "title" that Hugging Face listing text gave is page chrome or a metadata line
+    (a date, a count, "Upvote"): what a paste of chrome alone would otherwise store."""
+    if title.casefold() in PAGE_CHROME or title.isdigit():
+        return True
+    return title[:1] in "JFMASOND•·∙*-" and (
+        parse_date_line(title) is not None or AUTHORS_LINE.match(title) is not None
+    )
+
+
 def parse_block(
     shape: ListingFormat,
     lines: list[str],
@@ -124,7 +136,13 @@ def parse_block(
     today = today or date.today()
     if shape is ListingFormat.HF:
         year = listing_year or infer_listing_year(scan_years(lines), today)
-        return Parsed(list(iter_hf(lines, listing_year=year, today=today)))
+        hf = Parsed()
+        for paper in iter_hf(lines, listing_year=year, today=today):
+            if is_chrome_title(paper.title):
+                hf.skipped += 1  # a page's chrome, not a paper (see PAGE_CHROME)
+            else:
+                hf.papers.append(paper)
+        return hf
     if shape is ListingFormat.ARXIV:
         return Parsed(list(iter_arxiv(lines)))
     if shape is ListingFormat.ARXIV_LIST:

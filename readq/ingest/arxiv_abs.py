@@ -26,7 +26,9 @@ from readq.ingest.common import (
     subject_categories,
 )
 
-TITLE = re.compile(r"^Title:(?P<value>.*)$")
+TITLE = re.compile(r"^Title:(?P<value>(?:\S.*)?)$")
+"""The page glues the title to its label, or puts it on the next line; "Title: X" (with a
+space) is how arXiv listings and the digest write it."""
 SUBMITTED = re.compile(r"^\[Submitted on (?P<first>[^(\]]+)(?P<rest>[^\]]*)\]")
 _THIS_VERSION = re.compile(r"\(this version,\s*v(?P<v>\d+)\)")
 _HISTORY_VERSION = re.compile(r"^\[v(?P<v>\d+)\]\s")

@@ -8,7 +8,8 @@ labelled rows, ``Subjects: Name (cs.LG); …`` (primary first), and on ``/new`` 
 paragraph. Headings ("New submissions (showing 5 of 5 entries)", "Fri, 4 Dec 2026 (showing
 first 25 of 104 entries )") and the page's chrome around the entries carry no paper.
 
-A ``/new`` page's announcement date ("Showing new listings for Friday, 4 December 2026") and a
+A ``/new`` page's announcement date ("Showing new listings for Friday, 4 December 2026", or in
+older copies "New submissions for Fri, 4 Dec 26") and a
 ``/recent`` page's day headings date the new and cross-listed entries under them; replaced
 entries were first published earlier and get no date.
 """
@@ -36,6 +37,11 @@ DAY_HEADING = re.compile(
     r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\b"
 )
 _SHOWING = re.compile(r"^Showing new listings for\b", re.IGNORECASE)
+# Older copies head their sections "New submissions for Fri, 4 Dec 26" (a two-digit year).
+_OLD_HEADING = re.compile(
+    r"^(?:New submissions|Cross-lists|Replacements) for [A-Z][a-z]{2}, "
+    r"(?P<day>\d{1,2}) (?P<month>[A-Z][a-z]{2}) (?P<year>\d{2})$"
+)
 _SECTION = re.compile(
     r"^(?:New submissions|Cross submissions|Cross-lists|Replacement submissions|Replacements)\b"
     r"|^Total of \d+ entries|^Showing up to \d+ entries|^\(showing",
@@ -61,10 +67,13 @@ def parse_arxiv_list(lines: Sequence[str]) -> Parsed:
             entry = {"id": match["id"], "rest": match["rest"], "date": announced or ""}
             abstract = []
             continue
-        if _SHOWING.match(line) or DAY_HEADING.match(line):
+        old = _OLD_HEADING.match(line)
+        if _SHOWING.match(line) or DAY_HEADING.match(line) or old is not None:
             _finish(entry, abstract, result)
             entry, abstract = None, []
-            announced = find_date(line)
+            announced = find_date(
+                f"{old['day']} {old['month']} 20{old['year']}" if old is not None else line
+            )
             continue
         if entry is None:
             continue  # chrome before the first entry, or after a heading

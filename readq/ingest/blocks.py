@@ -20,19 +20,25 @@ from dataclasses import dataclass
 from readq.ingest.detect import ListingFormat, detect_format, line_anchor
 from readq.ingest.fields import AUTHORS_LINE, parse_date_line
 from readq.ingest.hf import CHROME_LINES
+from readq.ingest.scholar import FOOTER, SIDE_LINK, SOURCE
 
 PAGE_FIRST_LINES = frozenset({"skip to main content", "get trending papers in your email inbox!"})
 """First lines of a page copied whole: a new block starts at them (with the chrome just above)."""
 WALK_MAX_CHARS = 150
 WALK_MAX_LINES = 80
+PROSE_MIN_CHARS = 80
+"""A line this long that ends a sentence is a paper's text, not page chrome."""
+_SENTENCE_END = frozenset(".!?)\"'…")
 _OWNED = re.compile(
-    r"^(?:Title|Authors?|Subjects|Comments|Journal-ref|Journal reference|Categories|Abstract|"
-    r"Submitted|Cite as|Date|Upvote)\b|^\[v\d+\]|^\d[\d.,]*[kK]?$|arXiv Page$"
+    r"^(?:Subjects|Comments|Journal-ref|Journal ref|Journal reference|Categories|Cite as)\s*:"
+    r"|^Submitted \d|^\[v\d+\]\s"
 )
+_TRENDING_TAIL = re.compile(r"^(?:Upvote|\d[\d.,]*[kK]?)$|arXiv Page$")
 _DUMP_LINE = re.compile(r"^abstract\s*:", re.IGNORECASE)
 _DUMP_AFTER = frozenset(
     {
         ListingFormat.ARXIV_LIST,
+        ListingFormat.ARXIV_EMAIL,
         ListingFormat.HF_PAPER,
         ListingFormat.HF_TRENDING,
         ListingFormat.HF_COLLECTION,
@@ -56,6 +62,7 @@ def split_blocks(lines: Sequence[str]) -> list[Block]:
     """The blocks of ``lines`` (see the module docstring), in file order, each detected."""
     starts: list[int] = [0]
     current: ListingFormat | None = None
+    abstract_seen = False  # an abstract page's or search result's own "Abstract:" row
     for index, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -66,25 +73,94 @@ def split_blocks(lines: Sequence[str]) -> list[Block]:
                 starts.append(begin)
             current = None
             continue
-        if current in _DUMP_AFTER and _DUMP_LINE.match(line):
-            starts.append(index)
-            current = ListingFormat.ARXIV
+        if _DUMP_LINE.match(line):
+            if _starts_dump(lines, index, starts[-1], current, abstract_seen):
+                if index > starts[-1]:
+                    starts.append(_walk_back(lines, index, starts[-1], current))
+                current = ListingFormat.ARXIV
+            abstract_seen = True
             continue
         shape = line_anchor(line)
-        if shape is None or shape is current:
+        if shape is None:
             continue
-        begin = _walk_back(lines, index, starts[-1])
+        if shape is current:
+            if _opens_entry(shape, line):
+                abstract_seen = False
+            continue
+        lead = _lead(lines, index, shape, starts[-1])
+        begin = _walk_back(lines, lead, starts[-1], current)
         if begin > starts[-1] and (
             current is not None or _has_content(lines[starts[-1] : begin], None)
         ):
             starts.append(begin)
         current = shape
+        abstract_seen = False
     bounds = [*starts, len(lines)]
     blocks: list[Block] = []
     for start, end in itertools.pairwise(bounds):
         part = list(lines[start:end])
         blocks.append(Block(shape=detect_format(part), lines=part, first_line=start + 1))
     return blocks
+
+
+def _opens_entry(shape: ListingFormat, line: str) -> bool:
+    """Whether an anchor line starts a new entry of an abstract page or search results (after
+    which one more ``Abstract:`` row is the entry's own)."""
+    if shape is ListingFormat.ARXIV_ABS:
+        return line.startswith(("Title:", "[Submitted"))
+    return shape is ListingFormat.ARXIV_SEARCH
+
+
+def _starts_dump(
+    lines: Sequence[str],
+    index: int,
+    floor: int,
+    current: ListingFormat | None,
+    abstract_seen: bool,
+) -> bool:
+    """Whether the ``Abstract:`` line at ``index`` opens an abstract dump (rather than being a
+    row of the page it is in)."""
+    if current is ListingFormat.ARXIV:
+        return False
+    if current in _DUMP_AFTER:
+        return True
+    if current in (ListingFormat.ARXIV_ABS, ListingFormat.ARXIV_SEARCH):
+        return abstract_seen
+    # No page shape yet: a dump after Hugging Face listing text is a block of its own.
+    return detect_format(lines[floor:index]) is ListingFormat.HF
+
+
+def _lead(lines: Sequence[str], index: int, shape: ListingFormat, floor: int) -> int:
+    """The first line of the entry whose anchor line is at ``index``: the anchor itself, but
+    for shapes that write the anchor below the entry's first lines (a collection item's
+    title; Trending's "Submitted by", user, title and text; a Scholar result's side link and
+    title above its source line, or all of the result above its "Save Cite" row)."""
+    if shape is ListingFormat.HF_COLLECTION:
+        return _previous(lines, index, floor)
+    if shape is ListingFormat.HF_TRENDING:
+        for back in range(index - 1, max(floor, index - 14), -1):
+            if lines[back].strip() == "Submitted by":
+                return back
+        return _previous(lines, _previous(lines, index, floor), floor)
+    if shape is ListingFormat.SCHOLAR:
+        source = index
+        if FOOTER.match(lines[index].strip()):
+            for back in range(index - 1, max(floor, index - 10), -1):
+                if SOURCE.match(lines[back].strip()):
+                    source = back
+                    break
+        title = _previous(lines, source, floor)
+        side = _previous(lines, title, floor)
+        return side if SIDE_LINK.match(lines[side].strip()) else title
+    return index
+
+
+def _previous(lines: Sequence[str], index: int, floor: int) -> int:
+    """The index of the last non-empty line before ``index`` (``index`` if there is none)."""
+    for back in range(index - 1, floor, -1):
+        if lines[back].strip():
+            return back
+    return index
 
 
 def _has_content(part: Sequence[str], shape: ListingFormat | None) -> bool:
@@ -107,8 +183,9 @@ def _chrome_start(lines: Sequence[str], index: int, floor: int) -> int:
     return begin
 
 
-def _walk_back(lines: Sequence[str], index: int, floor: int) -> int:
-    """The first line of the chrome run above the anchor at ``index`` (see the module doc)."""
+def _walk_back(lines: Sequence[str], index: int, floor: int, previous: ListingFormat | None) -> int:
+    """The first line of the chrome run above line ``index``: the walk stops at a line of the
+    ``previous`` block (see the module docstring)."""
     begin = index
     steps = 0
     while begin - 1 > floor and steps < WALK_MAX_LINES:
@@ -116,18 +193,27 @@ def _walk_back(lines: Sequence[str], index: int, floor: int) -> int:
         if line:
             if line.casefold() in PAGE_FIRST_LINES:
                 return begin - 1
-            if (
-                len(line) > WALK_MAX_CHARS
-                or line_anchor(line) is not None
-                or _OWNED.search(line)
-                or line == "·"
-                or AUTHORS_LINE.match(line)
-                or parse_date_line(line) is not None
-            ):
+            if _belongs_before(line, previous):
                 break
             steps += 1
         begin -= 1
     return begin
+
+
+def _belongs_before(line: str, previous: ListingFormat | None) -> bool:
+    """Whether ``line`` is part of the block before (prose, a labelled row, an anchor, a
+    Hugging Face listing's metadata, Trending's upvotes and links), not the next page's
+    chrome."""
+    size = len(line)
+    if size > WALK_MAX_CHARS or (size >= PROSE_MIN_CHARS and line[-1] in _SENTENCE_END):
+        return True
+    if line_anchor(line) is not None or _OWNED.match(line):
+        return True
+    if previous is ListingFormat.HF_TRENDING and _TRENDING_TAIL.search(line):
+        return True
+    if previous is None or previous is ListingFormat.HF:
+        return line == "·" or bool(AUTHORS_LINE.match(line)) or parse_date_line(line) is not None
+    return False
 
 
 # The anchors of ``line_anchor`` that can open a page shape's block, as bytes after a line

@@ -16,9 +16,12 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from readq.ingest.fields import AUTHORS_LINE, parse_date_line
+from readq.ingest.hf import CHROME_LINES
 
 _ABSTRACT_PREFIX = re.compile(r"^\s*abstract\s*[:.]", re.IGNORECASE)
 SNIFF_LINES = 200
+HF_TEXT_MIN = 100
+"""A line this long (beside a date line) makes text read as a Hugging Face listing."""
 
 
 class ListingFormat(StrEnum):
@@ -55,6 +58,56 @@ PAGE_SHAPES = frozenset(
     }
 )
 """The shapes recognised by anchor lines (the seed formats have none of their own)."""
+
+PAGE_CHROME = CHROME_LINES | frozenset(
+    {
+        "skip to main content",
+        "we gratefully acknowledge support from the simons foundation, member institutions, "
+        "and all contributors. donate",
+        "help | advanced search",
+        "search",
+        "advanced search",
+        "login",
+        "about",
+        "help",
+        "contact",
+        "subscribe",
+        "copyright",
+        "privacy policy",
+        "web accessibility assistance",
+        "arxiv operational status",
+        "submission history",
+        "access paper:",
+        "view pdf",
+        "html (experimental)",
+        "bibliographic tools",
+        "trending papers",
+        "by ak and the research community",
+        "hugging face's logo",
+        "hugging face",
+        "models",
+        "datasets",
+        "spaces",
+        "docs",
+        "pricing",
+        "collections",
+        "upvote",
+        "community",
+        "add to collection",
+        "view arxiv page",
+        "reply",
+        "scholar",
+        "articles",
+        "any time",
+        "sort by relevance",
+        "sort by date",
+        "create alert",
+        "previous",
+        "next",
+    }
+)
+"""Lines of the pages' own chrome (casefolded) that a loose reader (Hugging Face listing text)
+would otherwise take for a title when they are all a paste holds: such a "paper" is dropped."""
 
 _ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _OPEN_BRACKET = re.compile(rf"^\[(?:\d+\]\s+arXiv:{_ID}\b|Submitted on \d)", re.IGNORECASE)
@@ -241,11 +294,14 @@ def detect_seed_format(sample: list[str]) -> ListingFormat:
     if abstract_lines and _ABSTRACT_PREFIX.match(first):
         return ListingFormat.ARXIV
     long_lines = sum(1 for line in sample if len(line) >= 200)
-    markers = sum(
-        1 for line in sample if AUTHORS_LINE.match(line) or parse_date_line(line) or line == "·"
-    )
     if abstract_lines >= max(1, long_lines // 2):
         return ListingFormat.ARXIV
-    if long_lines or markers:
+    if long_lines or any(line == "·" or AUTHORS_LINE.match(line) for line in sample):
+        return ListingFormat.HF
+    # Date lines alone are in page chrome too ("Dec 9" atop Daily Papers): listing text also
+    # has a line as long as a short abstract.
+    if any(parse_date_line(line) for line in sample) and any(
+        len(line) >= HF_TEXT_MIN and line.casefold() not in PAGE_CHROME for line in sample
+    ):
         return ListingFormat.HF
     return ListingFormat.UNKNOWN

@@ -22,7 +22,7 @@ SOURCE = re.compile(
     r"(?P<host>(?:[\w-]+\.)+[a-z]{2,})$"
 )
 _NAME = re.compile(r"^(?:[A-Z]{1,3}|[A-Z][\w'’.-]+)(?:\s+[\w'’.-]+){0,4}$")
-_SIDE_LINK = re.compile(r"^\[(?:PDF|HTML|DOC)\]\s+(?:[\w-]+\.)+[a-z]{2,}$")
+SIDE_LINK = re.compile(r"^\[(?:PDF|HTML|DOC)\]\s+(?:[\w-]+\.)+[a-z]{2,}$")
 _TITLE_TAGS = re.compile(r"^(?:\[(?:PDF|HTML|BOOK|B|CITATION|C|DOC)\]\s*)+")
 FOOTER = re.compile(r"^(?:Save\s+Cite|Cited by \d+|Related articles|All \d+ versions)")
 _CUT = ("…", "...")
@@ -38,7 +38,7 @@ def parse_scholar(lines: Sequence[str]) -> Parsed:
         if source is not None and index > 0 and _names(source["authors"]):
             _finish(entry, result)
             title = _TITLE_TAGS.sub("", rows[index - 1]).strip()
-            if _SIDE_LINK.match(rows[index - 1]) or FOOTER.match(rows[index - 1]):
+            if SIDE_LINK.match(rows[index - 1]) or FOOTER.match(rows[index - 1]):
                 title = ""
             entry = {
                 "title": title,
@@ -54,7 +54,7 @@ def parse_scholar(lines: Sequence[str]) -> Parsed:
             entry = None
         elif index + 1 < len(rows) and SOURCE.match(rows[index + 1]):
             continue  # the next result's title
-        elif _SIDE_LINK.match(line):
+        elif SIDE_LINK.match(line):
             continue
         else:
             entry["snippet"] = (entry["snippet"] + " " + line).strip()

@@ -1,0 +1,54 @@
+"""Several pastes in one file: each block is read in its own shape (readq/ingest/blocks.py)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from pages import FIXTURES, read_fixture, read_text
+from test_detect import SHAPES
+
+from readq.ingest.detect import ListingFormat
+
+PAIRS = list(itertools.permutations(sorted(SHAPES), 2))
+
+
+@pytest.mark.parametrize(("first", "second"), PAIRS)
+def test_two_pastes_give_the_papers_of_each(first: str, second: str, tmp_path: Path) -> None:
+    _a, papers_a, _wa = read_fixture(first)
+    _b, papers_b, _wb = read_fixture(second)
+    text = (FIXTURES / first).read_text(encoding="utf-8") + "\n"
+    text += (FIXTURES / second).read_text(encoding="utf-8")
+    shape, papers, _warnings = read_text(text, tmp_path)
+    assert [p.title for p in papers] == [p.title for p in papers_a + papers_b]
+    assert papers == papers_a + papers_b
+    assert shape is (ListingFormat.MIXED if SHAPES[first] != SHAPES[second] else SHAPES[first])
+
+
+def test_every_shape_in_one_file(tmp_path: Path) -> None:
+    """All fixtures appended into one file, twice in different orders."""
+    names = sorted(SHAPES)
+    for order in (names, names[::-1]):
+        expected = []
+        text = ""
+        for name in order:
+            expected += read_fixture(name)[1]
+            text += (FIXTURES / name).read_text(encoding="utf-8") + "\n"
+        shape, papers, warnings = read_text(text, tmp_path)
+        assert shape is ListingFormat.MIXED
+        assert papers == expected
+        assert warnings == []
+
+
+def test_blocks_know_their_first_lines() -> None:
+    from readq.ingest.blocks import split_blocks
+
+    first = (FIXTURES / "hf_daily.txt").read_text(encoding="utf-8").splitlines()
+    second = (FIXTURES / "arxiv_list_new.txt").read_text(encoding="utf-8").splitlines()
+    blocks = split_blocks(first + second)
+    assert [(b.shape, b.first_line) for b in blocks] == [
+        (ListingFormat.HF, 1),
+        (ListingFormat.ARXIV_LIST, len(first) + 1),
+    ]
+    assert blocks[1].lines[0] == "Skip to main content"
