@@ -103,7 +103,7 @@ def parse_source(
         parsed = parse_block(block.shape, block.lines, listing_year=listing_year, today=today)
         if parsed.skipped >= SKIPPED_WARN_MIN:
             source.warnings.append(
-                f"{source.name}: {block.shape.value} from line {block.first_line}: "
+                f"{block.shape.value} from line {block.first_line}: "
                 f"skipped {parsed.skipped} lines it could not place"
             )
         if parsed.papers:
@@ -188,13 +188,18 @@ def ingest_source(
 
         fmt = detect_format(source.lines()) if parallel.eligible(source) else None
         items: Iterator[ScrapedRow]
+        read_as: list[str] = []  # the format the parser child read the file in
         if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
             today = date.today()
             find_year = None
             if fmt is ListingFormat.HF and not listing_year:
                 find_year = functools.partial(find_listing_year, source, today)
             items = parallel.parse_in_child(
-                source, listing_year=listing_year, today=today, find_year=find_year
+                source,
+                listing_year=listing_year,
+                today=today,
+                find_year=find_year,
+                on_format=read_as.append,
             )
         else:
             fmt, papers = parse_source(source, listing_year=listing_year)
@@ -212,6 +217,8 @@ def ingest_source(
             expected=source.size // BYTES_PER_PAPER,
         )
         report.result = result
+        if read_as:
+            report.format = read_as[-1]
     except IngestError as exc:
         report.error = str(exc)
     report.warnings = list(source.warnings)

@@ -52,3 +52,22 @@ def test_blocks_know_their_first_lines() -> None:
         (ListingFormat.ARXIV_LIST, len(first) + 1),
     ]
     assert blocks[1].lines[0] == "Skip to main content"
+
+
+def test_many_unplaced_lines_are_reported(tmp_path: Path) -> None:
+    lines: list[str] = []
+    for i in range(1, 4):
+        lines += [
+            f"[{i}] arXiv:2612.0900{i} [pdf]",
+            f"Title: Stray Lines {i}",
+            "Xi Li, Yara Dahl",
+            "a stray line",
+            "another stray line",
+            "Subjects: Machine Learning (cs.LG)",
+            "An abstract.",
+        ]
+    shape, papers, warnings = read_text("\n".join(lines), tmp_path)
+    assert shape is ListingFormat.ARXIV_LIST
+    assert [p.title for p in papers] == [f"Stray Lines {i}" for i in range(1, 4)]
+    assert all(p.abstract == "An abstract." for p in papers)
+    assert warnings == ["arxiv-list from line 1: skipped 6 lines it could not place"]
