@@ -62,7 +62,12 @@ _AND = re.compile(r",?\s+and\s+|\s*&\s*")
 def split_authors(text: str) -> tuple[str, ...]:
     """Author names from a line as arXiv writes it: "A B, C D and E F", affiliations in
     brackets dropped ("A B (Univ. X)")."""
-    text = _AFFILIATION.sub("", clean_line(text))
+    text = clean_line(text)
+    while "(" in text:  # nested affiliations: "A (1), B (2) ((1) Univ X, (2) Univ Y)"
+        stripped = _AFFILIATION.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
     names: list[str] = []
     for part in text.split(","):
         for name in _AND.split(part):

@@ -35,7 +35,7 @@ def parse_hf_trending(lines: Sequence[str], *, today: date | None = None) -> Par
     for line in cleaned(lines):
         meta = META.match(line)
         if meta is not None:
-            _finish(chunk, meta, result, today)
+            _finish(chunk, meta, result, today, first=last is None and not result.papers)
             last = {"index": len(result.papers) - 1}
             chunk, expect_count = [], False
             continue
@@ -64,15 +64,19 @@ def _set_upvotes(result: Parsed, last: dict[str, object], text: str) -> None:
     result.papers[index] = dataclasses.replace(result.papers[index], upvotes=int(text))
 
 
-def _finish(chunk: list[str], meta: re.Match[str], result: Parsed, today: date | None) -> None:
-    # The chunk holds the page chrome too on the first entry: the entry is its last lines.
+def _finish(
+    chunk: list[str], meta: re.Match[str], result: Parsed, today: date | None, *, first: bool
+) -> None:
+    """The paper of the lines before a metadata line. The first chunk holds the page's chrome
+    too: without a "Submitted by" line there, only its last two lines (title and text) are the
+    entry."""
     start = 0
     for index, line in enumerate(chunk):
         if line == "Submitted by":
             start = index + 2  # the user's handle follows
     body = chunk[start:]
-    if start == 0 and len(body) > 2:
-        body = body[-2:]  # without "Submitted by", only the title and its text are the entry
+    if start == 0 and first and len(body) > 2:
+        body = body[-2:]
     if not body:
         result.skipped += 1
         return

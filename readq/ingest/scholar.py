@@ -18,10 +18,10 @@ from readq.identity import find_arxiv_ref
 from readq.ingest.common import Parsed, clean_abstract, cleaned, paper
 
 SOURCE = re.compile(
-    r"^(?P<authors>[^-]{1,300}?)\s+-\s+(?:(?P<venue>.+?)\s+-\s+)?"
+    r"^(?P<authors>.{1,300}?)\s+-\s+(?:(?P<venue>.+?)\s+-\s+)?"
     r"(?P<host>(?:[\w-]+\.)+[a-z]{2,})$"
 )
-_NAME = re.compile(r"^(?:[A-Z]{1,3}|[A-Z][\w'’.-]+)(?:\s+[\w'’.-]+){0,4}$")
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 SIDE_LINK = re.compile(r"^\[(?:PDF|HTML|DOC)\]\s+(?:[\w-]+\.)+[a-z]{2,}$")
 _TITLE_TAGS = re.compile(r"^(?:\[(?:PDF|HTML|BOOK|B|CITATION|C|DOC)\]\s*)+")
 FOOTER = re.compile(r"^(?:Save\s+Cite|Cited by \d+|Related articles|All \d+ versions)")
@@ -66,9 +66,16 @@ def _names(text: str) -> tuple[str, ...]:
     """The names of a source line's author part, or () when it is not a list of names."""
     text = text.strip().rstrip("…").rstrip(".").strip()
     names = tuple(n.strip() for n in text.split(",") if n.strip())
-    if not names or not all(_NAME.match(n) for n in names):
+    if not names or not all(_is_name(n) for n in names):
         return ()
     return names
+
+
+def _is_name(text: str) -> bool:
+    """A name as Scholar abbreviates it ("A Quill", "É Dupont-Roy", "J van der Berg"):
+    one to six words of letters, the first capitalised."""
+    words = text.split()
+    return 0 < len(words) <= 6 and text[0].isupper() and all(_NAME_WORD.match(w) for w in words)
 
 
 def _finish(entry: dict[str, str] | None, result: Parsed) -> None:

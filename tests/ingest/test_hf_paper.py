@@ -59,3 +59,17 @@ def test_generated_by_line_marks_the_summary_and_a_lone_paragraph_is_the_abstrac
     ).papers[0]
     assert lone.summary is None
     assert lone.abstract == "Only the abstract."
+
+
+def test_an_abstract_paragraph_may_start_with_github() -> None:
+    (paper,) = parse_hf_paper(
+        [
+            "arxiv:2612.00009",
+            "Copilots in the Lab",
+            "Abstract",
+            "GitHub Copilot writes lab code. We measure how often it is right.",
+            "GitHub",
+            "120",
+        ]
+    ).papers
+    assert paper.abstract == "GitHub Copilot writes lab code. We measure how often it is right."

@@ -35,3 +35,32 @@ def test_trending_every_field() -> None:
     assert not orchard.abstract_partial
     # The users who submitted the papers and the links rows are not titles.
     assert {p.title for p in papers}.isdisjoint({"ada-quill", "Submitted by", "arXiv Page"})
+
+
+def test_entries_without_submitted_by_keep_every_text_line() -> None:
+    from pages import TODAY
+
+    from readq.ingest.hf_trending import parse_hf_trending
+
+    parsed = parse_hf_trending(
+        [
+            "Trending Papers",
+            "First Title",
+            "First text.",
+            "- 2 authors · Published on Dec 1, 2026",
+            "Upvote",
+            "5",
+            "arXiv Page",
+            "Second Title",
+            "A first paragraph of the second text.",
+            "A second paragraph of the second text.",
+            "Org · Published on Dec 2, 2026",
+        ],
+        today=TODAY,
+    )
+    first, second = parsed.papers
+    assert (first.title, first.abstract, first.upvotes) == ("First Title", "First text.", 5)
+    assert second.title == "Second Title"
+    assert second.abstract == (
+        "A first paragraph of the second text. A second paragraph of the second text."
+    )

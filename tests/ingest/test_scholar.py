@@ -32,3 +32,18 @@ def test_scholar_every_field() -> None:
     assert not revisited.abstract_partial
     # The side link "[PDF] arxiv.org" and the page chrome are not papers.
     assert all(not p.title.startswith("[") for p in papers)
+
+
+def test_hyphenated_and_accented_names() -> None:
+    from readq.ingest.scholar import parse_scholar
+
+    (paper,) = parse_scholar(
+        [
+            "Lanterns at scale",
+            "É Dupont-Roy, J van der Berg - Fictional Letters, 2026 - example.org",
+            "We scale lanterns …",
+            "Save Cite Cited by 1",
+        ]
+    ).papers
+    assert paper.author_names == ("É Dupont-Roy", "J van der Berg")
+    assert paper.title == "Lanterns at scale"
