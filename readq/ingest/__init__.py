@@ -46,6 +46,7 @@ ProgressCallback = Callable[[str, int], None]
 SPLIT_MAX_BYTES = 4 << 20
 """Bigger files in a seed format are split into blocks only when their bytes hold another
 shape's anchor line (the split reads the whole file into memory)."""
+NO_PAPERS = "no papers found (not a page readq reads)"
 SKIPPED_WARN_MIN = 5
 """A block that leaves at least this many lines unplaced says so in a warning."""
 BYTES_PER_PAPER = 2000
@@ -85,10 +86,12 @@ def parse_source(
         )
     today = today or date.today()
     if (
-        fmt in (ListingFormat.HF, ListingFormat.ARXIV)
+        fmt in (ListingFormat.HF, ListingFormat.ARXIV, ListingFormat.UNKNOWN)
         and source.size > SPLIT_MAX_BYTES
         and not has_page_anchors(source.byte_chunks())
     ):
+        if fmt is ListingFormat.UNKNOWN:
+            raise IngestError(source.name, NO_PAPERS)
         if fmt is ListingFormat.HF:
             year = listing_year or find_listing_year(source, today)
             hf = iter_hf(_all_lines(source), listing_year=year, today=today)
@@ -110,7 +113,7 @@ def parse_source(
             shapes.append(block.shape)
             papers.extend(parsed.papers)
     if not papers:
-        raise IngestError(source.name, "no papers found (not a page readq reads)")
+        raise IngestError(source.name, NO_PAPERS)
     shape = shapes[0] if len(set(shapes)) == 1 else ListingFormat.MIXED
     return shape, iter(papers)
 
