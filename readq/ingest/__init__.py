@@ -6,6 +6,7 @@ fails leaves the library as it was, and the other files are still ingested.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from readq.ingest.arxiv_abs import parse_arxiv_abs
 from readq.ingest.arxiv_email import parse_arxiv_email
 from readq.ingest.arxiv_list import parse_arxiv_list
 from readq.ingest.arxiv_search import parse_arxiv_search
-from readq.ingest.blocks import has_page_anchors, split_blocks
+from readq.ingest.blocks import Span, find_spans, has_page_anchors
 from readq.ingest.common import Parsed
 from readq.ingest.detect import PAGE_CHROME, ListingFormat, detect_format
 from readq.ingest.errors import IngestError
@@ -97,25 +98,63 @@ def parse_source(
             hf = iter_hf(_all_lines(source), listing_year=year, today=today)
             return fmt, (p for p in hf if not is_chrome_title(p.title))
         return fmt, iter_arxiv(_all_lines(source))
-    blocks = split_blocks(list(_all_lines(source)))
-    shapes: list[ListingFormat] = []
+    if source.size > SPLIT_MAX_BYTES:
+        # Two passes over the file, neither holding it: where the pastes lie, then each read.
+        spans = find_spans(_all_lines(source))
+        shapes = {span.shape for span in spans} - {ListingFormat.UNKNOWN}
+        if not shapes:
+            raise IngestError(source.name, NO_PAPERS)
+        shape = shapes.pop() if len(shapes) == 1 else ListingFormat.MIXED
+        return shape, _stream_spans(source, spans, listing_year, today)
+    lines = list(_all_lines(source))
+    found: list[ListingFormat] = []
     papers: list[ScrapedPaper] = []
-    for block in blocks:
-        if block.shape is ListingFormat.UNKNOWN:
+    for span in find_spans(lines):
+        if span.shape is ListingFormat.UNKNOWN:
             continue
-        parsed = parse_block(block.shape, block.lines, listing_year=listing_year, today=today)
-        if parsed.skipped >= SKIPPED_WARN_MIN:
-            source.warnings.append(
-                f"{block.shape.value} from line {block.first_line}: "
-                f"skipped {parsed.skipped} lines it could not place"
-            )
+        part = lines[span.start : span.end]
+        parsed = parse_block(span.shape, part, listing_year=listing_year, today=today)
+        _warn_skipped(source, span, parsed)
         if parsed.papers:
-            shapes.append(block.shape)
+            found.append(span.shape)
             papers.extend(parsed.papers)
     if not papers:
         raise IngestError(source.name, NO_PAPERS)
-    shape = shapes[0] if len(set(shapes)) == 1 else ListingFormat.MIXED
+    shape = found[0] if len(set(found)) == 1 else ListingFormat.MIXED
     return shape, iter(papers)
+
+
+def _stream_spans(
+    source: TextSource, spans: list[Span], listing_year: int | None, today: date
+) -> Iterator[ScrapedPaper]:
+    """The papers of a big file's pastes, read again from the file one paste at a time (a
+    Hugging Face listing or an abstract dump streams through its parser)."""
+    lines = _all_lines(source)
+    year = listing_year
+    for span in spans:
+        part = itertools.islice(lines, span.end - span.start)
+        if span.shape is ListingFormat.HF:
+            if year is None:
+                year = find_listing_year(source, today)
+            for paper in iter_hf(part, listing_year=year, today=today):
+                if not is_chrome_title(paper.title):
+                    yield paper
+        elif span.shape is ListingFormat.ARXIV:
+            yield from iter_arxiv(part)
+        elif span.shape is not ListingFormat.UNKNOWN:
+            parsed = parse_block(span.shape, part, listing_year=year, today=today)
+            _warn_skipped(source, span, parsed)
+            yield from parsed.papers
+        collections.deque(part, maxlen=0)  # the lines a parser left unread
+
+
+def _warn_skipped(source: TextSource, span: Span, parsed: Parsed) -> None:
+    """Say how many lines a paste's reader could not place, when that is many."""
+    if parsed.skipped >= SKIPPED_WARN_MIN:
+        source.warnings.append(
+            f"{span.shape.value} from line {span.start + 1}: "
+            f"skipped {parsed.skipped} lines it could not place"
+        )
 
 
 def is_chrome_title(title: str) -> bool:
@@ -130,7 +169,7 @@ def is_chrome_title(title: str) -> bool:
 
 def parse_block(
     shape: ListingFormat,
-    lines: list[str],
+    lines: Iterable[str],
     *,
     listing_year: int | None = None,
     today: date | None = None,
@@ -138,6 +177,7 @@ def parse_block(
     """The papers of ``lines`` read in ``shape`` (one block of a file; see ``parse_source``)."""
     today = today or date.today()
     if shape is ListingFormat.HF:
+        lines = lines if isinstance(lines, list) else list(lines)
         year = listing_year or infer_listing_year(scan_years(lines), today)
         hf = Parsed()
         for paper in iter_hf(lines, listing_year=year, today=today):

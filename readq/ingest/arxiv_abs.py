@@ -13,7 +13,7 @@ those rows is glued onto it. arXiv's DOI (10.48550/arXiv.ID) names the id, not a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from readq.identity import find_arxiv_ref, normalise_doi
 from readq.ingest.common import (
@@ -46,7 +46,7 @@ _STOPS = re.compile(
 _VIEW_PDF = re.compile(r"^View a PDF of the paper titled\b", re.IGNORECASE)
 
 
-def parse_arxiv_abs(lines: Sequence[str]) -> Parsed:
+def parse_arxiv_abs(lines: Iterable[str]) -> Parsed:
     """The paper of an arXiv abstract page (see the module docstring). A file holding several
     abstract pages one after another gives one paper per ``Title:`` row."""
     result = Parsed()

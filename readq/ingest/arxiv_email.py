@@ -15,7 +15,7 @@ raised; its title and authors are kept, it carries no abstract and no date.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from readq.identity import ARXIV_ID_RE, find_arxiv_ref, normalise_doi, split_version
 from readq.ingest.common import (
@@ -38,7 +38,7 @@ _REVISED = re.compile(r"\brevised\s+v(?P<v>\d+)|kb,\s*v(?P<k>\d+)\)", re.IGNOREC
 _SECTION = re.compile(r"^(?:-{10,}|(?:%-){5,}%?|(?:%%--){3,}(?:%%)?|(?:%%%---){2,}(?:%%%)?)$")
 
 
-def parse_arxiv_email(lines: Sequence[str]) -> Parsed:
+def parse_arxiv_email(lines: Iterable[str]) -> Parsed:
     """Papers of an arXiv e-mail digest (see the module docstring)."""
     result = Parsed()
     header: dict[str, str] | None = None

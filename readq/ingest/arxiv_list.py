@@ -17,7 +17,7 @@ entries were first published earlier and get no date.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from readq.identity import ARXIV_ID_RE, normalise_doi, split_version
 from readq.ingest.common import (
@@ -54,7 +54,7 @@ _LABEL = re.compile(
 )
 
 
-def parse_arxiv_list(lines: Sequence[str]) -> Parsed:
+def parse_arxiv_list(lines: Iterable[str]) -> Parsed:
     """Papers of an arXiv ``/new``, ``/recent`` or ``/pastweek`` page (see the module doc)."""
     result = Parsed()
     entry: dict[str, str] | None = None

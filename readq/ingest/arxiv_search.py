@@ -12,7 +12,7 @@ optional ``Comments:`` / ``Journal ref:`` rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from readq.identity import ARXIV_ID_RE, normalise_doi, split_version
 from readq.ingest.common import (
@@ -41,7 +41,7 @@ _V1 = re.compile(r"\bv1 submitted\s+(?P<date>[^;]+)", re.IGNORECASE)
 _END = re.compile(r"^(?:Showing \d|Search v\d|Next\b|Previous\b|About\b|Help\b)", re.I)
 
 
-def parse_arxiv_search(lines: Sequence[str]) -> Parsed:
+def parse_arxiv_search(lines: Iterable[str]) -> Parsed:
     """Papers of an arXiv search results page (see the module docstring)."""
     result = Parsed()
     entry: dict[str, str] | None = None

@@ -12,12 +12,13 @@ Hugging Face listing). Each block is then detected and parsed in its own shape.
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from readq.ingest.detect import ListingFormat, detect_format, line_anchor
+from readq.ingest.detect import SNIFF_LINES, ListingFormat, detect_format, line_anchor
 from readq.ingest.fields import AUTHORS_LINE, parse_date_line
 from readq.ingest.hf import CHROME_LINES
 from readq.ingest.scholar import FOOTER, SIDE_LINK, SOURCE
@@ -49,6 +50,15 @@ _DUMP_AFTER = frozenset(
 
 
 @dataclass(slots=True)
+class Span:
+    """Where one paste lies in a file: lines ``start`` to ``end`` (0-based, end excluded)."""
+
+    shape: ListingFormat
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
 class Block:
     """Consecutive lines of one paste, and the shape they were detected as."""
 
@@ -58,25 +68,89 @@ class Block:
     """The 1-based number of the block's first line in the file (for messages)."""
 
 
+WINDOW_LINES = 1024
+"""Lines remembered behind the current one: the walks back never reach further."""
+WINDOW_LINE_CHARS = 1000
+"""Characters of each remembered line: every test on a line either needs fewer or only asks
+whether the line is long, so a cut line answers alike and memory stays bounded."""
+
+
+class _Lines(Protocol):
+    """Lines by index (the recent window of a stream)."""
+
+    def __getitem__(self, index: int) -> str: ...
+
+
+class _Recent:
+    """The last ``WINDOW_LINES`` lines of a stream, by their index in the stream."""
+
+    __slots__ = ("first", "lines")
+
+    def __init__(self) -> None:
+        self.lines: deque[str] = deque(maxlen=WINDOW_LINES)
+        self.first = 0
+
+    def add(self, line: str) -> None:
+        if len(self.lines) == WINDOW_LINES:
+            self.first += 1
+        self.lines.append(line if len(line) <= WINDOW_LINE_CHARS else line[:WINDOW_LINE_CHARS])
+
+    def __getitem__(self, index: int) -> str:
+        return self.lines[index - self.first]
+
+    def floor(self, floor: int) -> int:
+        """``floor``, or the last index no longer remembered if that is later."""
+        return max(floor, self.first - 1)
+
+
 def split_blocks(lines: Sequence[str]) -> list[Block]:
     """The blocks of ``lines`` (see the module docstring), in file order, each detected."""
-    starts: list[int] = [0]
+    return [
+        Block(shape=span.shape, lines=list(lines[span.start : span.end]), first_line=span.start + 1)
+        for span in find_spans(lines)
+    ]
+
+
+def find_spans(lines: Iterable[str]) -> list[Span]:
+    """Where the pastes of a stream of lines lie (see the module docstring), in one pass that
+    remembers only ``WINDOW_LINES`` lines and the first ``SNIFF_LINES`` of the current paste
+    (all that detection reads), so that a big file is split without being held in memory."""
+    spans: list[Span] = []
+    recent = _Recent()
+    start = 0
+    head: list[tuple[int, str]] = []  # the current block's first non-empty lines
     current: ListingFormat | None = None
     abstract_seen = False  # an abstract page's or search result's own "Abstract:" row
+    index = -1
+
+    def before(end: int) -> list[str]:
+        return [line for at, line in head if at < end]
+
+    def cut(begin: int) -> None:
+        nonlocal start, head
+        spans.append(Span(detect_format(before(begin)), start, begin))
+        start = begin
+        kept = [(at, recent[at]) for at in range(begin, index + 1)]
+        head = [(at, line) for at, line in kept if line.strip()][:SNIFF_LINES]
+
     for index, raw in enumerate(lines):
+        recent.add(raw)
         line = raw.strip()
         if not line:
             continue
+        if len(head) < SNIFF_LINES:
+            head.append((index, recent[index]))
+        floor = recent.floor(start)
         if line.casefold() in PAGE_FIRST_LINES:
-            begin = _chrome_start(lines, index, starts[-1])
-            if begin > starts[-1] and _has_content(lines[starts[-1] : begin], current):
-                starts.append(begin)
+            begin = _chrome_start(recent, index, floor)
+            if begin > start and _has_content(before(begin), current):
+                cut(begin)
             current = None
             continue
         if _DUMP_LINE.match(line):
-            if _starts_dump(lines, index, starts[-1], current, abstract_seen):
-                if index > starts[-1]:
-                    starts.append(_walk_back(lines, index, starts[-1], current))
+            if _starts_dump(before(index), current, abstract_seen):
+                if index > start:
+                    cut(_walk_back(recent, index, floor, current))
                 current = ListingFormat.ARXIV
             abstract_seen = True
             continue
@@ -87,20 +161,15 @@ def split_blocks(lines: Sequence[str]) -> list[Block]:
             if _opens_entry(shape, line):
                 abstract_seen = False
             continue
-        lead = _lead(lines, index, shape, starts[-1])
-        begin = _walk_back(lines, lead, starts[-1], current)
-        if begin > starts[-1] and (
-            current is not None or _has_content(lines[starts[-1] : begin], None)
-        ):
-            starts.append(begin)
+        lead = _lead(recent, index, shape, floor)
+        begin = _walk_back(recent, lead, floor, current)
+        if begin > start and (current is not None or _has_content(before(begin), None)):
+            cut(begin)
         current = shape
         abstract_seen = False
-    bounds = [*starts, len(lines)]
-    blocks: list[Block] = []
-    for start, end in itertools.pairwise(bounds):
-        part = list(lines[start:end])
-        blocks.append(Block(shape=detect_format(part), lines=part, first_line=start + 1))
-    return blocks
+    if index >= 0:
+        spans.append(Span(detect_format(before(index + 1)), start, index + 1))
+    return spans
 
 
 def _opens_entry(shape: ListingFormat, line: str) -> bool:
@@ -111,15 +180,9 @@ def _opens_entry(shape: ListingFormat, line: str) -> bool:
     return shape is ListingFormat.ARXIV_SEARCH
 
 
-def _starts_dump(
-    lines: Sequence[str],
-    index: int,
-    floor: int,
-    current: ListingFormat | None,
-    abstract_seen: bool,
-) -> bool:
-    """Whether the ``Abstract:`` line at ``index`` opens an abstract dump (rather than being a
-    row of the page it is in)."""
+def _starts_dump(earlier: list[str], current: ListingFormat | None, abstract_seen: bool) -> bool:
+    """Whether an ``Abstract:`` line opens an abstract dump (rather than being a row of the
+    page it is in); ``earlier`` are the first lines of the block before it."""
     if current is ListingFormat.ARXIV:
         return False
     if current in _DUMP_AFTER:
@@ -127,10 +190,10 @@ def _starts_dump(
     if current in (ListingFormat.ARXIV_ABS, ListingFormat.ARXIV_SEARCH):
         return abstract_seen
     # No page shape yet: a dump after Hugging Face listing text is a block of its own.
-    return detect_format(lines[floor:index]) is ListingFormat.HF
+    return detect_format(earlier) is ListingFormat.HF
 
 
-def _lead(lines: Sequence[str], index: int, shape: ListingFormat, floor: int) -> int:
+def _lead(lines: _Lines, index: int, shape: ListingFormat, floor: int) -> int:
     """The first line of the entry whose anchor line is at ``index``: the anchor itself, but
     for shapes that write the anchor below the entry's first lines (a collection item's
     title; Trending's "Submitted by", user, title and text; a Scholar result's side link and
@@ -155,7 +218,7 @@ def _lead(lines: Sequence[str], index: int, shape: ListingFormat, floor: int) ->
     return index
 
 
-def _previous(lines: Sequence[str], index: int, floor: int) -> int:
+def _previous(lines: _Lines, index: int, floor: int) -> int:
     """The index of the last non-empty line before ``index`` (``index`` if there is none)."""
     for back in range(index - 1, floor, -1):
         if lines[back].strip():
@@ -163,7 +226,7 @@ def _previous(lines: Sequence[str], index: int, floor: int) -> int:
     return index
 
 
-def _has_content(part: Sequence[str], shape: ListingFormat | None) -> bool:
+def _has_content(part: list[str], shape: ListingFormat | None) -> bool:
     """Whether lines before a new page hold papers of their own (a page shape's anchors, or
     text that reads as a seed format), not only chrome."""
     if shape is not None:
@@ -171,7 +234,7 @@ def _has_content(part: Sequence[str], shape: ListingFormat | None) -> bool:
     return detect_format(part) is not ListingFormat.UNKNOWN
 
 
-def _chrome_start(lines: Sequence[str], index: int, floor: int) -> int:
+def _chrome_start(lines: _Lines, index: int, floor: int) -> int:
     """Where a page whose known first line is at ``index`` starts: with the known chrome just
     above it ("new" above Hugging Face's "Get trending papers…")."""
     begin = index
@@ -183,7 +246,7 @@ def _chrome_start(lines: Sequence[str], index: int, floor: int) -> int:
     return begin
 
 
-def _walk_back(lines: Sequence[str], index: int, floor: int, previous: ListingFormat | None) -> int:
+def _walk_back(lines: _Lines, index: int, floor: int, previous: ListingFormat | None) -> int:
     """The first line of the chrome run above line ``index``: the walk stops at a line of the
     ``previous`` block (see the module docstring)."""
     begin = index

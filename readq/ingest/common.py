@@ -8,7 +8,7 @@ is read here once so that every parser reads it the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,14 +29,13 @@ class Parsed:
     skipped: int = 0
 
 
-def cleaned(lines: Iterable[str]) -> list[str]:
-    """The non-empty lines of a page, each cleaned (unsafe characters out, spaces folded)."""
-    out: list[str] = []
+def cleaned(lines: Iterable[str]) -> Iterator[str]:
+    """The non-empty lines of a page, each cleaned (unsafe characters out, spaces folded), one
+    at a time (a big paste is not held in memory twice)."""
     for raw in lines:
         line = clean_line(raw)
         if line:
-            out.append(line)
-    return out
+            yield line
 
 
 _LINK_STANDIN = re.compile(r"\bthis\s+(?:https?|ftp)\s+URL\b", re.IGNORECASE)

@@ -9,7 +9,7 @@ collection's own title and description are not either.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 
 from readq.identity import ARXIV_ID_RE, split_version
@@ -21,7 +21,7 @@ ITEM = re.compile(
 _UPVOTES = re.compile(r"[•·]\s*(?P<n>\d{1,7})\s*$")
 
 
-def parse_hf_collection(lines: Sequence[str], *, today: date | None = None) -> Parsed:
+def parse_hf_collection(lines: Iterable[str], *, today: date | None = None) -> Parsed:
     """Papers of a Hugging Face collection (see the module docstring)."""
     result = Parsed()
     previous: str | None = None

@@ -12,7 +12,7 @@ The summary is kept as ``summary``, never as the abstract.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 
 from readq.identity import ARXIV_ID_RE, split_version
@@ -34,7 +34,7 @@ SUMMARY_MAX = 400
 """A first abstract line longer than this is the abstract itself, not a one-line summary."""
 
 
-def parse_hf_paper(lines: Sequence[str], *, today: date | None = None) -> Parsed:
+def parse_hf_paper(lines: Iterable[str], *, today: date | None = None) -> Parsed:
     """The paper(s) of Hugging Face paper pages: one per ``arxiv:ID`` line (see the module
     docstring). ``today`` dates a year-less "Published on Dec 4"."""
     result = Parsed()

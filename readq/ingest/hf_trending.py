@@ -11,7 +11,7 @@ marked partial, so that a later full abstract replaces it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 
 from readq.ingest.common import Parsed, clean_abstract, cleaned, find_date, paper
@@ -26,7 +26,7 @@ _COUNT = re.compile(r"^\d[\d.,]*[kK]?$")
 PREVIEW_MAX = 200
 
 
-def parse_hf_trending(lines: Sequence[str], *, today: date | None = None) -> Parsed:
+def parse_hf_trending(lines: Iterable[str], *, today: date | None = None) -> Parsed:
     """Papers of a Hugging Face Trending page (see the module docstring)."""
     result = Parsed()
     chunk: list[str] = []

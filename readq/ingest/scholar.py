@@ -12,7 +12,7 @@ overwrite full names. A cut name list gives no author count.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from readq.identity import find_arxiv_ref
 from readq.ingest.common import Parsed, clean_abstract, cleaned, paper
@@ -28,17 +28,19 @@ FOOTER = re.compile(r"^(?:Save\s+Cite|Cited by \d+|Related articles|All \d+ vers
 _CUT = ("…", "...")
 
 
-def parse_scholar(lines: Sequence[str]) -> Parsed:
+def parse_scholar(lines: Iterable[str]) -> Parsed:
     """Papers of a Google Scholar results page (see the module docstring)."""
     result = Parsed()
-    rows = cleaned(lines)
     entry: dict[str, str] | None = None
-    for index, line in enumerate(rows):
+    # Each line is placed once the next one is known: the line before a source line is the
+    # next result's title, not the current result's snippet.
+    pending: str | None = None
+    for line in cleaned(lines):
         source = SOURCE.match(line)
-        if source is not None and index > 0 and _names(source["authors"]):
+        if source is not None and pending is not None and _names(source["authors"]):
             _finish(entry, result)
-            title = _TITLE_TAGS.sub("", rows[index - 1]).strip()
-            if SIDE_LINK.match(rows[index - 1]) or FOOTER.match(rows[index - 1]):
+            title = _TITLE_TAGS.sub("", pending).strip()
+            if SIDE_LINK.match(pending) or FOOTER.match(pending):
                 title = ""
             entry = {
                 "title": title,
@@ -46,20 +48,27 @@ def parse_scholar(lines: Sequence[str]) -> Parsed:
                 "venue": source["venue"] or "",
                 "snippet": "",
             }
+            pending = None
             continue
-        if entry is None:
-            continue
-        if FOOTER.match(line):
-            _finish(entry, result)
-            entry = None
-        elif index + 1 < len(rows) and SOURCE.match(rows[index + 1]):
-            continue  # the next result's title
-        elif SIDE_LINK.match(line):
-            continue
-        else:
-            entry["snippet"] = (entry["snippet"] + " " + line).strip()
+        if pending is not None:
+            entry = _place(pending, entry, result)
+        pending = line
+    if pending is not None:
+        entry = _place(pending, entry, result)
     _finish(entry, result)
     return result
+
+
+def _place(line: str, entry: dict[str, str] | None, result: Parsed) -> dict[str, str] | None:
+    """Add a line that is no title to the open result; return the result still open."""
+    if entry is None:
+        return None
+    if FOOTER.match(line):
+        _finish(entry, result)
+        return None
+    if not SIDE_LINK.match(line):
+        entry["snippet"] = (entry["snippet"] + " " + line).strip()
+    return entry
 
 
 def _names(text: str) -> tuple[str, ...]:

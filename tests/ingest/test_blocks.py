@@ -71,3 +71,36 @@ def test_many_unplaced_lines_are_reported(tmp_path: Path) -> None:
     assert [p.title for p in papers] == [f"Stray Lines {i}" for i in range(1, 4)]
     assert all(p.abstract == "An abstract." for p in papers)
     assert warnings == ["arxiv-list from line 1: skipped 6 lines it could not place"]
+
+
+def test_finding_the_pastes_of_a_stream_holds_a_bounded_window() -> None:
+    """find_spans reads a stream once and keeps only a window of it (big files are split
+    without being read into memory)."""
+    import tracemalloc
+    from collections.abc import Iterator
+
+    from readq.ingest.blocks import find_spans
+
+    entries = 60_000
+
+    def stream() -> Iterator[str]:
+        yield "Skip to main content"
+        for i in range(entries):
+            yield f"[{i + 1}] arXiv:2612.{i:05d} [pdf]"
+            yield f"Title: Streamed Entry {i}"
+            yield "Xi Li, Yara Dahl"
+            yield "Subjects: Machine Learning (cs.LG)"
+            yield "An abstract that is long enough to look like prose. " * 8
+        yield from (FIXTURES / "hf_daily.txt").read_text(encoding="utf-8").splitlines()
+
+    tracemalloc.start()
+    try:
+        spans = find_spans(stream())
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(s.shape, s.start) for s in spans] == [
+        (ListingFormat.ARXIV_LIST, 0),
+        (ListingFormat.HF, 1 + 5 * entries),
+    ]
+    assert peak < 8_000_000, peak  # the stream is ~31 MB of text

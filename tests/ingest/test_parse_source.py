@@ -34,7 +34,7 @@ def test_a_big_listing_without_other_pages_streams_without_the_split(
     def no_split(lines: object) -> None:
         raise AssertionError("a seed-format listing without page anchors was split")
 
-    monkeypatch.setattr(ingest_module, "split_blocks", no_split)
+    monkeypatch.setattr(ingest_module, "find_spans", no_split)
     shape, papers = parse_source(open_listing(str(listing)), today=TODAY)
     assert shape is ListingFormat.HF
     assert len(list(papers)) == 200
