@@ -18,7 +18,13 @@ from readq.ingest.arxiv_abs import parse_arxiv_abs
 from readq.ingest.arxiv_email import parse_arxiv_email
 from readq.ingest.arxiv_list import parse_arxiv_list
 from readq.ingest.arxiv_search import parse_arxiv_search
-from readq.ingest.blocks import Span, find_spans, has_page_anchors
+from readq.ingest.blocks import (
+    PagesFound,
+    Span,
+    check_page_anchors,
+    find_spans,
+    has_page_anchors,
+)
 from readq.ingest.common import Parsed
 from readq.ingest.detect import PAGE_CHROME, ListingFormat, detect_format
 from readq.ingest.errors import IngestError
@@ -72,14 +78,19 @@ class FileReport:
 
 
 def parse_source(
-    source: TextSource, *, listing_year: int | None = None, today: date | None = None
+    source: TextSource,
+    *,
+    listing_year: int | None = None,
+    today: date | None = None,
+    anchors_checked: bool = False,
 ) -> tuple[ListingFormat, Iterator[ScrapedPaper]]:
     """Detect the shape of ``source`` and return its papers as a stream.
 
     A file holding several pastes is split into blocks, each detected and parsed in its own
     shape (``MIXED`` is returned when they differ). A big file in a seed format (a Hugging
     Face listing, an abstract dump) whose bytes hold no other shape's anchor line streams
-    through its parser as it always has, without the split."""
+    through its parser as it always has, without the split (``anchors_checked``: the caller
+    has made sure of that already, as the ingest's pre-scan does for the parser child)."""
     fmt = detect_format(source.lines())
     if fmt in (ListingFormat.BIBTEX, ListingFormat.ATOM, ListingFormat.JSON):
         raise IngestError(
@@ -89,7 +100,7 @@ def parse_source(
     if (
         fmt in (ListingFormat.HF, ListingFormat.ARXIV, ListingFormat.UNKNOWN)
         and source.size > SPLIT_MAX_BYTES
-        and not has_page_anchors(source.byte_chunks())
+        and (anchors_checked or not has_page_anchors(source.byte_chunks(), fmt))
     ):
         if fmt is ListingFormat.UNKNOWN:
             raise IngestError(source.name, NO_PAPERS)
@@ -207,6 +218,20 @@ def parse_block(
     return Parsed()
 
 
+def _prescan(source: TextSource, fmt: ListingFormat, listing_year: int | None, today: date) -> int:
+    """What the parent reads of a big seed-format file while the parser child starts: whether
+    another paste's anchor line is in it (``PagesFound``: the file is split in-process), and
+    in the same pass over its bytes, unless ``listing_year`` is given, a Hugging Face
+    listing's year (see :func:`find_listing_year`). The child is told the year and that the
+    file holds no other paste."""
+    chunks = check_page_anchors(source.byte_chunks(), fmt)
+    if listing_year or fmt is not ListingFormat.HF:
+        for _data in chunks:
+            pass
+        return listing_year or 0
+    return infer_listing_year(scan_years_bytes(chunks, source.encoding), today)
+
+
 def find_listing_year(source: TextSource, today: date) -> int:
     """The year of a Hugging Face listing's year-less dates, from a scan of its raw bytes."""
     return infer_listing_year(scan_years_bytes(source.byte_chunks(), source.encoding), today)
@@ -232,25 +257,32 @@ def ingest_source(
         fmt = detect_format(source.lines()) if parallel.eligible(source) else None
         items: Iterator[ScrapedRow]
         read_as: list[str] = []  # the format the parser child read the file in
+        first: ScrapedRow | None = None
         if fmt in (ListingFormat.HF, ListingFormat.ARXIV):
             today = date.today()
-            find_year = None
-            if fmt is ListingFormat.HF and not listing_year:
-                find_year = functools.partial(find_listing_year, source, today)
+            prescan = functools.partial(_prescan, source, fmt, listing_year, today)
             items = parallel.parse_in_child(
                 source,
                 listing_year=listing_year,
                 today=today,
-                find_year=find_year,
+                find_year=prescan,
                 on_format=read_as.append,
             )
+            stream = _with_progress(items, source.name, progress)
+            try:
+                first = next(stream, None)
+            except PagesFound:
+                # Another paste in the file: a new child splits it (that one was ended).
+                items = parallel.parse_in_child(
+                    source, listing_year=listing_year, today=today, on_format=read_as.append
+                )
+                stream = _with_progress(items, source.name, progress)
+                first = next(stream, None)
         else:
             fmt, papers = parse_source(source, listing_year=listing_year)
-            items = _rows(papers)
-        assert fmt is not None
+            stream = _with_progress(_rows(papers), source.name, progress)
+            first = next(stream, None)
         report.format = fmt.value
-        stream = _with_progress(items, source.name, progress)
-        first = next(stream, None)
         if first is None:
             raise IngestError(source.name, "no papers found")
         result = store.ingest_rows(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -305,14 +305,45 @@ _ANCHOR_BYTES = re.compile(
 )
 
 
-def has_page_anchors(chunks: Iterable[bytes]) -> bool:
-    """Whether a file's raw bytes (in pieces) hold a line that may open a page shape's block
-    (a cheap over-approximation of :func:`split_blocks` finding more than one block)."""
+# What opens a block of the other seed format or a second page: in a Hugging Face listing an
+# "Abstract:" line (an abstract dump); in either, a Daily Papers page's first line (past the
+# listing's own first page).
+_DUMP_BYTES = re.compile(rb"\n[ \t]*Abstract[ \t]*:", re.IGNORECASE)
+_HF_PAGE_BYTES = re.compile(rb"\n[ \t]*Get trending papers in your email inbox!")
+
+
+class PagesFound(Exception):
+    """A big seed-format file holds a line that may open another paste: it must be split."""
+
+
+def check_page_anchors(chunks: Iterable[bytes], seed: ListingFormat) -> Iterator[bytes]:
+    """Pass a file's raw bytes through (for another scan of the same pass, such as the year
+    scan), raising ``PagesFound`` at the first line that may open a block other than the
+    ``seed`` format's text (a cheap over-approximation of :func:`find_spans` finding more
+    than one block)."""
+    hf = seed is ListingFormat.HF
+    pages_allowed = 1 if hf else 0  # a listing's own first page
     carry = b"\n"
     for data in chunks:
         text = carry + data
-        if _ANCHOR_BYTES.search(text) is not None:
-            return True
+        if _ANCHOR_BYTES.search(text) is not None or (hf and _DUMP_BYTES.search(text)):
+            raise PagesFound
+        # A page start cut by the chunk's end is counted in the next chunk (the carry holds
+        # less than a page start's length after its last line end).
         cut = text.rfind(b"\n", max(0, len(text) - 200))
-        carry = text[cut:] if cut >= 0 else b"\n"
+        scanned_to = cut if cut >= 0 else len(text)
+        pages_allowed -= len(_HF_PAGE_BYTES.findall(text, 0, scanned_to))
+        if pages_allowed < 0:
+            raise PagesFound
+        carry = text[cut:] if cut >= 0 else b""  # mid-line: no line starts at the cut
+        yield data
+
+
+def has_page_anchors(chunks: Iterable[bytes], seed: ListingFormat) -> bool:
+    """Whether :func:`check_page_anchors` finds a line that may open another block."""
+    try:
+        for _data in check_page_anchors(chunks, seed):
+            pass
+    except PagesFound:
+        return True
     return False

@@ -136,7 +136,10 @@ def _child_main(
             except EOFError:  # the parent could not scan the file: it reports that itself
                 return
         fmt, papers = parse_source(
-            source, listing_year=listing_year, today=date.fromisoformat(today)
+            source,
+            listing_year=listing_year,
+            today=date.fromisoformat(today),
+            anchors_checked=year_receiver is not None,  # the parent's scan looked
         )
         sender.send(("format", fmt.value))
         batch: list[ScrapedRow] = []

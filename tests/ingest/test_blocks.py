@@ -104,3 +104,31 @@ def test_finding_the_pastes_of_a_stream_holds_a_bounded_window() -> None:
         (ListingFormat.HF, 1 + 5 * entries),
     ]
     assert peak < 8_000_000, peak  # the stream is ~31 MB of text
+
+
+@pytest.mark.parametrize(
+    ("seed", "text", "found"),
+    [
+        (ListingFormat.HF, "new\nGet trending papers in your email inbox!\nT\n" + "a" * 300, False),
+        (
+            ListingFormat.HF,
+            "Get trending papers in your email inbox!\nT\nx\nGet trending papers in your email "
+            "inbox!\nU\n",
+            True,
+        ),
+        (ListingFormat.HF, "Title A\n" + "a" * 300 + "\nAbstract:We introduce X.\n", True),
+        (ListingFormat.HF, "T\nx\n[1] arXiv:2612.04011 [pdf]\n", True),
+        (ListingFormat.ARXIV, "Abstract:One.\nAbstract:Two.\n", False),
+        (ListingFormat.HF, "T\n" + "a" * 250 + "Title:X " + "b" * 300 + "\n", False),
+        (ListingFormat.ARXIV, "Abstract:One.\nGet trending papers in your email inbox!\n", True),
+    ],
+)
+def test_the_byte_scan_finds_what_opens_another_paste(
+    seed: ListingFormat, text: str, found: bool
+) -> None:
+    from readq.ingest.blocks import has_page_anchors
+
+    data = text.encode()
+    assert has_page_anchors([data], seed) is found
+    # Cut into small pieces, the scan still sees lines across the cuts.
+    assert has_page_anchors([data[i : i + 7] for i in range(0, len(data), 7)], seed) is found
