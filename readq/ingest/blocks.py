@@ -280,11 +280,12 @@ def _belongs_before(line: str, previous: ListingFormat | None) -> bool:
 
 
 # The anchors of ``line_anchor`` that can open a page shape's block, as bytes after a line
-# end (UTF-8 and Windows-1252 agree on them but for "•" and "·", spelled in both). Checked
-# over the raw bytes of a big seed-format file, so that a listing without any of them streams
-# through its own parser without being split (and without a per-line check).
-_ANCHOR_BYTES = re.compile(
-    rb"\n[ \t]*(?:"
+# end (UTF-8 and Windows-1252 agree on them but for "•" and "·", spelled in both); and what
+# opens a block of the other seed format or a second page: in a Hugging Face listing an
+# "Abstract:" line (an abstract dump), in either a Daily Papers page's first line (past the
+# listing's own first page). Checked over the raw bytes of a big seed-format file in one
+# pass, so that a listing without any of them streams through its own parser unsplit.
+_ANCHORS = (
     rb"\[\d+\][ \t]+arXiv:\d"
     rb"|\[Submitted on "
     rb"|\d{1,6}\.[ \t]+arXiv:\d"
@@ -301,15 +302,14 @@ _ANCHOR_BYTES = re.compile(
     rb"|Save[ \t]+Cite"
     rb"|Skip to main content"
     rb"|(?:GitHub [\d.,]+[kKmM]? )?arXiv Page\r?\n"
-    rb")"
 )
-
-
-# What opens a block of the other seed format or a second page: in a Hugging Face listing an
-# "Abstract:" line (an abstract dump); in either, a Daily Papers page's first line (past the
-# listing's own first page).
-_DUMP_BYTES = re.compile(rb"\n[ \t]*Abstract[ \t]*:", re.IGNORECASE)
-_HF_PAGE_BYTES = re.compile(rb"\n[ \t]*Get trending papers in your email inbox!")
+_PAGE_START = rb"(?P<page>Get trending papers in your email inbox!)"
+_SEED_ANCHOR_BYTES = {
+    ListingFormat.HF: re.compile(
+        rb"\n[ \t]*(?:" + _PAGE_START + rb"|[Aa]bstract[ \t]*:|" + _ANCHORS + rb")"
+    ),
+    ListingFormat.ARXIV: re.compile(rb"\n[ \t]*(?:" + _PAGE_START + rb"|" + _ANCHORS + rb")"),
+}
 
 
 class PagesFound(Exception):
@@ -321,22 +321,30 @@ def check_page_anchors(chunks: Iterable[bytes], seed: ListingFormat) -> Iterator
     scan), raising ``PagesFound`` at the first line that may open a block other than the
     ``seed`` format's text (a cheap over-approximation of :func:`find_spans` finding more
     than one block)."""
-    hf = seed is ListingFormat.HF
-    pages_allowed = 1 if hf else 0  # a listing's own first page
+    pattern = _SEED_ANCHOR_BYTES.get(seed, _SEED_ANCHOR_BYTES[ListingFormat.ARXIV])
+    pages_allowed = 1 if seed is ListingFormat.HF else 0  # a listing's own first page
     carry = b"\n"
     for data in chunks:
         text = carry + data
-        if _ANCHOR_BYTES.search(text) is not None or (hf and _DUMP_BYTES.search(text)):
-            raise PagesFound
-        # A page start cut by the chunk's end is counted in the next chunk (the carry holds
-        # less than a page start's length after its last line end).
+        # Lines from the last line end on are scanned with the next chunk (a line start cut
+        # by the chunk's end is seen whole there; a line longer than that has no start here).
         cut = text.rfind(b"\n", max(0, len(text) - 200))
         scanned_to = cut if cut >= 0 else len(text)
-        pages_allowed -= len(_HF_PAGE_BYTES.findall(text, 0, scanned_to))
-        if pages_allowed < 0:
-            raise PagesFound
+        for found in pattern.finditer(text, 0, scanned_to + 1):
+            if found.start() >= scanned_to and cut >= 0:
+                break  # the next chunk sees this line start
+            if found["page"] is None:
+                raise PagesFound
+            pages_allowed -= 1
+            if pages_allowed < 0:
+                raise PagesFound
         carry = text[cut:] if cut >= 0 else b""  # mid-line: no line starts at the cut
         yield data
+    if carry.strip():
+        for found in pattern.finditer(carry + b"\n"):
+            if found["page"] is None or pages_allowed < 1:
+                raise PagesFound
+            pages_allowed -= 1
 
 
 def has_page_anchors(chunks: Iterable[bytes], seed: ListingFormat) -> bool:
