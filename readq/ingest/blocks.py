@@ -3,11 +3,18 @@
 A block ends where another page begins: at a page's first line when the page has a known
 first line ("Skip to main content" on arXiv, "Get trending papers in your email inbox!" on
 Hugging Face), else where an anchor line of another shape appears (see
-:func:`readq.ingest.detect.line_anchor`). The new block then starts a little earlier, at the
-run of short chrome lines ("Help | Advanced Search", "Computer Science > Machine Learning")
-before that anchor: the walk back stops at any line that belongs to the page before (an
-anchor, a labelled row such as ``Subjects:``, a long line, a date or author-count line of a
-Hugging Face listing). Each block is then detected and parsed in its own shape.
+:func:`readq.ingest.detect.line_anchor`), or an ``Abstract:`` line where the page it is in
+writes none (an abstract dump). The new block starts at its first entry's first line (a
+collection item's title, Trending's "Submitted by", a Scholar result's side link), or a
+little earlier, at the run of short chrome lines before it ("Help | Advanced Search",
+"Computer Science > Machine Learning"): that walk back stops at any line that belongs to the
+page before (prose, an anchor, a labelled row such as ``Subjects:``, a Hugging Face listing's
+date or author-count line, Trending's upvotes). Each block is then detected and parsed in its
+own shape.
+
+The split is one streaming pass that remembers a window of lines: a big file is never held
+in memory. A big file in a seed format is first checked over its raw bytes
+(:func:`check_page_anchors`): without a line that may open another paste it is not split.
 """
 
 from __future__ import annotations
