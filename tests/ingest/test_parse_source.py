@@ -81,3 +81,20 @@ def test_the_parser_child_reads_an_appended_page(
     assert report.format == "mixed"
     assert report.result is not None and report.result.papers == 105
     assert {"2612.04502", "2612.04777", "2612.03877", "2612.04011", "2611.01234"} <= ids
+
+
+def test_a_chrome_only_paste_fails_with_one_line_and_stores_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    ingest_paths(store, [str(FIXTURES / "hf_daily.txt")])
+    before = [p.to_json() for p in store.list_papers()]
+    chrome = tmp_path / "chrome.txt"
+    chrome.write_text(
+        "Skip to main content\nHelp | Advanced Search\nMachine Learning\n"
+        "Showing new listings for Friday, 4 December 2026\nTotal of 0 entries\nDec 9\n",
+        encoding="utf-8",
+    )
+    (report,) = ingest_paths(store, [str(chrome)])
+    assert report.error == "chrome.txt: no papers found (not a page readq reads)"
+    assert report.result is None
+    assert [p.to_json() for p in store.list_papers()] == before
