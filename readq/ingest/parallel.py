@@ -43,6 +43,7 @@ def parse_in_child(
     listing_year: int | None,
     today: date | None = None,
     find_year: Callable[[], int] | None = None,
+    on_format: Callable[[str], None] | None = None,
 ) -> Iterator[ScrapedRow]:
     """The papers of ``source`` as :func:`readq.ingest.parse_source` yields them, parsed in a
     child process, each as its :func:`readq.store.scraped_values` row (dedupe keys included,
@@ -51,7 +52,9 @@ def parse_in_child(
 
     ``find_year`` (a Hugging Face listing without ``listing_year``) is called here while the
     child starts (it imports readq for ~0.2 s), and its answer is sent to the child: the year
-    pre-scan over the whole file then costs no time before the first papers arrive."""
+    pre-scan over the whole file then costs no time before the first papers arrive.
+    ``on_format`` is given the format the child read the file in (``mixed`` when it holds
+    several pastes), which its first lines alone do not tell."""
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     year_receiver, year_sender = ctx.Pipe(duplex=False) if find_year else (None, None)
@@ -90,6 +93,9 @@ def parse_in_child(
                 raise IngestError(source.name, "the parser process ended unexpectedly") from None
             if kind == "papers":
                 yield from payload
+            elif kind == "format":
+                if on_format is not None:
+                    on_format(str(payload))
             elif kind == "done":
                 for warning in payload:
                     if warning not in source.warnings:
@@ -162,9 +168,13 @@ def _child_main(
                 listing_year = int(year_receiver.recv())
             except EOFError:  # the parent could not scan the file: it reports that itself
                 return
-        _fmt, papers = parse_source(
-            source, listing_year=listing_year, today=date.fromisoformat(today)
+        fmt, papers = parse_source(
+            source,
+            listing_year=listing_year,
+            today=date.fromisoformat(today),
+            anchors_checked=year_receiver is not None,  # the parent's scan looked
         )
+        sender.send(("format", fmt.value))
         batch: list[ScrapedRow] = []
         for paper in papers:
             batch.append(scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)))
