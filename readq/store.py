@@ -1355,11 +1355,16 @@ def _merge_updates(
 
 
 def _better_cased(stored: str, incoming: str, tkey: str) -> bool:
-    """Whether ``incoming`` is the properly cased spelling of an all-lower-case ``stored``
-    title (Scholar lower-cases titles; the same key says it is the same title)."""
-    if stored == incoming or stored != stored.lower() or incoming == incoming.lower():
+    """Whether ``incoming`` is the properly cased spelling of a ``stored`` title that is all
+    lower case but perhaps its first letter (Google Scholar prints "Gradient lanterns: ...";
+    the same key says it is the same title). A title with capitals inside is never replaced."""
+    if stored == incoming or _capitals(stored[1:]) or _capitals(incoming) <= _capitals(stored):
         return False
     return normalise_key(stored) == tkey
+
+
+def _capitals(text: str) -> int:
+    return sum(1 for char in text if char.isupper())
 
 
 def _names_upgrade(old: Sequence[str], new: Sequence[str]) -> bool:

@@ -207,9 +207,13 @@ def test_a_lower_cased_title_never_replaces_a_cased_one(store: Store) -> None:
     assert only(store).title == TITLE
 
 
-def test_a_cased_title_replaces_a_lower_cased_one(store: Store) -> None:
-    ingest(store, ScrapedPaper(TITLE.lower(), author_names=("A Quill",)))
+@pytest.mark.parametrize("flat", [TITLE.lower(), TITLE[0] + TITLE[1:].lower()])
+def test_a_cased_title_replaces_a_lower_cased_one(store: Store, flat: str) -> None:
+    """Scholar prints titles lower-cased, or with only the first letter capital."""
+    ingest(store, ScrapedPaper(flat, author_names=("A Quill",)))
     ingest(store, ScrapedPaper(TITLE))
+    assert only(store).title == TITLE
+    ingest(store, ScrapedPaper(flat))
     assert only(store).title == TITLE
 
 
