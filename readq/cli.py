@@ -484,10 +484,24 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     ]
     if paper.org:
         lines.append(f"organisation: {clean(paper.org)}")
-    if paper.authors is not None:
+    if paper.author_names:
+        lines.append(f"authors: {clean(', '.join(paper.author_names))}")
+    elif paper.authors is not None:
         lines.append(f"authors: {paper.authors}")
+    if paper.arxiv_id:
+        version = f"v{paper.arxiv_version}" if paper.arxiv_version else ""
+        categories = f"  [{', '.join(paper.categories)}]" if paper.categories else ""
+        lines.append(f"arXiv: {clean(paper.arxiv_id)}{version}{clean(categories)}")
+    for label, value in (
+        ("doi", paper.doi),
+        ("journal", paper.journal_ref),
+        ("comments", paper.comments),
+    ):
+        if value:
+            lines.append(f"{label}: {clean(value)}")
     if paper.published:
-        lines.append(f"published: {paper.published}  ({clean(paper.published_text or '')})")
+        shown_as = f"  ({clean(paper.published_text)})" if paper.published_text else ""
+        lines.append(f"published: {paper.published}{shown_as}")
     if paper.upvotes is not None:
         lines.append(f"upvotes: {paper.upvotes}")
     lines.append("sources: " + ", ".join(sorted({clean(s.name) for s in paper.sources})))
@@ -495,7 +509,10 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     if paper.urls:
         lines.append("urls: " + " ".join(clean(u) for u in paper.urls))
     lines.append("")
-    lines.append(clean(paper.abstract))
+    lines.append(
+        clean(paper.abstract)
+        + ("  (a preview: the page showed only its start)" if paper.abstract_partial else "")
+    )
     if paper.note:
         lines += ["", "note:", clean(paper.note)]
     say("\n".join(lines))

@@ -1310,7 +1310,12 @@ def _merge_updates(
         or (from_listing and paper.published != published and year_less(published_text))
     ):
         updates.update(published=paper.published, published_text=paper.published_text)
-    elif published_text is None and paper.published_text is not None:
+    elif (
+        published_text is None
+        and paper.published_text is not None
+        and paper.published in (None, published)
+    ):
+        # The text only with its own date: "Sep 20" beside another page's 2026-12-02 was false.
         updates["published_text"] = paper.published_text
     if paper.upvotes is not None and (upvotes is None or paper.upvotes > upvotes):  # type: ignore[operator]
         updates["upvotes"] = paper.upvotes

@@ -157,3 +157,14 @@ def test_uncreatable_data_dir_is_a_clear_error(tmp_path: Path, monkeypatch) -> N
 def test_version() -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and "readq" in result.output
+
+
+def test_show_prints_the_papers_identity(run) -> None:  # type: ignore[no-untyped-def]
+    """An arXiv page gives names, id with version, categories, comments: `show` says them."""
+    result = run("ingest", str(FIXTURES / "arxiv_abs.txt"))
+    assert result.exit_code == 0, result.output
+    shown = run("show", "1").output
+    assert "authors: Ada Quill, Bram Osei, Chen Varga, Dara Lindqvist, Emeka Tan" in shown
+    assert "arXiv: 2612.04011v2  [cs.LG, cs.AI]" in shown
+    assert "comments: 12 pages, 4 figures" in shown
+    assert "journal: Proceedings of the Fictional Conference on Small Models 2026" in shown

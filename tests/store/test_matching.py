@@ -357,3 +357,12 @@ def test_one_paper_through_five_sources_in_any_order(store: Store, order: int) -
         "10.48550/arxiv.2612.04011",
     )
     assert len(paper.sources) == 5
+
+
+def test_a_dates_text_is_only_taken_with_its_own_date(store: Store) -> None:
+    """A page's "Sep 20" beside another page's 2026-12-02 would say a false date."""
+    ingest(store, ScrapedPaper(TITLE, published="2026-12-02"))
+    ingest(store, ScrapedPaper(TITLE, published="2024-09-20", published_text="Sep 20, 2024"))
+    assert (only(store).published, only(store).published_text) == ("2026-12-02", None)
+    ingest(store, ScrapedPaper(TITLE, published="2026-12-02", published_text="Dec 2, 2026"))
+    assert only(store).published_text == "Dec 2, 2026"
