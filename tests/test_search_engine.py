@@ -291,3 +291,32 @@ def test_one_shot_search(library: Store) -> None:
 def test_search_does_not_import_textual() -> None:
     code = "import sys, readq.search; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_close_waits_for_a_thread_using_the_connection(library: Store) -> None:
+    """A cache save holds the engine's lock while it reads the library; closing the
+    connection under it crashed readq (SIGSEGV) at quit and on SIGTERM."""
+    import sqlite3
+    import threading
+    import time
+
+    engine = SearchEngine.load(library)
+    holding = threading.Event()
+    release_at: list[float] = []
+
+    def save_like() -> None:
+        with engine._lock:
+            holding.set()
+            time.sleep(0.3)
+            engine._reader.conn.execute("SELECT count(*) FROM papers").fetchone()
+            release_at.append(time.monotonic())
+
+    thread = threading.Thread(target=save_like)
+    thread.start()
+    holding.wait(5)
+    engine.close()
+    closed_at = time.monotonic()
+    thread.join(5)
+    assert release_at and closed_at >= release_at[0]
+    with pytest.raises(sqlite3.ProgrammingError):
+        engine._reader.conn.execute("SELECT 1")

@@ -60,6 +60,8 @@ _TERM_CACHE = 48
 _PHRASE_CACHE = 16
 _CHUNK = 900
 _RESORT_MIN = 64
+CLOSE_WAIT_SECONDS = 1.0
+"""How long :meth:`SearchEngine.close` waits for a thread using the connection."""
 _RESORT_FRACTION = 200
 """Up to ``max(_RESORT_MIN, n // _RESORT_FRACTION)`` changed papers are moved within the sort
 orders (a binary search of SQLite lookups each); more and the orders are recomputed."""
@@ -321,8 +323,19 @@ class SearchEngine:
                 self._order(sort)
 
     def close(self) -> None:
-        """Close the engine's own connection."""
-        self._reader.close()
+        """Close the engine's own connection once no thread is using it.
+
+        A cache save or a search runs on another thread under the engine's lock; closing the
+        connection under it crashed the process (SIGSEGV in ``sqlite3``, seen at quit and on
+        SIGTERM while the cache was being written). A holder that does not let go within a
+        second keeps the connection open: this only happens as the process ends, and an
+        unclosed read connection loses nothing."""
+        if not self._lock.acquire(timeout=CLOSE_WAIT_SECONDS):
+            return
+        try:
+            self._reader.close()
+        finally:
+            self._lock.release()
 
     def _load_rows(
         self, cursor: Iterator[tuple[object, ...]], cancel: Callable[[], bool] | None
