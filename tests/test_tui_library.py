@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from fakeapi import FakeApi
 from textual.widgets import TextArea
 from tui_helpers import TITLES, build_library, make_app, make_papers, settle
 
@@ -130,3 +131,36 @@ async def test_a_paste_with_no_papers_keeps_the_dialog_and_the_text(tmp_path: Pa
         await settle(pilot, app)
         assert not isinstance(app.screen, IngestScreen)
         assert store.count() > 0
+
+
+async def test_the_ingest_dialog_adds_papers_by_arxiv_id(tmp_path: Path, api: FakeApi) -> None:
+    """Issue 14: ids or links typed in the path field are fetched from the arXiv API."""
+    paths, store = build_library(tmp_path, [])
+    app = make_app(paths, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press(*"arXiv:2612.04011v2 https://arxiv.org/abs/2612.05522")
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if store.count() == 2:
+                break
+        await settle(pilot, app)
+        assert store.count() == 2
+        assert {p.arxiv_id for p in store.list_papers()} == {"2612.04011", "2612.05522"}
+        assert len(api.requests) == 1
+        assert len(main_screen(app).paper_list.ids) == 2
+
+
+def test_only_a_text_made_of_ids_is_taken_for_ids() -> None:
+    from readq.tui.screens.ingest import arxiv_refs_in
+
+    assert arxiv_refs_in(" 2612.04011, arxiv.org/pdf/2612.05522v1 ") == (
+        "2612.04011",
+        "arxiv.org/pdf/2612.05522v1",
+    )
+    assert arxiv_refs_in("~/Downloads/2612.04011.txt") == ()
+    assert arxiv_refs_in("Title\n\nAbstract about 2612.04011") == ()
+    assert arxiv_refs_in("") == ()

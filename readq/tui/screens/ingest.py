@@ -104,10 +104,23 @@ def complete_path(value: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class IngestRequest:
-    """What the dialog asked for: a file path, or pasted text."""
+    """What the dialog asked for: a file path, pasted text, or arXiv ids/links to fetch."""
 
     path: str | None = None
     text: str | None = None
+    arxiv_refs: tuple[str, ...] = ()
+
+
+def arxiv_refs_in(text: str) -> tuple[str, ...]:
+    """The words of ``text`` when every one is an arXiv id or link (``2612.04011``,
+    ``arxiv.org/abs/...``, ``huggingface.co/papers/...``), else ``()``: a listing or a path
+    is never taken for ids."""
+    from readq.identity import parse_arxiv_ref
+
+    words = tuple(text.replace(",", " ").split())
+    if words and all(parse_arxiv_ref(word) is not None for word in words):
+        return words
+    return ()
 
 
 class PathInput(OrderedInput):
@@ -162,8 +175,11 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
     def compose(self) -> ComposeResult:
         """Path input, paste area, buttons."""
         with Vertical():
-            yield Static(Text("Ingest a listing", style="bold"))
-            yield Static(Text("File path (Tab or → completes, Enter ingests):"), classes="hint")
+            yield Static(Text("Ingest a listing, or add papers by arXiv id", style="bold"))
+            yield Static(
+                Text("File path (Tab or → completes, Enter ingests), or arXiv ids / links:"),
+                classes="hint",
+            )
             yield PathInput(
                 placeholder="~/Downloads/papers.txt", id="path", suggester=PathSuggester()
             )
@@ -198,6 +214,10 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
             self.notify("Type a path first.", severity="warning", markup=False)
             return
         path = Path(self.query_one("#path", PathInput).real_value)
+        refs = () if path.is_file() else arxiv_refs_in(value)
+        if refs:
+            self.dismiss(IngestRequest(arxiv_refs=refs))
+            return
         if not path.is_file():
             self.notify(f"Not a file: {value}", severity="error", markup=False)
             return
@@ -212,6 +232,10 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
         text = area.text
         if not text.strip():
             self.notify("Paste a listing first.", severity="warning", markup=False)
+            return
+        refs = arxiv_refs_in(text)
+        if refs:
+            self.dismiss(IngestRequest(arxiv_refs=refs))
             return
         problem = text_problem(text)
         if problem is not None:

@@ -832,7 +832,8 @@ class MainScreen(Screen[None]):
 
         def chosen(request: IngestRequest | None) -> None:
             if request is not None:
-                self.notify("Ingesting…", timeout=1.5, markup=False)
+                doing = "Fetching from arXiv…" if request.arxiv_refs else "Ingesting…"
+                self.notify(doing, timeout=1.5, markup=False)
                 self.run_ingest(request)
 
         self.app.push_screen(IngestScreen(), chosen)
@@ -845,6 +846,9 @@ class MainScreen(Screen[None]):
         from readq.tui.screens.ingest import IngestRequest
 
         assert isinstance(request, IngestRequest)
+        if request.arxiv_refs:
+            self._add_by_id(request.arxiv_refs)
+            return
         try:
             with Store.open(self.rq.store.path, migrate=False) as writer:
                 if request.path is not None:
@@ -871,6 +875,27 @@ class MainScreen(Screen[None]):
                 lines.append(report.error or f"{report.name}: failed")
             lines.extend(report.warnings[:3])
         self.post_message(IngestDone("\n".join(lines), ok))
+
+    def _add_by_id(self, refs: tuple[str, ...]) -> None:
+        """Fetch papers by arXiv id from the arXiv API and store them (in the ingest worker)."""
+        from readq.arxiv_api import ArxivApiError, add_papers
+        from readq.store import Store
+
+        try:
+            with Store.open(self.rq.store.path, migrate=False) as writer:
+                report = add_papers(writer, refs)
+        except (ArxivApiError, ValueError) as exc:
+            self.post_message(IngestDone(f"Nothing added: {exc}", ok=False))
+            return
+        lines = [
+            f"{arxiv_id}: already in the library (#{paper_id})"
+            for arxiv_id, paper_id in report.known.items()
+            if arxiv_id not in report.fetched
+        ]
+        if report.result is not None:
+            r = report.result
+            lines.insert(0, f"arXiv: {r.papers} papers, {r.new} new, {r.merged} merged")
+        self.post_message(IngestDone("\n".join(lines), ok=True))
 
     @on(IngestDone)
     def _ingest_done(self, message: IngestDone) -> None:
