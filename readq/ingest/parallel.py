@@ -12,8 +12,10 @@ Small files and stdin are parsed in-process: starting a child costs ~0.2 s.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from multiprocessing.connection import Connection
@@ -50,6 +52,7 @@ def parse_in_child(
     child starts (it imports readq for ~0.2 s), and its answer is sent to the child: the year
     pre-scan over the whole file then costs no time before the first papers arrive."""
     ctx = multiprocessing.get_context("spawn")
+    _ensure_resource_tracker()
     receiver, sender = ctx.Pipe(duplex=False)
     year_receiver, year_sender = ctx.Pipe(duplex=False) if find_year else (None, None)
     child = ctx.Process(
@@ -63,6 +66,7 @@ def parse_in_child(
             (today or date.today()).isoformat(),
             sender,
             year_receiver,
+            os.getpid(),
         ),
         daemon=True,
         name="readq-parse",
@@ -102,6 +106,25 @@ def parse_in_child(
         child.join(5)
 
 
+def _ensure_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr if ``sys.stderr`` has none.
+
+    The first ``spawn`` starts the tracker and hands it ``sys.stderr.fileno()``. Under the TUI
+    ``sys.stderr`` is Textual's print capture, whose ``fileno()`` is -1, so every child start
+    failed ("bad value(s) in fds_to_keep") and no big file could be ingested from the TUI.
+    The tracker then gets /dev/null as its stderr (it only prints leak warnings there)."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        return
+    from multiprocessing import resource_tracker
+
+    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
+        resource_tracker.ensure_running()
+
+
 def _child_main(
     path: str,
     name: str,
@@ -111,9 +134,13 @@ def _child_main(
     today: str,
     sender: Connection,
     year_receiver: Connection | None = None,
+    parent_pid: int | None = None,
 ) -> None:
     """The child: parse the file, send batches of ``scraped_values`` rows, then ("done",
-    warnings)."""
+    warnings). It dies with the parent (``die_with_parent``)."""
+    from readq.childproc import die_with_parent
+
+    die_with_parent(parent_pid)
     from readq.ingest import parse_source
     from readq.store import scraped_values
     from readq.textclean import abstract_key, normalise_key
