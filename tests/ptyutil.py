@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import threading
@@ -52,6 +53,8 @@ class PtyProcess:
         self._buffer = bytearray()
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._stop = threading.Event()
+        self._master_open = True
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
 
@@ -61,8 +64,13 @@ class PtyProcess:
         return self.proc.pid
 
     def _read_loop(self) -> None:
-        while True:
+        # select with a timeout, never a bare blocking read: a read in progress keeps the
+        # master open in the kernel, so closing it (hang_up) would not hang the terminal up.
+        while not self._stop.is_set():
             try:
+                ready, _, _ = select.select([self.master], [], [], 0.05)
+                if not ready:
+                    continue
                 chunk = os.read(self.master, 65536)
             except OSError:
                 break
@@ -128,14 +136,29 @@ class PtyProcess:
         self._closed.wait(timeout=2.0)
         return code
 
+    def hang_up(self) -> None:
+        """Close the terminal as a terminal emulator (or ``tmux kill-session``) does: the
+        master end is closed, so the kernel hangs the pty up (SIGHUP and SIGCONT to the session
+        leader, EIO then EOF on reads, EIO on writes, POLLHUP)."""
+        self._stop.set()
+        self._reader.join(timeout=5.0)
+        self._close_master()
+
+    def _close_master(self) -> None:
+        if self._master_open:
+            self._master_open = False
+            with contextlib.suppress(OSError):
+                os.close(self.master)
+
     def close(self) -> None:
         """Kill the child if still running and release the pty."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
         self._closed.wait(timeout=2.0)
-        with contextlib.suppress(OSError):
-            os.close(self.master)
+        self._stop.set()
+        self._reader.join(timeout=5.0)
+        self._close_master()
 
     def __enter__(self) -> PtyProcess:
         return self

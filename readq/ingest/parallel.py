@@ -12,12 +12,11 @@ Small files and stdin are parsed in-process: starting a child costs ~0.2 s.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from multiprocessing.connection import Connection
 
@@ -56,6 +55,7 @@ def parse_in_child(
     ``on_format`` is given the format the child read the file in (``mixed`` when it holds
     several pastes), which its first lines alone do not tell."""
     ctx = multiprocessing.get_context("spawn")
+    _ensure_resource_tracker()
     receiver, sender = ctx.Pipe(duplex=False)
     year_receiver, year_sender = ctx.Pipe(duplex=False) if find_year else (None, None)
     child = ctx.Process(
@@ -69,12 +69,12 @@ def parse_in_child(
             (today or date.today()).isoformat(),
             sender,
             year_receiver,
+            os.getpid(),
         ),
         daemon=True,
         name="readq-parse",
     )
-    with _stderr_with_a_descriptor():
-        child.start()
+    child.start()
     sender.close()
     if year_receiver is not None:
         year_receiver.close()  # the child has its own copy
@@ -112,33 +112,23 @@ def parse_in_child(
         child.join(5)
 
 
-_STDERR_LOCK = threading.Lock()
+def _ensure_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr if ``sys.stderr`` has none.
 
-
-@contextmanager
-def _stderr_with_a_descriptor() -> Iterator[None]:
-    """Inside the block ``sys.stderr`` has a real file descriptor.
-
-    Starting a ``spawn`` child first starts multiprocessing's resource tracker, which hands the
-    tracker ``sys.stderr.fileno()``. Under Textual ``sys.stderr`` is a capture object whose
-    ``fileno()`` is -1, and the start failed with "bad value(s) in fds_to_keep" (every TUI
-    ingest of a file of ``PARALLEL_MIN_BYTES`` or more). The tracker then gets /dev/null: its
-    warnings must not be written over the TUI's screen anyway.
-    """
+    The first ``spawn`` starts the tracker and hands it ``sys.stderr.fileno()``. Under the TUI
+    ``sys.stderr`` is Textual's print capture, whose ``fileno()`` is -1, so every child start
+    failed ("bad value(s) in fds_to_keep") and no big file could be ingested from the TUI.
+    The tracker then gets /dev/null as its stderr (it only prints leak warnings there)."""
     try:
         usable = sys.stderr is not None and sys.stderr.fileno() >= 0
     except (AttributeError, OSError, ValueError):
         usable = False
     if usable:
-        yield
         return
-    with _STDERR_LOCK, open(os.devnull, "w", encoding="utf-8") as devnull:
-        saved = sys.stderr
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
+    from multiprocessing import resource_tracker
+
+    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
+        resource_tracker.ensure_running()
 
 
 def _child_main(
@@ -150,9 +140,13 @@ def _child_main(
     today: str,
     sender: Connection,
     year_receiver: Connection | None = None,
+    parent_pid: int | None = None,
 ) -> None:
     """The child: parse the file, send batches of ``scraped_values`` rows, then ("done",
-    warnings)."""
+    warnings). It dies with the parent (``die_with_parent``)."""
+    from readq.childproc import die_with_parent
+
+    die_with_parent(parent_pid)
     from readq.ingest import parse_source
     from readq.store import scraped_values
     from readq.textclean import dedupe_keys

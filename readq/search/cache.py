@@ -433,7 +433,11 @@ def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object]
 
 
 def _exit_with_parent() -> None:
-    """In a child: exit as soon as the parent closes our stdin pipe or dies."""
+    """In a child: exit as soon as the parent closes our stdin pipe or dies (the kernel kills
+    it when the parent dies, see ``readq.childproc``; the stdin pipe covers the rest)."""
+    from readq.childproc import die_with_parent
+
+    die_with_parent()
 
     def watch() -> None:
         with contextlib.suppress(Exception):

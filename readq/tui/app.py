@@ -6,9 +6,12 @@ The app owns the store (used on the UI thread only), the settings, and the undo 
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -32,7 +36,11 @@ from readq.tui.urls import safe_url
 if TYPE_CHECKING:
     from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
 
+    from readq.tui.terminal import ExitGuard
+
 POLL_SECONDS = 1.0
+LAST_WRITES_SECONDS = 1.0
+"""When the exit guard ends a stuck process, how long queued marks still get to be written."""
 
 
 class ReadqApp(App[int]):
@@ -79,6 +87,10 @@ class ReadqApp(App[int]):
             on_saved=lambda _id: self.searcher.invalidate(),
             on_session_saved=self._note_session_saved,
         )
+        self.exit_guard: ExitGuard | None = None
+        """Bounds the exit after a hang-up or SIGTERM/SIGHUP (set by ``run_app`` only)."""
+        self.terminal_gone = threading.Event()
+        self._ui_loop: asyncio.AbstractEventLoop | None = None
 
     def _note_session_saved(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts the text back."""
@@ -114,6 +126,17 @@ class ReadqApp(App[int]):
         self.searcher.close()
         super().exit(result, return_code, message)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, on Linux and macOS one that survives its terminal going away."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from readq.tui.terminal import HangupSafeDriver
+
+            return HangupSafeDriver
+        return driver
+
     def on_mount(self) -> None:
         """Apply the saved theme, watch theme changes, start polling the library."""
         if self.settings.theme in self.available_themes:
@@ -122,7 +145,30 @@ class ReadqApp(App[int]):
         if self.settings_problem is not None:
             self._report_settings_problem(self.settings_problem)
         self.set_interval(self.poll_seconds, self.poll_library)
-        self.notes.install_signal_handlers()
+        self._ui_loop = asyncio.get_running_loop()
+        self.notes.install_signal_handlers(on_signal=self._arm_exit_guard)
+
+    def on_unmount(self) -> None:
+        """The app is ending: its signal handlers go (they need its event loop)."""
+        self.notes.remove_signal_handlers()
+
+    def _arm_exit_guard(self, signum: int) -> None:
+        """SIGTERM/SIGHUP (in the signal handler): the process ends within the grace."""
+        if self.exit_guard is not None:
+            self.exit_guard.arm(128 + signum)
+
+    def terminal_lost(self) -> None:
+        """The terminal went away (EOF/EIO/POLLHUP; called from any thread, or a signal
+        handler): save and exit as on SIGHUP, within the exit guard's grace."""
+        if self.terminal_gone.is_set():
+            return
+        self.terminal_gone.set()
+        self._arm_exit_guard(signal.SIGHUP)
+        loop = self._ui_loop
+        if loop is None:
+            return
+        with suppress(RuntimeError):  # the loop is closed: the exit is already under way
+            loop.call_soon_threadsafe(self.notes.handle_signal, int(signal.SIGHUP))
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.settings.theme:
@@ -217,6 +263,8 @@ def run_app(paths: Paths) -> int:
     A damaged library is refused at open (moved aside, see ``readq.recovery``); the full
     ``quick_check`` runs in a thread while the app starts. An unexpected exception ends the app
     with its traceback printed after the terminal is restored, and appended to the log file.
+    When the terminal goes away (or on SIGTERM/SIGHUP) the process ends within a bounded time
+    (``readq.tui.terminal``), its drafts and queued marks saved first.
     """
     from readq.recovery import LibraryCheck, open_library
 
@@ -229,6 +277,7 @@ def run_app(paths: Paths) -> int:
     check: LibraryCheck | None = None
     try:
         app = ReadqApp(paths, store=store)
+        _guard_exit(app, paths)
         check = LibraryCheck(
             paths.db, on_damage=partial(_stop_damaged, app), after=app.first_painted
         )
@@ -237,15 +286,14 @@ def run_app(paths: Paths) -> int:
             app.run()
         except Exception as exc:  # log and report in one line, never a raw traceback
             _log_crash(paths.log_file, exc)
-            print(f"readq: unexpected error ({exc}); details in {paths.log_file}", file=sys.stderr)
+            _tell(f"readq: unexpected error ({exc}); details in {paths.log_file}")
             return 1
         error = app._exception
         if error is not None:  # Textual printed the traceback; keep it in the log too
             _log_crash(paths.log_file, error)
-            print(
+            _tell(
                 f"readq: unexpected error ({type(error).__name__}: {error}); your notes were "
-                f"saved; the traceback is also in {paths.log_file}",
-                file=sys.stderr,
+                f"saved; the traceback is also in {paths.log_file}"
             )
             return app.return_code or 1
         return app.return_code or 0
@@ -257,10 +305,9 @@ def run_app(paths: Paths) -> int:
                 app.notes.flush_all()  # whatever ended the app, no draft is left unwritten
                 queued = app.writer.pending
                 if queued and not app.writer.close(timeout=30.0):
-                    print(
+                    _tell(
                         f"readq: {app.writer.pending} queued marks could not be saved: the "
-                        "library stayed locked by another process",
-                        file=sys.stderr,
+                        "library stayed locked by another process"
                     )
             else:
                 _keep_drafts(app, paths)  # never write to a damaged file: recovery files
@@ -268,7 +315,49 @@ def run_app(paths: Paths) -> int:
         if damaged is not None:
             from readq.recovery import report_damage
 
-            print(f"readq: {report_damage(paths, damaged)}", file=sys.stderr)
+            _tell(f"readq: {report_damage(paths, damaged)}")
+
+
+def _guard_exit(app: ReadqApp, paths: Paths) -> None:
+    """Give ``app`` its exit guard, and watch the terminal for a hang-up (a real run only)."""
+    if sys.platform == "win32":
+        return
+    from readq.tui.terminal import ExitGuard, HangupWatch
+
+    app.exit_guard = ExitGuard(partial(_last_resort, app, paths))
+    try:
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+    except (OSError, ValueError):
+        fd = -1
+    if fd >= 0:
+        HangupWatch(fd, app.terminal_lost).start()
+
+
+def _last_resort(app: ReadqApp, paths: Paths) -> None:
+    """On the exit guard's thread, when the orderly exit did not end the process in time
+    (the UI thread may be blocked: neither it nor its connection is used here). Every unsaved
+    draft goes to its recovery file (offered again at the next start), queued marks get
+    ``LAST_WRITES_SECONDS`` more, and child processes are killed."""
+    for session in list(app.notes.sessions.values()):
+        if session.unsaved:
+            session.keep_copy()
+    if app.writer.pending and not app.writer.wait_idle(LAST_WRITES_SECONDS):
+        _log_line(
+            paths.log_file,
+            f"readq: exiting after the terminal went away (or a signal): {app.writer.pending} "
+            "queued marks could not be saved, the library stayed locked by another process",
+        )
+    processes = sys.modules.get("multiprocessing")
+    if processes is not None:
+        for child in processes.active_children():  # the parser of an ingest
+            with suppress(Exception):
+                child.kill()
+
+
+def _tell(message: str) -> None:
+    """One line on stderr; nothing if the terminal is gone (EIO must not become a traceback)."""
+    with suppress(OSError, ValueError):
+        print(message, file=sys.stderr)
 
 
 def _stop_damaged(app: ReadqApp, detail: str) -> None:
@@ -292,6 +381,11 @@ def _keep_drafts(app: ReadqApp, paths: Paths) -> None:
                 write_recovery(paths.data_dir, session.paper_id, session.text)
             except OSError:
                 continue
+
+
+def _log_line(log_file: Path, line: str) -> None:
+    with suppress(OSError), log_file.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
 
 
 def _log_crash(log_file: Path, exc: BaseException) -> None:

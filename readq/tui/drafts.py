@@ -41,9 +41,6 @@ SIGNAL_BUSY_MS = 3000
 """On SIGTERM/SIGHUP, how long the final write waits for another writer's lock (the draft is
 already in its recovery file by then)."""
 
-EXIT_GRACE_SECONDS = 5.0
-"""After a handled signal, if the app has not exited by then, the process is ended anyway."""
-
 
 class NoteKeeper:
     """Every open note draft of one app, keyed by paper id, and their autosave timer."""
@@ -74,7 +71,7 @@ class NoteKeeper:
         self.retry = RetryPolicy()
         """The retry policy given to new sessions (tests shorten it)."""
         self._timer: Timer | None = None
-        self._installed: list[signal.Signals] = []
+        self._installed: list[tuple[signal.Signals, Any]] = []
 
     # ---------------------------------------------------------------- sessions
     def open(self, paper_id: int) -> NoteSession:
@@ -295,11 +292,15 @@ class NoteKeeper:
         return new_text
 
     # ----------------------------------------------------------------- signals
-    def install_signal_handlers(self) -> None:
+    def install_signal_handlers(self, on_signal: Callable[[int], None] | None = None) -> None:
         """Flush drafts on SIGTERM and SIGHUP, restore the terminal, exit 128 + signal.
 
-        Call from ``on_mount`` (the running loop's ``add_signal_handler``; the handler runs on
-        the UI thread, where the store lives). Does nothing where that is not supported.
+        Call from ``on_mount``, on the main thread. The handlers are plain ``signal.signal``
+        ones, not the event loop's: they run on the main thread even while the event loop is
+        blocked (the loop's own handlers then never ran, and nothing ended the process). They
+        call ``on_signal(signum)`` at once (the app arms its bounded exit there; it must be
+        safe in a signal handler) and queue :meth:`handle_signal` on the loop, where the store
+        lives. Does nothing where that is not supported.
         """
         try:
             loop = asyncio.get_running_loop()
@@ -307,28 +308,35 @@ class NoteKeeper:
             return
         if threading.current_thread() is not threading.main_thread():
             return
+
+        def handler(signum: int, _frame: object) -> None:
+            if on_signal is not None:
+                on_signal(signum)
+            try:
+                loop.call_soon_threadsafe(self.handle_signal, signum)
+            except RuntimeError:  # the app's loop is gone: act as if never installed
+                self.remove_signal_handlers()
+                signal.raise_signal(signum)
+
         for sig in HANDLED_SIGNALS:
             try:
-                loop.add_signal_handler(sig, self.handle_signal, int(sig))
-            except (NotImplementedError, RuntimeError, ValueError):
+                previous = signal.signal(sig, handler)
+            except (OSError, RuntimeError, ValueError):
                 continue
-            self._installed.append(sig)
+            self._installed.append((sig, previous))
 
     def remove_signal_handlers(self) -> None:
-        """Undo :meth:`install_signal_handlers` (the loop is still running)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        for sig in self._installed:
-            loop.remove_signal_handler(sig)
+        """Undo :meth:`install_signal_handlers`."""
+        for sig, previous in self._installed:
+            with suppress(OSError, RuntimeError, ValueError, TypeError):
+                signal.signal(sig, previous)
         self._installed.clear()
 
     def handle_signal(self, signum: int) -> None:
         """Write every draft synchronously, then exit the app with status 128 + ``signum``.
 
-        A draft the library refuses is already in its recovery file. If the app cannot exit
-        (a terminal that went away), the process ends after ``EXIT_GRACE_SECONDS`` anyway.
+        A draft the library refuses is already in its recovery file. Runs on the UI thread;
+        what bounds the exit when it cannot run or finish is the app's (``ExitGuard``).
         """
         if self.signalled is not None:
             return
@@ -342,12 +350,4 @@ class NoteKeeper:
                 session.keep_copy()
         with suppress(*SAVE_ERRORS):
             self.flush_all()
-        watchdog = threading.Timer(EXIT_GRACE_SECONDS, self._exit_if_stuck, args=(code,))
-        watchdog.daemon = True
-        watchdog.start()
         self.app.exit(return_code=code)
-
-    def _exit_if_stuck(self, code: int) -> None:
-        """Runs on a watchdog thread: end the process if the app is still running."""
-        if self.app.is_running:
-            os._exit(code)
