@@ -123,6 +123,7 @@ def m004_format_char_keys(db: Database) -> None:
     db.conn.executemany("UPDATE papers SET title_key = ?, abstract_key = ? WHERE id = ?", changed)
 
 
+@migrations()
 def m005_identity(db: Database) -> None:
     """A paper's identity: author names, arXiv version, categories, comments, journal
     reference, DOI, whether the abstract is a truncated preview, a page's one-line summary;
