@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -506,12 +506,25 @@ class Store:
 
     @contextmanager
     def busy_timeout(self, milliseconds: int) -> Iterator[None]:
-        """Inside the block, wait at most ``milliseconds`` for another process's lock."""
-        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        """Inside the block, wait at most ``milliseconds`` for another process's lock.
+
+        If the timeout cannot be set (the connection is closing), the block runs with the
+        one in force: the write inside then reports the real problem itself."""
+        try:
+            self.set_busy_timeout(milliseconds)
+        except sqlite3.Error:
+            yield
+            return
         try:
             yield
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            with suppress(sqlite3.Error):
+                self.set_busy_timeout(BUSY_TIMEOUT_MS)
+
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """Wait at most ``milliseconds`` for another process's lock from now on (the
+        background writer's connection waits long; the default is ``BUSY_TIMEOUT_MS``)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes when another connection commits."""

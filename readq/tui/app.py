@@ -19,15 +19,15 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
 
+from readq.library.settings import Settings, read_settings, save_settings
+from readq.library.undo import UndoStack
+from readq.library.urls import safe_url
 from readq.models import Paper
 from readq.paths import Paths
 from readq.store import Store, StoreError, UnknownPaperError
-from readq.tui.config import Settings, read_settings, save_settings
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
-from readq.tui.undo import UndoStack
-from readq.tui.urls import safe_url
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
@@ -68,8 +68,8 @@ class ReadqApp(App[int]):
         self.opened_urls: list[str] = []
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
+        from readq.library.writer import BackgroundWriter
         from readq.tui.drafts import NoteKeeper
-        from readq.tui.writer import BackgroundWriter
 
         self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
         self.notes = NoteKeeper(
@@ -82,7 +82,7 @@ class ReadqApp(App[int]):
 
     def _note_session_saved(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts the text back."""
-        from readq.tui.undo import NoteChange
+        from readq.library.undo import NoteChange
 
         self.undo.record(NoteChange("Edit note", paper_id, before))
 

@@ -26,13 +26,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
+from readq.library.undo import StateChange
 from readq.models import Paper, SortKey, Stats, Status
 from readq.store import PaperState, Store, StoreError
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
 from readq.tui.messages import ExportDone, IngestDone, ListReady, StatsReady
-from readq.tui.undo import StateChange
 from readq.tui.widgets.detail import DetailPane
 from readq.tui.widgets.filter_bar import FilterBar, FilterInput
 from readq.tui.widgets.paper_list import PaperList, find_position
@@ -569,7 +569,7 @@ class MainScreen(Screen[None]):
         starred: bool | None = None,
     ) -> None:
         from readq.dberrors import is_busy
-        from readq.tui.writer import FAST_BUSY_TIMEOUT_MS
+        from readq.library.writer import FAST_BUSY_TIMEOUT_MS
 
         store = self.rq.store
 
@@ -722,7 +722,7 @@ class MainScreen(Screen[None]):
         )
 
     def _after_undo(self, change: object, verb: str, noun: str) -> None:
-        from readq.tui.undo import NoteChange
+        from readq.library.undo import NoteChange
 
         if change is None:
             self.notify(f"Nothing to {noun}.", timeout=1.5, markup=False)
@@ -743,7 +743,7 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------ paper actions
     def action_open_url(self) -> None:
         """Open the paper's own page (arXiv's abstract page when the id is known)."""
-        from readq.tui.urls import page_url
+        from readq.library.urls import page_url
 
         paper = self.current_paper()
         if paper is None:
@@ -756,7 +756,7 @@ class MainScreen(Screen[None]):
 
     def action_open_pdf(self) -> None:
         """Open the paper's PDF (arXiv's when the id is known)."""
-        from readq.tui.urls import pdf_link
+        from readq.library.urls import pdf_link
 
         paper = self.current_paper()
         if paper is None:
@@ -769,7 +769,7 @@ class MainScreen(Screen[None]):
 
     def action_open_arxiv(self) -> None:
         """Search arXiv for the paper's title."""
-        from readq.tui.urls import arxiv_search_url
+        from readq.library.urls import arxiv_search_url
         from readq.tui.widgets.paper_list import display_title
 
         paper = self.current_paper()
@@ -778,7 +778,7 @@ class MainScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """Copy "Title — link to the paper's page" to the clipboard."""
-        from readq.tui.urls import citation_line, page_url
+        from readq.library.urls import citation_line, page_url
         from readq.tui.widgets.paper_list import display_title
 
         paper = self.current_paper()
