@@ -10,19 +10,30 @@ No Textual, Rich or click here: it is unit-tested without a terminal.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from readq.dberrors import is_busy
-from readq.export import ExportResult, export_papers
-from readq.ingest import FileReport, ingest_paths, ingest_text
 from readq.library.outcomes import Level, Report, StateOutcome, UndoOutcome
 from readq.library.undo import NoteChange, StateChange, UndoStack
 from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
-from readq.models import Paper, Stats, Status
-from readq.store import PaperState, Store, StoreError, UnknownPaperError
+from readq.models import NoteRevision, Paper, Stats, Status
+from readq.store import (
+    NoteSaveResult,
+    PaperState,
+    Store,
+    StoreError,
+    UnknownPaperError,
+)
+
+if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up cost
+    from readq.export import ExportResult
+    from readq.importers import ImportReport
+    from readq.ingest import FileReport, ProgressCallback
 
 Deliver = Callable[[Callable[[], None]], None]
 """Runs a callback on the front end's own thread (the TUI's ``call_from_thread``)."""
@@ -191,6 +202,28 @@ class Library:
         """Give a paper a title of the user's choosing."""
         self.store.rename(paper_id, title)
 
+    # ------------------------------------------------------------------ notes
+    def note(self, paper_id: int) -> tuple[str, int | None]:
+        """A paper's note and the id of its current revision (the base of the next save)."""
+        return self.store.note_state(paper_id)
+
+    def note_history(self, paper_id: int) -> list[NoteRevision]:
+        """Every kept revision of a paper's note, newest first."""
+        return self.store.note_revisions(paper_id)
+
+    def save_note(
+        self, paper_id: int, text: str, *, base_revision: int | None, kind: str = "external"
+    ) -> NoteSaveResult:
+        """Save a note written outside a TUI editing session (``readq note``), in one
+        transaction; a save since ``base_revision`` is kept as a conflict revision."""
+        return self.store.save_note(paper_id, text, base_revision=base_revision, kind=kind)
+
+    def append_note(self, paper_id: int, text: str) -> NoteSaveResult:
+        """Add ``text`` to a paper's note as a new paragraph."""
+        current, revision = self.store.note_state(paper_id)
+        joined = f"{current.rstrip()}\n\n{text}" if current.strip() else text
+        return self.save_note(paper_id, joined, base_revision=revision)
+
     def record_note_edit(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts ``before`` back."""
         self.undo_stack.record(NoteChange("Edit note", paper_id, before))
@@ -219,9 +252,49 @@ class Library:
         return UndoOutcome(verb, change)
 
     # ------------------------------------------------------------------- jobs
+    def ingest(
+        self,
+        paths: Sequence[str],
+        *,
+        listing_year: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[FileReport]:
+        """Ingest listing files (one transaction each); a failing file does not stop the
+        others. Re-ingest never touches the user's state."""
+        from readq.ingest import ingest_paths
+
+        return ingest_paths(self.store, paths, listing_year=listing_year, progress=progress)
+
+    def import_file(self, path: str, fmt: str | None = None) -> ImportReport:
+        """Import a readq JSON export, a BibTeX file or an Atom feed (one transaction)."""
+        from readq.importers import import_path
+
+        return import_path(self.store, path, fmt)
+
+    def export(
+        self,
+        ids: Sequence[int] | None,
+        fmt: str,
+        target: str | os.PathLike[str] | TextIO | None,
+    ) -> ExportResult:
+        """Write these papers (None: all) in a format (``target``: a path, a directory or a
+        stream; None: standard output)."""
+        from readq.export import export_papers
+
+        return export_papers(self.store, ids, fmt, target)
+
+    def backup(self, target: Path) -> tuple[Path, int]:
+        """Write a verified copy of the library; returns where and how many papers."""
+        from readq.backup import backup_database
+
+        written = backup_database(self.store, target)
+        return written, self.store.count()
+
     def ingest_job(self, path: str | None, text: str | None) -> list[FileReport]:
         """Ingest a file (or pasted text) on a connection of its own: safe in a worker
         thread (a store is single-threaded). Raises what the ingest raises."""
+        from readq.ingest import ingest_paths, ingest_text
+
         with Store.open(self.store.path, migrate=False) as writer:
             if path is not None:
                 return ingest_paths(writer, [path])
@@ -232,6 +305,8 @@ class Library:
     ) -> ExportResult:
         """Export the ids ``select(reader)`` gives, on a reader connection of its own (safe in
         a worker thread)."""
+        from readq.export import export_papers
+
         reader = self.store.open_reader()
         try:
             return export_papers(reader, list(select(reader)), fmt, target)

@@ -10,11 +10,14 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from readq.dberrors import describe_sqlite_error
-from readq.export import ExportResult
 from readq.library.undo import Change, StateChange
 from readq.store import PaperState
+
+if TYPE_CHECKING:  # imported by the export job itself: start-up cost
+    from readq.export import ExportResult
 
 
 class Level(Enum):
