@@ -19,18 +19,23 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
 
+from readq.library import Library
 from readq.library.settings import Settings, read_settings, save_settings
 from readq.library.undo import UndoStack
 from readq.library.urls import safe_url
+from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
-from readq.store import Store, StoreError, UnknownPaperError
+from readq.store import Store, StoreError
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
+
+    from readq.tui.widgets.detail import DetailPane
+    from readq.tui.widgets.paper_list import PaperList
 
 POLL_SECONDS = 1.0
 
@@ -58,7 +63,6 @@ class ReadqApp(App[int]):
         self.settings, self.settings_problem = read_settings(paths.config_file)
         """``settings_problem``: why the settings file could not be used (None if it could);
         then the defaults are used, the user is told once, and the file is never written."""
-        self.undo = UndoStack()
         self.searcher = Searcher()
         self.first_painted = threading.Event()
         """Set once the first list rows are on screen: start-up work that is not needed for
@@ -68,10 +72,10 @@ class ReadqApp(App[int]):
         self.opened_urls: list[str] = []
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
-        from readq.library.writer import BackgroundWriter
         from readq.tui.drafts import NoteKeeper
 
-        self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
+        self.library = Library(self.store, deliver=self._deliver_from_thread)
+        """The application layer: every write, undo/redo, queued writes and jobs."""
         self.notes = NoteKeeper(
             self,
             self.store,
@@ -80,11 +84,19 @@ class ReadqApp(App[int]):
             on_session_saved=self._note_session_saved,
         )
 
+    @property
+    def undo(self) -> UndoStack:
+        """The session's undo history (kept by the library)."""
+        return self.library.undo_stack
+
+    @property
+    def writer(self) -> BackgroundWriter:
+        """The queue of writes waiting for another process's lock (kept by the library)."""
+        return self.library.writer
+
     def _note_session_saved(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts the text back."""
-        from readq.library.undo import NoteChange
-
-        self.undo.record(NoteChange("Edit note", paper_id, before))
+        self.library.record_note_edit(paper_id, before)
 
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
@@ -146,10 +158,22 @@ class ReadqApp(App[int]):
     # ------------------------------------------------------------------ data
     def get_paper(self, paper_id: int) -> Paper | None:
         """A paper with its sources, or None if it is gone."""
-        try:
-            return self.store.get(paper_id)
-        except UnknownPaperError:
-            return None
+        return self.library.paper(paper_id)
+
+    def main_list(self) -> PaperList | None:
+        """The main screen's paper list (None before it is mounted)."""
+        from readq.tui.screens.main import MainScreen
+
+        main = self.main_screen
+        return main.paper_list if isinstance(main, MainScreen) else None
+
+    def reload_main(self) -> None:
+        """The library changed: the main screen refreshes what it shows."""
+        from readq.tui.screens.main import MainScreen
+
+        main = self.main_screen
+        if isinstance(main, MainScreen):
+            main.reload()
 
     def poll_library(self) -> None:
         """Reload what is shown when another connection changed the library."""
@@ -159,11 +183,7 @@ class ReadqApp(App[int]):
             return
         if version != self._data_version:
             self._data_version = version
-            from readq.tui.screens.main import MainScreen
-
-            main = self.main_screen
-            if isinstance(main, MainScreen):
-                main.reload()
+            self.reload_main()
 
     # --------------------------------------------------------------- browser
     def open_in_browser(self, url: str) -> None:
@@ -182,6 +202,11 @@ class ReadqApp(App[int]):
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:  # note view
         """A link in a note: open it only if it is a plain web link."""
+        event.stop()
+        self.open_in_browser(event.href)
+
+    def on_detail_pane_link_clicked(self, event: DetailPane.LinkClicked) -> None:
+        """A link in the detail pane's note: open it only if it is a plain web link."""
         event.stop()
         self.open_in_browser(event.href)
 
