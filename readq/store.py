@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readq.backup import backup_database
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.identity import names_match, normalise_doi, parse_arxiv_ref
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
@@ -472,11 +473,14 @@ class Store:
         if not pending:
             return
         if backup_dir is not None and self._has_papers_table():
-            from readq.backup import backup_database
-
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            backup_database(self, backup_dir / f"readq-{stamp}-before-{pending[0].name}.db")
+            self.backup(backup_dir / f"readq-{stamp}-before-{pending[0].name}.db")
         migrations.apply(db)
+
+    def backup(self, target: Path) -> Path:
+        """Write a verified, consistent copy of the library to ``target`` (SQLite's backup
+        API; ``BackupError`` if it cannot). Returns ``target``."""
+        return backup_database(self.conn, target)
 
     def _has_papers_table(self) -> bool:
         row = self.conn.execute(

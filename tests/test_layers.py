@@ -51,3 +51,20 @@ def test_the_application_layer_loads_no_front_end() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_import_cycles() -> None:
+    """No two modules of readq import each other, directly or through others, lazily or not
+    (a lazy import is for start-up cost only, never to hide a cycle)."""
+    import grimp
+
+    graph = grimp.build_graph("readq")
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            # A package importing its own submodule is not a cycle unless the submodule
+            # imports the package back (that edge is checked from the submodule's side).
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back is not None:
+                cycles.append((module, imported, back))
+    assert cycles == []

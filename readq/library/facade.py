@@ -285,9 +285,7 @@ class Library:
 
     def backup(self, target: Path) -> tuple[Path, int]:
         """Write a verified copy of the library; returns where and how many papers."""
-        from readq.backup import backup_database
-
-        written = backup_database(self.store, target)
+        written = self.store.backup(target)
         return written, self.store.count()
 
     def ingest_job(self, path: str | None, text: str | None) -> list[FileReport]:

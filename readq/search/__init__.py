@@ -56,10 +56,9 @@ from readq.search.engine import (
     SearchEngine,
     SearchResult,
     View,
-    search,
-    search_ids,
 )
 from readq.search.index import SearchCancelled
+from readq.search.oneshot import search, search_ids
 from readq.search.query import Field, Query, QueryError, parse_query
 
 __all__ = [

@@ -501,6 +501,38 @@ class SearchEngine:
         self._pinned = set(letters)
 
     # -------------------------------------------------------------------- cache
+    # What the persisted cache (readq.search.cache) reads: public, so that the cache never
+    # reaches into the engine's private state.
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the engine's state is read or changed as a whole."""
+        return self._lock
+
+    @property
+    def reader(self) -> Store:
+        """The read-only connection the engine loads and refreshes from."""
+        return self._reader
+
+    @property
+    def ids(self) -> Sequence[int]:
+        """Paper ids in index order (call with :attr:`lock` held)."""
+        return self._ids
+
+    @property
+    def last_updated(self) -> str:
+        """The newest ``updated_at`` the engine has read."""
+        return self._last_updated
+
+    @property
+    def indexed(self) -> int:
+        """Rows in the index, deleted papers included."""
+        return self._index.n
+
+    @property
+    def has_deleted(self) -> bool:
+        """Whether papers deleted from the library still hold rows in the index."""
+        return self._alive.bit_count() != self._index.n
+
     def export_state(self) -> dict[str, object]:
         """Everything the engine holds in memory, as plain values (str, int, arrays, bytes,
         lists, dicts, sets) for the persisted cache (:mod:`readq.search.cache`).
@@ -1530,35 +1562,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def search(
-    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
-) -> list[int]:
-    """One-shot search for the CLI: build an engine, run ``query``, return up to ``limit`` ids.
-
-    Raises :class:`QueryError` for a bad query. Loads the index cache the TUI saved when it
-    is usable (:mod:`readq.search.cache`), else builds the whole index; for repeated searches
-    keep a :class:`SearchEngine` instead.
-    """
-    from readq.search import cache
-
-    parse_query(query)  # fail fast, before building anything
-    engine = cache.load(store, orders=False)  # an order is computed when first used
-    if engine is None:
-        engine = SearchEngine.load(store)
-    try:
-        result = engine.search(query, sort=sort)
-        return list(result) if limit is None else result[:limit]
-    finally:
-        engine.close()
-
-
-def search_ids(
-    store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
-) -> list[int]:
-    """Alias of :func:`search` (the name ``readq list --query`` uses)."""
-    return search(store, query, sort, limit)
-
-
 __all__ = [
     "Highlights",
     "Row",
@@ -1567,6 +1570,4 @@ __all__ = [
     "SearchResult",
     "View",
     "make_highlights",
-    "search",
-    "search_ids",
 ]

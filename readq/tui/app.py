@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
@@ -32,8 +31,6 @@ from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 
 if TYPE_CHECKING:
-    from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
-
     from readq.tui.widgets.detail import DetailPane
     from readq.tui.widgets.paper_list import PaperList
 
@@ -200,11 +197,6 @@ class ReadqApp(App[int]):
         """Route Textual's own link opening through the safety check."""
         self.open_in_browser(url)
 
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:  # note view
-        """A link in a note: open it only if it is a plain web link."""
-        event.stop()
-        self.open_in_browser(event.href)
-
     def on_detail_pane_link_clicked(self, event: DetailPane.LinkClicked) -> None:
         """A link in the detail pane's note: open it only if it is a plain web link."""
         event.stop()
@@ -329,4 +321,4 @@ def _log_crash(log_file: Path, exc: BaseException) -> None:
         pass
 
 
-__all__ = ["ReadqApp", "Text", "run_app"]
+__all__ = ["ReadqApp", "run_app"]

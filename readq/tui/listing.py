@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from readq.models import Paper, SortKey, Status
+from readq.models import SortKey, Status
 from readq.store import SORT_SQL, Store
 
 Span = tuple[int, int]
@@ -36,11 +36,6 @@ class View(Enum):
     def status(self) -> Status | None:
         """The status this view is limited to, if any."""
         return _STATUS.get(self)
-
-    @property
-    def starred_only(self) -> bool:
-        """Whether the view shows starred papers only."""
-        return self is View.STARRED
 
     def matches(self, status: Status, starred: bool) -> bool:
         """Whether a paper in this state belongs to the view."""
@@ -161,8 +156,3 @@ def fallback_search(store: Store, request: ListRequest) -> ListResult:
         return word_spans(title, words)
 
     return ListResult(request, ids, highlight=highlight)
-
-
-def paper_in_view(paper: Paper, view: View) -> bool:
-    """Whether ``paper`` belongs to ``view`` as it is now."""
-    return view.matches(paper.status, paper.starred)
