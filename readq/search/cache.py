@@ -385,17 +385,7 @@ def _child_env() -> dict[str, str]:
 
 
 def _read_only_store(db: Path) -> Store:
-    import sqlite3
-
-    conn = sqlite3.connect(
-        f"{db.resolve().as_uri()}?mode=ro",
-        uri=True,
-        isolation_level=None,
-        timeout=15.0,
-        check_same_thread=False,
-    )
-    conn.execute("PRAGMA query_only = ON")
-    return Store(conn, db, read_only=True)
+    return Store.open_helper_reader(db)
 
 
 def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object] | None]]:
