@@ -8,8 +8,15 @@ renders its own way.
 
 from __future__ import annotations
 
-from readq.library.facade import Library, ingest_report
-from readq.library.outcomes import Level, Report, StateOutcome, UndoOutcome, export_report
+from readq.library.facade import Library
+from readq.library.outcomes import (
+    Level,
+    Report,
+    StateOutcome,
+    UndoOutcome,
+    export_report,
+    ingest_report,
+)
 
 __all__ = [
     "Level",

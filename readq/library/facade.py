@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from readq.dberrors import is_busy
-from readq.library.outcomes import Level, Report, StateOutcome, UndoOutcome
+from readq.library.outcomes import StateOutcome, UndoOutcome
 from readq.library.undo import NoteChange, StateChange, UndoStack
 from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
 from readq.models import NoteRevision, Paper, Stats, Status
@@ -310,19 +310,3 @@ class Library:
             return export_papers(reader, list(select(reader)), fmt, target)
         finally:
             reader.close()
-
-
-def ingest_report(reports: Sequence[FileReport]) -> Report:
-    """The short summary of an ingest from inside the app: one line per file, its first
-    warnings, an error if any file failed."""
-    lines: list[str] = []
-    ok = True
-    for report in reports:
-        if report.result is not None:
-            r = report.result
-            lines.append(f"{report.name}: {r.papers} papers, {r.new} new, {r.merged} merged")
-        else:
-            ok = False
-            lines.append(report.error or f"{report.name}: failed")
-        lines.extend(report.warnings[:3])
-    return Report("\n".join(lines), Level.OK if ok else Level.ERROR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -16,8 +17,9 @@ from readq.dberrors import describe_sqlite_error
 from readq.library.undo import Change, StateChange
 from readq.store import PaperState
 
-if TYPE_CHECKING:  # imported by the export job itself: start-up cost
+if TYPE_CHECKING:  # imported by the jobs themselves: start-up cost
     from readq.export import ExportResult
+    from readq.ingest import FileReport
 
 
 class Level(Enum):
@@ -115,3 +117,19 @@ def export_report(done: ExportResult) -> Report:
         f"(between the readq:begin and readq:end lines): {names}"
     )
     return Report(text, Level.WARNING)
+
+
+def ingest_report(reports: Sequence[FileReport]) -> Report:
+    """The short summary of an ingest from inside the app: one line per file, its first
+    warnings, an error if any file failed."""
+    lines: list[str] = []
+    ok = True
+    for report in reports:
+        if report.result is not None:
+            r = report.result
+            lines.append(f"{report.name}: {r.papers} papers, {r.new} new, {r.merged} merged")
+        else:
+            ok = False
+            lines.append(report.error or f"{report.name}: failed")
+        lines.extend(report.warnings[:3])
+    return Report("\n".join(lines), Level.OK if ok else Level.ERROR)
