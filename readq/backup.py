@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from readq.store import Store
 
 
 class BackupError(Exception):
     """The backup could not be written or did not verify."""
 
 
-def backup_database(store: Store, target: Path) -> Path:
-    """Write a consistent copy of ``store`` to ``target`` and check that it opens cleanly.
+def backup_database(source: sqlite3.Connection, target: Path) -> Path:
+    """Write a consistent copy of the library open on ``source`` to ``target`` and check that
+    it opens cleanly (``Store.backup`` calls it: this module never imports the store).
 
     Uses the SQLite online backup API (never a file copy, which can miss WAL content).
     The copy is written beside the target and renamed into place only once verified.
@@ -32,7 +29,7 @@ def backup_database(store: Store, target: Path) -> Path:
     try:
         dest = sqlite3.connect(str(partial))
         try:
-            store.conn.backup(dest)
+            source.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()

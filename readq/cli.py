@@ -36,6 +36,7 @@ from readq.paths import (
 from readq.textclean import strip_unsafe
 
 if TYPE_CHECKING:
+    from readq.library import Library
     from readq.models import Paper
     from readq.store import Store
 
@@ -56,6 +57,7 @@ class Context:
         self.db_option = db
         self._paths: Paths | None = None
         self._store: Store | None = None
+        self._library: Library | None = None
 
     @property
     def paths(self) -> Paths:
@@ -96,6 +98,14 @@ class Context:
                     err=True,
                 )
         return self._store
+
+    def library(self, *, write: bool = False) -> Library:
+        """The library as the application layer sees it (opened as :meth:`store` does)."""
+        from readq.library import Library
+
+        if self._library is None or self._library.store is not self._store:
+            self._library = Library(self.store(write=write))
+        return self._library
 
     def close(self) -> None:
         """Close the store if it was opened."""
@@ -337,9 +347,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
 
     PATH may be - for standard input. Each file is one transaction.
     """
-    from readq.ingest import ingest_paths
-
-    store = context.store(write=True)
+    library = context.library(write=True)
     show_progress = sys.stderr is not None and sys.stderr.isatty()
 
     def progress(name: str, count: int) -> None:
@@ -349,7 +357,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
 
     failed = False
     with user_errors():
-        reports = ingest_paths(store, list(paths), listing_year=year, progress=progress)
+        reports = library.ingest(list(paths), listing_year=year, progress=progress)
     if show_progress:
         click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
     for report in reports:
@@ -528,8 +536,8 @@ def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None
     status = _status_option(status_name)
     assert status is not None
     with user_errors():
-        context.store(write=True).set_status(list(paper_ids), status)
-    say(f"marked {len(set(paper_ids))} {status.value}")
+        done = context.library(write=True).mark(paper_ids, status)
+    say(f"marked {len(done.ids)} {status.value}")
 
 
 @cli.command()
@@ -538,8 +546,8 @@ def mark(context: Context, status_name: str, paper_ids: tuple[int, ...]) -> None
 def star(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Star papers."""
     with user_errors():
-        context.store(write=True).set_starred(list(paper_ids), True)
-    say(f"starred {len(set(paper_ids))}")
+        done = context.library(write=True).star(paper_ids, True)
+    say(f"starred {len(done.ids)}")
 
 
 @cli.command()
@@ -548,8 +556,8 @@ def star(context: Context, paper_ids: tuple[int, ...]) -> None:
 def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
     """Unstar papers."""
     with user_errors():
-        context.store(write=True).set_starred(list(paper_ids), False)
-    say(f"unstarred {len(set(paper_ids))}")
+        done = context.library(write=True).star(paper_ids, False)
+    say(f"unstarred {len(done.ids)}")
 
 
 @cli.command()
@@ -559,7 +567,7 @@ def unstar(context: Context, paper_ids: tuple[int, ...]) -> None:
 def rename(context: Context, paper_id: int, title: str) -> None:
     """Give a paper a new title (for instance one whose title was derived)."""
     with user_errors():
-        context.store(write=True).rename(paper_id, title)
+        context.library(write=True).rename(paper_id, title)
     say(f"renamed #{paper_id}")
 
 
@@ -585,19 +593,18 @@ def note(
     chosen = (set_text is not None) + (append_text is not None) + edit
     if chosen > 1:
         fail("use only one of --set, --append and --edit")
-    store = context.store(write=chosen > 0)
+    library = context.library(write=chosen > 0)
     with user_errors():
-        text, revision = store.note_state(paper_id)
+        text, revision = library.note(paper_id)
         if history:
-            for rev in store.note_revisions(paper_id):
+            for rev in library.note_history(paper_id):
                 first = strip_unsafe(rev.text, keep_newlines=False)[:60]
                 say(f"{rev.id:>6}  {rev.created_at[:19]}  {rev.kind:<8}  {first}")
             return
         if set_text is not None:
-            store.save_note(paper_id, set_text, base_revision=revision, kind="external")
+            library.save_note(paper_id, set_text, base_revision=revision)
         elif append_text is not None:
-            joined = f"{text.rstrip()}\n\n{append_text}" if text.strip() else append_text
-            store.save_note(paper_id, joined, base_revision=revision, kind="external")
+            library.append_note(paper_id, append_text)
         elif edit:
             from readq.editor import EditorError, edit_text
 
@@ -605,7 +612,7 @@ def note(
                 edited = edit_text(text, suffix=f"-paper-{paper_id}.md")
             except EditorError as exc:
                 fail(str(exc), EXIT_FAILURE)
-            result = store.save_note(paper_id, edited, base_revision=revision, kind="external")
+            result = library.save_note(paper_id, edited, base_revision=revision)
             if result.conflict:
                 say(
                     "readq: the note changed while you edited it; the other text was kept as "
@@ -623,7 +630,7 @@ def note(
 def stats(context: Context, as_json: bool) -> None:
     """Counts by status, starred, and with notes."""
     with user_errors():
-        counts = context.store().stats()
+        counts = context.library().stats()
     data = {
         "total": counts.total,
         **{status.value: n for status, n in counts.by_status.items()},
@@ -690,7 +697,7 @@ def export_command(
     if fmt == "obsidian" and (output is None or output == "-"):
         fail("--format obsidian writes one file per paper: give a directory with -o DIR")
     store = context.store()
-    from readq.export import export_papers, select_ids
+    from readq.export import select_ids
 
     has_query = query is not None and query.strip() != ""
     default_sort = SortKey.RELEVANCE if has_query else SortKey.ADDED
@@ -710,7 +717,7 @@ def export_command(
             fail(f"bad query: {exc}")
         try:
             target = (export_stdout(fmt) if to_stdout else None) or output
-            result = export_papers(store, ids, fmt, target)
+            result = context.library().export(ids, fmt, target)
         except BrokenPipeError:
             raise  # `readq export | head`: click exits quietly
         except OSError as exc:
@@ -762,12 +769,12 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
     The whole file is one transaction. Into an empty library a JSON export is restored as it
     was; otherwise papers are merged with the ingest dedupe rules and your state is kept.
     """
-    from readq.importers import IngestError, import_path
+    from readq.importers import IngestError
 
-    store = context.store(write=True)
+    library = context.library(write=True)
     with user_errors():
         try:
-            report = import_path(store, path, fmt)
+            report = library.import_file(path, fmt)
         except IngestError as exc:
             fail(str(exc), EXIT_FAILURE)
     for warning in report.warnings:
@@ -859,11 +866,11 @@ def backup(context: Context, path: str | None) -> None:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from readq.backup import BackupError, backup_database
+    from readq.backup import BackupError
 
     if not context.paths.db.exists():
         fail(f"no library at {context.paths.db}", EXIT_FAILURE)
-    store = context.store()  # a backup only reads: it works on a full disk, to another one
+    library = context.library()  # a backup only reads: it works on a full disk, to another one
     if path is not None:
         target = Path(path).expanduser()
     else:
@@ -875,10 +882,9 @@ def backup(context: Context, path: str | None) -> None:
             target = context.paths.backup_dir / f"readq-{stamp}-{n}.db"
     with user_errors():
         try:
-            written = backup_database(store, target)
+            written, papers = library.backup(target)
         except BackupError as exc:
             fail(str(exc), EXIT_FAILURE)
-        papers = store.count()
     say(f"backed up {papers} papers to {written}", keep_newlines=False)
 
 

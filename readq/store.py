@@ -13,11 +13,12 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readq.backup import backup_database
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.identity import names_match, normalise_doi, parse_arxiv_ref
 from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
@@ -295,6 +296,8 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._atomic_depth = 0
+        """How many :meth:`atomic` blocks are open on this connection."""
         self._registration: Registration | None = None
         self.opened_read_only_because: str | None = None
         """Why a read-write open fell back to reading only (:meth:`open_read_only`), or None."""
@@ -399,6 +402,20 @@ class Store:
         return reader
 
     @classmethod
+    def open_helper_reader(cls, path: Path) -> Store:
+        """A read-only connection for a helper process (the index builder's children): not
+        registered (the process that started it holds the library open), queries only."""
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            timeout=15.0,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA query_only = ON")
+        return cls(conn, path, read_only=True)
+
+    @classmethod
     def open_read_only(cls, path: str | os.PathLike[str], *, reason: str) -> Store:
         """Open the library for reading only, when a read-write open failed because nothing can
         be written (a full disk, a read-only directory: WAL needs its ``-shm`` file).
@@ -472,11 +489,14 @@ class Store:
         if not pending:
             return
         if backup_dir is not None and self._has_papers_table():
-            from readq.backup import backup_database
-
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            backup_database(self, backup_dir / f"readq-{stamp}-before-{pending[0].name}.db")
+            self.backup(backup_dir / f"readq-{stamp}-before-{pending[0].name}.db")
         migrations.apply(db)
+
+    def backup(self, target: Path) -> Path:
+        """Write a verified, consistent copy of the library to ``target`` (SQLite's backup
+        API; ``BackupError`` if it cannot). Returns ``target``."""
+        return backup_database(self.conn, target)
 
     def _has_papers_table(self) -> bool:
         row = self.conn.execute(
@@ -491,27 +511,62 @@ class Store:
     # ------------------------------------------------------------- transactions
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it."""
+        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it.
+
+        Nestable (:meth:`atomic`): inside another write it is a savepoint."""
+        with self.atomic() as conn:
+            yield conn
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """All of the block is stored, or none of it; blocks nest, as sqlite-utils'
+        ``Database.atomic()``: the outermost is one ``BEGIN IMMEDIATE`` transaction, an inner
+        one a savepoint that a failure inside it rolls back alone (the exception still
+        reaches the outer block, which decides)."""
         if self.read_only:
             raise StoreError("this connection is read-only")
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            depth = self._atomic_depth
+            if depth == 0:
+                begin, undo, end = "BEGIN IMMEDIATE", "ROLLBACK", "COMMIT"
+            else:
+                name = f"readq_atomic_{depth}"
+                begin, undo = f"SAVEPOINT {name}", f"ROLLBACK TO {name}; RELEASE {name}"
+                end = f"RELEASE {name}"
+            self.conn.execute(begin)
+            self._atomic_depth = depth + 1
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                for statement in undo.split("; "):
+                    self.conn.execute(statement)
                 raise
             else:
-                self.conn.execute("COMMIT")
+                self.conn.execute(end)
+            finally:
+                self._atomic_depth = depth
 
     @contextmanager
     def busy_timeout(self, milliseconds: int) -> Iterator[None]:
-        """Inside the block, wait at most ``milliseconds`` for another process's lock."""
-        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        """Inside the block, wait at most ``milliseconds`` for another process's lock.
+
+        If the timeout cannot be set (the connection is closing), the block runs with the
+        one in force: the write inside then reports the real problem itself."""
+        try:
+            self.set_busy_timeout(milliseconds)
+        except sqlite3.Error:
+            yield
+            return
         try:
             yield
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            with suppress(sqlite3.Error):
+                self.set_busy_timeout(BUSY_TIMEOUT_MS)
+
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """Wait at most ``milliseconds`` for another process's lock from now on (the
+        background writer's connection waits long; the default is ``BUSY_TIMEOUT_MS``)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def data_version(self) -> int:
         """``PRAGMA data_version``: changes when another connection commits."""

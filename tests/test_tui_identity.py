@@ -13,10 +13,10 @@ import pytest
 from identitylib import LANTERN, give_identity, paper
 from tui_helpers import build_library, main_of, make_app, settle
 
+from readq.library.urls import citation_line, page_url, pdf_link
 from readq.models import Paper
 from readq.tui.app import ReadqApp
 from readq.tui.keys import MAIN_KEYS
-from readq.tui.urls import citation_line, page_url, pdf_link
 from readq.tui.widgets.detail import author_line
 
 HOSTILE_NAMES = (

@@ -99,7 +99,7 @@ async def test_undo_and_redo(tmp_path: Path) -> None:
 
 
 async def test_undo_note_save(tmp_path: Path) -> None:
-    from readq.tui.undo import NoteChange
+    from readq.library.undo import NoteChange
 
     paths, store = build_library(tmp_path)
     app = make_app(paths, store)
@@ -345,7 +345,7 @@ async def test_open_copy_and_arxiv(tmp_path: Path) -> None:
 
 
 async def test_sort_cycles_and_is_remembered(tmp_path: Path) -> None:
-    from readq.tui.config import load_settings
+    from readq.library.settings import load_settings
 
     paths, store = build_library(tmp_path)
     app = make_app(paths, store)
@@ -390,7 +390,7 @@ async def test_help_note_and_quit(tmp_path: Path) -> None:
 
 
 async def test_theme_is_remembered(tmp_path: Path) -> None:
-    from readq.tui.config import load_settings
+    from readq.library.settings import load_settings
 
     paths, store = build_library(tmp_path)
     app = make_app(paths, store)

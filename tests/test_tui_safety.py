@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tui_helpers import build_library, make_app, settle, show_note
 
+from readq.library.urls import safe_url
 from readq.models import ScrapedPaper, Source
 from readq.tui.screens.main import MainScreen
-from readq.tui.urls import safe_url
 from readq.tui.widgets.detail import DetailPane
 
 HOSTILE = [

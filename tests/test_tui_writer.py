@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from readq.dberrors import is_busy
+from readq.library.writer import BackgroundWriter
 from readq.models import ScrapedPaper, Source, Status
 from readq.store import Store
-from readq.tui.writer import BackgroundWriter
 
 
 def _library(tmp_path: Path) -> Path:

@@ -3,7 +3,7 @@
 Parsing (decoding, line classification, dates) with the dedupe keys (title key and abstract
 key) and storing (SQLite inserts and index updates) each take about half of an ingest's CPU
 time. A thread pipeline does not help (the GIL serialises them); a child process does: it runs
-exactly :func:`readq.ingest.parse_source` on the same file, computes each paper's dedupe keys
+exactly :func:`readq.ingest.parse.parse_source` on the same file, computes each paper's dedupe keys
 (:func:`readq.textclean.dedupe_keys`), and sends papers and keys back in batches of plain
 tuples, so the two halves overlap on two cores. The child is started with ``spawn`` (never
 ``fork``: the TUI ingests from a worker thread, and forking a threaded process is unsafe).
@@ -44,7 +44,7 @@ def parse_in_child(
     find_year: Callable[[], int] | None = None,
     on_format: Callable[[str], None] | None = None,
 ) -> Iterator[ScrapedRow]:
-    """The papers of ``source`` as :func:`readq.ingest.parse_source` yields them, parsed in a
+    """The papers of ``source`` as :func:`readq.ingest.parse.parse_source` yields them, parsed in a
     child process, each as its :func:`readq.store.scraped_values` row (dedupe keys included,
     as :meth:`readq.store.Store.ingest_rows` takes them). Warnings the child's reader raised
     are added to ``source.warnings``.
@@ -147,7 +147,7 @@ def _child_main(
     from readq.childproc import die_with_parent
 
     die_with_parent(parent_pid)
-    from readq.ingest import parse_source
+    from readq.ingest.parse import parse_source
     from readq.store import scraped_values
     from readq.textclean import dedupe_keys
 

@@ -124,10 +124,10 @@ def _identity(db: Path) -> tuple[int, int]:
 
 def _fingerprint(engine: SearchEngine, db: Path) -> dict[str, object]:
     """What :func:`load` checks against the library (call with the engine's lock held)."""
-    ids = engine._ids
+    ids = engine.ids
     n = len(ids)
-    conn = engine._reader.conn
-    last = engine._last_updated
+    conn = engine.reader.conn
+    last = engine.last_updated
     picked = {ids[i] for i in range(0, n, max(1, n // _SAMPLES))}
     if n:
         picked.add(ids[-1])
@@ -244,14 +244,14 @@ def save(engine: SearchEngine, path: Path | None = None) -> bool:
     never writes to the library. Returns False (and leaves no file behind) if the cache could
     not be written; a library with deleted papers is not cached.
     """
-    db = Path(engine._reader.path)
+    db = Path(engine.reader.path)
     path = path if path is not None else search_cache_path(db)
     temp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         _remove_stale_temps(path)
         with open(temp, "wb") as file:
-            with engine._lock:
-                if engine._alive.bit_count() != engine._index.n:
+            with engine.lock:
+                if engine.has_deleted:
                     raise _Skip
                 meta = json.dumps(_fingerprint(engine, db)).encode()
                 file.write(_HEADER.pack(MAGIC, FORMAT_VERSION, 0, 0, len(meta)))
@@ -268,7 +268,7 @@ def save(engine: SearchEngine, path: Path | None = None) -> bool:
             os.fsync(file.fileno())
         os.replace(temp, path)
         _sync_dir(path.parent)
-        with engine._lock:
+        with engine.lock:
             engine.unsaved_rows = max(0, engine.unsaved_rows - saved_rows)
         return True
     except Exception:  # a cache is optional: any failure just means no cache
@@ -302,7 +302,7 @@ def _remove_stale_temps(path: Path) -> None:
 def worth_saving(engine: SearchEngine) -> bool:
     """Whether enough papers were added or changed since the cache was written that the next
     start would spend noticeable time catching up (over 2% of the library, at least 2,000)."""
-    return engine.unsaved_rows > max(2000, engine._index.n // 50)
+    return engine.unsaved_rows > max(2000, engine.indexed // 50)
 
 
 def load_or_build(
@@ -385,17 +385,7 @@ def _child_env() -> dict[str, str]:
 
 
 def _read_only_store(db: Path) -> Store:
-    import sqlite3
-
-    conn = sqlite3.connect(
-        f"{db.resolve().as_uri()}?mode=ro",
-        uri=True,
-        isolation_level=None,
-        timeout=15.0,
-        check_same_thread=False,
-    )
-    conn.execute("PRAGMA query_only = ON")
-    return Store(conn, db, read_only=True)
+    return Store.open_helper_reader(db)
 
 
 def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object] | None]]:

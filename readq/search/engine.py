@@ -525,6 +525,38 @@ class SearchEngine:
         self._pinned = set(letters)
 
     # -------------------------------------------------------------------- cache
+    # What the persisted cache (readq.search.cache) reads: public, so that the cache never
+    # reaches into the engine's private state.
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the engine's state is read or changed as a whole."""
+        return self._lock
+
+    @property
+    def reader(self) -> Store:
+        """The read-only connection the engine loads and refreshes from."""
+        return self._reader
+
+    @property
+    def ids(self) -> Sequence[int]:
+        """Paper ids in index order (call with :attr:`lock` held)."""
+        return self._ids
+
+    @property
+    def last_updated(self) -> str:
+        """The newest ``updated_at`` the engine has read."""
+        return self._last_updated
+
+    @property
+    def indexed(self) -> int:
+        """Rows in the index, deleted papers included."""
+        return self._index.n
+
+    @property
+    def has_deleted(self) -> bool:
+        """Whether papers deleted from the library still hold rows in the index."""
+        return self._alive.bit_count() != self._index.n
+
     def export_state(self) -> dict[str, object]:
         """Everything the engine holds in memory, as plain values (str, int, arrays, bytes,
         lists, dicts, sets) for the persisted cache (:mod:`readq.search.cache`).

@@ -60,13 +60,6 @@ class InvertedIndex:
         self._blob_starts: list[int] = []
 
     # ------------------------------------------------------------------ building
-    def add_main(self, field: Field, doc: int, words: Iterable[str]) -> None:
-        """Append ``doc`` to the postings of ``words`` during the first build (before
-        :meth:`compact`); later additions go through :meth:`append_batch`."""
-        postings = self.main[field]
-        for word in words:
-            postings[word].append(doc)  # type: ignore[union-attr]
-
     def compact(self) -> None:
         """Turn frequent words' postings into bit sets and freeze the posting dicts."""
         threshold = max(64, self.n // BITMAP_FRACTION)

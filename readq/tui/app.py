@@ -17,26 +17,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
+from readq.library import Library
+from readq.library.settings import Settings, read_settings, save_settings
+from readq.library.undo import UndoStack
+from readq.library.urls import safe_url
+from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
-from readq.store import Store, StoreError, UnknownPaperError
-from readq.tui.config import Settings, read_settings, save_settings
+from readq.store import Store, StoreError
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
-from readq.tui.undo import UndoStack
-from readq.tui.urls import safe_url
 
 if TYPE_CHECKING:
-    from textual.widgets import Markdown  # its markdown-it import costs ~40 ms at start
-
     from readq.tui.terminal import ExitGuard
+    from readq.tui.widgets.detail import DetailPane
+    from readq.tui.widgets.paper_list import PaperList
 
 POLL_SECONDS = 1.0
 LAST_WRITES_SECONDS = 1.0
@@ -66,7 +67,6 @@ class ReadqApp(App[int]):
         self.settings, self.settings_problem = read_settings(paths.config_file)
         """``settings_problem``: why the settings file could not be used (None if it could);
         then the defaults are used, the user is told once, and the file is never written."""
-        self.undo = UndoStack()
         self.searcher = Searcher()
         self.first_painted = threading.Event()
         """Set once the first list rows are on screen: start-up work that is not needed for
@@ -77,9 +77,9 @@ class ReadqApp(App[int]):
         self.poll_seconds = poll_seconds
         self._data_version = self.store.data_version()
         from readq.tui.drafts import NoteKeeper
-        from readq.tui.writer import BackgroundWriter
 
-        self.writer = BackgroundWriter(paths.db, deliver=self._deliver_from_thread)
+        self.library = Library(self.store, deliver=self._deliver_from_thread)
+        """The application layer: every write, undo/redo, queued writes and jobs."""
         self.notes = NoteKeeper(
             self,
             self.store,
@@ -92,11 +92,19 @@ class ReadqApp(App[int]):
         self.terminal_gone = threading.Event()
         self._ui_loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def undo(self) -> UndoStack:
+        """The session's undo history (kept by the library)."""
+        return self.library.undo_stack
+
+    @property
+    def writer(self) -> BackgroundWriter:
+        """The queue of writes waiting for another process's lock (kept by the library)."""
+        return self.library.writer
+
     def _note_session_saved(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts the text back."""
-        from readq.tui.undo import NoteChange
-
-        self.undo.record(NoteChange("Edit note", paper_id, before))
+        self.library.record_note_edit(paper_id, before)
 
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
@@ -192,10 +200,22 @@ class ReadqApp(App[int]):
     # ------------------------------------------------------------------ data
     def get_paper(self, paper_id: int) -> Paper | None:
         """A paper with its sources, or None if it is gone."""
-        try:
-            return self.store.get(paper_id)
-        except UnknownPaperError:
-            return None
+        return self.library.paper(paper_id)
+
+    def main_list(self) -> PaperList | None:
+        """The main screen's paper list (None before it is mounted)."""
+        from readq.tui.screens.main import MainScreen
+
+        main = self.main_screen
+        return main.paper_list if isinstance(main, MainScreen) else None
+
+    def reload_main(self) -> None:
+        """The library changed: the main screen refreshes what it shows."""
+        from readq.tui.screens.main import MainScreen
+
+        main = self.main_screen
+        if isinstance(main, MainScreen):
+            main.reload()
 
     def poll_library(self) -> None:
         """Reload what is shown when another connection changed the library."""
@@ -205,11 +225,7 @@ class ReadqApp(App[int]):
             return
         if version != self._data_version:
             self._data_version = version
-            from readq.tui.screens.main import MainScreen
-
-            main = self.main_screen
-            if isinstance(main, MainScreen):
-                main.reload()
+            self.reload_main()
 
     # --------------------------------------------------------------- browser
     def open_in_browser(self, url: str) -> None:
@@ -226,8 +242,8 @@ class ReadqApp(App[int]):
         """Route Textual's own link opening through the safety check."""
         self.open_in_browser(url)
 
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:  # note view
-        """A link in a note: open it only if it is a plain web link."""
+    def on_detail_pane_link_clicked(self, event: DetailPane.LinkClicked) -> None:
+        """A link in the detail pane's note: open it only if it is a plain web link."""
         event.stop()
         self.open_in_browser(event.href)
 
@@ -398,4 +414,4 @@ def _log_crash(log_file: Path, exc: BaseException) -> None:
         pass
 
 
-__all__ = ["ReadqApp", "Text", "run_app"]
+__all__ = ["ReadqApp", "run_app"]

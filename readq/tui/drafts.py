@@ -12,17 +12,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
 from readq.notes import SAVE_ERRORS, NoteSession, RetryPolicy, SaveOutcome, SaveStatus
-from readq.store import BUSY_TIMEOUT_MS, Store
+from readq.store import Store
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -180,24 +179,14 @@ class NoteKeeper:
                 self._end_if_saved(paper_id)
         self._schedule()
 
-    @contextmanager
-    def _busy_timeout(self, milliseconds: int) -> Iterator[None]:
+    def _busy_timeout(self, milliseconds: int) -> AbstractContextManager[None]:
         """Wait at most ``milliseconds`` for another writer's lock inside the block.
 
         Autosaves run on the UI thread: while another writer holds the library (a long
         ingest), they wait ``AUTOSAVE_BUSY_MS`` rather than the full busy timeout, so typing
-        never freezes; the save is retried with backoff. Explicit flushes keep the full one."""
-        conn = self.store.conn
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
-        except sqlite3.Error:
-            yield
-            return
-        try:
-            yield
-        finally:
-            with suppress(sqlite3.Error):
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        never freezes; the save is retried with backoff. Explicit flushes keep the full one.
+        The store owns the timeout (and its PRAGMA)."""
+        return self.store.busy_timeout(milliseconds)
 
     def _schedule(self) -> None:
         deadlines = [d for s in self.sessions.values() if (d := s.next_deadline()) is not None]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
-from readq.models import Paper, SortKey, Status
+from readq.models import SortKey, Status
 from readq.store import SORT_SQL, Store
 
 SearchView = Status | Literal["starred"] | None
@@ -40,11 +40,6 @@ class View(Enum):
     def status(self) -> Status | None:
         """The status this view is limited to, if any."""
         return _STATUS.get(self)
-
-    @property
-    def starred_only(self) -> bool:
-        """Whether the view shows starred papers only."""
-        return self is View.STARRED
 
     def matches(self, status: Status, starred: bool) -> bool:
         """Whether a paper in this state belongs to the view."""
@@ -196,8 +191,3 @@ def sql_search(
         return word_spans(title, terms)
 
     return ListResult(request, ids, highlight=highlight, note=APPROXIMATE, partial=partial)
-
-
-def paper_in_view(paper: Paper, view: View) -> bool:
-    """Whether ``paper`` belongs to ``view`` as it is now."""
-    return view.matches(paper.status, paper.starred)

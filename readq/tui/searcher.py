@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from readq.models import Stats, Status
+from readq.models import Stats
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
@@ -209,4 +209,4 @@ class Searcher:
         return ListResult(request, result, highlight=highlight)
 
 
-__all__ = ["Cancelled", "Searcher", "Status"]
+__all__ = ["Cancelled", "Searcher"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pages import FIXTURES, TODAY, read_fixture
 
-import readq.ingest as ingest_module
+import readq.ingest.parse as ingest_module
 from readq.ingest import ingest_paths, parallel, parse_source
 from readq.ingest.detect import ListingFormat
 from readq.ingest.reader import open_listing

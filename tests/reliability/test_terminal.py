@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from readq.library.urls import first_safe_url, safe_url
 from readq.models import ScrapedPaper, Source
 from readq.paths import Paths
 from readq.store import Store
 from readq.tui.app import ReadqApp
-from readq.tui.urls import first_safe_url, safe_url
 
 
 @pytest.mark.parametrize(

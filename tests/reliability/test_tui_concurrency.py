@@ -15,6 +15,7 @@ from pathlib import Path
 from relutil import READQ, REPO, child_env, integrity, query, write_listing
 from textual.pilot import Pilot
 
+from readq.library.undo import StateChange
 from readq.models import ScrapedPaper, Source, Status
 from readq.paths import Paths
 from readq.store import Store
@@ -22,7 +23,6 @@ from readq.tui.app import ReadqApp
 from readq.tui.listing import View
 from readq.tui.screens.main import MainScreen
 from readq.tui.screens.note_editor import NoteEditorScreen
-from readq.tui.undo import StateChange
 
 POLL = 0.5
 """The apps' ``PRAGMA data_version`` poll interval in these tests (the real one is 1 s)."""

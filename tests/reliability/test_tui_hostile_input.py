@@ -160,7 +160,7 @@ async def test_path_completion_never_shows_a_file_name_raw(tmp_path: Path) -> No
     / CSI 2J shows stand-ins (␛, ␇, ...), and choosing it still ingests the real file."""
     from relutil import arxiv_listing
 
-    from readq.tui.screens.ingest import PathInput
+    from readq.tui.widgets.path_input import PathInput
 
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -205,7 +205,7 @@ async def test_export_dialog_completion_is_clean_and_writes_into_the_real_direct
 ) -> None:
     """Issue 12 item 10, export dialog: same completion, and the export lands in the
     directory with the real (hostile) name."""
-    from readq.tui.screens.ingest import PathInput
+    from readq.tui.widgets.path_input import PathInput
 
     target_dir = tmp_path / ("out\x1b]0;T\x07")
     target_dir.mkdir()

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from readq.export import ExportFormat, suggested_name
-from readq.tui.screens.ingest import PathInput, PathSuggester
+from readq.tui.widgets.path_input import PathInput, PathSuggester
 
 FORMAT_LABELS: list[tuple[ExportFormat, str, str]] = [
     (ExportFormat.JSON, "j", "JSON: everything, notes and their history (j)"),

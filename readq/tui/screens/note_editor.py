@@ -15,17 +15,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from readq.models import Paper
 from readq.notes import AUTOSAVE_DELAY
 from readq.textclean import strip_unsafe
+from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import clean, paper_header
 from readq.tui.widgets.text_input import OrderedTextArea
 
 if TYPE_CHECKING:
-    from readq.tui.app import ReadqApp
     from readq.tui.drafts import NoteKeeper
 
 MARKDOWN = "markdown"
@@ -46,7 +45,7 @@ def make_text_area(text: str) -> TextArea:
     return area
 
 
-class NoteEditorScreen(Screen[None]):
+class NoteEditorScreen(ReadqScreen[None]):
     """Edit one paper's note beside its abstract."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,15 +68,6 @@ class NoteEditorScreen(Screen[None]):
         super().__init__()
         self.paper = paper
         self.paper_id = paper.id
-
-    @property
-    def rq(self) -> ReadqApp:
-        """The app, typed."""
-        from readq.tui.app import ReadqApp
-
-        app = self.app
-        assert isinstance(app, ReadqApp)
-        return app
 
     @property
     def keeper(self) -> NoteKeeper:
@@ -139,11 +129,7 @@ class NoteEditorScreen(Screen[None]):
         self.keeper.close(self.paper_id)
 
     def _refresh_main(self) -> None:
-        from readq.tui.screens.main import MainScreen
-
-        main = self.rq.main_screen
-        if isinstance(main, MainScreen):
-            main.reload()
+        self.rq.reload_main()
 
     # ----------------------------------------------------------------- actions
     def action_close(self) -> None:
@@ -175,13 +161,10 @@ class NoteEditorScreen(Screen[None]):
 
     def action_step(self, delta: int) -> None:
         """Write this note, then edit the next (``delta`` 1) or previous (-1) paper's."""
-        from readq.tui.screens.main import MainScreen
-
-        main = self.rq.main_screen
-        if not isinstance(main, MainScreen):
+        papers = self.rq.main_list()
+        if papers is None:
             return
         self._sync()
-        papers = main.paper_list
         before = papers.current_id
         if delta > 0:
             papers.action_cursor_down()

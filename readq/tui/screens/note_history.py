@@ -8,23 +8,20 @@ Restoring makes a new ``restore`` revision: the history only grows.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from readq.models import NoteRevision
 from readq.notes import SaveStatus
 from readq.textclean import strip_unsafe
-
-if TYPE_CHECKING:
-    from readq.tui.app import ReadqApp
+from readq.tui.screens.base import ReadqModalScreen
 
 KIND_LABEL = {
     "save": "saved",
@@ -57,7 +54,7 @@ def revision_label(revision: NoteRevision, current: bool) -> Text:
     return label
 
 
-class NoteHistoryScreen(ModalScreen[int | None]):
+class NoteHistoryScreen(ReadqModalScreen[int | None]):
     """The revisions of one note, newest first; dismisses with the restored revision's id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,15 +76,6 @@ class NoteHistoryScreen(ModalScreen[int | None]):
         self.paper_id = paper_id
         self.revisions: list[NoteRevision] = []
         self.current: int | None = None
-
-    @property
-    def rq(self) -> ReadqApp:
-        """The app, typed."""
-        from readq.tui.app import ReadqApp
-
-        app = self.app
-        assert isinstance(app, ReadqApp)
-        return app
 
     def compose(self) -> ComposeResult:
         """The list of revisions beside the selected one's text."""

@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 
 from readq.models import Paper, Status
@@ -265,14 +266,18 @@ class DetailPane(LineView, can_focus=True):
         if width > 0:  # else on_resize does it once the pane has a size
             set_virtual_size(self, Size(width, len(self._render_all(width))))
 
-    def action_open_note_link(self, index: int) -> None:
-        """A click on a link in the note: the app opens it if it is a plain web link."""
-        if 0 <= index < len(self.links):
-            from readq.tui.app import ReadqApp
+    class LinkClicked(Message):
+        """A link in the note was clicked; the app opens it if it is a plain web link."""
 
-            app = self.app
-            if isinstance(app, ReadqApp):
-                app.open_in_browser(self.links[index])
+        def __init__(self, href: str) -> None:
+            super().__init__()
+            self.href = href
+
+    def action_open_note_link(self, index: int) -> None:
+        """A click on a link in the note: ask the app to open it (a message: widgets never
+        import the app)."""
+        if 0 <= index < len(self.links):
+            self.post_message(self.LinkClicked(self.links[index]))
 
     # --------------------------------------------------------------- rendering
     def on_resize(self, event: events.Resize) -> None:

@@ -52,10 +52,15 @@ class FilterInput(OrderedInput):
         self._focus_list()
         self.post_message(self.Leave(clear=False))
 
-    def _focus_list(self) -> None:
-        from readq.tui.widgets.paper_list import PaperList
+    def __init__(self, *, return_focus: str, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id)
+        self.return_focus = return_focus
+        """A selector for the widget the focus goes back to (the screen's list)."""
 
-        for widget in self.screen.query(PaperList):
+    def _focus_list(self) -> None:
+        # At once, not through a message: keys typed right after Enter or Esc must already
+        # reach the list. The screen named the widget (``return_focus``): no sibling import.
+        for widget in self.screen.query(self.return_focus):
             self.screen.set_focus(widget)
 
 
@@ -72,13 +77,22 @@ class FilterBar(Vertical):
     FilterBar > #filter-message.-error { color: $error; }
     """
 
+    def __init__(self, *, return_focus: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.return_focus = return_focus
+        """A selector for the widget Enter, Down and Esc in the input move the focus to."""
+
     def on_mount(self) -> None:
         """The message line only takes room when it has something to say."""
         self.query_one("#filter-message").display = False
 
     def compose(self) -> ComposeResult:
         """The input, then the message line."""
-        yield FilterInput(placeholder="/ to filter: words, typos welcome", id="filter-input")
+        yield FilterInput(
+            return_focus=self.return_focus,
+            placeholder="/ to filter: words, typos welcome",
+            id="filter-input",
+        )
         yield Static("", id="filter-message", markup=False)
 
     @property

@@ -199,10 +199,6 @@ class PaperList(LineView, can_focus=True):
         self.refresh()
         self._post_cursor()
 
-    def cached_paper(self, paper_id: int) -> Paper | None:
-        """The row data of a paper if it was fetched for drawing."""
-        return self._rows.get(paper_id)
-
     # ------------------------------------------------------------------ cursor
     def move_to(self, index: int) -> None:
         """Put the cursor on row ``index`` (clamped) and scroll it into view."""

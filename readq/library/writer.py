@@ -82,7 +82,7 @@ class BackgroundWriter:
                 try:
                     if store is None:
                         store = Store.open(self._db_path, migrate=False)
-                        store.conn.execute(f"PRAGMA busy_timeout = {QUEUED_BUSY_TIMEOUT_MS}")
+                        store.set_busy_timeout(QUEUED_BUSY_TIMEOUT_MS)
                     job.work(store)
                 except Exception as exc:  # reported to the UI, which reverts the change
                     self._deliver(functools.partial(job.failed, exc))

@@ -1,0 +1,324 @@
+"""The ``Library``: what the CLI and the TUI both do to a library, and its write policy.
+
+Every change goes through here: one transaction per write (``Store``), the busy -> queued
+policy (a front end that must never block passes ``queue_when_busy``: the write waits
+``FAST_BUSY_TIMEOUT_MS`` for another process's lock, then is shown at once and saved by the
+background writer), undo/redo and their failure paths, and the ingest and export jobs. Each
+action returns a plain outcome (:mod:`readq.library.outcomes`) for the front end to render.
+No Textual, Rich or click here: it is unit-tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from readq.dberrors import is_busy
+from readq.library.outcomes import Level, Report, StateOutcome, UndoOutcome, add_report
+from readq.library.undo import NoteChange, StateChange, UndoStack
+from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
+from readq.models import NoteRevision, Paper, Stats, Status
+from readq.store import (
+    NoteSaveResult,
+    PaperState,
+    Store,
+    StoreError,
+    UnknownPaperError,
+)
+
+if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up cost
+    from readq.export import ExportResult
+    from readq.importers import ImportReport
+    from readq.ingest import FileReport, ProgressCallback
+
+Deliver = Callable[[Callable[[], None]], None]
+"""Runs a callback on the front end's own thread (the TUI's ``call_from_thread``)."""
+
+SETTLE_SECONDS = 0.3
+"""Undo and redo wait this long for queued writes before saying the library is busy."""
+
+
+def _run_now(callback: Callable[[], None]) -> None:
+    callback()
+
+
+class Library:
+    """One open library and the session's undo history and queued writes."""
+
+    def __init__(self, store: Store, *, deliver: Deliver = _run_now, undo_limit: int = 500) -> None:
+        self.store = store
+        self.undo_stack = UndoStack(undo_limit)
+        self.writer = BackgroundWriter(store.path, deliver=deliver)
+
+    @property
+    def path(self) -> Path:
+        """The library file."""
+        return self.store.path
+
+    def close(self, timeout: float = 30.0) -> int:
+        """Save the queued writes (up to ``timeout`` seconds), then close the store.
+
+        Returns how many queued writes could not be saved (the library stayed locked)."""
+        self.writer.close(timeout)
+        left = self.writer.pending
+        self.store.close()
+        return left
+
+    # ------------------------------------------------------------------ reads
+    def stats(self) -> Stats:
+        """Counts by status, starred and with notes."""
+        return self.store.stats()
+
+    def paper(self, paper_id: int) -> Paper | None:
+        """A paper with its sources, or None if it is gone."""
+        try:
+            return self.store.get(paper_id)
+        except UnknownPaperError:
+            return None
+
+    def states(self, ids: Sequence[int]) -> list[PaperState]:
+        """The papers' current status and star."""
+        return self.store.states(ids)
+
+    def star_value(self, ids: Sequence[int]) -> bool:
+        """What the star key does to these papers: star them unless all already are."""
+        return not all(s.starred for s in self.store.states(ids))
+
+    # ----------------------------------------------------------------- writes
+    def mark(
+        self,
+        ids: Sequence[int],
+        status: Status,
+        description: str = "Mark",
+        *,
+        queue_when_busy: bool = False,
+        on_queued_failure: Callable[[StateOutcome, Exception], None] | None = None,
+    ) -> StateOutcome:
+        """Set the status of papers (one transaction), recorded for undo."""
+        return self._change_state(
+            ids, description, status, None, queue_when_busy, on_queued_failure
+        )
+
+    def star(
+        self,
+        ids: Sequence[int],
+        starred: bool,
+        description: str = "Star",
+        *,
+        queue_when_busy: bool = False,
+        on_queued_failure: Callable[[StateOutcome, Exception], None] | None = None,
+    ) -> StateOutcome:
+        """Star or unstar papers (one transaction), recorded for undo."""
+        return self._change_state(
+            ids, description, None, starred, queue_when_busy, on_queued_failure
+        )
+
+    def _change_state(
+        self,
+        ids: Sequence[int],
+        description: str,
+        status: Status | None,
+        starred: bool | None,
+        queue_when_busy: bool,
+        on_queued_failure: Callable[[StateOutcome, Exception], None] | None,
+    ) -> StateOutcome:
+        """Write now; when ``queue_when_busy`` and another process holds the lock, queue.
+
+        Without ``queue_when_busy`` (the CLI) an error is raised to the caller, as a store
+        write would; with it (the TUI) it comes back in the outcome and nothing changed."""
+        ids = list(dict.fromkeys(ids))
+
+        def write(target: Store) -> list[PaperState]:
+            if status is not None:
+                return target.set_status(ids, status)
+            return target.set_starred(ids, bool(starred))
+
+        if not queue_when_busy:
+            before = write(self.store)
+            return self._recorded(description, before, status, starred)
+        try:
+            with self.store.busy_timeout(FAST_BUSY_TIMEOUT_MS):
+                before = write(self.store)
+        except (sqlite3.Error, StoreError) as exc:
+            if not is_busy(exc):
+                return StateOutcome(description, error=exc)
+            # Another process holds the write lock (a long ingest): the change is shown now
+            # and the background writer saves it when the lock is free.
+            before = self.store.states(ids)
+            first = self.writer.pending == 0
+            outcome = self._recorded(description, before, status, starred, queued=first)
+            self.writer.submit(write, partial(self._queued_failed, outcome, on_queued_failure))
+            return outcome
+        return self._recorded(description, before, status, starred)
+
+    def _recorded(
+        self,
+        description: str,
+        before: Sequence[PaperState],
+        status: Status | None,
+        starred: bool | None,
+        *,
+        queued: bool | None = None,
+    ) -> StateOutcome:
+        """Record the change for undo; ``queued``: None when written, else whether this
+        change started a wait for the library."""
+        change = StateChange(description, tuple(before))
+        self.undo_stack.record(change)
+        after = tuple(
+            PaperState(
+                b.id,
+                status if status is not None else b.status,
+                b.starred if starred is None else starred,
+            )
+            for b in before
+        )
+        return StateOutcome(
+            description,
+            tuple(before),
+            after,
+            change,
+            queued=queued is not None,
+            first_in_queue=bool(queued),
+        )
+
+    def _queued_failed(
+        self,
+        outcome: StateOutcome,
+        then: Callable[[StateOutcome, Exception], None] | None,
+        exc: Exception,
+    ) -> None:
+        """A queued change could not be saved after all: it leaves the undo history (it
+        never reached the library), and the front end is told to show the truth again."""
+        if outcome.change is not None:
+            self.undo_stack.discard(outcome.change)
+        if then is not None:
+            then(outcome, exc)
+
+    def rename(self, paper_id: int, title: str) -> None:
+        """Give a paper a title of the user's choosing."""
+        self.store.rename(paper_id, title)
+
+    # ------------------------------------------------------------------ notes
+    def note(self, paper_id: int) -> tuple[str, int | None]:
+        """A paper's note and the id of its current revision (the base of the next save)."""
+        return self.store.note_state(paper_id)
+
+    def note_history(self, paper_id: int) -> list[NoteRevision]:
+        """Every kept revision of a paper's note, newest first."""
+        return self.store.note_revisions(paper_id)
+
+    def save_note(
+        self, paper_id: int, text: str, *, base_revision: int | None, kind: str = "external"
+    ) -> NoteSaveResult:
+        """Save a note written outside a TUI editing session (``readq note``), in one
+        transaction; a save since ``base_revision`` is kept as a conflict revision."""
+        return self.store.save_note(paper_id, text, base_revision=base_revision, kind=kind)
+
+    def append_note(self, paper_id: int, text: str) -> NoteSaveResult:
+        """Add ``text`` to a paper's note as a new paragraph."""
+        current, revision = self.store.note_state(paper_id)
+        joined = f"{current.rstrip()}\n\n{text}" if current.strip() else text
+        return self.save_note(paper_id, joined, base_revision=revision)
+
+    def record_note_edit(self, paper_id: int, before: str) -> None:
+        """An editing session changed a note: one undo step puts ``before`` back."""
+        self.undo_stack.record(NoteChange("Edit note", paper_id, before))
+
+    # -------------------------------------------------------------- undo/redo
+    def writes_settled(self, timeout: float = SETTLE_SECONDS) -> bool:
+        """Whether the queued writes are all saved (waiting up to ``timeout`` seconds)."""
+        return self.writer.wait_idle(timeout)
+
+    def undo(self) -> UndoOutcome:
+        """Reverse the last change (after the queued writes, which it may reverse)."""
+        return self._reverse("undo", self.undo_stack.undo)
+
+    def redo(self) -> UndoOutcome:
+        """Apply again the last undone change."""
+        return self._reverse("redo", self.undo_stack.redo)
+
+    def _reverse(self, verb: str, step: Callable[[Store], object]) -> UndoOutcome:
+        if not self.writes_settled():
+            return UndoOutcome(verb, waiting=True)
+        try:
+            change = step(self.store)
+        except (sqlite3.Error, StoreError) as exc:
+            return UndoOutcome(verb, error=exc)  # the change stays where it was
+        assert change is None or isinstance(change, StateChange | NoteChange)
+        return UndoOutcome(verb, change)
+
+    # ------------------------------------------------------------------- jobs
+    def ingest(
+        self,
+        paths: Sequence[str],
+        *,
+        listing_year: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[FileReport]:
+        """Ingest listing files (one transaction each); a failing file does not stop the
+        others. Re-ingest never touches the user's state."""
+        from readq.ingest import ingest_paths
+
+        return ingest_paths(self.store, paths, listing_year=listing_year, progress=progress)
+
+    def import_file(self, path: str, fmt: str | None = None) -> ImportReport:
+        """Import a readq JSON export, a BibTeX file or an Atom feed (one transaction)."""
+        from readq.importers import import_path
+
+        return import_path(self.store, path, fmt)
+
+    def export(
+        self,
+        ids: Sequence[int] | None,
+        fmt: str,
+        target: str | os.PathLike[str] | TextIO | None,
+    ) -> ExportResult:
+        """Write these papers (None: all) in a format (``target``: a path, a directory or a
+        stream; None: standard output)."""
+        from readq.export import export_papers
+
+        return export_papers(self.store, ids, fmt, target)
+
+    def backup(self, target: Path) -> tuple[Path, int]:
+        """Write a verified copy of the library; returns where and how many papers."""
+        written = self.store.backup(target)
+        return written, self.store.count()
+
+    def ingest_job(self, path: str | None, text: str | None) -> list[FileReport]:
+        """Ingest a file (or pasted text) on a connection of its own: safe in a worker
+        thread (a store is single-threaded). Raises what the ingest raises."""
+        from readq.ingest import ingest_paths, ingest_text
+
+        with Store.open(self.store.path, migrate=False) as writer:
+            if path is not None:
+                return ingest_paths(writer, [path])
+            return [ingest_text(writer, text or "")]
+
+    def add_job(self, refs: Sequence[str]) -> Report:
+        """Fetch papers by arXiv id or link from the arXiv API and store them, on a connection
+        of its own (safe in a worker thread); a failure is the report, never an exception."""
+        from readq.arxiv_api import ArxivApiError, add_papers
+
+        try:
+            with Store.open(self.store.path, migrate=False) as writer:
+                report = add_papers(writer, refs)
+        except (ArxivApiError, ValueError) as exc:
+            return Report(f"Nothing added: {exc}", Level.ERROR)
+        return add_report(report)
+
+    def export_job(
+        self, select: Callable[[Store], Sequence[int]], fmt: str, target: str
+    ) -> ExportResult:
+        """Export the ids ``select(reader)`` gives, on a reader connection of its own (safe in
+        a worker thread)."""
+        from readq.export import export_papers
+
+        reader = self.store.open_reader()
+        try:
+            return export_papers(reader, list(select(reader)), fmt, target)
+        finally:
+            reader.close()

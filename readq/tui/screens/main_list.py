@@ -1,0 +1,388 @@
+"""The list half of the main screen: view tabs, the paper list, the detail pane, counts.
+
+All list contents come from worker threads (``ListRequest`` tagged with a sequence number; a
+result that is not for the newest request is dropped). ``TriageScreen`` adds the keys that
+change papers on top of it, ``MainScreen`` the jobs and the links.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from readq.models import Paper, SortKey, Stats, Status
+from readq.store import PaperState
+from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
+from readq.tui.messages import ListReady, StatsReady
+from readq.tui.screens.base import ReadqScreen
+from readq.tui.widgets.detail import DetailPane
+from readq.tui.widgets.filter_bar import FilterBar
+from readq.tui.widgets.paper_list import PaperList, find_position
+
+FIRST_SCREEN_ROWS = 200
+DETAIL_DEBOUNCE = 0.06
+DETAIL_TYPING_DEBOUNCE = 0.15
+"""While the filter has the focus, the detail pane shows the top match this long after the
+last keystroke's list (seconds)."""
+FILTER_HINT = 'Words (typos OK), org:NAME, year:>=2024, "a phrase", -word. Enter: keep, Esc: clear.'
+FIRST_PAINT_WAIT = 2.0
+"""At most this long, start-up workers wait for the first rows to be painted (seconds)."""
+
+EMPTY_GREETING = """\
+Your reading queue is empty.
+
+Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or
+an arXiv listing (Tab completes), or paste the listing text into the dialog.
+
+From a shell:   readq ingest ~/Downloads/papers.txt
+
+Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
+"""
+
+
+class ListScreen(ReadqScreen[None]):
+    """The list of one view, sort and filter, its counts and the paper under the cursor."""
+
+    def __init__(self, view: View, sort: SortKey) -> None:
+        super().__init__()
+        self.view = view
+        self.sort = sort
+        self.filter_text = ""
+        self.counts: dict[View, int] = {v: 0 for v in View}
+        self.total = -1
+        self._seq = 0
+        self._top_seq = -1
+        self.applied_seq = 0
+        self._last_detail = 0.0
+        self._detail_timer: Timer | None = None
+        self._shown = 0
+        self._list_note: str | None = None
+        self._list_partial = False
+        self._loaded = False
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        """Tabs, filter, list + detail, footer."""
+        yield Static("", id="tabs")
+        yield FilterBar(return_focus="#papers", id="filter-bar")
+        with Horizontal(id="body"):
+            yield PaperList(self._fetch_rows, id="papers")
+            yield DetailPane(id="detail")
+            with Vertical(id="empty"):
+                yield Static(Text(EMPTY_GREETING), id="greeting")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        """The list widget."""
+        return self.query_one(PaperList)
+
+    @property
+    def detail(self) -> DetailPane:
+        """The detail pane."""
+        return self.query_one(DetailPane)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filter bar."""
+        return self.query_one(FilterBar)
+
+    def on_mount(self) -> None:
+        """Start loading the list and the counts."""
+        self.query_one("#empty").display = False
+        self._render_tabs()
+        self.request_list(first=True)
+        self.load_stats()
+
+    # ---------------------------------------------------------------- queries
+    def _fetch_rows(self, ids: Sequence[int]) -> list[Paper]:
+        return self.rq.store.get_many(ids, with_sources=False)
+
+    def request_list(
+        self, *, first: bool = False, keep_id: int | None = None, keep_current: bool = True
+    ) -> None:
+        """Ask for the list of the current view, sort and filter (in a worker).
+
+        The cursor stays on ``keep_id`` (default: the paper under the cursor) if it is listed.
+        """
+        follows_cursor = keep_id is None and keep_current
+        if follows_cursor:
+            keep_id = self.paper_list.current_id
+        self._seq += 1
+        if keep_id is None and not keep_current:
+            self._top_seq = self._seq  # a new filter: its best match first, cursor on top
+        request = ListRequest(
+            self._seq,
+            self.view,
+            self.sort,
+            self.filter_text,
+            keep_id=keep_id,
+            near=self.paper_list.cursor,
+            follows_cursor=follows_cursor,
+        )
+        self.run_list(request, first=first)
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def run_list(self, request: ListRequest, first: bool = False) -> None:
+        """Compute a list in a thread on a reader connection; post it unless cancelled."""
+        from readq.tui.searcher import Cancelled
+
+        worker = get_current_worker()
+        try:
+            result = self._compute_list(request, first, lambda: worker.is_cancelled)
+        except Cancelled:
+            return
+        except BaseException:
+            # Nothing will be painted (e.g. a damaged file): start-up work waiting for the
+            # first paint, the library check above all, must not wait any longer.
+            self.rq.first_painted.set()
+            raise
+        if not worker.is_cancelled:
+            self.post_message(ListReady(result))
+
+    def _compute_list(
+        self, request: ListRequest, first: bool, is_cancelled: Callable[[], bool]
+    ) -> ListResult:
+        """The body of ``run_list`` (in its thread); raises ``Cancelled`` when cancelled."""
+        from readq.tui.searcher import Cancelled
+
+        searcher = self.rq.searcher
+        reader = self.rq.store.open_reader()
+        try:
+            if first and not request.text and searcher.engine is None:
+                quick = ListResult(
+                    request,
+                    ordered_ids(reader, request.view, request.sort, FIRST_SCREEN_ROWS),
+                    partial=True,
+                )
+                if is_cancelled():
+                    raise Cancelled()
+                self.post_message(ListReady(quick))
+                # Fetching every id holds the GIL in long stretches: paint the first rows first.
+                self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
+            # While the index loads, a query's first screen paints before the full answer.
+            page = searcher.first_page(reader, request, FIRST_SCREEN_ROWS, is_cancelled)
+            if page is not None and not page.partial:
+                result = page  # the first screen held every match
+            else:
+                if page is not None:
+                    self.post_message(ListReady(page))
+                result = searcher.search(reader, request, is_cancelled)
+        finally:
+            reader.close()
+        if request.keep_id is not None and result.error is None:
+            result.keep_index = find_position(result.ids, request.keep_id, request.near)
+        return result
+
+    @on(ListReady)
+    def _list_ready(self, message: ListReady) -> None:
+        result = message.result
+        if result.request.seq != self._seq:
+            return  # a newer request is on its way
+        self.applied_seq = result.request.seq
+        if not self.rq.first_painted.is_set():
+            self.call_after_refresh(self.rq.first_painted.set)
+        if result.error is not None:
+            self.filter_bar.show_message(result.error, error=True)
+            return
+        if result.request.seq == self._top_seq:
+            self.paper_list.cursor = 0
+        keep_id, keep_index = result.request.keep_id, result.keep_index
+        moved_to = self.paper_list.current_id
+        if result.request.follows_cursor and moved_to is not None and moved_to != keep_id:
+            # The user moved while this list was computed (a reload from another process
+            # lands a moment later): stay on the paper they moved to if it is found cheaply,
+            # else on the one asked for (the cursor never lands on an unrelated paper).
+            moved_index = self._moved_position(result, moved_to)
+            if moved_index is not None:
+                keep_id, keep_index = moved_to, moved_index
+        self.paper_list.set_ids(
+            result.ids, highlight=result.highlight, keep_id=keep_id, keep_index=keep_index
+        )
+        self._shown = len(result.ids)
+        if self.paper_list.selected and not result.partial:
+            self._unselect_unlisted(result.ids)
+        self._list_note = result.note
+        self._list_partial = result.partial
+        if not result.partial and not self._loaded:
+            self._loaded = True
+            gc.collect()
+            gc.freeze()
+            self.load_engine()
+        self._update_filter_message()
+        self._render_tabs()
+        if not result.ids:
+            self._show_current()
+
+    def _unselect_unlisted(self, ids: Sequence[int]) -> None:
+        """A reload (another readq changed the library) took selected papers out of the
+        view: they are unselected, with a toast, so that no mark reaches a hidden paper."""
+        plist = self.paper_list
+        gone = {i for i in plist.selected if find_position(ids, i, plist.cursor) is None}
+        if not gone:
+            return
+        plist.selected -= gone
+        noun = "paper" if len(gone) == 1 else "papers"
+        self.notify(
+            f"{len(gone)} selected {noun} left this view and were unselected "
+            f"({len(plist.selected)} still selected)",
+            timeout=4,
+            markup=False,
+        )
+        self._render_tabs()
+
+    def _moved_position(self, result: ListResult, paper_id: int) -> int | None:
+        """Where ``paper_id``, which the user moved to while ``result`` was computed, is in
+        it: near the cursor, else as far from the requested paper as the user moved (papers
+        added above shift both alike), or None."""
+        ids = result.ids
+        found = find_position(ids, paper_id, self.paper_list.cursor, scan=False)
+        if found is None and result.keep_index is not None:
+            moved_by = self.paper_list.cursor - result.request.near
+            found = find_position(ids, paper_id, result.keep_index + moved_by, scan=False)
+        return found
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def load_engine(self) -> None:
+        """Build the search index in the background; the SQL path serves until it is ready."""
+        reader = self.rq.store.open_reader()
+        try:
+            loaded = self.rq.searcher.load_engine(reader)
+        finally:
+            reader.close()
+        if loaded:
+            self.app.call_from_thread(self._engine_loaded)
+
+    def _engine_loaded(self) -> None:
+        gc.collect()
+        gc.freeze()
+        if self.filter_text:
+            self.request_list()
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def load_stats(self) -> None:
+        """Count the papers of each view (in a thread, once the first rows are painted)."""
+        self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
+        stats = self.rq.searcher.counts()  # SQL counts scan the table: 1.3 s at 1M papers
+        if stats is None:
+            reader = self.rq.store.open_reader()
+            try:
+                stats = reader.stats()
+            finally:
+                reader.close()
+        self.post_message(StatsReady(stats))
+
+    @on(StatsReady)
+    def _stats_ready(self, message: StatsReady) -> None:
+        self._set_counts(message.stats)
+
+    def _set_counts(self, stats: Stats) -> None:
+        self.total = stats.total
+        self.counts = {
+            View.INBOX: stats.by_status[Status.NEW],
+            View.TO_READ: stats.by_status[Status.TO_READ],
+            View.STARRED: stats.starred,
+            View.READ: stats.by_status[Status.READ],
+            View.ALL: stats.total,
+        }
+        empty = stats.total == 0
+        self.query_one("#empty").display = empty
+        self.paper_list.display = not empty
+        self.detail.display = not empty
+        self._render_tabs()
+
+    def _adjust_counts(self, before: Sequence[PaperState], after: Sequence[PaperState]) -> None:
+        for state, sign in [(s, -1) for s in before] + [(s, 1) for s in after]:
+            for view in (View.INBOX, View.TO_READ, View.STARRED, View.READ):
+                if view.matches(state.status, state.starred):
+                    self.counts[view] += sign
+        self._render_tabs()
+
+    # ------------------------------------------------------------------ header
+    def _render_tabs(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        selected = len(self.paper_list.selected)
+        if selected:
+            # First, so that a narrow terminal cuts the tabs or the filter, never this: marks
+            # apply to the selection, so it must always be in sight.
+            line.append(f" {selected} selected ", "reverse bold")
+            line.append("  ")
+        for number, view in enumerate(View, start=1):
+            count = self.counts[view]
+            active = view is self.view
+            shown = count if self.total >= 0 else "…"
+            label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
+            line.append(label, "reverse bold" if active else "")
+            line.append(" ")
+        line.append(f"  sort: {self.sort.value}", "italic")
+        if self.filter_text:
+            line.append("  filter: ", "italic")
+            line.append(" ".join(self.filter_text.split())[:40], "bold")
+            line.append(f" ({self._shown})", "italic")
+        self.query_one("#tabs", Static).update(line, layout=False)  # always one row
+
+    def _update_filter_message(self, *, focused: bool | None = None) -> None:
+        if focused is None:
+            focused = self.filter_bar.input.has_focus
+        if focused and not self.filter_text:
+            self.filter_bar.show_message(FILTER_HINT)
+        elif focused:
+            noun = "paper" if self._shown == 1 else "papers"
+            self.filter_bar.show_message(
+                f"{self._shown}{'+' if self._list_partial else ''} {noun} match in "
+                f"{self.view.label}"
+                + (f", {self._list_note}" if self._list_note else "")
+                + ". Enter: back to the list, Esc: clear."
+            )
+        else:
+            self.filter_bar.show_message("")
+
+    # ------------------------------------------------------------------ detail
+    @on(PaperList.CursorMoved)
+    def _cursor_moved(self, message: PaperList.CursorMoved) -> None:
+        # Held-down j: the list repaints at once, the detail pane (a re-layout) follows
+        # when the keys pause, so moving never waits for it.
+        now = time.monotonic()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if self.filter_bar.input.has_focus:
+            # Typing a filter: the new list paints alone; the detail pane follows once the
+            # typing pauses (re-rendering it with every key doubled the work of a keystroke).
+            self._detail_timer = self.set_timer(DETAIL_TYPING_DEBOUNCE, self._show_current)
+        elif now - self._last_detail >= DETAIL_DEBOUNCE:
+            self._show_current()
+        else:
+            self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, self._show_current)
+
+    def _show_current(self) -> None:
+        self._last_detail = time.monotonic()
+        self._detail_timer = None
+        paper_id = self.paper_list.current_id
+        paper: Paper | None = None
+        if paper_id is not None:
+            paper = self.rq.get_paper(paper_id)
+        self.detail.show_paper(paper)
+
+    def current_paper(self) -> Paper | None:
+        """The paper under the cursor, fresh from the store."""
+        paper_id = self.paper_list.current_id
+        return None if paper_id is None else self.rq.get_paper(paper_id)
+
+    # ----------------------------------------------------------------- refresh
+    def reload(self) -> None:
+        """The library changed (another process, or an ingest): refresh everything shown."""
+        self.paper_list.invalidate()
+        self.rq.searcher.invalidate()
+        self.load_stats()
+        self.request_list()
+        self._show_current()

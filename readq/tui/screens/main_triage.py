@@ -1,0 +1,306 @@
+"""The keys of the main screen that change papers or what is shown: the filter, views and
+sort, the selection, marks and stars, undo and redo.
+
+Writes go through the ``Library`` (one transaction each; the busy -> queued policy and the
+undo history live there); this layer only shows their outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual import on
+from textual.actions import SkipAction
+from textual.widgets import Input
+
+from readq.library import StateOutcome, UndoOutcome
+from readq.library.outcomes import write_failure
+from readq.library.undo import StateChange
+from readq.models import SortKey, Status
+from readq.store import PaperState
+from readq.tui.listing import View
+from readq.tui.screens.main_list import ListScreen
+from readq.tui.widgets.filter_bar import FilterInput
+
+SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
+BULK_CONFIRM_OVER = 5
+
+
+class TriageScreen(ListScreen):
+    """The list, plus the keys that filter it and change its papers."""
+
+    # ------------------------------------------------------------------ filter
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter, at once: keys already queued behind `/` (a fast typist,
+        a paste) must reach the filter, not the list (``focus()`` is deferred)."""
+        if self.filter_bar.input.has_focus:
+            raise SkipAction()  # a `/` typed in the filter is just a character
+        self.set_focus(self.filter_bar.input)
+        # The message line appears now, with the footer's change, not on the first typed key:
+        # showing it re-arranges the screen (a layout pass that key would otherwise wait for).
+        self._update_filter_message(focused=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter belongs to the filter only while it has the focus (and shows in the footer)."""
+        if action == "filter_enter":
+            try:
+                return self.filter_bar.input.has_focus
+            except Exception:  # not composed yet
+                return False
+        return True
+
+    def action_filter_enter(self) -> None:
+        """Enter in the filter: back to the list, keeping the filter."""
+        if not self.filter_bar.input.has_focus:
+            raise SkipAction()
+        self.filter_bar.show_message("")
+        self.set_focus(self.paper_list)
+
+    def _clear_hidden_selection(self) -> None:
+        """The filter or the view changed: what was selected may no longer be shown, and a
+        mark must only apply to what the user can see. So the selection goes, and a toast
+        says so (pressing a key on a paper never changes papers out of view)."""
+        count = len(self.paper_list.selected)
+        if not count:
+            return
+        self.paper_list.clear_selection()
+        noun = "paper" if count == 1 else "papers"
+        self.notify(f"Selection cleared ({count} {noun})", timeout=3, markup=False)
+        self._render_tabs()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value
+        if text == self.filter_text:
+            return
+        self._clear_hidden_selection()
+        self.filter_text = text
+        if not text:
+            self._update_filter_message()
+        self.request_list(keep_current=False)
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.filter_bar.show_message("")
+        self.paper_list.focus()
+
+    @on(FilterInput.Leave)
+    def _filter_leave(self, event: FilterInput.Leave) -> None:
+        if event.clear and self.filter_text:
+            self._clear_hidden_selection()
+            self.filter_text = ""
+            self.request_list()
+        self.filter_bar.show_message("")
+        # Focus already moved to the list when the key was pressed (FilterInput._focus_list).
+        # Moving it again here would steal it back if `/` was pressed since: keys typed fast
+        # after Esc, `/` were lost.
+
+    # ------------------------------------------------------------------- views
+    def action_view(self, name: str) -> None:
+        """Switch to a view (``inbox``, ``to-read``, ``starred``, ``read``, ``all``)."""
+        view = View(name)
+        if view is self.view:
+            return
+        self.view = view
+        self._clear_hidden_selection()
+        self.paper_list.cursor = 0
+        self.rq.settings.view = view.value
+        self.rq.save_settings()
+        self._render_tabs()
+        self.request_list(first=True, keep_current=False)
+
+    def action_cycle_sort(self) -> None:
+        """Next sort order."""
+        index = SORT_ORDER.index(self.sort) if self.sort in SORT_ORDER else -1
+        self.sort = SORT_ORDER[(index + 1) % len(SORT_ORDER)]
+        self.rq.settings.sort = self.sort.value
+        self.rq.save_settings()
+        self._render_tabs()
+        self.notify(f"Sorted by {self.sort.value}", timeout=1.5, markup=False)
+        self.request_list()
+
+    # ------------------------------------------------------------------- marks
+    def _targets(self) -> list[int]:
+        plist = self.paper_list
+        if plist.selected:
+            return list(plist.selected)
+        current = plist.current_id
+        return [] if current is None else [current]
+
+    def _confirm_then(self, count: int, what: str, action: Callable[[], None]) -> None:
+        if count <= BULK_CONFIRM_OVER:
+            action()
+            return
+        from readq.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                action()
+
+        self.app.push_screen(ConfirmScreen(f"{what} {count} papers?"), answered)
+
+    def action_mark(self, status_name: str) -> None:
+        """Mark the selection (or the paper under the cursor) and move on."""
+        status = Status(status_name)
+        ids = self._targets()
+        if not ids:
+            return
+        label = {Status.READ: "Mark read", Status.TO_READ: "Mark to read", Status.NEW: "Mark new"}
+        self._confirm_then(
+            len(ids),
+            label[status],
+            lambda: self._apply_state(ids, f"{label[status]}", status=status),
+        )
+
+    def action_toggle_star(self) -> None:
+        """Star (or unstar) the selection or the paper under the cursor."""
+        ids = self._targets()
+        if not ids:
+            return
+        star = self.rq.library.star_value(ids)
+        what = "Star" if star else "Unstar"
+        self._confirm_then(len(ids), what, lambda: self._apply_state(ids, what, starred=star))
+
+    def _apply_state(
+        self,
+        ids: list[int],
+        description: str,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+    ) -> None:
+        """Mark or star through the library (never blocking: a busy library queues the
+        write), then show the outcome."""
+        library = self.rq.library
+        if status is not None:
+            outcome = library.mark(
+                ids,
+                status,
+                description,
+                queue_when_busy=True,
+                on_queued_failure=self._queued_write_failed,
+            )
+        else:
+            outcome = library.star(
+                ids,
+                bool(starred),
+                description,
+                queue_when_busy=True,
+                on_queued_failure=self._queued_write_failed,
+            )
+        if outcome.error is not None:
+            self._write_failed(description, outcome.error)
+            return
+        if outcome.first_in_queue:  # one notice per wait, not one per key
+            self.notify(
+                "The library is busy (another readq is writing): the change is shown now and "
+                "saved as soon as it can be.",
+                timeout=3,
+                markup=False,
+            )
+        self.rq.searcher.note_states(list(outcome.after))
+        self._adjust_counts(outcome.before, outcome.after)
+        bulk = bool(self.paper_list.selected)
+        self._after_change(outcome.ids, outcome.after, advance=not bulk and status is not None)
+        if bulk:
+            self.paper_list.clear_selection()
+            self.notify(
+                f"{description}: {len(outcome.ids)} papers (u undoes)", timeout=2, markup=False
+            )
+        self._render_tabs()
+
+    def _after_change(
+        self, ids: Sequence[int], after: Sequence[PaperState], *, advance: bool
+    ) -> None:
+        """Redraw changed rows; drop those that left the view; move to the next paper."""
+        plist = self.paper_list
+        plist.invalidate(ids)
+        gone = {s.id for s in after if not self.view.matches(s.status, s.starred)}
+        current = plist.current_id
+        if gone:
+            plist.remove_ids(gone)
+            self._shown = len(plist.ids)
+        if advance and current is not None and current not in gone:
+            plist.move_to(plist.cursor + 1)
+        self._show_current()
+
+    def action_toggle_select(self) -> None:
+        """Select or unselect the paper under the cursor, then move down."""
+        self.paper_list.toggle_selected()
+        self.paper_list.move_to(self.paper_list.cursor + 1)
+        self._render_tabs()
+
+    def action_clear_selection(self) -> None:
+        """Unselect everything."""
+        self.paper_list.clear_selection()
+        self._render_tabs()
+
+    def action_escape(self) -> None:
+        """Esc: in the filter, clear it and go back to the list; in the list, clear the
+        selection if there is one, else the filter."""
+        in_filter = self.filter_bar.input.has_focus
+        if in_filter:
+            self.set_focus(self.paper_list)
+        if self.paper_list.selected and not in_filter:
+            self.action_clear_selection()
+        elif self.filter_text or self.filter_bar.input.value:
+            self._clear_hidden_selection()
+            self.filter_bar.input.value = ""
+            self.filter_text = ""
+            self.filter_bar.show_message("")
+            self.request_list()
+        elif not in_filter:
+            raise SkipAction()
+
+    # ------------------------------------------------------------- undo / redo
+    def _queued_write_failed(self, outcome: StateOutcome, exc: Exception) -> None:
+        """A queued change could not be saved after all (the library already dropped it
+        from the undo history): say so and show the truth again."""
+        self._write_failed(outcome.description, exc)
+        # The index was told the new state when the change was queued; its rows did not
+        # change in SQLite, so a refresh would not notice: tell it the old state back.
+        self.rq.searcher.note_states(list(outcome.before))
+        self.rq.searcher.invalidate()
+        self.load_stats()
+        self.request_list()
+
+    def action_undo(self) -> None:
+        """Undo the last change."""
+        self._after_undo(self.rq.library.undo(), "Undid", "Undo")
+
+    def action_redo(self) -> None:
+        """Redo the last undone change."""
+        self._after_undo(self.rq.library.redo(), "Redid", "Redo")
+
+    def _write_failed(self, what: str, exc: Exception) -> None:
+        """A write the library refused (locked past the timeout, read-only, disk full): say so,
+        change nothing on screen."""
+        self.notify(write_failure(what, exc), severity="error", timeout=6, markup=False)
+
+    def _after_undo(self, outcome: UndoOutcome, verb: str, what: str) -> None:
+        if outcome.waiting:
+            self.notify(
+                "Still waiting for the library (another readq is writing); undo once it is done.",
+                severity="warning",
+                timeout=3,
+                markup=False,
+            )
+            return
+        if outcome.error is not None:
+            self._write_failed(what, outcome.error)
+            return
+        change = outcome.change
+        if change is None:
+            self.notify(f"Nothing to {outcome.verb}.", timeout=1.5, markup=False)
+            return
+        ids = change.ids
+        if isinstance(change, StateChange):
+            self.rq.searcher.note_states(self.rq.library.states(ids))
+        else:
+            note, _rev = self.rq.library.note(change.paper_id)
+            self.rq.searcher.note_text(change.paper_id, note)
+        self.paper_list.invalidate(ids)
+        self.notify(f"{verb}: {change.description}", timeout=1.5, markup=False)
+        self.load_stats()
+        self.request_list(keep_id=ids[0])
+        self._show_current()
