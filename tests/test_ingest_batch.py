@@ -200,7 +200,7 @@ def test_a_listing_that_cannot_be_read_for_its_year_scan_fails_alone(
     """The parent scans a big listing's years while the parser process starts: a read error
     there fails that file with one line, and the next file is still ingested."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import readq.ingest.parse as ingest_module
+    import readq.ingest as ingest_module  # the parent's pre-scan (_prescan) is here
     from benchmarks.generate import Generator, listing_text
     from readq.ingest import ingest_paths, parallel
 
