@@ -143,6 +143,11 @@ def say_json(data: object, *, indent: int | None = 2) -> None:
     click.echo(json_for_terminal(text) if _stdout_is_terminal() else text)
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether progress lines may be drawn on stderr."""
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 def _stdout_is_terminal() -> bool:
     stream = sys.stdout
     try:
@@ -327,6 +332,28 @@ def launch_tui(context: Context) -> None:
     sys.exit(code)
 
 
+# ------------------------------------------------------------------ index upkeep
+def _before_write(store: Store) -> None:
+    """Before a command commits papers: give an empty library a saved (empty) search index, so
+    that a crash after the commit leaves one the next start catches up from."""
+    from readq.search import upkeep
+
+    upkeep.prepare(store)
+
+
+def _after_write(store: Store, *, show_progress: bool) -> None:
+    """After a command committed papers: bring the saved search index up to date in the same
+    command, so that the next ``readq`` or ``readq list --query`` loads it instead of building
+    it (see :mod:`readq.search.upkeep`)."""
+    from readq.search import upkeep
+
+    if show_progress:
+        say("updating the search index…", err=True, nl=False)
+    upkeep.update(store)
+    if show_progress:
+        click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
+
+
 # ---------------------------------------------------------------------- ingest
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -348,10 +375,13 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
             say(f"{name}: {count:,} papers…", err=True, nl=False, keep_newlines=False)
 
     failed = False
+    _before_write(store)
     with user_errors():
         reports = ingest_paths(store, list(paths), listing_year=year, progress=progress)
     if show_progress:
         click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
+    if any(report.result is not None and report.result.papers for report in reports):
+        _after_write(store, show_progress=show_progress)
     for report in reports:
         for warning in report.warnings:
             warn(f"{report.name}: {warning}")
@@ -765,11 +795,13 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
     from readq.importers import IngestError, import_path
 
     store = context.store(write=True)
+    _before_write(store)
     with user_errors():
         try:
             report = import_path(store, path, fmt)
         except IngestError as exc:
             fail(str(exc), EXIT_FAILURE)
+    _after_write(store, show_progress=_stderr_is_terminal())
     for warning in report.warnings:
         warn(f"{report.name}: {warning}")
     result = report.result
@@ -831,11 +863,14 @@ def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) 
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
     store = context.store(write=True)
+    _before_write(store)
     with user_errors():
         try:
             report = add_papers(store, refs, refetch=refetch, timeout=timeout)
         except ArxivApiError as exc:
             fail(str(exc), EXIT_FAILURE)
+    if report.result is not None:
+        _after_write(store, show_progress=_stderr_is_terminal())
     for arxiv_id, paper_id in report.known.items():
         if arxiv_id not in report.fetched:
             say(f"{arxiv_id}: already in the library (#{paper_id}); --refetch to update it")
