@@ -36,6 +36,7 @@ from readq.paths import (
 from readq.textclean import strip_unsafe
 
 if TYPE_CHECKING:
+    from readq.importers import ImportReport
     from readq.models import Paper
     from readq.store import Store
 
@@ -380,8 +381,6 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
         reports = ingest_paths(store, list(paths), listing_year=year, progress=progress)
     if show_progress:
         click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
-    if any(report.result is not None and report.result.papers for report in reports):
-        _after_write(store, show_progress=show_progress)
     for report in reports:
         for warning in report.warnings:
             warn(f"{report.name}: {warning}")
@@ -401,6 +400,9 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
             keep_newlines=False,
         )
         _report_duplicates(result.possible_duplicates)
+    # After the summary: what was stored is said before the seconds the index takes.
+    if any(report.result is not None and report.result.papers for report in reports):
+        _after_write(store, show_progress=show_progress)
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -801,7 +803,15 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
             report = import_path(store, path, fmt)
         except IngestError as exc:
             fail(str(exc), EXIT_FAILURE)
-    _after_write(store, show_progress=_stderr_is_terminal())
+    try:
+        _report_import(report)
+    finally:
+        # After the summary: what was stored is said before the seconds the index takes.
+        _after_write(store, show_progress=_stderr_is_terminal())
+
+
+def _report_import(report: ImportReport) -> None:
+    """The summary of ``readq import``: warnings on stderr, one line of counts on stdout."""
     for warning in report.warnings:
         warn(f"{report.name}: {warning}")
     result = report.result
