@@ -36,6 +36,7 @@ from readq.paths import (
 from readq.textclean import strip_unsafe
 
 if TYPE_CHECKING:
+    from readq.importers import ImportReport
     from readq.library import Library
     from readq.models import Paper
     from readq.store import Store
@@ -151,6 +152,11 @@ def say_json(data: object, *, indent: int | None = 2) -> None:
     """Print ``data`` as JSON (to a terminal with its control characters escaped)."""
     text = json.dumps(data, ensure_ascii=False, indent=indent)
     click.echo(json_for_terminal(text) if _stdout_is_terminal() else text)
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether progress lines may be drawn on stderr."""
+    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def _stdout_is_terminal() -> bool:
@@ -337,6 +343,17 @@ def launch_tui(context: Context) -> None:
     sys.exit(code)
 
 
+# ------------------------------------------------------------------ index upkeep
+def _update_index(library: Library, *, show_progress: bool) -> None:
+    """After a command committed papers: the saved search index is brought up to date in the
+    same command (the Library does it), with a progress line on a terminal."""
+    if show_progress:
+        say("updating the search index…", err=True, nl=False)
+    library.update_index()
+    if show_progress:
+        click.echo("\r\033[K", err=True, nl=False)  # readq's own erase of the progress line
+
+
 # ---------------------------------------------------------------------- ingest
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -356,6 +373,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
             say(f"{name}: {count:,} papers…", err=True, nl=False, keep_newlines=False)
 
     failed = False
+    library.prepare_index()
     with user_errors():
         reports = library.ingest(list(paths), listing_year=year, progress=progress)
     if show_progress:
@@ -379,6 +397,9 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
             keep_newlines=False,
         )
         _report_duplicates(result.possible_duplicates)
+    # After the summary: what was stored is said before the seconds the index takes.
+    if any(report.result is not None and report.result.papers for report in reports):
+        _update_index(library, show_progress=show_progress)
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -772,11 +793,21 @@ def import_command(context: Context, path: str, fmt: str | None) -> None:
     from readq.importers import IngestError
 
     library = context.library(write=True)
+    library.prepare_index()
     with user_errors():
         try:
             report = library.import_file(path, fmt)
         except IngestError as exc:
             fail(str(exc), EXIT_FAILURE)
+    try:
+        _report_import(report)
+    finally:
+        # After the summary: what was stored is said before the seconds the index takes.
+        _update_index(library, show_progress=_stderr_is_terminal())
+
+
+def _report_import(report: ImportReport) -> None:
+    """The summary of ``readq import``: warnings on stderr, one line of counts on stdout."""
     for warning in report.warnings:
         warn(f"{report.name}: {warning}")
     result = report.result
@@ -837,12 +868,15 @@ def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) 
         parse_refs(refs)
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
-    store = context.store(write=True)
+    library = context.library(write=True)
+    library.prepare_index()
     with user_errors():
         try:
-            report = add_papers(store, refs, refetch=refetch, timeout=timeout)
+            report = add_papers(library.store, refs, refetch=refetch, timeout=timeout)
         except ArxivApiError as exc:
             fail(str(exc), EXIT_FAILURE)
+    if report.result is not None:
+        _update_index(library, show_progress=_stderr_is_terminal())
     for arxiv_id, paper_id in report.known.items():
         if arxiv_id not in report.fetched:
             say(f"{arxiv_id}: already in the library (#{paper_id}); --refetch to update it")

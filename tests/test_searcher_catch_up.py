@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from test_search_cache import make_papers
 
-from readq.models import Source, Status
+from readq.models import SortKey, Source, Status
 from readq.store import Store
 from readq.tui.searcher import Searcher
 
@@ -79,3 +79,33 @@ def test_an_invalidation_is_never_lost(library: Store, searcher: Searcher) -> No
     searcher.invalidate()
     counts = searcher.counts()
     assert counts is not None and counts.starred == 1
+
+
+@pytest.mark.parametrize("text", ["", "is:new", "graph"])
+def test_a_superseded_request_is_dropped_before_any_work(
+    library: Store, searcher: Searcher, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """A request cancelled by a newer keystroke (as the exclusive list worker is) never runs
+    its search, whether or not the query has words for the engine to check cancellation in."""
+    from readq.search import SearchEngine
+    from readq.tui.listing import ListRequest, View
+    from readq.tui.searcher import Cancelled
+
+    ran: list[str] = []
+    real = SearchEngine.search
+
+    def spy(self: SearchEngine, *args: object, **kwargs: object) -> object:
+        ran.append(str(args[0]))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchEngine, "search", spy)
+    request = ListRequest(1, View.INBOX, SortKey.PUBLISHED, text)
+    reader = library.open_reader()
+    try:
+        with pytest.raises(Cancelled):
+            searcher.search(reader, request, lambda: True)
+        assert ran == []
+        result = searcher.search(reader, request, lambda: False)
+        assert ran == [text] and len(result.ids) > 0
+    finally:
+        reader.close()

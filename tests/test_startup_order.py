@@ -95,3 +95,36 @@ async def test_quitting_during_an_index_build_does_not_wait_for_it(
         await pilot.press("q")
     assert time.monotonic() - quit_at < 2.0
     assert app.return_code == 0
+
+
+async def test_the_index_loads_without_waiting_for_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index starts loading once the first screen is painted: a whole list that is slow
+    to fetch (or cancelled by a filter typed at once, then answered slowly in SQL) no longer
+    holds back the search that answers typos."""
+    from readq.tui.searcher import Searcher
+
+    release = threading.Event()
+    real = Searcher.search
+
+    def slow_whole_list(self: Searcher, reader: object, request: object, cancel: object) -> object:
+        if self.engine is None:
+            release.wait(timeout=10)
+        return real(self, reader, request, cancel)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Searcher, "search", slow_whole_list)
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        try:
+            for _ in range(150):  # not settle(): the whole list is held back on purpose
+                if app.searcher.engine is not None:
+                    break
+                await pilot.pause(0.02)
+            assert app.searcher.engine is not None, "the index waited for the whole list"
+            assert not release.is_set()
+        finally:
+            release.set()
+        await settle(pilot, app)
+        assert len(main_of(app).paper_list.ids) == 10

@@ -265,6 +265,21 @@ class Library:
 
         return ingest_paths(self.store, paths, listing_year=listing_year, progress=progress)
 
+    def prepare_index(self) -> None:
+        """Before a command commits papers: an empty library gets a saved (empty) search
+        index, so that a crash after the commit leaves one the next start catches up from."""
+        from readq.search import upkeep
+
+        upkeep.prepare(self.store)
+
+    def update_index(self) -> None:
+        """After a command committed papers: bring the saved search index up to date in the
+        same command, so that the next ``readq`` or ``readq list --query`` loads it instead of
+        building it (see :mod:`readq.search.upkeep`). A failed save never fails the command."""
+        from readq.search import upkeep
+
+        upkeep.update(self.store)
+
     def import_file(self, path: str, fmt: str | None = None) -> ImportReport:
         """Import a readq JSON export, a BibTeX file or an Atom feed (one transaction)."""
         from readq.importers import import_path

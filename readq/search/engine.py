@@ -62,6 +62,12 @@ _CHUNK = 900
 _RESORT_MIN = 64
 CLOSE_WAIT_SECONDS = 1.0
 """How long :meth:`SearchEngine.close` waits for a thread using the connection."""
+_BULK_MIN = 5000
+_BULK_FRACTION = 20
+"""When :meth:`SearchEngine.refresh` finds more than ``max(_BULK_MIN, n // _BULK_FRACTION)``
+new papers it indexes them as a first build does (one scan, then compaction) instead of batch
+by batch: catching up 94k papers onto an empty index took 14.4 s batch by batch against
+6.2 s for a build, and left long postings as arrays (a 58 MB cache file instead of 18 MB)."""
 _RESORT_FRACTION = 200
 """Up to ``max(_RESORT_MIN, n // _RESORT_FRACTION)`` changed papers are moved within the sort
 orders (a binary search of SQLite lookups each); more and the orders are recomputed."""
@@ -769,7 +775,13 @@ class SearchEngine:
             self.unsaved_rows += len(rows)
             first_new = self._index.n
             letters: dict[tuple[str, Field], list[list[int]]] = {}
-            new_rows = reader.conn.execute(_SELECT + " WHERE id > ? ORDER BY id", (max_id,))
+            bulk = self._append_bulk(reader, max_id)
+            if bulk:
+                self.unsaved_rows += bulk
+                changed = text = True
+            new_rows = reader.conn.execute(
+                _SELECT + " WHERE id > ? ORDER BY id", (self._ids[-1] if self._ids else max_id,)
+            )
             while True:
                 batch = new_rows.fetchmany(_LOAD_BATCH)
                 if not batch:
@@ -849,6 +861,66 @@ class SearchEngine:
             self._status_bits[status] |= bitset.pack(part) << first
         self._starred_bits |= bitset.pack(self._starred[first:]) << first
         self._note_bits = bitset.from_indices(self._notes, index.n)
+
+    def _append_bulk(self, reader: Store, max_id: int) -> int:
+        """Index many new papers (ids above ``max_id``) the way a first build does: one scan
+        (:meth:`scan_part`) merged after the current documents, then compaction. Does nothing
+        (returns 0) unless there are more than ``max(_BULK_MIN, n // _BULK_FRACTION)`` of
+        them; else returns how many were indexed. The caller drops the word caches."""
+        n = self._index.n
+        threshold = max(_BULK_MIN, n // _BULK_FRACTION)
+        limited = reader.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM papers WHERE id > ? LIMIT ?)",
+            (max_id, threshold + 1),
+        ).fetchone()[0]
+        if int(limited) <= threshold:
+            return 0
+        part = SearchEngine.scan_part(reader, max_id + 1, n)
+        ids = part["ids"]
+        assert isinstance(ids, array)
+        added = len(ids)
+        if not added:
+            return 0
+        index = self._index
+        total = n + added
+        self._ids.extend(ids)
+        self._status.extend(part["status"])  # type: ignore[arg-type]
+        self._starred.extend(part["starred"])  # type: ignore[arg-type]
+        self._year.extend(part["year"])  # type: ignore[arg-type]
+        self._hash.extend(part["hash"])  # type: ignore[arg-type]
+        self._sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
+        self._last_updated = max(self._last_updated, str(part["last_updated"]))
+        main = part["main"]
+        assert isinstance(main, dict)
+        for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
+            postings = index.main[field]
+            for word, docs in main[int(field)].items():
+                posting = postings.get(word)
+                if posting is None:
+                    postings[word] = docs
+                elif isinstance(posting, int):
+                    postings[word] = posting | bitset.from_indices(docs, total)
+                else:
+                    posting.extend(docs)
+        index.n = total
+        years = part["years"]
+        assert isinstance(years, dict)
+        for year, docs in years.items():
+            self._year_bits[year] = self._year_bits.get(year, 0) | bitset.from_indices(docs, total)
+        notes = part["notes"]
+        assert isinstance(notes, dict)
+        for doc, note in notes.items():
+            self._notes[doc] = note
+            index.set_side(doc, ((Field.NOTE, w) for w in words(note)))
+        self._alive |= bitset.full(added) << n
+        for code, status in enumerate(STATUSES):
+            self._status_bits[status] |= (
+                bitset.pack(self._status[n:].translate(_code_table(code))) << n
+            )
+        self._starred_bits |= bitset.pack(self._starred[n:]) << n
+        self._note_bits = bitset.from_indices(self._notes, total)
+        index.compact()
+        return added
 
     def _update_row(self, row: tuple[object, ...]) -> tuple[bool, bool, int | None]:
         """Re-read one known paper: (anything changed, its indexed text changed, the document

@@ -42,8 +42,10 @@ def select_ids(
     """The ids ``query`` (with ``status``/``starred`` added) selects, best matches first, then
     in ``sort`` order; at most ``limit``. Raises ``QueryError`` for a malformed query.
 
-    A query with words loads the index cache the TUI saved when it is usable
-    (:mod:`readq.search.cache`), else builds the index; for repeated searches keep a
+    A query with words loads the saved index (:mod:`readq.search.cache`; the commands that
+    add papers keep it up to date, see :mod:`readq.search.upkeep`) when it is usable, else
+    builds the index and saves it, so that only the first search of a library saved by no
+    one (an older readq's) pays for a build; for repeated searches keep a
     :class:`SearchEngine` instead.
     """
     parsed = build_query(query, status=status, starred=starred)
@@ -52,6 +54,7 @@ def select_ids(
     engine = cache.load(store, orders=False)  # an order is computed when first used
     if engine is None:
         engine = SearchEngine.load(store)
+        cache.save(engine)  # best effort: False (no file) in a read-only directory
     try:
         result = engine.search(parsed, sort=sort)
         return list(result) if limit is None else result[:limit]

@@ -187,6 +187,12 @@ class Searcher:
             except SearchCancelled:
                 raise Cancelled() from None
 
+        # A request superseded by a newer keystroke is dropped before any work: the engine
+        # only checks for cancellation inside word matching, so a query without words (a
+        # filter, a view, a cleared box) and the first page's materialisation would otherwise
+        # run to the end under the engine's lock while the newer request waits for it.
+        if is_cancelled():
+            raise Cancelled()
         self._catch_up(engine)
         try:
             result = engine.search(
@@ -199,6 +205,8 @@ class Searcher:
             return ListResult(request, error=str(exc))
         except SearchCancelled:
             raise Cancelled() from None
+        if is_cancelled():
+            raise Cancelled()
         result[0:200]  # materialise the first page here, off the UI thread
 
         def highlight(paper_id: int, title: str) -> list[Span]:

@@ -68,6 +68,7 @@ class ListScreen(ReadqScreen[None]):
         self._list_note: str | None = None
         self._list_partial = False
         self._loaded = False
+        self._engine_started = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -213,11 +214,16 @@ class ListScreen(ReadqScreen[None]):
             self._unselect_unlisted(result.ids)
         self._list_note = result.note
         self._list_partial = result.partial
+        if not self._engine_started:
+            # The index loads as soon as the first screen is painted, not after the whole list:
+            # a filter typed at once cancels that list, and its (slow, approximate) SQL answer
+            # then delayed the load further (typo answered 1.56 s after spawn at 100k papers).
+            self._engine_started = True
+            self.call_after_refresh(self.load_engine)
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
             gc.freeze()
-            self.load_engine()
         self._update_filter_message()
         self._render_tabs()
         if not result.ids:
