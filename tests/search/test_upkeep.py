@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_arxiv_api import FakeApi, api  # noqa: F401  (the fake arXiv API fixture)
+from fakeapi import FakeApi
 from test_search_cache import answers, make_papers
 
 from readq.cli import cli
@@ -111,7 +111,7 @@ def test_after_import_a_new_process_loads_the_index(
 
 
 def test_after_add_a_new_process_loads_the_index(
-    api: FakeApi,  # noqa: F811
+    api: FakeApi,
     db_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
