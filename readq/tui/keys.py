@@ -81,6 +81,7 @@ MAIN_KEYS: list[Key] = [
     Key("ctrl+d", "detail_half_page(1)", "Half page", "Detail pane: half a page down"),
     Key("ctrl+u", "detail_half_page(-1)", "Half page up", "Detail pane: half a page up"),
     Key("ctrl+n", "detail_note", "To note", "Detail pane: jump to the note (again: to the top)"),
+    Key("w", "toggle_rows", "Rows", "Two-line rows (whole titles, authors) / one-line rows"),
     Key("z", "detail_fold", "Fold", "Show a long note whole / fold it again"),
     Key("question_mark", "help", "Help", "This help", True),
     Key("q", "app.quit", "Quit", "Quit", True),

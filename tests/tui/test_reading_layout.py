@@ -134,3 +134,72 @@ async def test_the_narrow_header_never_shows_a_label_without_its_value(tmp_path:
         assert not header.endswith("sort:") and "…" not in header
         if "sort:" in header:
             assert "sort: added" in header
+
+
+LONG_TITLES = [
+    "Sparse Lanterns for Token Routing in Very Large Mixture of Experts Language Models "
+    "Trained on Curated Web Text with Diffusion Priors and Gentle Curricula",
+    "Whisper Networks for Speech: Long-Form Transcription Across Forty Languages Without "
+    "Any Parallel Data or Alignment Supervision at All",
+    "A Field Guide to Tokenizer Drift",
+]
+
+
+def _row(plist: object, row: int) -> list[str]:
+    from readq.tui.widgets.paper_list import PaperList
+
+    assert isinstance(plist, PaperList)
+    rh = plist.row_height
+    return [plist.render_line(y).text.rstrip() for y in range(row * rh, (row + 1) * rh)]
+
+
+async def test_two_line_rows_show_a_title_whole_at_120_columns(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, LONG_TITLES)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        plist = main_of(app).paper_list
+        assert plist.row_height == 2
+        short = _row(plist, 2)  # fits on one line: the authors (here the org) under it
+        assert short[0].lstrip().startswith("•   A Field Guide to Tokenizer Drift")
+        assert short[1].strip() == "Fictional Lab"
+        first, second = _row(plist, 1)
+        words = " ".join((first.split("2025")[0] + " " + second).split())
+        assert "Whisper Networks for Speech: Long-Form Transcription Across" in words
+        assert "…" not in first  # the first line breaks at a word, never with a cut
+        # w: one-line rows (more papers on screen), w again: two lines.
+        await pilot.press("w")
+        assert plist.row_height == 1 and plist.virtual_size.height == 3
+        assert "Whisper" in plist.render_line(1).text
+        await pilot.press("w")
+        assert plist.row_height == 2 and plist.virtual_size.height == 6
+
+
+async def test_a_match_past_two_lines_stays_in_sight(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, LONG_TITLES)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"alignment")
+        await settle(pilot, app)
+        plist = main_of(app).paper_list
+        assert len(plist.ids) == 1
+        first, second = _row(plist, 0)
+        assert "Whisper" in first
+        assert second.lstrip().startswith("… or Alignment Supervision")
+
+
+async def test_two_line_rows_page_and_keep_the_cursor_in_view(tmp_path: Path) -> None:
+    paths, store = build_library(tmp_path, [f"Paper {i}" for i in range(100)])
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        plist = main_of(app).paper_list
+        height = plist.scrollable_content_region.height
+        await pilot.press("pagedown")
+        assert plist.cursor == height // 2 - 1
+        await pilot.press("G")
+        assert plist.cursor == 99
+        top = int(plist.scroll_y)
+        assert top <= 2 * 99 and top + height > 2 * 99 + 1
+        assert "Paper 99" in plist.render_line(2 * 99 - top).text

@@ -419,6 +419,13 @@ class ListScreen(ReadqScreen[None]):
             paper = self.rq.get_paper(paper_id)
         self.detail.show_paper(paper)
 
+    def action_toggle_rows(self) -> None:
+        """Two-line rows (whole titles and the authors) or one-line rows (more papers)."""
+        plist = self.paper_list
+        plist.set_row_height(1 if plist.row_height == 2 else 2)
+        shown = "two lines: whole titles" if plist.row_height == 2 else "one line"
+        self.notify(f"Rows: {shown} (w toggles)", timeout=1.5, markup=False)
+
     def action_detail_scroll(self, lines: int) -> None:
         """Scroll the detail pane while the list keeps the focus (and the cursor)."""
         self.detail.scroll_lines(lines)
