@@ -45,7 +45,7 @@ FIRST_PAINT_WAIT = 2.0
 EMPTY_GREETING = """\
 Your reading queue is empty.
 
-Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or
+Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or \
 an arXiv listing (Tab completes), or paste the listing text into the dialog.
 
 From a shell:   readq ingest ~/Downloads/papers.txt
