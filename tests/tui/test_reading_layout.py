@@ -203,3 +203,19 @@ async def test_two_line_rows_page_and_keep_the_cursor_in_view(tmp_path: Path) ->
         top = int(plist.scroll_y)
         assert top <= 2 * 99 and top + height > 2 * 99 + 1
         assert "Paper 99" in plist.render_line(2 * 99 - top).text
+
+
+async def test_the_footer_fits_80_columns_after_a_resize(tmp_path: Path) -> None:
+    from textual.widgets import Footer
+
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, app)
+        footer = main_of(app).query_one(Footer)
+        keys = [w for w in footer.query("*") if type(w).__name__ == "FooterKey"]
+        assert keys and all(w.region.right <= 80 for w in keys)
+        assert not [w for w in keys if "palette" in str(w.render())]
+        assert any("Quit" in str(w.render()) for w in keys)

@@ -132,6 +132,7 @@ class ListScreen(ReadqScreen[None]):
         footer = self.query_one(Footer)
         footer.compact = narrow
         footer.show_command_palette = not narrow  # ctrl+p still opens it; ? lists it
+        footer.refresh(recompose=True)  # the palette key is composed, not styled, away
         self._render_tabs()
 
     # ---------------------------------------------------------------- queries
