@@ -46,9 +46,7 @@ def build_library(directory: Path) -> Paths:
     return paths
 
 
-async def shoot(
-    paths: Paths, name: str, keys: list[str], size: tuple[int, int] = SIZE
-) -> Path:
+async def shoot(paths: Paths, name: str, keys: list[str], size: tuple[int, int] = SIZE) -> Path:
     """Open the app at ``size``, press ``keys``, and save a screenshot as ``name``.svg."""
     from readq.tui.app import ReadqApp
 
