@@ -46,12 +46,12 @@ def build_library(directory: Path) -> Paths:
     return paths
 
 
-async def shoot(paths: Paths, name: str, keys: list[str]) -> Path:
-    """Open the app, press ``keys``, and save a screenshot as ``name``.svg."""
+async def shoot(paths: Paths, name: str, keys: list[str], size: tuple[int, int] = SIZE) -> Path:
+    """Open the app at ``size``, press ``keys``, and save a screenshot as ``name``.svg."""
     from readq.tui.app import ReadqApp
 
     app = ReadqApp(paths, url_opener=lambda url: None)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         for key in keys:
@@ -80,6 +80,9 @@ async def main() -> None:
         }
         for name, keys in shots.items():
             print(await shoot(paths, name, keys))
+        # The one-column layout of small terminals, and the roomy one of large ones.
+        print(await shoot(paths, "inbox-80x24", ["1"], (80, 24)))
+        print(await shoot(paths, "inbox-200x50", ["1"], (200, 50)))
 
 
 if __name__ == "__main__":

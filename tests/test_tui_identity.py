@@ -35,8 +35,10 @@ def notices(app: ReadqApp) -> list[str]:
 
 
 def row_text(app: ReadqApp, row: int) -> str:
-    """What row ``row`` of the list shows, as plain text."""
-    return main_of(app).paper_list.render_line(row).text
+    """What row ``row`` of the list shows, as plain text (all its lines, joined by a newline)."""
+    plist = main_of(app).paper_list
+    lines = range(row * plist.row_height, (row + 1) * plist.row_height)
+    return "\n".join(plist.render_line(y).text for y in lines)
 
 
 def test_the_pdf_key_is_free_and_bound_once() -> None:
@@ -204,6 +206,9 @@ async def test_author_names_and_comments_are_untrusted_text(
         assert "Comments: [bold]x[/bold]" in shown and "cleared?" in shown
         assert "Journal ref: [link=file:///etc/passwd]J[/link]" in shown
         assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+        two_lines = row_text(app, 0).splitlines()[1]  # the authors line, literally
+        assert "[red]Mallory[/red] [@click=app.quit]Quit[/]" in two_lines
+        main_of(app).paper_list.set_row_height(1)
         row = row_text(app, 0)
         assert f"[@click=app.q… {top.published}" in row  # the surname column, literally
         screenshot = app.export_screenshot()
@@ -214,7 +219,9 @@ async def test_author_names_and_comments_are_untrusted_text(
 
 
 @pytest.mark.parametrize(
-    ("size", "shown"), [((80, 24), False), ((120, 40), True), ((200, 50), True)]
+    ("size", "shown"),
+    # 80 columns: the one-column layout gives the list the full width, so the name fits.
+    [((60, 24), False), ((80, 24), True), ((120, 40), True), ((200, 50), True)],
 )
 async def test_list_row_shows_the_first_authors_surname_where_it_fits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], shown: bool
@@ -228,6 +235,7 @@ async def test_list_row_shows_the_first_authors_surname_where_it_fits(
     app = make_app(paths, store)
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
+        main_of(app).paper_list.set_row_height(1)  # the surname column is the one-line layout's
         first, other = row_text(app, 0), row_text(app, 1)
         assert ("van der Berg" in first) is shown
         date = top.published or ""

@@ -146,7 +146,8 @@ async def test_mouse_click_selects_row_and_wheel_scrolls(tmp_path: Path) -> None
     async with app.run_test(size=(100, 20)) as pilot:
         await settle(pilot, app)
         plist = main_screen(app).paper_list
-        await pilot.click("#papers", offset=(10, 4))
+        assert plist.row_height == 2
+        await pilot.click("#papers", offset=(10, 9))  # the second line of the fifth row
         assert plist.cursor == 4
         assert main_screen(app).detail.paper is not None
         assert main_screen(app).detail.paper.id == plist.ids[4]

@@ -62,6 +62,9 @@ async def test_a_long_note_scrolls_to_its_last_line(tmp_path: Path) -> None:
         await settle(pilot, app)
         note = "\n\n".join(f"paragraph {n}" for n in range(60)) + "\n\nTHE END"
         detail = show_note(app, store, note).detail
+        await pilot.pause()
+        assert "THE END" not in detail.plain_text()  # folded: the abstract stays in reach
+        await pilot.press("z")
         assert detail.virtual_size.height > detail.scrollable_content_region.height
         detail.scroll_end(animate=False, immediate=True)
         await pilot.pause()

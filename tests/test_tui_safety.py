@@ -35,12 +35,12 @@ async def test_hostile_titles_render_literally_and_run_nothing(tmp_path: Path) -
         screen = app.screen_stack[0]
         assert isinstance(screen, MainScreen)
         plist = screen.paper_list
-        rendered = [plist.render_line(y).text for y in range(len(HOSTILE))]
+        rendered = [plist.render_line(y).text for y in range(len(HOSTILE) * plist.row_height)]
         joined = "\n".join(rendered)
         assert "[bold]x[/bold]" in joined
         assert "[@click=app.quit]click me[/]" in joined
         assert "\x1b" not in joined and "\u202e" not in joined
-        for y in range(len(HOSTILE)):
+        for y in range(len(HOSTILE) * plist.row_height):
             await pilot.click("#papers", offset=(20, y))
             await pilot.pause()
         assert app.is_running

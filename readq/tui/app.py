@@ -259,8 +259,11 @@ class ReadqApp(App[int]):
         for key in MAIN_KEYS:
             if key.action == "app.quit":
                 continue
-            title = f"{key.help} ({key.display})"
-            yield SystemCommand(title, key.help, partial(self._run_main_action, key.action))
+            # One line per command: what it does, and under it the key (not the same words
+            # again, which read as every command listed twice).
+            yield SystemCommand(
+                key.help, f"key: {key.display}", partial(self._run_main_action, key.action)
+            )
 
     async def _run_main_action(self, action: str) -> None:
         await self.run_action(action, self.main_screen)

@@ -26,6 +26,8 @@ class Key:
             "slash": "/",
             "space": "space",
             "ctrl+r": "ctrl+r",
+            "shift+down": "shift+↓",
+            "shift+up": "shift+↑",
         }
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
@@ -74,6 +76,13 @@ MAIN_KEYS: list[Key] = [
     Key("x", "export", "Export", "Export the papers of the view and filter (JSON, BibTeX, ...)"),
     Key("n", "open_note", "Note", "Open the paper's note", True),
     Key("e", "edit_note", "$EDITOR", "Edit the paper's note in $VISUAL / $EDITOR"),
+    Key("J,shift+down", "detail_scroll(3)", "Scroll", "Scroll the detail pane down"),
+    Key("K,shift+up", "detail_scroll(-3)", "Scroll up", "Scroll the detail pane up"),
+    Key("ctrl+d", "detail_half_page(1)", "Half page", "Detail pane: half a page down"),
+    Key("ctrl+u", "detail_half_page(-1)", "Half page up", "Detail pane: half a page up"),
+    Key("ctrl+n", "detail_note", "To note", "Detail pane: jump to the note (again: to the top)"),
+    Key("w", "toggle_rows", "Rows", "Two-line rows (whole titles, authors) / one-line rows"),
+    Key("z", "detail_fold", "Fold", "Show a long note whole / fold it again"),
     Key("question_mark", "help", "Help", "This help", True),
     Key("q", "app.quit", "Quit", "Quit", True),
 ]

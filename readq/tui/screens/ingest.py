@@ -54,6 +54,7 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
     }
     IngestScreen .hint { color: $text-muted; }
     IngestScreen #paste { height: 10; }
+    IngestScreen #candidates { height: auto; max-height: 4; display: none; }
     IngestScreen Horizontal { height: auto; align-horizontal: right; }
     IngestScreen Button { margin-left: 1; }
     """
@@ -69,6 +70,7 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
             yield PathInput(
                 placeholder="~/Downloads/papers.txt", id="path", suggester=PathSuggester()
             )
+            yield Static(Text(""), id="candidates", classes="hint")
             yield Static(Text("…or paste a listing here (ctrl+s ingests it):"), classes="hint")
             yield OrderedTextArea(id="paste", soft_wrap=True)
             with Horizontal():
@@ -79,6 +81,24 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
     def on_mount(self) -> None:
         """Start in the path input."""
         self.query_one("#path", PathInput).focus()
+
+    def on_path_input_candidates(self, event: PathInput.Candidates) -> None:
+        """Show the path's completions under it, the one in the input marked."""
+        shown = self.query_one("#candidates", Static)
+        if event.no_match:
+            shown.update(Text("No file or directory starts with that.", style="italic"))
+            shown.display = True
+            return
+        if not event.names:
+            shown.display = False
+            return
+        line = Text(f"{len(event.names)} matches (Tab: next): ", style="italic")
+        for index, name in enumerate(event.names):
+            base = name.rstrip("/").rsplit("/", 1)[-1] + ("/" if name.endswith("/") else "")
+            line.append(base, "reverse bold" if index == event.current else "")
+            line.append("  ")
+        shown.update(line)
+        shown.display = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the path input ingests the file."""

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
@@ -34,13 +34,18 @@ DETAIL_TYPING_DEBOUNCE = 0.15
 """While the filter has the focus, the detail pane shows the top match this long after the
 last keystroke's list (seconds)."""
 FILTER_HINT = 'Words (typos OK), org:NAME, year:>=2024, "a phrase", -word. Enter: keep, Esc: clear.'
+NARROW_BELOW = 100
+"""Terminals narrower than this get the one-column layout (the detail under the list): at 80
+columns two columns left the titles 23 cells and the detail pane a word per line."""
+WIDE_FROM = 180
+"""Terminals at least this wide give the detail pane and the titles more room."""
 FIRST_PAINT_WAIT = 2.0
 """At most this long, start-up workers wait for the first rows to be painted (seconds)."""
 
 EMPTY_GREETING = """\
 Your reading queue is empty.
 
-Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or
+Press  i  to ingest a listing: type the path of a saved Hugging Face papers page or \
 an arXiv listing (Tab completes), or paste the listing text into the dialog.
 
 From a shell:   readq ingest ~/Downloads/papers.txt
@@ -100,9 +105,36 @@ class ListScreen(ReadqScreen[None]):
     def on_mount(self) -> None:
         """Start loading the list and the counts."""
         self.query_one("#empty").display = False
+        self._apply_layout(self.app.size.width)
         self._render_tabs()
         self.request_list(first=True)
         self.load_stats()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal changed size: pick the layout for the new width."""
+        self._apply_layout(event.size.width)
+
+    @property
+    def layout_name(self) -> str:
+        """``narrow`` (one column), ``normal`` or ``wide``: the layout for the width."""
+        if self.has_class("-narrow"):
+            return "narrow"
+        return "wide" if self.has_class("-wide") else "normal"
+
+    def _apply_layout(self, width: int) -> None:
+        """One column below ``NARROW_BELOW`` columns, a roomier split from ``WIDE_FROM``
+        (the classes select rules in readq.tcss); the header is redrawn for the width."""
+        narrow = width < NARROW_BELOW
+        wide = width >= WIDE_FROM
+        if narrow == self.has_class("-narrow") and wide == self.has_class("-wide"):
+            return
+        self.set_class(narrow, "-narrow")
+        self.set_class(wide, "-wide")
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow  # ctrl+p still opens it; ? lists it
+        footer.refresh(recompose=True)  # the palette key is composed, not styled, away
+        self._render_tabs()
 
     # ---------------------------------------------------------------- queries
     def _fetch_rows(self, ids: Sequence[int]) -> list[Paper]:
@@ -315,6 +347,16 @@ class ListScreen(ReadqScreen[None]):
 
     # ------------------------------------------------------------------ header
     def _render_tabs(self) -> None:
+        width = self.app.size.width
+        line = self._tabs_line(compact=False)
+        if line.cell_len > width:
+            line = self._tabs_line(compact=True)  # the other views by number and count only
+        self.query_one("#tabs", Static).update(line, layout=False)  # always one row
+
+    def _tabs_line(self, *, compact: bool) -> Text:
+        """The header: selection, views with counts, sort and filter. Each part is added
+        whole or not at all, so a narrow terminal never shows a label without its value."""
+        width = self.app.size.width
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         selected = len(self.paper_list.selected)
         if selected:
@@ -326,15 +368,20 @@ class ListScreen(ReadqScreen[None]):
             count = self.counts[view]
             active = view is self.view
             shown = count if self.total >= 0 else "…"
-            label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
+            if compact and not active:
+                label = f" {number}:{shown} "
+            else:
+                label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
             line.append(label, "reverse bold" if active else "")
             line.append(" ")
-        line.append(f"  sort: {self.sort.value}", "italic")
+        sort = f"  sort: {self.sort.value}"
+        if line.cell_len + len(sort) <= width or not compact:
+            line.append(sort, "italic")
         if self.filter_text:
             line.append("  filter: ", "italic")
             line.append(" ".join(self.filter_text.split())[:40], "bold")
             line.append(f" ({self._shown})", "italic")
-        self.query_one("#tabs", Static).update(line, layout=False)  # always one row
+        return line
 
     def _update_filter_message(self, *, focused: bool | None = None) -> None:
         if focused is None:
@@ -378,6 +425,30 @@ class ListScreen(ReadqScreen[None]):
         if paper_id is not None:
             paper = self.rq.get_paper(paper_id)
         self.detail.show_paper(paper)
+
+    def action_toggle_rows(self) -> None:
+        """Two-line rows (whole titles and the authors) or one-line rows (more papers)."""
+        plist = self.paper_list
+        plist.set_row_height(1 if plist.row_height == 2 else 2)
+        shown = "two lines: whole titles" if plist.row_height == 2 else "one line"
+        self.notify(f"Rows: {shown} (w toggles)", timeout=1.5, markup=False)
+
+    def action_detail_scroll(self, lines: int) -> None:
+        """Scroll the detail pane while the list keeps the focus (and the cursor)."""
+        self.detail.scroll_lines(lines)
+
+    def action_detail_half_page(self, direction: int) -> None:
+        """Scroll the detail pane by half its height (ctrl+d / ctrl+u, as in less and vim)."""
+        self.detail.scroll_half_page(direction)
+
+    def action_detail_note(self) -> None:
+        """Bring the note to the top of the detail pane (pressed again: back to the top)."""
+        self.detail.jump_to_note()
+
+    def action_detail_fold(self) -> None:
+        """Unfold a long note in the detail pane, or fold it again."""
+        if not self.detail.toggle_note_fold():
+            self.notify("The note is shown whole.", timeout=1.5, markup=False)
 
     def current_paper(self) -> Paper | None:
         """The paper under the cursor, fresh from the store."""

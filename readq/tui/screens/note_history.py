@@ -54,6 +54,39 @@ def revision_label(revision: NoteRevision, current: bool) -> Text:
     return label
 
 
+def revision_diff(revision: NoteRevision, older: NoteRevision | None) -> Text:
+    """What ``revision`` changed against the one before it (``older``), as a unified diff
+    (added lines green, removed red); the whole text for the first revision. Revisions that
+    differ only at their end looked alike when only their start was shown."""
+    import difflib
+
+    body = strip_unsafe(revision.text)
+    out = Text(end="")
+    if older is None:
+        out.append("First revision:\n", "italic")
+        out.append(body if body.strip() else "(empty)", "" if body.strip() else "dim")
+        return out
+    before = strip_unsafe(older.text).splitlines()
+    after = body.splitlines()
+    out.append(f"Changes since #{older.id} ({local_time(older.created_at)}):\n", "italic")
+    changed = False
+    for line in difflib.unified_diff(before, after, lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        changed = True
+        if line.startswith("@@"):
+            out.append("⋯\n", "dim")
+        elif line.startswith("+"):
+            out.append(line + "\n", "green")
+        elif line.startswith("-"):
+            out.append(line + "\n", "red")
+        else:
+            out.append(line + "\n", "dim")
+    if not changed:
+        out.append("(same text)", "dim")
+    return out
+
+
 class NoteHistoryScreen(ReadqModalScreen[int | None]):
     """The revisions of one note, newest first; dismisses with the restored revision's id."""
 
@@ -114,8 +147,8 @@ class NoteHistoryScreen(ReadqModalScreen[int | None]):
             text.update(Text(""))
             return
         revision = self.revisions[index]
-        body = strip_unsafe(revision.text)
-        text.update(Text(body) if body.strip() else Text("(empty)", style="dim"))
+        older = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
+        text.update(revision_diff(revision, older))
 
     @on(OptionList.OptionHighlighted, "#history-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

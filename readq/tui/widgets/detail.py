@@ -12,7 +12,7 @@ pass costs tens of milliseconds at 120x40 and used to follow every filter keystr
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,6 +27,9 @@ from readq.tui.widgets.virtual import LineView, set_virtual_size
 
 STATUS_LABEL = {Status.NEW: "new", Status.TO_READ: "to read", Status.READ: "read"}
 NOTHING_SELECTED = "No paper selected."
+NOTE_FOLD_LINES = 16
+"""A note longer than this many rendered lines is folded to its start (z unfolds it), so that
+the abstract below it stays in reach."""
 
 
 def clean(text: str, *, one_line: bool = False) -> str:
@@ -78,9 +81,12 @@ def identity_facts(paper: Paper) -> list[tuple[str, str]]:
 
 
 def paper_header(paper: Paper, *, author_budget: int | None = None) -> Text:
-    """Title, authors, facts, identity, sources, abstract and URLs of a paper, as literal text.
+    """The title (wrapped), authors and metadata lines of a paper, as literal text.
 
-    ``author_budget``: the cells the author list may fill before "et al." (None: no limit).
+    What a reader looks for first comes first: the title whole, who wrote it, then one line of
+    facts (id, state, org, date, votes) and the identity lines. The note and the abstract
+    follow in the pane (``paper_abstract``). ``author_budget``: the cells the author list may
+    fill before "et al." (None: no limit).
     """
     out = Text(end="")
     out.append(clean(paper.title, one_line=True) or "(untitled)", "bold")
@@ -113,7 +119,14 @@ def paper_header(paper: Paper, *, author_budget: int | None = None) -> Text:
     if sources:
         out.append("\nSources: ", "dim")
         out.append(", ".join(sources), "dim")
-    out.append("\n\n")
+    return out
+
+
+def paper_abstract(paper: Paper) -> Text:
+    """The abstract under its heading, then the paper's links, as literal text."""
+    out = Text(end="")
+    out.append("Abstract", "bold")
+    out.append("\n")
     abstract = clean(paper.abstract).strip()
     out.append(abstract if abstract else "(no abstract)", "" if abstract else "dim")
     if paper.abstract_partial and abstract:
@@ -144,7 +157,8 @@ def note_renderable(note: str) -> RenderableType | None:
 
 
 class DetailPane(LineView, can_focus=True):
-    """Shows one paper: its facts and abstract, then its note rendered as Markdown."""
+    """Shows one paper for reading: title, authors and facts, its note (Markdown, folded when
+    long), then the abstract and links."""
 
     DEFAULT_CSS = """
     DetailPane {
@@ -168,6 +182,12 @@ class DetailPane(LineView, can_focus=True):
         self._lines: list[Strip] = []
         self._lines_key: tuple[object, ...] | None = None
         self._content_version = 0
+        self.note_line: int | None = None
+        """The line where the note's section starts (None: nothing shown)."""
+        self.note_folded = 0
+        """How many of the note's lines are hidden by the fold (0: shown whole)."""
+        self.note_expanded = False
+        """The user unfolded a long note (kept while the same paper is shown)."""
 
     # ---------------------------------------------------------------- contents
     def show_paper(self, paper: Paper | None) -> None:
@@ -179,6 +199,7 @@ class DetailPane(LineView, can_focus=True):
         self.note_text = strip_unsafe(paper.note) if paper is not None else ""
         self._content_version += 1
         if paper is None or previous is None or paper.id != previous.id:
+            self.note_expanded = False
             self.scroll_to(y=0, animate=False, immediate=True)
         self._layout_lines()
         self.refresh()
@@ -186,19 +207,6 @@ class DetailPane(LineView, can_focus=True):
     def plain_text(self) -> str:
         """What the pane shows, as plain text (for tests and the clipboard)."""
         return "\n".join(strip.text.rstrip() for strip in self._render_all())
-
-    def _renderable(self) -> RenderableType:
-        paper = self.paper
-        if paper is None:
-            return Text(NOTHING_SELECTED, style="dim")
-        parts: list[RenderableType] = [paper_header(paper, author_budget=self._author_budget())]
-        note = note_renderable(self.note_text)
-        if note is None:
-            parts.append(Text("\n\nNote: none yet (n to open)", style="bold", end=""))
-        else:
-            parts.append(Text("\n\nNote", style="bold"))
-            parts.append(note)
-        return Group(*parts)
 
     def _author_budget(self) -> int | None:
         """The cells a screenful of the pane holds (None before the first layout)."""
@@ -218,16 +226,81 @@ class DetailPane(LineView, can_focus=True):
         if width <= 0:
             return []
         base = self.base_style
-        key = (self._content_version, width, self.scrollable_content_region.height, base)
+        key = (
+            self._content_version,
+            width,
+            self.scrollable_content_region.height,
+            base,
+            self.note_expanded,
+        )
         if key == self._lines_key:
             return self._lines
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
-        rendered = console.render_lines(self._renderable(), options, style=base, pad=True)
+
+        def lines_of(renderable: RenderableType) -> list[list[Segment]]:
+            return console.render_lines(renderable, options, style=base, pad=True)
+
         self.links = []
+        paper = self.paper
+        rendered: list[list[Segment]] = []
+        self.note_line = None
+        self.note_folded = 0
+        if paper is None:
+            rendered = lines_of(Text(NOTHING_SELECTED, style="dim"))
+        else:
+            rendered += lines_of(paper_header(paper, author_budget=self._author_budget()))
+            rendered += lines_of(Text(""))
+            self.note_line = len(rendered)
+            note = note_renderable(self.note_text)
+            if note is None:
+                rendered += lines_of(Text("Note: none yet (n to write one)", style="bold"))
+            else:
+                note_lines = lines_of(note)
+                hidden = len(note_lines) - NOTE_FOLD_LINES
+                title = Text("Note", style="bold")
+                if hidden > 0 and not self.note_expanded:
+                    self.note_folded = hidden
+                    note_lines = note_lines[: NOTE_FOLD_LINES - 1]
+                    note_lines += lines_of(
+                        Text(f"… {hidden + 1} more lines (z: show the whole note)", style="dim")
+                    )
+                elif hidden > 0:
+                    title.append("  (z: fold)", "dim")
+                rendered += lines_of(title)
+                rendered += note_lines
+            rendered += lines_of(Text(""))
+            rendered += lines_of(paper_abstract(paper))
         self._lines = [self._safe_strip(line, width, base) for line in rendered]
         self._lines_key = key
         return self._lines
+
+    # ---------------------------------------------------------------- scrolling
+    def scroll_lines(self, lines: int) -> None:
+        """Scroll the text by ``lines`` (negative: up), as the list keeps its cursor."""
+        self.scroll_to(y=max(0, self.scroll_y + lines), animate=False, immediate=True)
+
+    def scroll_half_page(self, direction: int) -> None:
+        """Scroll by half the pane's height (``direction`` 1: down, -1: up), like less's d/u."""
+        half = max(1, self.scrollable_content_region.height // 2)
+        self.scroll_lines(direction * half)
+
+    def jump_to_note(self) -> None:
+        """Bring the note's heading to the top of the pane (again: back to the top)."""
+        self._render_all()
+        target = self.note_line or 0
+        if int(self.scroll_y) == min(target, int(self.max_scroll_y)):
+            target = 0
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    def toggle_note_fold(self) -> bool:
+        """Show a long note whole, or folded to its first lines; False if it is short."""
+        if not self.note_folded and not self.note_expanded:
+            return False
+        self.note_expanded = not self.note_expanded
+        self._layout_lines()
+        self.refresh()
+        return True
 
     def _safe_strip(self, line: list[Segment], width: int, base: Style) -> Strip:
         """One rendered line, made safe: text the Markdown parser produced is cleaned again
@@ -308,5 +381,6 @@ __all__ = [
     "clean",
     "identity_facts",
     "note_renderable",
+    "paper_abstract",
     "paper_header",
 ]

@@ -11,6 +11,7 @@ import bisect
 from collections.abc import Callable, Iterator, Sequence
 from typing import ClassVar, overload
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -37,6 +38,8 @@ SURNAME_WIDTH = 14
 TITLE_ROOM_FOR_SURNAME = 30
 """The surname is shown only while the title keeps at least this many cells."""
 PREFETCH_MARGIN = 40
+ROW_INDENT = 5
+"""Cells before the title: selection mark, status, star, note mark, a space."""
 
 
 def display_title(paper: Paper) -> str:
@@ -58,7 +61,13 @@ def display_surname(paper: Paper) -> str:
 
 
 class PaperList(LineView, can_focus=True):
-    """A virtual, keyboard- and mouse-driven list of papers."""
+    """A virtual, keyboard- and mouse-driven list of papers.
+
+    A row is ``row_height`` lines: two by default, so that a title wraps onto the second line
+    instead of being cut (the filter's matches anywhere in it stay visible), with the authors
+    after it; one line shows more papers (``w`` toggles). Line ``y`` of the virtual space is
+    line ``y % row_height`` of row ``y // row_height``: the list stays virtual.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "cursor_down", "Down", show=False),
@@ -119,7 +128,10 @@ class PaperList(LineView, can_focus=True):
         self._spans: LRUCache[int, list[Span]] = LRUCache(4096)
         # Rendered rows keyed by paper (not position): removing papers from the view or moving
         # the cursor redraws only the rows that changed.
-        self._lines: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(2048)
+        self._lines: LRUCache[tuple[int, int, int, int, bool, bool, int], list[Strip]] = LRUCache(
+            2048
+        )
+        self.row_height = 2
         self._versions: dict[int, int] = {}
         self._row_styles: dict[str, Style] = {}
         self._last_posted: int | bool | None = False
@@ -158,7 +170,7 @@ class PaperList(LineView, can_focus=True):
         if position is None:
             position = min(self.cursor, len(ids) - 1)
         self.cursor = max(0, position)
-        set_virtual_size(self, Size(self.size.width, len(ids)))
+        set_virtual_size(self, Size(self.size.width, len(ids) * self.row_height))
         self._scroll_cursor_into_view(center=keep_id is not None)
         self.refresh()
         self._post_cursor()
@@ -194,7 +206,7 @@ class PaperList(LineView, can_focus=True):
         removed_before = sum(1 for p in positions if p < self.cursor)
         self.ids = Punctured.remove(self.ids, positions)
         self.cursor = max(0, min(self.cursor - removed_before, len(self.ids) - 1))
-        set_virtual_size(self, Size(self.size.width, len(self.ids)))
+        set_virtual_size(self, Size(self.size.width, len(self.ids) * self.row_height))
         self._scroll_cursor_into_view()
         self.refresh()
         self._post_cursor()
@@ -251,34 +263,49 @@ class PaperList(LineView, can_focus=True):
 
     def action_page_down(self) -> None:
         """Move down one page."""
-        page = max(1, self.scrollable_content_region.height - 1)
-        self.move_to(self.cursor + page)
+        self.move_to(self.cursor + self._page_rows())
 
     def action_page_up(self) -> None:
         """Move up one page."""
-        page = max(1, self.scrollable_content_region.height - 1)
-        self.move_to(self.cursor - page)
+        self.move_to(self.cursor - self._page_rows())
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = int(self.scroll_offset.y) + offset.y
+        index = (int(self.scroll_offset.y) + offset.y) // self.row_height
         if 0 <= index < len(self.ids):
             self.move_to(index)
         self.focus()
+
+    def set_row_height(self, lines: int) -> None:
+        """Rows of one line (more papers) or two (whole titles); the cursor stays in view."""
+        lines = 2 if lines >= 2 else 1
+        if lines == self.row_height:
+            return
+        self.row_height = lines
+        self._lines.clear()
+        set_virtual_size(self, Size(self.size.width, len(self.ids) * lines))
+        self._scroll_cursor_into_view(center=True)
+        self.refresh()
+
+    def _page_rows(self) -> int:
+        """Rows a page moves by (one row of the page stays in sight)."""
+        return max(1, self.scrollable_content_region.height // self.row_height - 1)
 
     def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
         height = self.scrollable_content_region.height
         if height <= 0:
             return
+        rh = self.row_height
+        first, last = self.cursor * rh, self.cursor * rh + rh - 1  # the cursor row's lines
         top = int(self.scroll_y)
-        if center and not (top <= self.cursor < top + height):
-            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
-        elif self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        if center and not (top <= first and last < top + height):
+            self.scroll_to(y=max(0, first - height // 2), animate=False, immediate=True)
+        elif first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            self.scroll_to(y=last - height + 1, animate=False, immediate=True)
 
     def _post_cursor(self) -> None:
         current = self.current_id
@@ -287,18 +314,19 @@ class PaperList(LineView, can_focus=True):
             self.post_message(self.CursorMoved(current))
 
     def _refresh_row(self, index: int) -> None:
-        self.refresh_line(index)
+        for line in range(index * self.row_height, (index + 1) * self.row_height):
+            self.refresh_line(line)
 
     def on_resize(self, event: events.Resize) -> None:
         """Keep the virtual size in step with the width."""
-        self.virtual_size = Size(event.size.width, len(self.ids))
+        self.virtual_size = Size(event.size.width, len(self.ids) * self.row_height)
         self._lines.clear()
         self._scroll_cursor_into_view()
 
     # --------------------------------------------------------------- rendering
     def _ensure_rows(self, start: int) -> None:
         """Fetch the rows of the window starting at ``start`` that are not cached."""
-        height = self.scrollable_content_region.height or self.size.height
+        height = (self.scrollable_content_region.height or self.size.height) // self.row_height
         window = self.ids[max(0, start - PREFETCH_MARGIN // 2) : start + height + PREFETCH_MARGIN]
         missing = [i for i in window if i not in self._rows]
         if missing:
@@ -308,7 +336,8 @@ class PaperList(LineView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """Draw row ``y`` of the visible region."""
         scroll_y = int(self.scroll_offset.y)
-        index = scroll_y + y
+        rh = self.row_height
+        index, part = divmod(scroll_y + y, rh)
         width = self.scrollable_content_region.width or self.size.width
         base = self.base_style
         if index >= len(self.ids) or width <= 0:
@@ -317,20 +346,22 @@ class PaperList(LineView, can_focus=True):
         is_cursor = index == self.cursor
         is_selected = paper_id in self.selected
         version = self._versions.get(paper_id, 0)
-        key = (paper_id, width, self._generation, version, is_cursor, is_selected)
+        key = (paper_id, width, self._generation, version, is_cursor, is_selected, rh)
         cached = self._lines.get(key)
         if cached is not None:
-            return cached
+            return cached[part]
         paper = self._rows.get(paper_id)
         if paper is None:
-            self._ensure_rows(scroll_y)
+            self._ensure_rows(scroll_y // rh)
             paper = self._rows.get(paper_id)
         if paper is None:
-            strip = Strip.blank(width, base)
+            strips = [Strip.blank(width, base)] * rh
+        elif rh == 1:
+            strips = [self._render_row(paper, width, is_cursor, is_selected)]
         else:
-            strip = self._render_row(paper, width, is_cursor, is_selected)
-        self._lines[key] = strip
-        return strip
+            strips = self._render_two_lines(paper, width, is_cursor, is_selected)
+        self._lines[key] = strips
+        return strips[part]
 
     def _title_spans(self, paper: Paper, title: str) -> list[Span]:
         if self._highlight is None:
@@ -357,6 +388,113 @@ class PaperList(LineView, can_focus=True):
         if cached is None:
             cached = self._row_styles[name] = self.get_component_rich_style(name)
         return cached
+
+    def _row_prefix(self, paper: Paper, row_style: Style, is_selected: bool) -> Text:
+        """Selection mark, status glyph, star and note mark, then a space."""
+        style = self._style
+        meta = style("paper-list--meta")
+        line = Text(style=row_style, no_wrap=True, overflow="ellipsis", end="")
+        line.append("+" if is_selected else " ", style("paper-list--star"))
+        status_style = (
+            style("paper-list--new")
+            if paper.status is Status.NEW
+            else style("paper-list--read")
+            if paper.status is Status.READ
+            else meta
+        )
+        line.append(STATUS_GLYPH[paper.status], status_style)
+        line.append("★" if paper.starred else " ", style("paper-list--star"))
+        line.append("✎" if paper.note.strip() else " ", meta)
+        line.append(" ")
+        return line
+
+    def _row_style(self, is_cursor: bool, is_selected: bool) -> Style:
+        row_style = Style()
+        if is_selected:
+            row_style += self._style("paper-list--selected")
+        if is_cursor:
+            row_style += self._style("paper-list--cursor")
+        return row_style
+
+    def _styled_title(self, paper: Paper) -> Text:
+        """The title with the filter's matches marked."""
+        title_text = display_title(paper)
+        title = Text(title_text, no_wrap=True, end="")
+        if paper.status is Status.READ:
+            title.stylize(self._style("paper-list--read"))
+        match_style = self._style("paper-list--match")
+        for start, end in self._title_spans(paper, title_text):
+            title.stylize(match_style, start, end)
+        return title
+
+    def _to_strip(self, line: Text, width: int, row_style: Style) -> Strip:
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = [
+            Segment(seg.text, row_style + seg.style if seg.style else row_style)
+            for seg in line.render(self.app.console, end="")
+        ]
+        return Strip(segments, width).apply_style(self.base_style)
+
+    def _render_two_lines(
+        self, paper: Paper, width: int, is_cursor: bool, is_selected: bool
+    ) -> list[Strip]:
+        """A row of two lines: the title wrapped at a word over both (an ellipsis only past
+        two lines), the date and votes on the right of the first, the authors after the
+        title's end on the second."""
+        row_style = self._row_style(is_cursor, is_selected)
+        meta = self._style("paper-list--meta")
+        first = self._row_prefix(paper, row_style, is_selected)
+        right = Text(no_wrap=True, end="")
+        right.append(" " + display_date(paper).ljust(DATE_WIDTH), meta)
+        votes = "" if paper.upvotes is None else f"▲{paper.upvotes}"
+        right.append(" " + votes.rjust(VOTES_WIDTH - 1), meta)
+        room = width - first.cell_len - right.cell_len
+        if room < 8:
+            right = Text(end="")
+            room = width - first.cell_len
+        title = self._styled_title(paper)
+        cut = wrap_point(title.plain, max(0, room))
+        head, tail = title.divide([cut])[:2] if cut < len(title) else (title, Text(end=""))
+        skipped = len(tail.plain) - len(tail.plain.lstrip())
+        tail = tail[skipped:]
+        tail = self._tail_showing_match(paper, tail, cut + skipped, width - ROW_INDENT, meta)
+        head.truncate(max(0, room), overflow="ellipsis", pad=True)
+        first.append_text(head)
+        first.append_text(right)
+        second = Text(" " * ROW_INDENT, style=row_style, no_wrap=True, overflow="ellipsis", end="")
+        second.append_text(tail)
+        authors = display_authors(paper)
+        if authors:
+            second.append("  " if tail.plain else "", meta)
+            second.append(authors, meta)
+        return [
+            self._to_strip(first, width, row_style),
+            self._to_strip(second, width, row_style),
+        ]
+
+    def _tail_showing_match(
+        self, paper: Paper, tail: Text, offset: int, cells: int, meta: Style
+    ) -> Text:
+        """The title's second line. When the title is longer than two lines and the first
+        filter match is past what fits, the line starts at the word before that match, after
+        an ellipsis: a row always shows why it matched."""
+        if cell_len(tail.plain) <= cells or self._highlight is None:
+            return tail
+        spans = self._title_spans(paper, display_title(paper))
+        if not spans:
+            return tail
+        shown_end = offset + wrap_point(tail.plain, cells - 1)
+        if any(start < shown_end for start, _ in spans):
+            return tail  # a match is already in sight
+        later = [start for start, _ in spans if start >= offset]
+        if not later:
+            return tail
+        at = later[0] - offset
+        word = tail.plain.rfind(" ", 0, at)  # keep the word before the match, for context
+        start = tail.plain.rfind(" ", 0, word) + 1 if word > 0 else at
+        out = Text("… ", style=meta, end="")
+        out.append_text(tail[start:])
+        return out
 
     def _render_row(self, paper: Paper, width: int, is_cursor: bool, is_selected: bool) -> Strip:
         style = self._style
@@ -414,6 +552,32 @@ class PaperList(LineView, can_focus=True):
             for seg in line.render(self.app.console, end="")
         ]
         return Strip(segments, width).apply_style(self.base_style)
+
+
+def wrap_point(text: str, cells: int) -> int:
+    """Where to break ``text`` so that its first part fills at most ``cells`` cells: after
+    the last space that fits, else (one long word) at the last character that fits."""
+    if cell_len(text) <= cells:
+        return len(text)
+    used = 0
+    fits = 0
+    for position, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            break
+        fits = position + 1
+    space = text.rfind(" ", 0, fits + 1)
+    return space if space > 0 else fits
+
+
+def display_authors(paper: Paper) -> str:
+    """The authors for a row's second line: all names, or the first ones and "et al."."""
+    names = [" ".join(strip_unsafe(n, keep_newlines=False).split()) for n in paper.author_names]
+    names = [n for n in names if n]
+    if not names:
+        return strip_unsafe(paper.org or "", keep_newlines=False)
+    shown = ", ".join(names[:3])
+    return shown + (" et al." if len(names) > 3 else "")
 
 
 def find_position(ids: Sequence[int], paper_id: int, near: int, *, scan: bool = True) -> int | None:

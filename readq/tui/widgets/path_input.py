@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.suggester import Suggester
 
 from readq.tui.widgets.text_input import OrderedInput
@@ -74,11 +75,12 @@ def real_path(value: str) -> str:
     return current
 
 
-def complete_path(value: str) -> str | None:
-    """Complete ``value`` to the first directory entry it is a prefix of, as it is shown
-    (:func:`display_name`): a name holding escape sequences never reaches the terminal."""
+def path_candidates(value: str) -> list[str]:
+    """Every completion of ``value`` (sorted; directories end in ``/``), as shown
+    (:func:`display_name`): a name holding escape sequences never reaches the terminal.
+    Hidden entries only when the typed name starts with a dot."""
     if not value:
-        return None
+        return []
     expanded = os.path.expanduser(value)
     directory, prefix = os.path.split(expanded)
     try:
@@ -89,25 +91,51 @@ def complete_path(value: str) -> str | None:
                 if display_name(e.name).startswith(prefix)
             )
     except OSError:
-        return None
+        return []
     if prefix and not prefix.startswith("."):
         names = [n for n in names if not n.startswith(".")]
-    if not names:
+    head = value[: len(value) - len(prefix)]
+    return [head + name for name in names]
+
+
+def complete_path(value: str) -> str | None:
+    """The first completion of ``value`` (None: none, or it is already complete)."""
+    candidates = path_candidates(value)
+    if not candidates or candidates[0] == value:
         return None
-    completed = value[: len(value) - len(prefix)] + names[0]
-    return completed if completed != value else None
+    return candidates[0]
 
 
 class PathInput(OrderedInput):
-    """An input whose Tab accepts the path completion.
+    """An input whose Tab completes paths as a shell does.
 
-    Its text is always showable: a completion or a paste holding control characters is shown
-    with stand-ins (:func:`display_name`), and :attr:`real_value` is the path it names.
+    Tab with one match takes it; with several it extends the text to what they share and
+    lists them (``Candidates``), and further Tabs cycle through them; with none it says so and
+    keeps the focus (moving on would put typed keys in the next field). Its text is always
+    showable: a completion or a paste holding control characters is shown with stand-ins
+    (:func:`display_name`), and :attr:`real_value` is the path it names.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "accept_completion", "Complete", show=False),
     ]
+
+    class Candidates(Message):
+        """The completions to show under the input (``names`` empty: hide the list).
+
+        ``current``: the position of the one in the input (-1: none yet); ``no_match``: Tab
+        found nothing for the text."""
+
+        def __init__(self, names: list[str], current: int, no_match: bool = False) -> None:
+            super().__init__()
+            self.names = names
+            self.current = current
+            self.no_match = no_match
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cycle: list[str] = []
+        self._cycle_index = -1
 
     def validate_value(self, value: str) -> str:
         """Textual's reactive validator: whatever is put in, only showable text is kept."""
@@ -118,10 +146,37 @@ class PathInput(OrderedInput):
         """The path the (trimmed) text names, ``~`` expanded and stand-ins resolved."""
         return real_path(self.value.strip())
 
+    def _set(self, value: str) -> None:
+        self.value = value
+        self.cursor_position = len(value)
+
     def action_accept_completion(self) -> None:
-        """Take the suggested completion (or move on when there is none)."""
-        if self._suggestion and self._suggestion != self.value:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
-        else:
+        """Complete the path (see the class); an empty field moves on to the next one."""
+        if not self.value:
             self.screen.focus_next()
+            return
+        cycle = self._cycle
+        if cycle and 0 <= self._cycle_index < len(cycle) and self.value == cycle[self._cycle_index]:
+            self._cycle_index = (self._cycle_index + 1) % len(cycle)
+            self._set(cycle[self._cycle_index])
+            self.post_message(self.Candidates(cycle, self._cycle_index))
+            return
+        candidates = path_candidates(self.value)
+        self._cycle, self._cycle_index = [], -1
+        if not candidates:
+            self.app.bell()
+            self.post_message(self.Candidates([], -1, no_match=True))
+            return
+        if len(candidates) == 1:
+            self._set(candidates[0])
+            self.post_message(self.Candidates([], -1))
+            return
+        # Character by character on purpose: a shell completes "no" to "notes_", mid-name.
+        shared = os.path.commonprefix(candidates)  # noqa: RUF071
+        if len(shared) > len(self.value):
+            self._set(shared)  # the next Tab finds the same list and starts cycling
+            self.post_message(self.Candidates(candidates, -1))
+            return
+        self._cycle, self._cycle_index = candidates, 0
+        self._set(candidates[0])
+        self.post_message(self.Candidates(candidates, 0))
