@@ -16,8 +16,9 @@ CHUNK = 1000
 
 
 def all_ids(store: Store) -> list[int]:
-    """Every paper id in the library, oldest first."""
-    return [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
+    """Every paper id in the library, oldest first (the trash left out)."""
+    rows = store.conn.execute("SELECT id FROM papers WHERE deleted_at IS NULL ORDER BY id")
+    return [int(r[0]) for r in rows]
 
 
 def iter_papers(store: Store, ids: Sequence[int], *, with_sources: bool = True) -> Iterator[Paper]:

@@ -146,7 +146,8 @@ def where(query: Query, view: View = None) -> tuple[str, dict[str, object], bool
         parts.append("(starred = 1)")
     elif view is not None:
         parts.append(f"(status = {builder.param(Status(view).value)})")
-    sql = _join(" AND ", parts) if parts else "1"
+    parts.append("(deleted_at IS NULL)")  # the trash is in no view and no search
+    sql = _join(" AND ", parts)
     return sql, builder.params, builder.functions
 
 

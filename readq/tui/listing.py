@@ -95,12 +95,13 @@ class ListResult:
 
 
 def _where(view: View) -> tuple[str, list[object]]:
+    # The trash is in no view.
     if view is View.STARRED:
-        return " WHERE starred = 1", []
+        return " WHERE starred = 1 AND deleted_at IS NULL", []
     status = view.status
     if status is not None:
-        return " WHERE status = ?", [status.value]
-    return "", []
+        return " WHERE status = ? AND deleted_at IS NULL", [status.value]
+    return " WHERE deleted_at IS NULL", []
 
 
 def ordered_ids(store: Store, view: View, sort: SortKey, limit: int | None = None) -> list[int]:
