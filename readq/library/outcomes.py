@@ -30,9 +30,10 @@ REDO_KEY = "ctrl+r"
 """The keys named in feedback ("— u undoes"): the TUI's bindings of undo and redo."""
 
 SHORT_TITLE_WORDS = 5
-SHORT_TITLE_CHARS = 40
+SHORT_TITLE_CHARS = 28
 """A toast names a paper by the first words of its title, at most this long: enough to
-recognise it, short enough that a burst of toasts stays one line each."""
+recognise it, short enough that "Moved to the trash: <title> — u undoes" fits on one line of
+Textual's 60-column toast (40 wrapped to two lines in tmux at 120x40)."""
 
 
 def short_title(title: str) -> str:

@@ -65,7 +65,7 @@ MAIN_KEYS: list[Key] = [
     Key("escape", "escape", "Clear", "Clear the selection, else the filter", priority=True),
     Key("d", "delete", "Delete", "Move to the trash (u brings it back)"),
     Key("R", "rename", "Rename", "Rename the paper (give it a title of your own)"),
-    Key("T", "trash", "Trash", "The trash: deleted papers, to restore (Enter)"),
+    Key("6,T", "trash", "Trash", "The trash: deleted papers, to restore (Enter)"),
     Key("u", "undo", "Undo", "Undo the last change (repeatable)", True),
     Key("ctrl+r", "redo", "Redo", "Redo"),
     Key("o", "open_url", "Open", "Open the paper's page (arXiv, else first link)"),

@@ -59,7 +59,7 @@ def test_delete_hides_everywhere_but_keeps_state_and_note(library: Library) -> N
 
     done = library.delete([lantern])
     assert done.ids == (lantern,)
-    assert done.message() == "Moved to the trash: Gradient Lanterns for Quiet Experts — u undoes"
+    assert done.message() == "Moved to the trash: Gradient Lanterns for Quiet… — u undoes"
     assert store.count() == 2
     stats = store.stats()
     assert (stats.total, stats.by_status[Status.READ], stats.starred, stats.with_notes) == (
@@ -158,7 +158,7 @@ def test_rename_is_undoable_and_named(library: Library) -> None:
     store = library.store
     moss = _by_title(store)["Moss Tables"]
     done = library.rename(moss, "Moss Tables, Revisited by Hand")
-    assert done.message() == "Renamed: Moss Tables, Revisited by Hand — u undoes"
+    assert done.message() == "Renamed: Moss Tables, Revisited by… — u undoes"
     assert store.get(moss).title == "Moss Tables, Revisited by Hand"
     undone = library.undo()
     assert isinstance(undone.change, RenameChange)
@@ -172,7 +172,7 @@ def test_rename_is_undoable_and_named(library: Library) -> None:
 def test_state_messages_name_the_paper_and_the_undo_key(library: Library) -> None:
     lantern = _by_title(library.store)[TITLES[0]]
     outcome = library.mark([lantern], Status.READ, "Marked read")
-    assert outcome.message() == "Marked read: Gradient Lanterns for Quiet Experts — u undoes"
+    assert outcome.message() == "Marked read: Gradient Lanterns for Quiet… — u undoes"
     assert library.mark([1, 2], Status.TO_READ, "Marked to read").message() == (
         "Marked to read: 2 papers — u undoes"
     )
@@ -181,7 +181,11 @@ def test_state_messages_name_the_paper_and_the_undo_key(library: Library) -> Non
 
 def test_short_title_is_cleaned_and_cut() -> None:
     assert short_title("Gradient Lanterns for Quiet Experts in Sparse Mixtures") == (
-        "Gradient Lanterns for Quiet Experts…"
+        "Gradient Lanterns for Quiet…"
+    )
+    assert short_title("Moss Tables") == "Moss Tables"
+    assert short_title("Pneumonoultramicroscopicsilicovolcanoconiosis Study") == (
+        "Pneumonoultramicroscopicsili…"
     )
     assert short_title("[bold]x[/] \x1b]0;pwned\x07Title\u202e") == "[bold]x[/] Title"
     assert short_title("   ") == "(untitled)"

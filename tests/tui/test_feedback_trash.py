@@ -36,7 +36,7 @@ async def test_a_mark_says_what_it_did_and_a_burst_shows_one_toast(tmp_path: Pat
         await pilot.press("r")
         await settle(pilot, app)
         assert store.get(first).status is Status.READ
-        assert _feedback(app) == ["Marked read: Sparse Lanterns for Token Routing — u undoes"]
+        assert _feedback(app) == ["Marked read: Sparse Lanterns for Token… — u undoes"]
         await pilot.press("t", "s", "N")
         await settle(pilot, app)
         shown = _feedback(app)
@@ -73,9 +73,7 @@ async def test_d_moves_to_the_trash_u_restores_and_t_shows_the_trash(tmp_path: P
         await settle(pilot, app)
         assert store.trashed_ids() == [first]
         assert first not in list(screen.paper_list.ids)
-        assert _feedback(app) == [
-            "Moved to the trash: Sparse Lanterns for Token Routing — u undoes"
-        ]
+        assert _feedback(app) == ["Moved to the trash: Sparse Lanterns for Token… — u undoes"]
         await pilot.press("u")
         await settle(pilot, app)
         assert store.trashed_ids() == []
@@ -92,9 +90,7 @@ async def test_d_moves_to_the_trash_u_restores_and_t_shows_the_trash(tmp_path: P
         assert app.screen is screen
         assert store.trashed_ids() == []
         assert first in list(screen.paper_list.ids)
-        assert _feedback(app) == [
-            "Restored from the trash: Sparse Lanterns for Token Routing — u undoes"
-        ]
+        assert _feedback(app) == ["Restored from the trash: Sparse Lanterns for Token… — u undoes"]
         # The filter finds it again (the index was told).
         await pilot.press("slash", *"lanterns")
         await settle(pilot, app)
@@ -166,4 +162,20 @@ async def test_e_confirms_the_saved_note(tmp_path: Path, monkeypatch: pytest.Mon
         await pilot.press("e")
         await settle(pilot, app)
         assert store.get(first).note == "edited"
-        assert _feedback(app) == ["Saved the note: Sparse Lanterns for Token Routing — u undoes"]
+        assert _feedback(app) == ["Saved the note: Sparse Lanterns for Token… — u undoes"]
+
+
+async def test_a_burst_of_marks_between_two_frames_leaves_one_toast(tmp_path: Path) -> None:
+    """Keys handled back to back, before the app processes any message (as `t t t` typed fast
+    in a terminal), still replace the toast rather than stack them."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = main_of(app)
+        for _ in range(3):
+            screen.action_mark("to-read")
+        await settle(pilot, app)
+        assert store.stats().by_status[Status.TO_READ] == 3
+        shown = _feedback(app)
+        assert len(shown) == 1 and shown[0].startswith("Marked to read: ")

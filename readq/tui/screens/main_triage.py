@@ -49,12 +49,15 @@ class TriageScreen(ListScreen):
         previous = self._feedback_toast
         if previous is not None:
             # Textual has no public call to withdraw one toast (clear_notifications drops the
-            # errors too); the collection forgets it here, and the new one is posted next.
+            # errors too): the app's collection forgets it here.
             with suppress(KeyError):  # it already timed out
                 app._unnotify(previous, refresh=False)
         toast = Notification(text, "", "information", FEEDBACK_SECONDS, markup=False)
         self._feedback_toast = toast
-        app.post_message(Notify(toast))
+        # Handled now, not posted: a posted toast is added only when the app's queue reaches
+        # it, after the next key of a burst (measured: two toasts stacked in tmux with
+        # `t t t`), so that key could not withdraw it.
+        app._on_notify(Notify(toast))
 
     # ------------------------------------------------------------------ filter
     def action_focus_filter(self) -> None:
