@@ -239,7 +239,7 @@ class Library:
         ids = list(dict.fromkeys(ids))
         what = self.subject(ids)
         moved = self.store.trash(ids)
-        return self._trash_outcome("Moved to the trash", ids, moved, trashed=True, fallback=what)
+        return self._trash_outcome("Moved to trash", ids, moved, trashed=True, fallback=what)
 
     def restore(self, ids: Sequence[int]) -> ChangeOutcome:
         """Bring papers back from the trash (one transaction), recorded for undo."""
@@ -247,7 +247,7 @@ class Library:
         what = self.subject(ids)
         back = self.store.restore_trashed(ids)
         return self._trash_outcome(
-            "Restored from the trash", ids, back, trashed=False, fallback=what
+            "Restored from trash", ids, back, trashed=False, fallback=what
         )
 
     def _trash_outcome(

@@ -32,7 +32,7 @@ REDO_KEY = "ctrl+r"
 SHORT_TITLE_WORDS = 5
 SHORT_TITLE_CHARS = 28
 """A toast names a paper by the first words of its title, at most this long: enough to
-recognise it, short enough that "Moved to the trash: <title> — u undoes" fits on one line of
+recognise it, short enough that "Moved to trash: <title> — u undoes" fits on one line of
 Textual's 60-column toast (40 wrapped to two lines in tmux at 120x40)."""
 
 

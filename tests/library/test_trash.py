@@ -59,7 +59,7 @@ def test_delete_hides_everywhere_but_keeps_state_and_note(library: Library) -> N
 
     done = library.delete([lantern])
     assert done.ids == (lantern,)
-    assert done.message() == "Moved to the trash: Gradient Lanterns for Quiet… — u undoes"
+    assert done.message() == "Moved to trash: Gradient Lanterns for Quiet… — u undoes"
     assert store.count() == 2
     stats = store.stats()
     assert (stats.total, stats.by_status[Status.READ], stats.starred, stats.with_notes) == (
@@ -94,10 +94,10 @@ def test_undo_of_a_delete_restores_and_redo_deletes_again(library: Library) -> N
     library.delete([moss])
     undone = library.undo()
     assert isinstance(undone.change, TrashChange)
-    assert undone.message() == "Undid Moved to the trash: Moss Tables — ctrl+r redoes"
+    assert undone.message() == "Undid Moved to trash: Moss Tables — ctrl+r redoes"
     assert store.count() == 3 and library.trash() == []
     redone = library.redo()
-    assert redone.message() == "Redid Moved to the trash: Moss Tables — u undoes"
+    assert redone.message() == "Redid Moved to trash: Moss Tables — u undoes"
     assert [p.id for p in library.trash()] == [moss] and store.count() == 2
 
 
@@ -107,7 +107,7 @@ def test_restore_brings_back_and_is_undoable(library: Library) -> None:
     library.delete(ids[:2])
     done = library.restore([ids[0], ids[2]])
     assert done.ids == (ids[0],) and done.skipped == (ids[2],)
-    assert done.message() == f"Restored from the trash: {short_title(store.get(ids[0]).title)}" + (
+    assert done.message() == f"Restored from trash: {short_title(store.get(ids[0]).title)}" + (
         " — u undoes"
     )
     assert store.count() == 2
@@ -123,8 +123,8 @@ def test_delete_of_an_unknown_id_changes_nothing(library: Library) -> None:
 
 def test_bulk_delete_names_the_count(library: Library) -> None:
     done = library.delete([1, 2, 3])
-    assert done.message() == "Moved to the trash: 3 papers — u undoes"
-    assert library.delete([1]).message() == "Moved to the trash: nothing to do"
+    assert done.message() == "Moved to trash: 3 papers — u undoes"
+    assert library.delete([1]).message() == "Moved to trash: nothing to do"
 
 
 def test_reingest_leaves_a_deleted_paper_in_the_trash_and_says_so(library: Library) -> None:

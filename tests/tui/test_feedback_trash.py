@@ -73,12 +73,12 @@ async def test_d_moves_to_the_trash_u_restores_and_t_shows_the_trash(tmp_path: P
         await settle(pilot, app)
         assert store.trashed_ids() == [first]
         assert first not in list(screen.paper_list.ids)
-        assert _feedback(app) == ["Moved to the trash: Sparse Lanterns for Token… — u undoes"]
+        assert _feedback(app) == ["Moved to trash: Sparse Lanterns for Token… — u undoes"]
         await pilot.press("u")
         await settle(pilot, app)
         assert store.trashed_ids() == []
         assert first in list(screen.paper_list.ids)
-        assert _feedback(app)[0].startswith("Undid Moved to the trash: Sparse Lanterns")
+        assert _feedback(app)[0].startswith("Undid Moved to trash: Sparse Lanterns")
         # The trash view: delete again, open it, restore with Enter.
         await pilot.press("d")
         await settle(pilot, app)
@@ -90,7 +90,7 @@ async def test_d_moves_to_the_trash_u_restores_and_t_shows_the_trash(tmp_path: P
         assert app.screen is screen
         assert store.trashed_ids() == []
         assert first in list(screen.paper_list.ids)
-        assert _feedback(app) == ["Restored from the trash: Sparse Lanterns for Token… — u undoes"]
+        assert _feedback(app) == ["Restored from trash: Sparse Lanterns for Token… — u undoes"]
         # The filter finds it again (the index was told).
         await pilot.press("slash", *"lanterns")
         await settle(pilot, app)
