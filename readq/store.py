@@ -34,6 +34,13 @@ PAPER_COLUMNS = (
     "summary"
 )
 
+TRASHED = "deleted_at IS NOT NULL"
+"""The papers in the trash (answered by the partial index ``idx_papers_deleted_at``)."""
+NOT_TRASHED = f"id NOT IN (SELECT id FROM papers WHERE {TRASHED})"
+"""The papers outside the trash, as a condition that keeps a query on its own index (a
+"deleted_at IS NULL" test reads every row: 84 -> 201 ms for the Inbox's ids at 100k papers,
+this form 128 ms); added only when the trash holds something (:meth:`Store.has_trash`)."""
+
 SORT_SQL: dict[SortKey, str] = {
     SortKey.ADDED: "id DESC",
     SortKey.PUBLISHED: "published IS NULL, published DESC, id DESC",
@@ -579,9 +586,17 @@ class Store:
     # -------------------------------------------------------------------- reads
     def count(self) -> int:
         """How many papers the library holds (the trash not counted)."""
-        return int(
-            self.conn.execute("SELECT count(*) FROM papers WHERE deleted_at IS NULL").fetchone()[0]
+        # All rows minus the trash (its partial index): 0.3 ms at 100k papers, where
+        # "WHERE deleted_at IS NULL" reads every row (18.7 ms, /tmp bench in the commit).
+        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]) - int(
+            self.conn.execute(f"SELECT count(*) FROM papers WHERE {TRASHED}").fetchone()[0]
         )
+
+    def has_trash(self) -> bool:
+        """Whether any paper is in the trash (one probe of its partial index): queries add
+        their "not in the trash" condition only then, at no cost to a library without."""
+        row = self.conn.execute(f"SELECT 1 FROM papers WHERE {TRASHED} LIMIT 1").fetchone()
+        return row is not None
 
     def get(self, paper_id: int, *, with_sources: bool = True) -> Paper:
         """The paper with this id (``UnknownPaperError`` if there is none)."""
@@ -620,7 +635,7 @@ class Store:
         if ids is not None:
             papers = self.get_many(ids, with_sources=with_sources)
             return papers[:limit] if limit is not None else papers
-        where: list[str] = ["deleted_at IS NULL"]
+        where: list[str] = [NOT_TRASHED if self.has_trash() else "1"]
         params: list[object] = []
         if status is not None:
             where.append("status = ?")
@@ -665,18 +680,22 @@ class Store:
 
     def stats(self) -> Stats:
         """Counts by status, starred, and with notes (the trash not counted)."""
+        # The whole library (the status index answers) minus the trash (its partial index):
+        # a "deleted_at IS NULL" filter reads every row (GROUP BY 12.7 -> 93 ms at 100k).
         by_status = {s: 0 for s in Status}
-        for status, n in self.conn.execute(
-            "SELECT status, count(*) FROM papers WHERE deleted_at IS NULL GROUP BY status"
-        ):
-            by_status[Status(status)] = int(n)
-        starred, with_notes, total = self.conn.execute(
-            "SELECT coalesce(sum(starred), 0), coalesce(sum(note != ''), 0), count(*) FROM papers "
-            "WHERE deleted_at IS NULL"
-        ).fetchone()
-        return Stats(
-            total=int(total), by_status=by_status, starred=int(starred), with_notes=int(with_notes)
-        )
+        totals = [0, 0, 0]
+        for sign, where in ((1, "1"), (-1, TRASHED)):
+            for status, n in self.conn.execute(
+                f"SELECT status, count(*) FROM papers WHERE {where} GROUP BY status"
+            ):
+                by_status[Status(status)] += sign * int(n)
+            row = self.conn.execute(
+                "SELECT coalesce(sum(starred), 0), coalesce(sum(note != ''), 0), count(*) "
+                f"FROM papers WHERE {where}"
+            ).fetchone()
+            totals = [t + sign * int(v) for t, v in zip(totals, row, strict=True)]
+        starred, with_notes, total = totals
+        return Stats(total=total, by_status=by_status, starred=starred, with_notes=with_notes)
 
     def states(self, ids: Iterable[int]) -> list[PaperState]:
         """The current user state of these papers (for undo)."""

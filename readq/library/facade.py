@@ -246,9 +246,7 @@ class Library:
         ids = list(dict.fromkeys(ids))
         what = self.subject(ids)
         back = self.store.restore_trashed(ids)
-        return self._trash_outcome(
-            "Restored from trash", ids, back, trashed=False, fallback=what
-        )
+        return self._trash_outcome("Restored from trash", ids, back, trashed=False, fallback=what)
 
     def _trash_outcome(
         self, description: str, asked: list[int], moved: list[int], *, trashed: bool, fallback: str

@@ -74,7 +74,10 @@ _COLUMNS = {
 }
 _TRASHED = "SELECT id FROM papers WHERE deleted_at IS NOT NULL"
 _LIVE_IDS = "SELECT id FROM papers WHERE deleted_at IS NULL"
-_LIVE_COUNT = "SELECT count(*) FROM papers WHERE deleted_at IS NULL"
+_LIVE_COUNT = (  # every row minus the trash: two index counts, not a scan of every row
+    "SELECT (SELECT count(*) FROM papers) - "
+    "(SELECT count(*) FROM papers WHERE deleted_at IS NOT NULL)"
+)
 _SELECT = (
     "SELECT id, title, abstract, coalesce(org, ''), note, status, starred, published, "
     "upvotes, updated_at FROM papers"
