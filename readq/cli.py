@@ -639,8 +639,11 @@ def trash_empty(context: Context, paper_ids: tuple[int, ...], yes: bool) -> None
     """Delete the papers in the trash for good (only PAPER_IDS when given), with their notes
     and note history. This cannot be undone: --yes is required."""
     library = context.library(write=yes)
+    waiting = len(library.store.trashed_ids(paper_ids or None))
+    if not waiting:
+        say("the trash is empty" if not paper_ids else "none of these papers is in the trash")
+        return
     if not yes:
-        waiting = len(library.store.trashed_ids(paper_ids or None))
         fail(
             f"this deletes {waiting} paper(s) and their notes for good; "
             "run again with --yes to do it"

@@ -81,3 +81,5 @@ def test_empty_needs_yes_and_deletes_for_good(run) -> None:  # type: ignore[no-u
     assert run("show", str(ids[0])).exit_code != 0
     assert run("trash", "empty", "--yes").output == "deleted 1 paper for good\n"
     assert run("trash").output == "the trash is empty\n"
+    nothing = run("trash", "empty")
+    assert nothing.exit_code == 0 and nothing.output == "the trash is empty\n"

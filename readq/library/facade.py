@@ -323,6 +323,13 @@ class Library:
             return UndoOutcome(verb, waiting=True)
         try:
             change = step(self.store)
+        except UnknownPaperError as exc:
+            # The paper is gone for good (another process emptied the trash): this step can
+            # never apply again, so it leaves the history instead of failing at every press.
+            stack = self.undo_stack.undo_stack if verb == "undo" else self.undo_stack.redo_stack
+            if stack:
+                stack.pop()
+            return UndoOutcome(verb, error=exc)
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
         assert change is None or isinstance(

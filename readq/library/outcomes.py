@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from readq.dberrors import describe_sqlite_error
 from readq.library.undo import Change, StateChange
 from readq.models import Status
-from readq.store import PaperState
+from readq.store import PaperState, UnknownPaperError
 from readq.textclean import clean_line, strip_unsafe
 
 if TYPE_CHECKING:  # imported by the jobs themselves: start-up cost
@@ -170,6 +170,8 @@ class UndoOutcome:
 
     def message(self) -> str:
         """The toast: "Undid Marked read: Gradient Lanterns… — ctrl+r redoes"."""
+        if isinstance(self.error, UnknownPaperError):
+            return f"Cannot {self.verb} that step: {self.error}, deleted for good."
         if self.change is None:
             return f"Nothing to {self.verb}."
         done = "Undid" if self.verb == "undo" else "Redid"

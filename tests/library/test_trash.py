@@ -239,3 +239,21 @@ def test_the_search_index_follows_deletes_and_restores_by_others(library: Librar
         assert moss not in list(engine.search(parse_query(""), SortKey.ADDED))
     finally:
         engine.close()
+
+
+def test_undo_of_a_paper_emptied_elsewhere_fails_once_and_leaves_the_history(
+    library: Library,
+) -> None:
+    """Another process emptied the trash: undoing the delete cannot bring the paper back; it
+    says so (an error, no exception) and the step leaves the history."""
+    moss = _by_title(library.store)["Moss Tables"]
+    library.mark([1], Status.READ, "Marked read")
+    library.delete([moss])
+    with Store.open(library.store.path, migrate=False) as other:
+        assert other.empty_trash() == 1
+    failed = library.undo()
+    assert isinstance(failed.error, UnknownPaperError) and failed.change is None
+    assert failed.message() == f"Cannot undo that step: no paper with id {moss}, deleted for good."
+    undone = library.undo()  # the step before it still works
+    assert undone.error is None and undone.change is not None
+    assert library.store.get(1).status is Status.NEW

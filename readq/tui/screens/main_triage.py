@@ -24,7 +24,7 @@ from readq.library.outcomes import (
 )
 from readq.library.undo import NoteChange, StateChange, TrashChange
 from readq.models import SortKey, Status
-from readq.store import PaperState
+from readq.store import PaperState, UnknownPaperError
 from readq.tui.listing import View
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
@@ -315,6 +315,9 @@ class TriageScreen(ListScreen):
                 timeout=3,
                 markup=False,
             )
+            return
+        if isinstance(outcome.error, UnknownPaperError):
+            self.notify(outcome.message(), severity="warning", timeout=4, markup=False)
             return
         if outcome.error is not None:
             self._write_failed(what, outcome.error)
