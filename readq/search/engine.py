@@ -564,8 +564,15 @@ class SearchEngine:
 
     @property
     def has_deleted(self) -> bool:
-        """Whether papers deleted from the library still hold rows in the index."""
-        return self._alive.bit_count() != self._index.n
+        """Whether papers deleted from the library for good still hold rows in the index.
+        Papers in the trash do not count: they are still in the library, only hidden (a
+        library with a trash is cached like any other)."""
+        n = self._index.n
+        dead = bitset.full(n) & ~self._alive if n else 0
+        if not dead:
+            return False
+        trashed = bitset.from_indices(self._docs_of(self._reader.conn.execute(_TRASHED)), n)
+        return bool(dead & ~trashed)
 
     def export_state(self) -> dict[str, object]:
         """Everything the engine holds in memory, as plain values (str, int, arrays, bytes,
