@@ -393,7 +393,7 @@ def ingest(context: Context, paths: tuple[str, ...], year: int | None) -> None:
         dupes_text = f"; {dupes} possible duplicates (same title, other arXiv id)" if dupes else ""
         say(
             f"{report.name}: {result.papers} papers ({report.format}): "
-            f"{result.new} new{known}{updated}{dupes_text}",
+            f"{result.new} new{known}{updated}{_trash_note(result.in_trash)}{dupes_text}",
             keep_newlines=False,
         )
         _report_duplicates(result.possible_duplicates)
@@ -590,6 +590,99 @@ def rename(context: Context, paper_id: int, title: str) -> None:
     with user_errors():
         context.library(write=True).rename(paper_id, title)
     say(f"renamed #{paper_id}")
+
+
+# ----------------------------------------------------------------------- trash
+@cli.command()
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
+@pass_context
+def delete(context: Context, paper_ids: tuple[int, ...]) -> None:
+    """Move papers to the trash (readq trash restore ID brings them back; their state and
+    note are kept until readq trash empty)."""
+    with user_errors():
+        done = context.library(write=True).delete(paper_ids)
+    if done.ids:
+        noun = "paper" if len(done.ids) == 1 else "papers"
+        say(f"moved {len(done.ids)} {noun} to the trash: {_id_list(done.ids)}")
+    if done.skipped:
+        say(f"already in the trash: {_id_list(done.skipped)}")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def trash(ctx: click.Context) -> None:
+    """The deleted papers: list them (the default), restore some, or empty the trash."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(trash_list)
+
+
+@trash.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_context
+def trash_list(context: Context, as_json: bool) -> None:
+    """List the papers in the trash, most recently deleted first."""
+    library = context.library()
+    with user_errors():
+        papers = library.trash()
+        deleted = {p.id: library.deleted_at(p.id) for p in papers}
+    if as_json:
+        say_json([{**p.to_json(), "deleted_at": deleted[p.id]} for p in papers])
+        return
+    if not papers:
+        say("the trash is empty")
+        return
+    id_width = max(len(str(p.id)) for p in papers)
+    for paper in papers:
+        when = (deleted[paper.id] or "")[:16].replace("T", " ")
+        title = strip_unsafe(paper.title, keep_newlines=False)
+        say(f"{paper.id:>{id_width}}  deleted {when}  {title}", keep_newlines=False)
+
+
+@trash.command(name="restore")
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
+@pass_context
+def trash_restore(context: Context, paper_ids: tuple[int, ...]) -> None:
+    """Bring papers back from the trash, with their state and note."""
+    with user_errors():
+        done = context.library(write=True).restore(paper_ids)
+    if done.ids:
+        noun = "paper" if len(done.ids) == 1 else "papers"
+        say(f"restored {len(done.ids)} {noun}: {_id_list(done.ids)}")
+    if done.skipped:
+        say(f"not in the trash: {_id_list(done.skipped)}")
+
+
+@trash.command(name="empty")
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1)
+@click.option("--yes", is_flag=True, help="Really delete them for good (required).")
+@pass_context
+def trash_empty(context: Context, paper_ids: tuple[int, ...], yes: bool) -> None:
+    """Delete the papers in the trash for good (only PAPER_IDS when given), with their notes
+    and note history. This cannot be undone: --yes is required."""
+    library = context.library(write=yes)
+    waiting = len(library.store.trashed_ids(paper_ids or None))
+    if not waiting:
+        say("the trash is empty" if not paper_ids else "none of these papers is in the trash")
+        return
+    if not yes:
+        fail(
+            f"this deletes {waiting} paper(s) and their notes for good; "
+            "run again with --yes to do it"
+        )
+    with user_errors():
+        gone = library.empty_trash(paper_ids or None)
+    noun = "paper" if gone == 1 else "papers"
+    say(f"deleted {gone} {noun} for good")
+
+
+def _trash_note(in_trash: int) -> str:
+    from readq.library.outcomes import trash_note
+
+    return trash_note(in_trash)
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    return " ".join(f"#{i}" for i in ids)
 
 
 # ------------------------------------------------------------------------ note
@@ -884,7 +977,7 @@ def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) 
     if result is None:
         return
     known = f", {result.merged} already known ({result.updated} updated)" if result.merged else ""
-    say(f"arXiv API: {result.papers} papers: {result.new} new{known}")
+    say(f"arXiv API: {result.papers} papers: {result.new} new{known}{_trash_note(result.in_trash)}")
     _report_duplicates(result.possible_duplicates)
 
 

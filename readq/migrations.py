@@ -161,4 +161,17 @@ def m005_identity(db: Database) -> None:
     db.execute("CREATE INDEX idx_papers_doi ON papers (doi) WHERE doi IS NOT NULL")
 
 
+@migrations()
+def m007_trash(db: Database) -> None:
+    """The trash: a deleted paper keeps its row (state, note, revisions, sources) with the
+    moment it was deleted, hidden from every view until it is restored or the trash is
+    emptied. Re-ingest matches it as before, so a deleted paper is never added again as a new
+    one. The partial index makes "what is in the trash" cheap (the search index asks it on
+    every refresh) and costs nothing for papers outside it."""
+    db.execute("ALTER TABLE papers ADD COLUMN deleted_at TEXT")
+    db.execute(
+        "CREATE INDEX idx_papers_deleted_at ON papers (deleted_at) WHERE deleted_at IS NOT NULL"
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

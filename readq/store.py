@@ -34,6 +34,13 @@ PAPER_COLUMNS = (
     "summary"
 )
 
+TRASHED = "deleted_at IS NOT NULL"
+"""The papers in the trash (answered by the partial index ``idx_papers_deleted_at``)."""
+NOT_TRASHED = f"id NOT IN (SELECT id FROM papers WHERE {TRASHED})"
+"""The papers outside the trash, as a condition that keeps a query on its own index (a
+"deleted_at IS NULL" test reads every row: 84 -> 201 ms for the Inbox's ids at 100k papers,
+this form 128 ms); added only when the trash holds something (:meth:`Store.has_trash`)."""
+
 SORT_SQL: dict[SortKey, str] = {
     SortKey.ADDED: "id DESC",
     SortKey.PUBLISHED: "published IS NULL, published DESC, id DESC",
@@ -89,6 +96,9 @@ class IngestResult:
     possible_duplicates: tuple[tuple[int, int], ...] = ()
     """(new paper, stored paper) pairs that share a title or abstract but have different
     arXiv ids: kept apart (two ids are two papers) and reported for the user to look at."""
+    in_trash: int = 0
+    """Repeats of papers in the trash: they stay there (re-ingest never restores a paper the
+    user deleted); the summary says so, and ``readq trash restore`` brings them back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,8 +585,18 @@ class Store:
 
     # -------------------------------------------------------------------- reads
     def count(self) -> int:
-        """How many papers the library holds."""
-        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+        """How many papers the library holds (the trash not counted)."""
+        # All rows minus the trash (its partial index): 0.3 ms at 100k papers, where
+        # "WHERE deleted_at IS NULL" reads every row (18.7 ms, /tmp bench in the commit).
+        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]) - int(
+            self.conn.execute(f"SELECT count(*) FROM papers WHERE {TRASHED}").fetchone()[0]
+        )
+
+    def has_trash(self) -> bool:
+        """Whether any paper is in the trash (one probe of its partial index): queries add
+        their "not in the trash" condition only then, at no cost to a library without."""
+        row = self.conn.execute(f"SELECT 1 FROM papers WHERE {TRASHED} LIMIT 1").fetchone()
+        return row is not None
 
     def get(self, paper_id: int, *, with_sources: bool = True) -> Paper:
         """The paper with this id (``UnknownPaperError`` if there is none)."""
@@ -615,7 +635,7 @@ class Store:
         if ids is not None:
             papers = self.get_many(ids, with_sources=with_sources)
             return papers[:limit] if limit is not None else papers
-        where: list[str] = []
+        where: list[str] = [NOT_TRASHED if self.has_trash() else "1"]
         params: list[object] = []
         if status is not None:
             where.append("status = ?")
@@ -623,9 +643,7 @@ class Store:
         if starred is not None:
             where.append("starred = ?")
             params.append(int(starred))
-        sql = f"SELECT {PAPER_COLUMNS} FROM papers"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {PAPER_COLUMNS} FROM papers WHERE " + " AND ".join(where)
         sql += f" ORDER BY {SORT_SQL[sort]}"
         if limit is not None:
             sql += " LIMIT ?"
@@ -661,16 +679,23 @@ class Store:
         return result
 
     def stats(self) -> Stats:
-        """Counts by status, starred, and with notes."""
+        """Counts by status, starred, and with notes (the trash not counted)."""
+        # The whole library (the status index answers) minus the trash (its partial index):
+        # a "deleted_at IS NULL" filter reads every row (GROUP BY 12.7 -> 93 ms at 100k).
         by_status = {s: 0 for s in Status}
-        for status, n in self.conn.execute("SELECT status, count(*) FROM papers GROUP BY status"):
-            by_status[Status(status)] = int(n)
-        starred, with_notes, total = self.conn.execute(
-            "SELECT coalesce(sum(starred), 0), coalesce(sum(note != ''), 0), count(*) FROM papers"
-        ).fetchone()
-        return Stats(
-            total=int(total), by_status=by_status, starred=int(starred), with_notes=int(with_notes)
-        )
+        totals = [0, 0, 0]
+        for sign, where in ((1, "1"), (-1, TRASHED)):
+            for status, n in self.conn.execute(
+                f"SELECT status, count(*) FROM papers WHERE {where} GROUP BY status"
+            ):
+                by_status[Status(status)] += sign * int(n)
+            row = self.conn.execute(
+                "SELECT coalesce(sum(starred), 0), coalesce(sum(note != ''), 0), count(*) "
+                f"FROM papers WHERE {where}"
+            ).fetchone()
+            totals = [t + sign * int(v) for t, v in zip(totals, row, strict=True)]
+        starred, with_notes, total = totals
+        return Stats(total=total, by_status=by_status, starred=starred, with_notes=with_notes)
 
     def states(self, ids: Iterable[int]) -> list[PaperState]:
         """The current user state of these papers (for undo)."""
@@ -732,6 +757,11 @@ class Store:
 
     def rename(self, paper_id: int, title: str) -> None:
         """Give a paper a title of the user's choosing (no longer marked as derived)."""
+        self.set_title(paper_id, title, derived=False)
+
+    def set_title(self, paper_id: int, title: str, *, derived: bool) -> None:
+        """Set a paper's title and whether readq derived it (a rename, or its undo). The
+        dedupe key stays the scraped title's, so re-ingesting the listing finds the paper."""
         from readq.textclean import clean_line
 
         cleaned = clean_line(title)
@@ -740,9 +770,92 @@ class Store:
         with self.write() as conn:
             self._require(conn, [paper_id])
             conn.execute(
-                "UPDATE papers SET title = ?, title_derived = 0, updated_at = ? WHERE id = ?",
-                (cleaned, now_iso(), paper_id),
+                "UPDATE papers SET title = ?, title_derived = ?, updated_at = ? WHERE id = ?",
+                (cleaned, int(derived), now_iso(), paper_id),
             )
+
+    # -------------------------------------------------------------------- trash
+    def trash(self, ids: Sequence[int]) -> list[int]:
+        """Move papers to the trash (one transaction): hidden from every view, count, search
+        and export, but kept whole (state, note, revisions, sources) until the trash is
+        emptied. Returns the ids that were not already in the trash (what undo restores)."""
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            self._require(conn, ids)
+            moved = self._trash_filter(conn, ids, trashed=False)
+            stamp = now_iso()
+            for chunk in _chunks(moved, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    f"UPDATE papers SET deleted_at = ?, updated_at = ? WHERE id IN ({marks})",
+                    (stamp, stamp, *chunk),
+                )
+        return moved
+
+    def restore_trashed(self, ids: Sequence[int]) -> list[int]:
+        """Bring papers back from the trash (one transaction), state and note as they were.
+        Returns the ids that were in the trash (what undo deletes again)."""
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            self._require(conn, ids)
+            back = self._trash_filter(conn, ids, trashed=True)
+            stamp = now_iso()
+            for chunk in _chunks(back, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    f"UPDATE papers SET deleted_at = NULL, updated_at = ? WHERE id IN ({marks})",
+                    (stamp, *chunk),
+                )
+        return back
+
+    def _trash_filter(
+        self, conn: sqlite3.Connection, ids: list[int], *, trashed: bool
+    ) -> list[int]:
+        """Those of ``ids`` that are (``trashed``) or are not in the trash, in order."""
+        found: set[int] = set()
+        test = "IS NOT NULL" if trashed else "IS NULL"
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(r[0])
+                for r in conn.execute(
+                    f"SELECT id FROM papers WHERE deleted_at {test} AND id IN ({marks})", chunk
+                )
+            )
+        return [i for i in ids if i in found]
+
+    def trashed_ids(self, ids: Iterable[int] | None = None) -> list[int]:
+        """The papers in the trash, most recently deleted first (with ``ids``: those of them
+        that are in the trash)."""
+        rows = self.conn.execute(
+            "SELECT id FROM papers WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
+        ).fetchall()
+        found = [int(r[0]) for r in rows]
+        if ids is None:
+            return found
+        wanted = set(ids)
+        return [i for i in found if i in wanted]
+
+    def deleted_at(self, paper_id: int) -> str | None:
+        """When the paper was moved to the trash (None: it is not in the trash)."""
+        row = self.conn.execute(
+            "SELECT deleted_at FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownPaperError(paper_id)
+        return None if row[0] is None else str(row[0])
+
+    def empty_trash(self, ids: Sequence[int] | None = None) -> int:
+        """Delete for good the papers in the trash (``ids``: only those of them), with their
+        notes, revisions and sources (one transaction). Returns how many went."""
+        with self.write() as conn:
+            chosen = self.trashed_ids(ids)
+            for chunk in _chunks(chosen, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM note_revisions WHERE paper_id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM paper_sources WHERE paper_id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
+        return len(chosen)
 
     # -------------------------------------------------------------------- notes
     def note_revisions(self, paper_id: int) -> list[NoteRevision]:
@@ -935,6 +1048,7 @@ class Store:
             updated=len(updated_ids),
             new_ids=tuple(new_ids),
             possible_duplicates=tuple(duplicates),
+            in_trash=len(self.trashed_ids(merged_ids)) if merged_ids else 0,
         )
 
     # ------------------------------------------------------------------ matching

@@ -252,3 +252,33 @@ def test_a_library_of_the_previous_schema_gains_the_identity_columns(db_path: Pa
         assert (result.new, result.merged) == (0, 1)
         assert store.get(1).arxiv_version == 3
         assert store.get(1).status.value == "read"
+
+
+def test_a_library_of_the_previous_schema_gains_the_trash(db_path: Path) -> None:
+    """m007: a library made before the trash keeps every paper (none of them in the trash),
+    and papers can then be deleted and found there."""
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before="m007_trash")
+    db.close()
+    with Store.open(db_path, migrate=False) as old:
+        old.ingest(
+            [ScrapedPaper("Kept Lanterns", "A fictional abstract about lanterns kept.")],
+            Source("s", "/s", "2026-01-01"),
+            "hf",
+        )
+        before = KNOWN_MIGRATIONS.index("m007_trash")
+        assert old.applied_migrations() == list(KNOWN_MIGRATIONS[:before])
+    with Store.open(db_path) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+        assert [p.title for p in store.list_papers()] == ["Kept Lanterns"]
+        assert store.trashed_ids() == [] and store.count() == 1
+        store.trash([1])
+        assert store.trashed_ids() == [1] and store.count() == 0
+        plan = " ".join(
+            str(r[3])
+            for r in store.conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM papers WHERE deleted_at IS NOT NULL"
+            )
+        )
+        assert "idx_papers_deleted_at" in plan

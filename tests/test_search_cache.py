@@ -637,3 +637,25 @@ def test_a_loaded_cache_has_its_vocabulary_ready(library: Store) -> None:
         assert list(engine.search("gondol"))  # a prefix search works straight away
     finally:
         engine.close()
+
+
+def test_moves_to_and_from_the_trash_after_the_cache_was_written_are_seen(
+    library: Store,
+) -> None:
+    """A paper deleted (or restored) while no TUI ran: the cached index, caught up, hides it
+    (or shows it again) exactly as a fresh build does. No new persisted state: the cache's
+    alive bits already say which papers are shown."""
+    library.trash([7])
+    saved(library)
+    library.trash([3, 12])
+    library.restore_trashed([7])
+    check_same_as_fresh(library)
+    engine = cache.load(library)
+    assert engine is not None
+    try:
+        shown = set(engine.search(""))
+        assert 7 in shown and 3 not in shown and 12 not in shown
+        assert engine.counts().total == 598
+        assert set(engine.search("is:starred")) == {40}
+    finally:
+        engine.close()

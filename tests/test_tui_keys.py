@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tui_helpers import TITLES, build_library, make_app, settle
 
+from readq.library.outcomes import short_title
 from readq.models import Status
 from readq.store import Store
 from readq.tui.screens.main import MainScreen
@@ -605,7 +606,9 @@ async def test_u_undoes_a_note_editing_session_and_ctrl_r_redoes_it(tmp_path: Pa
         after_undo = store.note_revisions(pid)
         assert [r.text for r in after_undo][1:] == history  # newest first; none rewritten
         assert after_undo[0].kind == "restore" and after_undo[0].text == "Original note."
-        assert any("Undid: Edit note" in n.message for n in app._notifications)
+        title = short_title(store.get(pid).title)
+        undid = f"Undid Edited the note: {title} — ctrl+r redoes"
+        assert any(n.message == undid for n in app._notifications)
         await pilot.press("u")  # one step per session: nothing more to undo for the note
         await settle(pilot, app)
         assert store.note_state(pid)[0] == "Original note."

@@ -135,7 +135,10 @@ def export_papers(
 def _nothing_to_export(store: Store, ids: Sequence[int] | None) -> bool:
     if ids is not None:
         return len(ids) == 0
-    return store.conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+    return (
+        store.conn.execute("SELECT 1 FROM papers WHERE deleted_at IS NULL LIMIT 1").fetchone()
+        is None
+    )
 
 
 def _target_name(target: str | os.PathLike[str] | TextIO | None) -> str:

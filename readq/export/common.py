@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import TextIO
 
 from readq.models import Paper
-from readq.store import Store
+from readq.store import NOT_TRASHED, Store
 
 CHUNK = 1000
 
 
 def all_ids(store: Store) -> list[int]:
-    """Every paper id in the library, oldest first."""
-    return [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
+    """Every paper id in the library, oldest first (the trash left out)."""
+    hidden = f" WHERE {NOT_TRASHED}" if store.has_trash() else ""
+    rows = store.conn.execute(f"SELECT id FROM papers{hidden} ORDER BY id")
+    return [int(r[0]) for r in rows]
 
 
 def iter_papers(store: Store, ids: Sequence[int], *, with_sources: bool = True) -> Iterator[Paper]:

@@ -48,7 +48,8 @@ def write_json(store: Store, ids: Sequence[int] | None, out: TextIO) -> int:
 
 
 def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict[str, Any]]:
-    """The JSON record of each paper (in ``ids`` order, or by id when None)."""
+    """The JSON record of each paper (in ``ids`` order, or by id when None: then the trash
+    too, each record's ``deleted_at`` saying which papers are in it)."""
     if ids is None:
         ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
     for start in range(0, len(ids), CHUNK):
@@ -67,6 +68,14 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
             chunk,
         ):
             sources.setdefault(int(pid), []).append({"name": name, "path": path, "seen_at": seen})
+        deleted = {
+            int(r[0]): str(r[1])
+            for r in store.conn.execute(
+                f"SELECT id, deleted_at FROM papers WHERE deleted_at IS NOT NULL "
+                f"AND id IN ({marks})",
+                chunk,
+            )
+        }
         revisions: dict[int, list[dict[str, Any]]] = {}
         for rid, pid, text, created, kind, base in store.conn.execute(
             "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
@@ -79,7 +88,10 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
         for pid in chunk:
             row = rows.get(pid)
             if row is not None:
-                yield _record(row, sources.get(pid, []), revisions.get(pid, []))
+                record = _record(row, sources.get(pid, []), revisions.get(pid, []))
+                # The backup keeps the trash: import puts these papers back in it.
+                record["deleted_at"] = deleted.get(pid)
+                yield record
 
 
 def _record(

@@ -75,7 +75,8 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
         assert record.old_id is not None
         conn.execute(
             f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
-            f"note_revision, added_at, updated_at) VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?)",
+            f"note_revision, added_at, updated_at, deleted_at) "
+            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.old_id,
                 *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
@@ -85,6 +86,7 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
                 record.note_revision,
                 record.added_at or stamp,
                 record.updated_at or stamp,
+                record.deleted_at,
             ),
         )
         conn.executemany(
@@ -169,14 +171,17 @@ def _insert_new(
 ) -> int:
     paper = record.paper
     cur = conn.execute(
-        f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at) "
-        f"VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?)",
+        f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at, "
+        f"deleted_at) VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?, ?)",
         (
             *scraped_values(paper, tkey, akey),
             (record.status or Status.NEW).value,
             int(record.starred),
             record.added_at or stamp,
             stamp,
+            # A paper the backup holds in the trash arrives in the trash; one already in this
+            # library keeps its own place (an import never hides a paper the user can see).
+            record.deleted_at,
         ),
     )
     pid = int(cur.lastrowid or 0)

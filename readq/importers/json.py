@@ -136,6 +136,7 @@ def _paper(item: Any) -> ImportRecord:
         sources=tuple(_source(s) for s in _list(item, "sources")),
         added_at=_timestamp(item, "added_at"),
         updated_at=_timestamp(item, "updated_at"),
+        deleted_at=_timestamp(item, "deleted_at"),
     )
 
 

@@ -35,6 +35,9 @@ class ImportRecord:
     sources: tuple[Source, ...] = ()
     added_at: str | None = None
     updated_at: str | None = None
+    deleted_at: str | None = None
+    """When the paper was moved to the trash (a readq JSON backup says): it comes back in
+    the trash. None: not in the trash, or the file does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from readq.dberrors import is_busy
-from readq.library.outcomes import Level, Report, StateOutcome, UndoOutcome, add_report
-from readq.library.undo import NoteChange, StateChange, UndoStack
+from readq.library.outcomes import (
+    ChangeOutcome,
+    Level,
+    Report,
+    StateOutcome,
+    UndoOutcome,
+    add_report,
+    short_title,
+    subject,
+)
+from readq.library.undo import Change, NoteChange, RenameChange, StateChange, TrashChange, UndoStack
 from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
 from readq.models import NoteRevision, Paper, Stats, Status
 from readq.store import (
@@ -137,23 +146,32 @@ class Library:
                 return target.set_status(ids, status)
             return target.set_starred(ids, bool(starred))
 
+        what = self.subject(ids)
         if not queue_when_busy:
             before = write(self.store)
-            return self._recorded(description, before, status, starred)
+            return self._recorded(description, before, status, starred, what)
         try:
             with self.store.busy_timeout(FAST_BUSY_TIMEOUT_MS):
                 before = write(self.store)
         except (sqlite3.Error, StoreError) as exc:
             if not is_busy(exc):
-                return StateOutcome(description, error=exc)
+                return StateOutcome(description, error=exc, subject=what)
             # Another process holds the write lock (a long ingest): the change is shown now
             # and the background writer saves it when the lock is free.
             before = self.store.states(ids)
             first = self.writer.pending == 0
-            outcome = self._recorded(description, before, status, starred, queued=first)
+            outcome = self._recorded(description, before, status, starred, what, queued=first)
             self.writer.submit(write, partial(self._queued_failed, outcome, on_queued_failure))
             return outcome
-        return self._recorded(description, before, status, starred)
+        return self._recorded(description, before, status, starred, what)
+
+    def subject(self, ids: Sequence[int]) -> str:
+        """What a change to these papers is called in its toast: the first words of the
+        title of one paper, the count of several."""
+        if len(ids) != 1:
+            return subject([""] * len(ids))
+        paper = self.paper(ids[0])
+        return short_title(paper.title) if paper is not None else f"#{ids[0]}"
 
     def _recorded(
         self,
@@ -161,12 +179,13 @@ class Library:
         before: Sequence[PaperState],
         status: Status | None,
         starred: bool | None,
+        what: str,
         *,
         queued: bool | None = None,
     ) -> StateOutcome:
         """Record the change for undo; ``queued``: None when written, else whether this
         change started a wait for the library."""
-        change = StateChange(description, tuple(before))
+        change = StateChange(description, tuple(before), what)
         self.undo_stack.record(change)
         after = tuple(
             PaperState(
@@ -183,6 +202,7 @@ class Library:
             change,
             queued=queued is not None,
             first_in_queue=bool(queued),
+            subject=what,
         )
 
     def _queued_failed(
@@ -198,9 +218,64 @@ class Library:
         if then is not None:
             then(outcome, exc)
 
-    def rename(self, paper_id: int, title: str) -> None:
-        """Give a paper a title of the user's choosing."""
+    def rename(self, paper_id: int, title: str) -> ChangeOutcome:
+        """Give a paper a title of the user's choosing (one transaction), recorded for undo.
+        ``ValueError`` for an empty title, ``UnknownPaperError`` for an unknown id."""
+        old = self.store.get(paper_id, with_sources=False)
         self.store.rename(paper_id, title)
+        new = self.store.get(paper_id, with_sources=False)
+        if new.title == old.title and new.title_derived == old.title_derived:
+            return ChangeOutcome("Renamed", (), short_title(new.title), None, (paper_id,))
+        what = short_title(new.title)
+        change = RenameChange("Renamed", paper_id, old.title, old.title_derived, what)
+        self.undo_stack.record(change)
+        return ChangeOutcome("Renamed", (paper_id,), what, change)
+
+    # ------------------------------------------------------------------ trash
+    def delete(self, ids: Sequence[int]) -> ChangeOutcome:
+        """Move papers to the trash (one transaction), recorded for undo (undo restores).
+        Their state, note and history are kept until the trash is emptied. Raises
+        ``UnknownPaperError`` (nothing changed) if an id is not in the library."""
+        ids = list(dict.fromkeys(ids))
+        what = self.subject(ids)
+        moved = self.store.trash(ids)
+        return self._trash_outcome("Moved to trash", ids, moved, trashed=True, fallback=what)
+
+    def restore(self, ids: Sequence[int]) -> ChangeOutcome:
+        """Bring papers back from the trash (one transaction), recorded for undo."""
+        ids = list(dict.fromkeys(ids))
+        what = self.subject(ids)
+        back = self.store.restore_trashed(ids)
+        return self._trash_outcome("Restored from trash", ids, back, trashed=False, fallback=what)
+
+    def _trash_outcome(
+        self, description: str, asked: list[int], moved: list[int], *, trashed: bool, fallback: str
+    ) -> ChangeOutcome:
+        skipped = tuple(i for i in asked if i not in set(moved))
+        if not moved:
+            return ChangeOutcome(description, (), fallback, None, skipped)
+        what = fallback if len(moved) == len(asked) else self.subject(moved)
+        change: Change = TrashChange(description, tuple(moved), trashed, what)
+        self.undo_stack.record(change)
+        return ChangeOutcome(description, tuple(moved), what, change, skipped)
+
+    def trash(self) -> list[Paper]:
+        """The papers in the trash, most recently deleted first."""
+        return self.store.get_many(self.store.trashed_ids())
+
+    def deleted_at(self, paper_id: int) -> str | None:
+        """When the paper went to the trash (None: it is not in it)."""
+        return self.store.deleted_at(paper_id)
+
+    def empty_trash(self, ids: Sequence[int] | None = None) -> int:
+        """Delete the papers in the trash for good (``ids``: only those), notes and history
+        with them. Not undoable, so the front ends ask first. Undo steps that would bring
+        them back are dropped."""
+        gone = set(self.store.trashed_ids(ids))
+        count = self.store.empty_trash(ids)
+        if gone:
+            self.undo_stack.forget(gone)
+        return count
 
     # ------------------------------------------------------------------ notes
     def note(self, paper_id: int) -> tuple[str, int | None]:
@@ -226,7 +301,9 @@ class Library:
 
     def record_note_edit(self, paper_id: int, before: str) -> None:
         """An editing session changed a note: one undo step puts ``before`` back."""
-        self.undo_stack.record(NoteChange("Edit note", paper_id, before))
+        self.undo_stack.record(
+            NoteChange("Edited the note", paper_id, before, self.subject([paper_id]))
+        )
 
     # -------------------------------------------------------------- undo/redo
     def writes_settled(self, timeout: float = SETTLE_SECONDS) -> bool:
@@ -246,9 +323,18 @@ class Library:
             return UndoOutcome(verb, waiting=True)
         try:
             change = step(self.store)
+        except UnknownPaperError as exc:
+            # The paper is gone for good (another process emptied the trash): this step can
+            # never apply again, so it leaves the history instead of failing at every press.
+            stack = self.undo_stack.undo_stack if verb == "undo" else self.undo_stack.redo_stack
+            if stack:
+                stack.pop()
+            return UndoOutcome(verb, error=exc)
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
-        assert change is None or isinstance(change, StateChange | NoteChange)
+        assert change is None or isinstance(
+            change, StateChange | NoteChange | TrashChange | RenameChange
+        )
         return UndoOutcome(verb, change)
 
     # ------------------------------------------------------------------- jobs

@@ -15,12 +15,68 @@ from typing import TYPE_CHECKING
 
 from readq.dberrors import describe_sqlite_error
 from readq.library.undo import Change, StateChange
-from readq.store import PaperState
+from readq.models import Status
+from readq.store import PaperState, UnknownPaperError
+from readq.textclean import clean_line, strip_unsafe
 
 if TYPE_CHECKING:  # imported by the jobs themselves: start-up cost
     from readq.arxiv_api import AddReport
     from readq.export import ExportResult
     from readq.ingest import FileReport
+
+
+UNDO_KEY = "u"
+REDO_KEY = "ctrl+r"
+"""The keys named in feedback ("— u undoes"): the TUI's bindings of undo and redo."""
+
+SHORT_TITLE_WORDS = 5
+SHORT_TITLE_CHARS = 28
+"""A toast names a paper by the first words of its title, at most this long: enough to
+recognise it, short enough that "Moved to trash: <title> — u undoes" fits on one line of
+Textual's 60-column toast (40 wrapped to two lines in tmux at 120x40)."""
+
+
+def short_title(title: str) -> str:
+    """The first words of a title, cleaned for a terminal (untrusted text: no control or
+    escape characters, one line), with "…" when cut. Still text, never markup: render it
+    with markup off."""
+    words = clean_line(strip_unsafe(title, keep_newlines=False)).split()
+    kept: list[str] = []
+    for word in words[:SHORT_TITLE_WORDS]:
+        if kept and len(" ".join([*kept, word])) > SHORT_TITLE_CHARS:
+            break
+        kept.append(word[:SHORT_TITLE_CHARS])
+    text = " ".join(kept)
+    if len(kept) < len(words) or (kept and kept[-1] != words[len(kept) - 1]):
+        text += "…"
+    return text or "(untitled)"
+
+
+def subject(titles: Sequence[str]) -> str:
+    """What a change was done to: the paper's first words, or how many papers."""
+    if len(titles) == 1:
+        return short_title(titles[0])
+    return f"{len(titles)} papers"
+
+
+def mark_description(status: Status) -> str:
+    """What a mark did, in the past tense of its toast."""
+    return {
+        Status.READ: "Marked read",
+        Status.TO_READ: "Marked to read",
+        Status.NEW: "Back to new",
+    }[status]
+
+
+def star_description(starred: bool) -> str:
+    """What a star key did."""
+    return "Starred" if starred else "Unstarred"
+
+
+def change_message(description: str, what: str, *, undo_key: str | None = UNDO_KEY) -> str:
+    """One toast line: what was done to which paper(s), and the key that undoes it."""
+    text = f"{description}: {what}" if what else description
+    return f"{text} — {undo_key} undoes" if undo_key else text
 
 
 class Level(Enum):
@@ -61,6 +117,8 @@ class StateOutcome:
     queued: bool = False
     first_in_queue: bool = False
     error: Exception | None = None
+    subject: str = ""
+    """The paper's first words, or "N papers" (see :func:`subject`)."""
 
     @property
     def ok(self) -> bool:
@@ -71,6 +129,29 @@ class StateOutcome:
     def ids(self) -> list[int]:
         """The papers changed."""
         return [s.id for s in self.after]
+
+    def message(self, undo_key: str = UNDO_KEY) -> str:
+        """The toast: "Marked read: Gradient Lanterns… — u undoes"."""
+        return change_message(self.description, self.subject, undo_key=undo_key)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    """What a rename, a delete or a restore did: the papers changed, named for the toast,
+    and the undo step (None when nothing changed, e.g. all already in the trash)."""
+
+    description: str
+    ids: tuple[int, ...]
+    subject: str
+    change: Change | None
+    skipped: tuple[int, ...] = ()
+    """Papers asked for that needed nothing (already in, or already out of, the trash)."""
+
+    def message(self, undo_key: str = UNDO_KEY) -> str:
+        """The toast or the CLI's line."""
+        if not self.ids:
+            return f"{self.description}: nothing to do"
+        return change_message(self.description, self.subject, undo_key=undo_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +168,31 @@ class UndoOutcome:
     waiting: bool = False
     error: Exception | None = None
 
+    def message(self) -> str:
+        """The toast: "Undid Marked read: Gradient Lanterns… — ctrl+r redoes"."""
+        if isinstance(self.error, UnknownPaperError):
+            return f"Cannot {self.verb} that step: {self.error}, deleted for good."
+        if self.change is None:
+            return f"Nothing to {self.verb}."
+        done = "Undid" if self.verb == "undo" else "Redid"
+        again = REDO_KEY if self.verb == "undo" else UNDO_KEY
+        what = change_message(self.change.description, self.change.subject, undo_key=None)
+        return f"{done} {what} — {again} {'redoes' if self.verb == 'undo' else 'undoes'}"
+
 
 def write_failure(what: str, exc: Exception) -> str:
     """One line for a write the library refused (locked past the timeout, read-only, disk
     full): what was not saved and why."""
     reason = describe_sqlite_error(exc) if isinstance(exc, sqlite3.Error) else str(exc)
     return f"{what}: not saved, the library could not be written ({reason}). Try again."
+
+
+def trash_note(in_trash: int) -> str:
+    """What an ingest says of repeats of papers in the trash: they stay there, and how to get
+    them back (a re-ingest never restores a deleted paper silently)."""
+    if not in_trash:
+        return ""
+    return f", {in_trash} in the trash (not restored: readq trash restore ID brings one back)"
 
 
 def export_report(done: ExportResult) -> Report:
@@ -128,7 +228,8 @@ def ingest_report(reports: Sequence[FileReport]) -> Report:
     for report in reports:
         if report.result is not None:
             r = report.result
-            lines.append(f"{report.name}: {r.papers} papers, {r.new} new, {r.merged} merged")
+            line = f"{report.name}: {r.papers} papers, {r.new} new, {r.merged} merged"
+            lines.append(line + trash_note(r.in_trash))
         else:
             ok = False
             lines.append(report.error or f"{report.name}: failed")

@@ -1,4 +1,5 @@
-"""Undo and redo of the TUI's changes: marks, stars, bulk marks and note saves.
+"""Undo and redo of the TUI's changes: marks, stars, bulk marks, note saves, renames and
+moves to and from the trash.
 
 Each change is recorded with what is needed to reverse it; undoing a change records the
 reversal so that it can be redone. Nothing here knows about Textual.
@@ -17,6 +18,8 @@ class StateChange:
 
     description: str
     states: tuple[PaperState, ...]
+    subject: str = ""
+    """What the change was done to, for the undo toast ("Gradient Lanterns…", "3 papers")."""
 
     @property
     def ids(self) -> list[int]:
@@ -31,6 +34,7 @@ class NoteChange:
     description: str
     paper_id: int
     text: str
+    subject: str = ""
 
     @property
     def ids(self) -> list[int]:
@@ -38,7 +42,38 @@ class NoteChange:
         return [self.paper_id]
 
 
-Change = StateChange | NoteChange
+@dataclass(frozen=True, slots=True)
+class TrashChange:
+    """Papers moved to the trash (``trashed``) or back from it; undo moves them the other way."""
+
+    description: str
+    paper_ids: tuple[int, ...]
+    trashed: bool
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers moved."""
+        return list(self.paper_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameChange:
+    """A paper's title before a rename (and whether readq had derived it), put back by undo."""
+
+    description: str
+    paper_id: int
+    title: str
+    title_derived: bool
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The paper renamed."""
+        return [self.paper_id]
+
+
+Change = StateChange | NoteChange | TrashChange | RenameChange
 
 
 class UndoStack:
@@ -58,6 +93,11 @@ class UndoStack:
     def discard(self, change: Change) -> None:
         """Forget a change that never reached the library."""
         self.undo_stack = [c for c in self.undo_stack if c is not change]
+
+    def forget(self, paper_ids: set[int]) -> None:
+        """Drop every step that touches these papers (they were deleted for good)."""
+        self.undo_stack = [c for c in self.undo_stack if not paper_ids & set(c.ids)]
+        self.redo_stack = [c for c in self.redo_stack if not paper_ids & set(c.ids)]
 
     def undo(self, store: Store) -> Change | None:
         """Reverse the last change; returns it (None when there is nothing to undo)."""
@@ -84,7 +124,20 @@ def _apply(store: Store, change: Change) -> Change:
     """Put the saved state back and return the change that reverses this one."""
     if isinstance(change, StateChange):
         before = store.restore_states(list(change.states))
-        return StateChange(change.description, tuple(before))
+        return StateChange(change.description, tuple(before), change.subject)
+    if isinstance(change, TrashChange):
+        ids = list(change.paper_ids)
+        if change.trashed:
+            store.restore_trashed(ids)
+        else:
+            store.trash(ids)
+        return TrashChange(change.description, change.paper_ids, not change.trashed, change.subject)
+    if isinstance(change, RenameChange):
+        paper = store.get(change.paper_id, with_sources=False)
+        store.set_title(change.paper_id, change.title, derived=change.title_derived)
+        return RenameChange(
+            change.description, change.paper_id, paper.title, paper.title_derived, change.subject
+        )
     current, _rev = store.note_state(change.paper_id)
     store.save_note(change.paper_id, change.text, kind="restore")
-    return NoteChange(change.description, change.paper_id, current)
+    return NoteChange(change.description, change.paper_id, current, change.subject)

@@ -78,6 +78,12 @@ _COLUMNS = {
     Field.ORG: "coalesce(org, '')",
     Field.NOTE: "note",
 }
+_TRASHED = "SELECT id FROM papers WHERE deleted_at IS NOT NULL"
+_LIVE_IDS = "SELECT id FROM papers WHERE deleted_at IS NULL"
+_LIVE_COUNT = (  # every row minus the trash: two index counts, not a scan of every row
+    "SELECT (SELECT count(*) FROM papers) - "
+    "(SELECT count(*) FROM papers WHERE deleted_at IS NOT NULL)"
+)
 _SELECT = (
     "SELECT id, title, abstract, coalesce(org, ''), note, status, starred, published, "
     "upvotes, updated_at FROM papers"
@@ -410,6 +416,10 @@ class SearchEngine:
         for d, note in self._notes.items():
             index.set_side(d, ((Field.NOTE, w) for w in words(note)))
         self._rebuild_state_bits()
+        # Papers in the trash are indexed (a restore brings them back without a rebuild) but
+        # not alive: no view, count or search shows them.
+        trashed = self._reader.conn.execute(_TRASHED)
+        self._alive &= ~bitset.from_indices(self._docs_of(trashed), index.n)
         self._year_bits = {y: bitset.from_indices(ds, index.n) for y, ds in year_docs.items()}
 
     # ---------------------------------------------------------- two-process build
@@ -560,8 +570,15 @@ class SearchEngine:
 
     @property
     def has_deleted(self) -> bool:
-        """Whether papers deleted from the library still hold rows in the index."""
-        return self._alive.bit_count() != self._index.n
+        """Whether papers deleted from the library for good still hold rows in the index.
+        Papers in the trash do not count: they are still in the library, only hidden (a
+        library with a trash is cached like any other)."""
+        n = self._index.n
+        dead = bitset.full(n) & ~self._alive if n else 0
+        if not dead:
+            return False
+        trashed = bitset.from_indices(self._docs_of(self._reader.conn.execute(_TRASHED)), n)
+        return bool(dead & ~trashed)
 
     def export_state(self) -> dict[str, object]:
         """Everything the engine holds in memory, as plain values (str, int, arrays, bytes,
@@ -789,7 +806,10 @@ class SearchEngine:
                 self._append_rows(batch, letters)
                 self.unsaved_rows += len(batch)
                 changed = appended = True
-            count = int(reader.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+            if rows:
+                # A paper moved to or back from the trash was updated: its row says which.
+                changed |= self._sync_trash(reader, rows)
+            count = int(reader.conn.execute(_LIVE_COUNT).fetchone()[0])
             deleted = count != self._alive.bit_count()
             if deleted:
                 # Sort orders may keep deleted papers: results only walk live ones.
@@ -956,9 +976,44 @@ class SearchEngine:
         return changed, text, resort
 
     def _reconcile_deleted(self, reader: Store) -> None:
-        present = {int(r[0]) for r in reader.conn.execute("SELECT id FROM papers")}
-        gone = [d for d, pid in enumerate(self._ids) if pid not in present]
-        self._alive &= ~bitset.from_indices(gone, self._index.n)
+        """Alive = in the library and not in the trash, for every document (both ways: a
+        paper restored from the trash comes back)."""
+        present = {int(r[0]) for r in reader.conn.execute(_LIVE_IDS)}
+        live = [d for d, pid in enumerate(self._ids) if pid in present]
+        self._alive = bitset.from_indices(live, self._index.n)
+
+    def _sync_trash(self, reader: Store, rows: Sequence[tuple[object, ...]]) -> bool:
+        """Make the updated ``rows``' papers alive or not as the trash says; True if any
+        moved. The trash is read through its partial index (a handful of rows)."""
+        trashed = {int(r[0]) for r in reader.conn.execute(_TRASHED)}
+        moved = False
+        for row in rows:
+            pid = int(row[0])  # type: ignore[call-overload]
+            doc = self._doc(pid)
+            if doc is not None and self._set_alive(doc, pid not in trashed):
+                moved = True
+        if moved:
+            self._changed(text=False)
+        return moved
+
+    def _set_alive(self, doc: int, alive: bool) -> bool:
+        bit = 1 << doc
+        if bool(self._alive & bit) == alive:
+            return False
+        self._alive ^= bit
+        return True
+
+    def set_trashed(self, paper_ids: Sequence[int], trashed: bool) -> None:
+        """Apply a move to or from the trash made through the store at once (the next
+        :meth:`refresh` sees the same and does nothing more)."""
+        with self._lock:
+            moved = False
+            for pid in paper_ids:
+                doc = self._doc(pid)
+                if doc is not None:
+                    moved |= self._set_alive(doc, not trashed)
+            if moved:
+                self._changed(text=False)
 
     def update_state(
         self,

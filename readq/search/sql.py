@@ -35,7 +35,7 @@ from readq.search.query import (
     WordClause,
     YearClause,
 )
-from readq.store import SORT_SQL, Store
+from readq.store import NOT_TRASHED, SORT_SQL, Store
 
 _COLUMNS = {
     Field.TITLE: "title",
@@ -137,15 +137,20 @@ def _phrase(haystack: object, pattern: object) -> bool:
     return isinstance(haystack, str) and _compiled(str(pattern)).search(haystack) is not None
 
 
-def where(query: Query, view: View = None) -> tuple[str, dict[str, object], bool]:
+def where(
+    query: Query, view: View = None, *, trash: bool = True
+) -> tuple[str, dict[str, object], bool]:
     """The WHERE expression for ``query`` within ``view``, its named parameters, and whether
-    it calls readq's SQL functions (see :func:`register_functions`)."""
+    it calls readq's SQL functions (see :func:`register_functions`). ``trash``: whether the
+    trash holds papers to leave out (without, the condition is not added: it costs)."""
     builder = _Builder()
     parts = [builder.node(clause) for clause in query.clauses]
     if view == "starred":
         parts.append("(starred = 1)")
     elif view is not None:
         parts.append(f"(status = {builder.param(Status(view).value)})")
+    if trash:
+        parts.append(f"({NOT_TRASHED})")  # the trash is in no view and no search
     sql = _join(" AND ", parts) if parts else "1"
     return sql, builder.params, builder.functions
 
@@ -169,7 +174,7 @@ def select_ids(
     means newest first: ranking needs the index), at most ``limit`` of them (a short scan
     when matches are common: the first screen before the count). Raises
     :class:`SearchCancelled` soon after ``is_cancelled()`` turns True."""
-    condition, params, functions = where(query, view)
+    condition, params, functions = where(query, view, trash=store.has_trash())
     sql = f"SELECT id FROM papers WHERE {condition} ORDER BY {SORT_SQL[sort]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -184,7 +189,7 @@ def count(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """How many papers ``query`` selects in ``view``."""
-    condition, params, functions = where(query, view)
+    condition, params, functions = where(query, view, trash=store.has_trash())
     sql = f"SELECT count(*) FROM papers WHERE {condition}"
     return int(_fetch(store, sql, params, functions, is_cancelled)[0][0])
 

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Literal
 
 from readq.models import SortKey, Status
-from readq.store import SORT_SQL, Store
+from readq.store import NOT_TRASHED, SORT_SQL, Store
 
 SearchView = Status | Literal["starred"] | None
 """The search's name for a view (as ``readq.search.View``, kept here so that importing this
@@ -94,18 +94,20 @@ class ListResult:
     """Said in the filter bar with the match count (the SQL path's "approximate")."""
 
 
-def _where(view: View) -> tuple[str, list[object]]:
+def _where(view: View, trash: bool) -> tuple[str, list[object]]:
+    # The trash is in no view (the condition only when it holds something: it costs).
+    hidden = f" AND {NOT_TRASHED}" if trash else ""
     if view is View.STARRED:
-        return " WHERE starred = 1", []
+        return " WHERE starred = 1" + hidden, []
     status = view.status
     if status is not None:
-        return " WHERE status = ?", [status.value]
-    return "", []
+        return " WHERE status = ?" + hidden, [status.value]
+    return (f" WHERE {NOT_TRASHED}" if trash else ""), []
 
 
 def ordered_ids(store: Store, view: View, sort: SortKey, limit: int | None = None) -> list[int]:
     """The ids of every paper in ``view``, in ``sort`` order (relevance means added)."""
-    where, params = _where(view)
+    where, params = _where(view, store.has_trash())
     sql = f"SELECT id FROM papers{where} ORDER BY {SORT_SQL[sort]}"
     if limit is not None:
         sql += " LIMIT ?"

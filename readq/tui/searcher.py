@@ -152,6 +152,12 @@ class Searcher:
         for state in states:
             engine.update_state(state.id, status=state.status, starred=state.starred)
 
+    def note_trashed(self, paper_ids: list[int], *, trashed: bool) -> None:
+        """Tell the index about our own moves to or from the trash (no re-read)."""
+        engine = self.engine
+        if engine is not None and paper_ids:
+            engine.set_trashed(paper_ids, trashed)
+
     def note_text(self, paper_id: int, text: str) -> None:
         """Tell the index about a note we saved."""
         engine = self.engine

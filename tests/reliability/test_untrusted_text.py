@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from tuiutil import TITLE, make_library, start_tui, stored_note, terminal_restored
 
+from readq.library.outcomes import short_title
 from readq.models import ScrapedPaper, Source
 from readq.paths import Paths
 from readq.store import Store
@@ -180,7 +181,18 @@ async def test_case14_markup_in_data_shows_literally_and_runs_nothing(tmp_path: 
         assert await _shows(pilot, app, f"Mark read {len(MARKUP)} papers?"), screen_text(app)
         await pilot.press("y")
         await _settle(pilot, app)
-        assert await _shows(pilot, app, f"Mark read: {len(MARKUP)} papers"), screen_text(app)
+        assert await _shows(pilot, app, f"Marked read: {len(MARKUP)} papers — u undoes"), (
+            screen_text(app)
+        )
+
+        # A single change names its paper by the first words of its title, literally.
+        await pilot.press("5")  # the marked papers left the Inbox
+        await _settle(pilot, app)
+        await pilot.press("g", "s")
+        await _settle(pilot, app)
+        starred = main.detail.paper
+        assert starred is not None
+        assert await _shows(pilot, app, f"Starred: {short_title(starred.title)}"), screen_text(app)
 
         # The help screen.
         await pilot.press("question_mark")

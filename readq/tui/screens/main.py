@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
 from readq.library import Level, export_report, ingest_report
+from readq.library.outcomes import change_message
 from readq.library.urls import arxiv_search_url, citation_line, page_url, pdf_link
 from readq.store import Store
 from readq.textclean import strip_unsafe
@@ -85,9 +86,17 @@ class MainScreen(TriageScreen):
         paper = self.current_paper()
         if paper is None:
             return
-        if self.rq.notes.edit_external(paper.id, self.app.suspend) is not None:
-            self.rq.notes.close(paper.id)
-            self.reload()
+        before, _revision = self.rq.library.note(paper.id)
+        after = self.rq.notes.edit_external(paper.id, self.app.suspend)
+        if after is None:
+            return  # the editor failed: the notes layer said why
+        self.rq.notes.close(paper.id)
+        what = self.rq.library.subject([paper.id])
+        if after == before:
+            self.feedback(change_message("Note unchanged", what, undo_key=None))
+        else:
+            self.feedback(change_message("Saved the note", what))
+        self.reload()
 
     def action_help(self) -> None:
         """Show every key."""

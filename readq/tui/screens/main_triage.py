@@ -8,26 +8,56 @@ undo history live there); this layer only shows their outcomes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 
 from textual import on
 from textual.actions import SkipAction
+from textual.notifications import Notification, Notify
 from textual.widgets import Input
 
 from readq.library import StateOutcome, UndoOutcome
-from readq.library.outcomes import write_failure
-from readq.library.undo import StateChange
+from readq.library.outcomes import (
+    ChangeOutcome,
+    mark_description,
+    star_description,
+    write_failure,
+)
+from readq.library.undo import NoteChange, StateChange, TrashChange
 from readq.models import SortKey, Status
-from readq.store import PaperState
+from readq.store import PaperState, UnknownPaperError
 from readq.tui.listing import View
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
 
 SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
 BULK_CONFIRM_OVER = 5
+FEEDBACK_SECONDS = 2.5
+"""How long a change's toast stays: long enough to read one line, short enough not to pile up
+(each replaces the one before anyway)."""
 
 
 class TriageScreen(ListScreen):
     """The list, plus the keys that filter it and change its papers."""
+
+    _feedback_toast: Notification | None = None
+
+    def feedback(self, text: str) -> None:
+        """Say what a change did, in one brief toast that replaces the previous one: a burst
+        of marks shows the last, not a wall of toasts. ``text`` comes from the library's
+        outcomes (titles in it are untrusted): shown without markup."""
+        app = self.app
+        previous = self._feedback_toast
+        if previous is not None:
+            # Textual has no public call to withdraw one toast (clear_notifications drops the
+            # errors too): the app's collection forgets it here.
+            with suppress(KeyError):  # it already timed out
+                app._unnotify(previous, refresh=False)
+        toast = Notification(text, "", "information", FEEDBACK_SECONDS, markup=False)
+        self._feedback_toast = toast
+        # Handled now, not posted: a posted toast is added only when the app's queue reaches
+        # it, after the next key of a burst (measured: two toasts stacked in tmux with
+        # `t t t`), so that key could not withdraw it.
+        app._on_notify(Notify(toast))
 
     # ------------------------------------------------------------------ filter
     def action_focus_filter(self) -> None:
@@ -149,7 +179,7 @@ class TriageScreen(ListScreen):
         self._confirm_then(
             len(ids),
             label[status],
-            lambda: self._apply_state(ids, f"{label[status]}", status=status),
+            lambda: self._apply_state(ids, mark_description(status), status=status),
         )
 
     def action_toggle_star(self) -> None:
@@ -159,7 +189,9 @@ class TriageScreen(ListScreen):
             return
         star = self.rq.library.star_value(ids)
         what = "Star" if star else "Unstar"
-        self._confirm_then(len(ids), what, lambda: self._apply_state(ids, what, starred=star))
+        self._confirm_then(
+            len(ids), what, lambda: self._apply_state(ids, star_description(star), starred=star)
+        )
 
     def _apply_state(
         self,
@@ -204,9 +236,7 @@ class TriageScreen(ListScreen):
         self._after_change(outcome.ids, outcome.after, advance=not bulk and status is not None)
         if bulk:
             self.paper_list.clear_selection()
-            self.notify(
-                f"{description}: {len(outcome.ids)} papers (u undoes)", timeout=2, markup=False
-            )
+        self.feedback(outcome.message())
         self._render_tabs()
 
     def _after_change(
@@ -286,21 +316,107 @@ class TriageScreen(ListScreen):
                 markup=False,
             )
             return
+        if isinstance(outcome.error, UnknownPaperError):
+            self.notify(outcome.message(), severity="warning", timeout=4, markup=False)
+            return
         if outcome.error is not None:
             self._write_failed(what, outcome.error)
             return
         change = outcome.change
         if change is None:
-            self.notify(f"Nothing to {outcome.verb}.", timeout=1.5, markup=False)
+            self.feedback(outcome.message())
             return
         ids = change.ids
         if isinstance(change, StateChange):
             self.rq.searcher.note_states(self.rq.library.states(ids))
-        else:
+        elif isinstance(change, NoteChange):
             note, _rev = self.rq.library.note(change.paper_id)
             self.rq.searcher.note_text(change.paper_id, note)
+        elif isinstance(change, TrashChange):
+            # Undoing a delete restores (and redoing it deletes again): after this reversal
+            # the papers are in the trash exactly when the recorded change was a restore.
+            self.rq.searcher.note_trashed(ids, trashed=not change.trashed)
+        else:  # a rename: the title is indexed text, the index re-reads it
+            self.rq.searcher.invalidate()
         self.paper_list.invalidate(ids)
-        self.notify(f"{verb}: {change.description}", timeout=1.5, markup=False)
+        self.feedback(outcome.message())
         self.load_stats()
         self.request_list(keep_id=ids[0])
         self._show_current()
+
+    # ------------------------------------------------------- library management
+    def action_delete(self) -> None:
+        """Move the selection (or the paper under the cursor) to the trash; u brings it back."""
+        ids = self._targets()
+        if not ids:
+            return
+        self._confirm_then(len(ids), "Move to the trash", lambda: self._delete(ids))
+
+    def _delete(self, ids: list[int]) -> None:
+        try:
+            done = self.rq.library.delete(ids)
+        except Exception as exc:  # locked past the timeout, read-only, paper gone
+            self._write_failed("Delete", exc)
+            return
+        self.rq.searcher.note_trashed(list(done.ids), trashed=True)
+        self.paper_list.clear_selection()
+        self._after_library_change(done, gone=set(done.ids))
+
+    def restore_from_trash(self, ids: list[int]) -> None:
+        """Bring papers back from the trash (the Trash screen's answer)."""
+        try:
+            done = self.rq.library.restore(ids)
+        except Exception as exc:
+            self._write_failed("Restore", exc)
+            return
+        self.rq.searcher.note_trashed(list(done.ids), trashed=False)
+        self._after_library_change(done, gone=set())
+        if done.ids:
+            self.request_list(keep_id=done.ids[0])
+
+    def _after_library_change(self, done: ChangeOutcome, *, gone: set[int]) -> None:
+        """Drop the rows that left every view, redraw, recount, and say what was done."""
+        plist = self.paper_list
+        plist.invalidate(list(done.ids))
+        if gone:
+            plist.remove_ids(gone)
+            self._shown = len(plist.ids)
+        self._show_current()
+        self.feedback(done.message())
+        self.load_stats()
+        self._render_tabs()
+
+    def action_rename(self) -> None:
+        """Ask for a new title for the paper under the cursor (derived titles need one)."""
+        from readq.tui.screens.rename import RenameScreen
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+
+        def chosen(title: str | None) -> None:
+            if title is None:
+                return
+            try:
+                done = self.rq.library.rename(paper.id, title)
+            except ValueError as exc:
+                self.notify(f"Not renamed: {exc}", severity="warning", timeout=3, markup=False)
+                return
+            except Exception as exc:
+                self._write_failed("Rename", exc)
+                return
+            self.rq.searcher.invalidate()
+            self._after_library_change(done, gone=set())
+            self.request_list(keep_id=paper.id)
+
+        self.app.push_screen(RenameScreen(paper.title), chosen)
+
+    def action_trash(self) -> None:
+        """Show the trash: the deleted papers, to restore."""
+        from readq.tui.screens.trash import TrashScreen
+
+        def chosen(ids: list[int] | None) -> None:
+            if ids:
+                self.restore_from_trash(ids)
+
+        self.app.push_screen(TrashScreen(self.rq.library.trash()), chosen)
