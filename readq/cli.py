@@ -399,8 +399,14 @@ def _status_option(value: str | None) -> Status | None:
 @click.option(
     "--sort",
     type=click.Choice([s.value for s in SortKey]),
-    default=SortKey.ADDED.value,
-    show_default=True,
+    default=None,
+    help="Paper order [default: relevance with --query, else added].",
+)
+@click.option(
+    "--reverse",
+    "-r",
+    is_flag=True,
+    help="The order read bottom-up (oldest first, A-Z becomes Z-A, ...).",
 )
 @click.option("--limit", type=LIMIT, default=None)
 @click.option("--query", "-q", type=TEXT, default=None, help="A search query (see README).")
@@ -410,7 +416,8 @@ def list_command(
     context: Context,
     status_name: str | None,
     starred: bool | None,
-    sort: str,
+    sort: str | None,
+    reverse: bool,
     limit: int | None,
     query: str | None,
     as_json: bool,
@@ -418,12 +425,15 @@ def list_command(
     """List papers as a table (or JSON)."""
     status = _status_option(status_name)
     store = context.store()
-    sort_key = SortKey(sort)
+    has_query = query is not None and query.strip() != ""
+    sort_key = SortKey(sort) if sort else SortKey.RELEVANCE if has_query else SortKey.ADDED
     with user_errors():
-        if query is not None and query.strip():
-            papers = _query_papers(store, query, sort_key, status, starred, limit)
+        if query is not None and has_query:
+            papers = _query_papers(store, query, sort_key, status, starred, limit, reverse)
         else:
-            papers = store.list_papers(status=status, starred=starred, sort=sort_key, limit=limit)
+            papers = store.list_papers(
+                status=status, starred=starred, sort=sort_key, limit=limit, reverse=reverse
+            )
     if as_json:
         say_json([p.to_json() for p in papers])
         return
@@ -437,13 +447,22 @@ def _query_papers(
     status: Status | None,
     starred: bool | None,
     limit: int | None,
+    reverse: bool = False,
 ) -> list[Paper]:
     """The papers of ``query`` with ``--status``/``--starred`` as clauses of it (one
     evaluation, shared with ``readq export``)."""
     from readq.search import QueryError, select_ids
 
     try:
-        ids = select_ids(store, query, status=status, starred=starred, sort=sort, limit=limit)
+        ids = select_ids(
+            store,
+            query,
+            status=status,
+            starred=starred,
+            sort=sort,
+            limit=limit,
+            reverse=reverse,
+        )
     except QueryError as exc:
         fail(f"bad query: {exc}")
     return store.get_many(ids)

@@ -162,7 +162,7 @@ class MainScreen(TriageScreen):
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            listing = ListRequest(0, self.view, self.sort, self.filter_text)
+            listing = ListRequest(0, self.view, self.sort, self.filter_text, reverse=self.reverse)
             self.notify("Exporting…", timeout=1.5, markup=False)
             self.run_export(request, listing)
 

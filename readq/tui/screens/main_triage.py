@@ -18,11 +18,18 @@ from readq.library.outcomes import write_failure
 from readq.library.undo import StateChange
 from readq.models import SortKey, Status
 from readq.store import PaperState
-from readq.tui.listing import View
+from readq.tui.listing import View, sort_label
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
 
-SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
+SORT_ORDER = [
+    SortKey.ADDED,
+    SortKey.PUBLISHED,
+    SortKey.UPVOTES,
+    SortKey.TITLE,
+    SortKey.READ,
+    SortKey.RELEVANCE,
+]
 BULK_CONFIRM_OVER = 5
 
 
@@ -116,7 +123,16 @@ class TriageScreen(ListScreen):
         self.rq.settings.sort = self.sort.value
         self.rq.save_settings()
         self._render_tabs()
-        self.notify(f"Sorted by {self.sort.value}", timeout=1.5, markup=False)
+        self.notify(f"Sorted by {sort_label(self.sort, self.reverse)}", timeout=1.5, markup=False)
+        self.request_list()
+
+    def action_reverse_sort(self) -> None:
+        """Read the sort the other way round (remembered in the settings)."""
+        self.reverse = not self.reverse
+        self.rq.settings.reverse = self.reverse
+        self.rq.save_settings()
+        self._render_tabs()
+        self.notify(f"Sorted by {sort_label(self.sort, self.reverse)}", timeout=1.5, markup=False)
         self.request_list()
 
     # ------------------------------------------------------------------- marks
