@@ -35,6 +35,8 @@ class ImportRecord:
     sources: tuple[Source, ...] = ()
     added_at: str | None = None
     updated_at: str | None = None
+    read_at: str | None = None
+    """When the paper was marked read (only kept for a read paper)."""
 
 
 @dataclass(frozen=True, slots=True)
