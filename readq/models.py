@@ -29,6 +29,10 @@ class Status(StrEnum):
             raise ValueError(f"unknown status {text!r} (expected one of: {names})") from None
 
 
+STATUS_GLYPHS: dict[Status, str] = {Status.NEW: "•", Status.TO_READ: "»", Status.READ: "✓"}
+"""One character per status, the same in the TUI's list and ``readq list``."""
+
+
 class SortKey(StrEnum):
     """Orders a paper list can be shown in."""
 
