@@ -76,6 +76,7 @@ MAIN_KEYS: list[Key] = [
         "Cycle sort: added, published, upvotes, title, read, relevance",
         True,
     ),
+    Key("F", "show_sources", "Files", "Show the files the paper came from (paths)"),
     Key("R", "reverse_sort", "Reverse", "Reverse the sort (newest/oldest first, A-Z/Z-A)"),
     Key("i", "ingest", "Ingest", "Ingest a listing file or pasted text", True),
     Key("x", "export", "Export", "Export the papers of the view and filter (JSON, BibTeX, ...)"),
