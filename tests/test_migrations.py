@@ -10,8 +10,8 @@ import pytest
 from sqlite_utils import Database
 
 from readq.migrations import KNOWN_MIGRATIONS, migrations
-from readq.models import ScrapedPaper, Source, Status
-from readq.store import CorruptDatabaseError, NewerDatabaseError, Store
+from readq.models import ScrapedPaper, SortKey, Source, Status
+from readq.store import SORT_SQL, CorruptDatabaseError, NewerDatabaseError, Store
 from readq.textclean import abstract_key
 
 
@@ -290,5 +290,13 @@ def test_a_library_of_the_previous_schema_gains_read_dates(db_path: Path) -> Non
             )
         )
         assert "idx_papers_added_at" in plan
+        plan = " ".join(
+            str(r[3])
+            for r in store.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT id FROM papers ORDER BY {SORT_SQL[SortKey.READ]} "
+                "LIMIT 5"
+            )
+        )
+        assert "idx_papers_read_at" in plan and "TEMP B-TREE" not in plan
         store.set_status([2], Status.READ)
         assert store.get(2).read_at is not None

@@ -1169,12 +1169,14 @@ class SearchEngine:
 
     def _read_bits(self, clause: ReadClause) -> int:
         """Papers whose read date satisfies ``clause``: read dates are not held in memory (a
-        filter on them is rare), so they are looked up through the partial ``read_at`` index
-        (only read papers have one), as the SQL path does."""
+        filter on them is rare), so they are looked up through the read-order index (its read
+        rows only), as the SQL path does."""
         if clause.op not in ("=", "<", "<=", ">", ">="):  # keeps the SQL text fixed
             raise ValueError(f"bad read operator {clause.op!r}")
         rows = self._reader.conn.execute(
-            "SELECT id FROM papers WHERE read_at IS NOT NULL "
+            # ``(read_at IS NULL) = 0`` is the first term of the read-order index: a search
+            # of its read rows only.
+            "SELECT id FROM papers WHERE (read_at IS NULL) = 0 "
             f"AND substr(read_at, 1, 10) {clause.op} ?",
             (clause.day,),
         )
