@@ -213,3 +213,9 @@ def sort_label(sort: SortKey, reverse: bool) -> str:
     whether "down" means newest or A first."""
     forward, backward = _DIRECTIONS[sort]
     return f"{sort.value}, {backward if reverse else forward}"
+
+
+def sort_header(sort: SortKey, reverse: bool) -> str:
+    """The sort as the header shows it: the name alone in its usual direction (the header is
+    one line shared with the view tabs and the filter), with the direction when reversed."""
+    return sort_label(sort, reverse) if reverse else sort.value

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from readq.models import Paper, SortKey, Stats, Status
 from readq.store import PaperState
-from readq.tui.listing import ListRequest, ListResult, View, ordered_ids, sort_label
+from readq.tui.listing import ListRequest, ListResult, View, ordered_ids, sort_header
 from readq.tui.messages import ListReady, StatsReady
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import DetailPane
@@ -332,7 +332,7 @@ class ListScreen(ReadqScreen[None]):
             label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
             line.append(label, "reverse bold" if active else "")
             line.append(" ")
-        line.append(f"  sort: {sort_label(self.sort, self.reverse)}", "italic")
+        line.append(f"  sort: {sort_header(self.sort, self.reverse)}", "italic")
         if self.filter_text:
             line.append("  filter: ", "italic")
             line.append(" ".join(self.filter_text.split())[:40], "bold")
