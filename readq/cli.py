@@ -420,8 +420,14 @@ def _status_option(value: str | None) -> Status | None:
 @click.option(
     "--sort",
     type=click.Choice([s.value for s in SortKey]),
-    default=SortKey.ADDED.value,
-    show_default=True,
+    default=None,
+    help="Paper order [default: relevance with --query, else added].",
+)
+@click.option(
+    "--reverse",
+    "-r",
+    is_flag=True,
+    help="The order read bottom-up (oldest first, A-Z becomes Z-A, ...).",
 )
 @click.option("--limit", type=LIMIT, default=None)
 @click.option("--query", "-q", type=TEXT, default=None, help="A search query (see README).")
@@ -431,7 +437,8 @@ def list_command(
     context: Context,
     status_name: str | None,
     starred: bool | None,
-    sort: str,
+    sort: str | None,
+    reverse: bool,
     limit: int | None,
     query: str | None,
     as_json: bool,
@@ -439,12 +446,15 @@ def list_command(
     """List papers as a table (or JSON)."""
     status = _status_option(status_name)
     store = context.store()
-    sort_key = SortKey(sort)
+    has_query = query is not None and query.strip() != ""
+    sort_key = SortKey(sort) if sort else SortKey.RELEVANCE if has_query else SortKey.ADDED
     with user_errors():
-        if query is not None and query.strip():
-            papers = _query_papers(store, query, sort_key, status, starred, limit)
+        if query is not None and has_query:
+            papers = _query_papers(store, query, sort_key, status, starred, limit, reverse)
         else:
-            papers = store.list_papers(status=status, starred=starred, sort=sort_key, limit=limit)
+            papers = store.list_papers(
+                status=status, starred=starred, sort=sort_key, limit=limit, reverse=reverse
+            )
     if as_json:
         say_json([p.to_json() for p in papers])
         return
@@ -458,36 +468,48 @@ def _query_papers(
     status: Status | None,
     starred: bool | None,
     limit: int | None,
+    reverse: bool = False,
 ) -> list[Paper]:
     """The papers of ``query`` with ``--status``/``--starred`` as clauses of it (one
     evaluation, shared with ``readq export``)."""
     from readq.search import QueryError, select_ids
 
     try:
-        ids = select_ids(store, query, status=status, starred=starred, sort=sort, limit=limit)
+        ids = select_ids(
+            store,
+            query,
+            status=status,
+            starred=starred,
+            sort=sort,
+            limit=limit,
+            reverse=reverse,
+        )
     except QueryError as exc:
         fail(f"bad query: {exc}")
     return store.get_many(ids)
 
 
-STATUS_MARKS = {Status.NEW: "·", Status.TO_READ: "○", Status.READ: "✓"}
-
-
 def _print_table(papers: list[Paper]) -> None:
+    """The papers as a table under a header line; the status column uses the TUI's symbols
+    (• new, » to read, ✓ read), then ★ starred and ✎ has a note."""
+    from readq.models import STATUS_GLYPHS
+
     width = shutil.get_terminal_size((100, 24)).columns
     id_width = max([len(str(p.id)) for p in papers] + [2])
     fixed = id_width + 1 + 2 + 2 + 11 + 6 + 2
     title_width = max(20, width - fixed)
+    if papers:
+        say(f"{'ID':>{id_width}} {'S★✎'} {'PUBLISHED':<10} {'VOTES':>5} TITLE")
     for paper in papers:
         star = "★" if paper.starred else " "
         note = "✎" if paper.note else " "
         date = paper.published or "          "
-        votes = f"{paper.upvotes:>4}" if paper.upvotes is not None else "    "
+        votes = f"{paper.upvotes:>5}" if paper.upvotes is not None else "     "
         title = strip_unsafe(paper.title, keep_newlines=False)
         if len(title) > title_width:
             title = title[: title_width - 1] + "…"
         say(
-            f"{paper.id:>{id_width}} {STATUS_MARKS[paper.status]}{star}{note} {date} {votes}  "
+            f"{paper.id:>{id_width}} {STATUS_GLYPHS[paper.status]}{star}{note} {date:<10} {votes} "
             f"{title}",
             keep_newlines=False,
         )
@@ -500,6 +522,8 @@ def _print_table(papers: list[Paper]) -> None:
 @pass_context
 def show(context: Context, paper_id: int, as_json: bool) -> None:
     """Show one paper."""
+    from readq.sources import describe_all, file_names, human_time
+
     store = context.store()
     with user_errors():
         paper = store.get(paper_id)
@@ -533,8 +557,14 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
         lines.append(f"published: {paper.published}{shown_as}")
     if paper.upvotes is not None:
         lines.append(f"upvotes: {paper.upvotes}")
-    lines.append("sources: " + ", ".join(sorted({clean(s.name) for s in paper.sources})))
-    lines.append(f"added: {paper.added_at}   changed: {paper.updated_at}")
+    lines.append("from: " + "; ".join(clean(d) for d in describe_all(paper.sources)))
+    files = file_names(paper.sources)
+    if files:
+        lines.append("files: " + "  ".join(clean(f) for f in files))
+    times = f"added: {human_time(paper.added_at)}   changed: {human_time(paper.updated_at)}"
+    if paper.status is Status.READ:
+        times += f"   read: {human_time(paper.read_at) if paper.read_at else 'date unknown'}"
+    lines.append(times)
     if paper.urls:
         lines.append("urls: " + " ".join(clean(u) for u in paper.urls))
     lines.append("")
@@ -761,13 +791,24 @@ def stats(context: Context, as_json: bool) -> None:
 @cli.command()
 @pass_context
 def locate(context: Context) -> None:
-    """Print the paths readq uses."""
+    """Print the paths readq uses (every row of the README's "Where files live")."""
+    from readq.holders import holders_dir, lock_path
+    from readq.notes import recovery_dir
+    from readq.paths import search_cache_path
+
     paths = context.paths
-    say(f"library: {paths.db}", keep_newlines=False)
-    say(f"data:    {paths.data_dir}", keep_newlines=False)
-    say(f"backups: {paths.backup_dir}", keep_newlines=False)
-    say(f"log:     {paths.log_file}", keep_newlines=False)
-    say(f"config:  {paths.config_file}", keep_newlines=False)
+    for label, path in (
+        ("library", paths.db),
+        ("data", paths.data_dir),
+        ("backups", paths.backup_dir),
+        ("log", paths.log_file),
+        ("lock", lock_path(paths.db)),
+        ("holders", holders_dir(paths.db)),
+        ("search cache", search_cache_path(paths.db)),
+        ("drafts", recovery_dir(paths.data_dir)),
+        ("config", paths.config_file),
+    ):
+        say(f"{label + ':':<14}{path}", keep_newlines=False)
     if not paths.db.exists():
         say(f"readq: no library at {paths.db} yet", err=True, keep_newlines=False)
 

@@ -29,6 +29,10 @@ class Status(StrEnum):
             raise ValueError(f"unknown status {text!r} (expected one of: {names})") from None
 
 
+STATUS_GLYPHS: dict[Status, str] = {Status.NEW: "•", Status.TO_READ: "»", Status.READ: "✓"}
+"""One character per status, the same in the TUI's list and ``readq list``."""
+
+
 class SortKey(StrEnum):
     """Orders a paper list can be shown in."""
 
@@ -37,6 +41,8 @@ class SortKey(StrEnum):
     UPVOTES = "upvotes"
     TITLE = "title"
     RELEVANCE = "relevance"
+    READ = "read"
+    """When the paper was marked read, latest first (papers never marked read come last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,10 @@ class Source:
     name: str
     path: str
     seen_at: str
+    kind: str | None = None
+    """The page kind of the ingest that read the file (``hf-daily``, ``arxiv-abs``,
+    ``paste``...), when readq knows it: shown instead of a file name that means nothing a
+    week later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,9 @@ class Paper:
     doi: str | None = None
     abstract_partial: bool = False
     summary: str | None = None
+    read_at: str | None = None
+    """When the paper was (last) marked read; None when it is not read, or was read before
+    readq kept the date (migration m006)."""
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON form documented in the README (``list --json``, ``show --json``)."""
@@ -140,6 +153,7 @@ class Paper:
             "note": self.note,
             "added_at": self.added_at,
             "updated_at": self.updated_at,
+            "read_at": self.read_at,
         }
 
 

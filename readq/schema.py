@@ -17,6 +17,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m003_updated_at_index",
     "m004_format_char_keys",
     "m005_identity",
+    "m006_read_dates",
     "m007_trash",
 )
 """Every migration this readq knows, in order."""

@@ -31,7 +31,7 @@ PAPER_COLUMNS = (
     "id, title, title_derived, abstract, published, published_text, upvotes, authors, org, "
     "urls, status, starred, note, added_at, updated_at, arxiv_id, note_revision, "
     "arxiv_version, author_names, categories, comments, journal_ref, doi, abstract_partial, "
-    "summary"
+    "summary, read_at"
 )
 
 TRASHED = "deleted_at IS NOT NULL"
@@ -42,12 +42,31 @@ NOT_TRASHED = f"id NOT IN (SELECT id FROM papers WHERE {TRASHED})"
 this form 128 ms); added only when the trash holds something (:meth:`Store.has_trash`)."""
 
 SORT_SQL: dict[SortKey, str] = {
-    SortKey.ADDED: "id DESC",
+    # Newest ingest first, and within one ingest the page's order: every paper of an ingest
+    # shares its ``added_at`` and takes ids in page order.
+    SortKey.ADDED: "added_at DESC, id",
     SortKey.PUBLISHED: "published IS NULL, published DESC, id DESC",
     SortKey.UPVOTES: "upvotes IS NULL, upvotes DESC, id DESC",
     SortKey.TITLE: "title COLLATE NOCASE, id",
     SortKey.RELEVANCE: "id DESC",
+    SortKey.READ: "read_at IS NULL, read_at DESC, id DESC",
 }
+"""``ORDER BY`` text of each sort (the engine's ``_sort_key`` orders rows identically)."""
+
+
+def sort_sql(sort: SortKey, *, reverse: bool = False) -> str:
+    """``ORDER BY`` text of ``sort``, or of its exact reverse (the list read bottom-up, so the
+    engine can walk the same order backwards): every term's direction flips."""
+    terms = SORT_SQL[sort].split(", ")
+    if not reverse:
+        return ", ".join(terms)
+    flipped: list[str] = []
+    for term in terms:
+        if term.endswith(" DESC"):
+            flipped.append(term[: -len(" DESC")])
+        else:
+            flipped.append(f"{term} DESC")
+    return ", ".join(flipped)
 
 
 class StoreError(Exception):
@@ -108,6 +127,8 @@ class PaperState:
     id: int
     status: Status
     starred: bool
+    read_at: str | None = None
+    """When it was marked read (undo puts the date back with the status)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +285,7 @@ def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source
         doi,
         abstract_partial,
         summary,
+        read_at,
     ) = tuple(row)
     return Paper(
         id=int(pid),  # type: ignore[call-overload]
@@ -292,6 +314,7 @@ def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source
         doi=doi,  # type: ignore[arg-type]
         abstract_partial=bool(abstract_partial),
         summary=summary,  # type: ignore[arg-type]
+        read_at=read_at,  # type: ignore[arg-type]
     )
 
 
@@ -614,12 +637,8 @@ class Store:
         return row is not None
 
     def sources(self, paper_id: int) -> list[Source]:
-        """The listings a paper was seen in, oldest first."""
-        rows = self.conn.execute(
-            "SELECT name, path, seen_at FROM paper_sources WHERE paper_id = ? ORDER BY seen_at",
-            (paper_id,),
-        ).fetchall()
-        return [Source(name=r[0], path=r[1], seen_at=r[2]) for r in rows]
+        """The listings a paper was seen in, oldest first, with their page kind."""
+        return self._sources_for([paper_id]).get(paper_id, [])
 
     def list_papers(
         self,
@@ -630,8 +649,10 @@ class Store:
         limit: int | None = None,
         ids: Sequence[int] | None = None,
         with_sources: bool = True,
+        reverse: bool = False,
     ) -> list[Paper]:
-        """Papers filtered by status and star, in ``sort`` order (or in the order of ``ids``)."""
+        """Papers filtered by status and star, in ``sort`` order (reversed with ``reverse``),
+        or in the order of ``ids``."""
         if ids is not None:
             papers = self.get_many(ids, with_sources=with_sources)
             return papers[:limit] if limit is not None else papers
@@ -644,7 +665,7 @@ class Store:
             where.append("starred = ?")
             params.append(int(starred))
         sql = f"SELECT {PAPER_COLUMNS} FROM papers WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {SORT_SQL[sort]}"
+        sql += f" ORDER BY {sort_sql(sort, reverse=reverse)}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -674,9 +695,25 @@ class Store:
                 f"WHERE paper_id IN ({marks}) ORDER BY seen_at",
                 chunk,
             ).fetchall()
+            kinds = self._ingest_formats({str(r[2]) for r in rows})
             for pid, name, path, seen in rows:
-                result.setdefault(int(pid), []).append(Source(name=name, path=path, seen_at=seen))
+                kind = _kind_at(kinds.get(path, []), str(seen))
+                result.setdefault(int(pid), []).append(
+                    Source(name=name, path=path, seen_at=seen, kind=kind)
+                )
         return result
+
+    def _ingest_formats(self, paths: set[str]) -> dict[str, list[tuple[str, str]]]:
+        """``(at, format)`` of every ingest of these paths, oldest first, per path."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for part in _chunks(sorted(paths), 500):  # type: ignore[arg-type]
+            marks = ",".join("?" * len(part))
+            for path, at, fmt in self.conn.execute(
+                f"SELECT path, at, format FROM ingests WHERE path IN ({marks}) ORDER BY at, id",
+                part,
+            ):
+                found.setdefault(str(path), []).append((str(at), str(fmt)))
+        return found
 
     def stats(self) -> Stats:
         """Counts by status, starred, and with notes (the trash not counted)."""
@@ -702,10 +739,10 @@ class Store:
         result: list[PaperState] = []
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
-            for pid, status, starred in self.conn.execute(
-                f"SELECT id, status, starred FROM papers WHERE id IN ({marks})", chunk
+            for pid, status, starred, read_at in self.conn.execute(
+                f"SELECT id, status, starred, read_at FROM papers WHERE id IN ({marks})", chunk
             ):
-                result.append(PaperState(int(pid), Status(status), bool(starred)))
+                result.append(PaperState(int(pid), Status(status), bool(starred), read_at))
         return result
 
     # ---------------------------------------------------------- user-state writes
@@ -721,8 +758,16 @@ class Store:
                     raise UnknownPaperError(pid)
 
     def set_status(self, ids: Sequence[int], status: Status) -> list[PaperState]:
-        """Mark papers; returns their states before the change (for undo)."""
-        return self._update_state(ids, "status = ?", (status.value,))
+        """Mark papers; returns their states before the change (for undo).
+
+        Marking read records when (``read_at``); a paper already read keeps its first date.
+        Any other status clears it: ``read:`` and the "read" sort answer "what have I read",
+        and a paper moved back to the queue is not read any more (undo restores the date)."""
+        if status is Status.READ:
+            return self._update_state(
+                ids, "status = ?, read_at = coalesce(read_at, ?)", (status.value, now_iso())
+            )
+        return self._update_state(ids, "status = ?, read_at = NULL", (status.value,))
 
     def set_starred(self, ids: Sequence[int], starred: bool) -> list[PaperState]:
         """Star or unstar papers; returns their states before the change (for undo)."""
@@ -750,8 +795,9 @@ class Store:
             before = self.states([s.id for s in states])
             stamp = now_iso()
             conn.executemany(
-                "UPDATE papers SET status = ?, starred = ?, updated_at = ? WHERE id = ?",
-                [(s.status.value, int(s.starred), stamp, s.id) for s in states],
+                "UPDATE papers SET status = ?, starred = ?, read_at = ?, updated_at = ? "
+                "WHERE id = ?",
+                [(s.status.value, int(s.starred), s.read_at, stamp, s.id) for s in states],
             )
         return before
 
@@ -1974,6 +2020,16 @@ def _seconds_between(earlier_iso: str, later_iso: str) -> float:
         ).total_seconds()
     except ValueError:
         return float("inf")
+
+
+def _kind_at(ingests: Sequence[tuple[str, str]], seen_at: str) -> str | None:
+    """The format of the ingest that read a source seen at ``seen_at``: a file may be ingested
+    several times, and an ingest stamps itself a moment after its source, so the first ingest
+    at or after ``seen_at`` (else the last one before it). None when no ingest is logged."""
+    for at, fmt in ingests:
+        if at >= seen_at:
+            return fmt
+    return ingests[-1][1] if ingests else None
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

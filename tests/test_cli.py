@@ -78,7 +78,7 @@ def test_list_filters_and_sorts(loaded) -> None:  # type: ignore[no-untyped-def]
     top = json.loads(loaded("list", "--sort", "upvotes", "--limit", "1", "--json").output)
     assert top[0]["upvotes"] == 6
     table = loaded("list", "--limit", "3").output
-    assert len(table.strip().splitlines()) == 3
+    assert len(table.strip().splitlines()) == 1 + 3  # the header, then the papers
 
 
 def test_show_and_rename(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -168,3 +168,61 @@ def test_show_prints_the_papers_identity(run) -> None:  # type: ignore[no-untype
     assert "arXiv: 2612.04011v2  [cs.LG, cs.AI]" in shown
     assert "comments: 12 pages, 4 figures" in shown
     assert "journal: Proceedings of the Fictional Conference on Small Models 2026" in shown
+
+
+def test_list_keeps_the_page_order_and_reverses(loaded) -> None:  # type: ignore[no-untyped-def]
+    """The last ingest (the arXiv dump) comes first, each file in its page's order; --reverse
+    is the exact reverse; --sort read lists the latest read first."""
+    ids = [p["id"] for p in json.loads(loaded("list", "--json").output)]
+    assert ids == [6, 7, 8, 1, 2, 3, 4, 5]
+    back = [p["id"] for p in json.loads(loaded("list", "--reverse", "--json").output)]
+    assert back == ids[::-1]
+    loaded("mark", "read", "3")
+    loaded("mark", "read", "7")
+    read = json.loads(loaded("list", "--sort", "read", "--status", "read", "--json").output)
+    assert [p["id"] for p in read] == [7, 3]
+    assert read[0]["read_at"] >= read[1]["read_at"]
+    recent = json.loads(loaded("list", "-q", "read:1d", "--json").output)
+    assert sorted(p["id"] for p in recent) == [3, 7]
+
+
+def test_list_prints_a_header_and_the_tui_symbols(loaded) -> None:  # type: ignore[no-untyped-def]
+    from readq.models import STATUS_GLYPHS
+    from readq.tui.widgets.paper_list import STATUS_GLYPH
+
+    assert STATUS_GLYPHS == STATUS_GLYPH  # one set of symbols on both surfaces
+    loaded("mark", "to-read", "1")
+    loaded("mark", "read", "2")
+    loaded("star", "2")
+    lines = loaded("list").output.splitlines()
+    assert lines[0].split() == ["ID", "S★✎", "PUBLISHED", "VOTES", "TITLE"]
+    rows = {int(line.split()[0]): line.split()[1] for line in lines[1:]}
+    assert (rows[1], rows[2], rows[3]) == ("»", "✓★", "•")
+
+
+def test_show_says_where_and_when_without_microseconds(loaded) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    loaded("mark", "read", "1")
+    shown = loaded("show", "1").output
+    assert "from: Hugging Face daily papers, " in shown
+    assert "files: " in shown and "hf_daily.txt" in shown
+    (times,) = [line for line in shown.splitlines() if line.startswith("added: ")]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+    assert re.fullmatch(f"added: {stamp}   changed: {stamp}   read: {stamp}", times), times
+
+
+def test_locate_prints_every_path_of_the_readme(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = loaded("locate").output
+    db = tmp_path / "cli" / "readq.db"
+    for path in (
+        db,
+        db.parent / "backups",
+        db.parent / "readq.log",
+        db.with_name("readq.db.lock"),
+        db.with_name("readq.db.holders"),
+        db.with_name("readq.db.search-cache"),
+        db.parent / "drafts",
+        "config.json",
+    ):
+        assert str(path) in out, path

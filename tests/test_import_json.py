@@ -268,3 +268,29 @@ def test_whatever_is_accepted_is_valid(fields: dict[str, Any], revisions: list[A
         assert revision.kind in REVISION_KINDS
         assert datetime.fromisoformat(revision.created_at)
         assert revision.base is None or (revision.base in ids and revision.base != revision.id)
+
+
+def test_read_dates_travel_in_the_json_backup(store: Store, tmp_path: Path) -> None:
+    """``read_at`` is exported; a restore into an empty library keeps it, a merge into a
+    library where the paper is new brings it, and a read date on an unread paper is ignored."""
+    store.ingest(
+        [ScrapedPaper("Reading Lamps", "About lamps."), ScrapedPaper("Unread Kites", "Kites.")],
+        Source("a", "/a", "2026-01-01"),
+        "hf",
+    )
+    store.set_status([1], Status.READ)
+    read_at = store.get(1).read_at
+    assert read_at is not None
+    text = _export(store)
+    assert [p["read_at"] for p in json.loads(text)["papers"]] == [read_at, None]
+    with Store.open(tmp_path / "restored.db") as restored:
+        import_text(restored, text, name="backup.json")
+        assert restored.get(1).read_at == read_at
+    with Store.open(tmp_path / "merged.db") as merged:
+        merged.ingest([ScrapedPaper("Reading Lamps", "About lamps.")], Source("b", "/b", "x"), "hf")
+        import_text(merged, text, name="backup.json")
+        assert (merged.get(1).status, merged.get(1).read_at) == (Status.READ, read_at)
+    odd = _doc({"title": "Unread Kites", "status": "new", "read_at": read_at})
+    with Store.open(tmp_path / "odd.db") as other:
+        import_text(other, odd, name="odd.json")
+        assert other.get(1).read_at is None

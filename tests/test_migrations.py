@@ -10,8 +10,8 @@ import pytest
 from sqlite_utils import Database
 
 from readq.migrations import KNOWN_MIGRATIONS, migrations
-from readq.models import ScrapedPaper, Source
-from readq.store import CorruptDatabaseError, NewerDatabaseError, Store
+from readq.models import ScrapedPaper, SortKey, Source, Status
+from readq.store import SORT_SQL, CorruptDatabaseError, NewerDatabaseError, Store
 from readq.textclean import abstract_key
 
 
@@ -282,3 +282,51 @@ def test_a_library_of_the_previous_schema_gains_the_trash(db_path: Path) -> None
             )
         )
         assert "idx_papers_deleted_at" in plan
+
+
+def test_a_library_of_the_previous_schema_gains_read_dates(db_path: Path) -> None:
+    """m006: a library made by m001-m005 keeps its papers and states; papers already read get
+    no date (unknown, not a guess from ``updated_at``); the "added" order and ``read_at``
+    lookups use their indexes; marking read afterwards records a date."""
+    db_path.parent.mkdir(parents=True)
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before="m006_read_dates")
+    for title, status, added in (
+        ("Read long ago", "read", "2026-01-01T10:00:00+00:00"),
+        ("Still queued", "to-read", "2026-01-01T10:00:00+00:00"),
+        ("Added later", "new", "2026-02-01T10:00:00+00:00"),
+    ):
+        db.execute(
+            "INSERT INTO papers (title, title_key, urls, status, added_at, updated_at) "
+            "VALUES (?, ?, '[]', ?, ?, '2026-11-30T00:00:00+00:00')",
+            (title, title.lower(), status, added),
+        )
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+        papers = store.list_papers()
+        # Newest ingest first; the two papers of the first ingest keep their order.
+        assert [p.title for p in papers] == ["Added later", "Read long ago", "Still queued"]
+        assert [(p.status.value, p.read_at) for p in papers] == [
+            ("new", None),
+            ("read", None),
+            ("to-read", None),
+        ]
+        plan = " ".join(
+            str(r[3])
+            for r in store.conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM papers ORDER BY added_at DESC, id LIMIT 5"
+            )
+        )
+        assert "idx_papers_added_at" in plan
+        plan = " ".join(
+            str(r[3])
+            for r in store.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT id FROM papers ORDER BY {SORT_SQL[SortKey.READ]} "
+                "LIMIT 5"
+            )
+        )
+        assert "idx_papers_read_at" in plan and "TEMP B-TREE" not in plan
+        store.set_status([2], Status.READ)
+        assert store.get(2).read_at is not None

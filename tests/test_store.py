@@ -148,7 +148,7 @@ def test_sorts(store: Store) -> None:
         "hf",
     )
     order = lambda key: [p.title for p in store.list_papers(sort=key)]  # noqa: E731
-    assert order(SortKey.ADDED) == ["C", "A", "B"]
+    assert order(SortKey.ADDED) == ["B", "A", "C"]  # one ingest: the page's order
     assert order(SortKey.UPVOTES) == ["A", "B", "C"]
     assert order(SortKey.PUBLISHED) == ["B", "A", "C"]
     assert order(SortKey.TITLE) == ["A", "B", "C"]

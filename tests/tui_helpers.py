@@ -15,9 +15,11 @@ if TYPE_CHECKING:
 
 
 def make_papers(titles: list[str]) -> list[ScrapedPaper]:
-    """Fictional papers with these titles (first one ends up at the top of the added order)."""
+    """Fictional papers with these titles, in page order: the first one is at the top of the
+    added order (numbered from the bottom, so the first title has the most upvotes)."""
     papers = []
-    for i, title in enumerate(reversed(titles)):
+    for index, title in enumerate(titles):
+        i = len(titles) - 1 - index
         papers.append(
             ScrapedPaper(
                 title=title,

@@ -75,8 +75,8 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
         assert record.old_id is not None
         conn.execute(
             f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
-            f"note_revision, added_at, updated_at, deleted_at) "
-            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?)",
+            f"note_revision, added_at, updated_at, deleted_at, read_at) "
+            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.old_id,
                 *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
@@ -87,6 +87,7 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
                 record.added_at or stamp,
                 record.updated_at or stamp,
                 record.deleted_at,
+                record.read_at,
             ),
         )
         conn.executemany(
@@ -172,7 +173,7 @@ def _insert_new(
     paper = record.paper
     cur = conn.execute(
         f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at, "
-        f"deleted_at) VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?, ?)",
+        f"deleted_at, read_at) VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?)",
         (
             *scraped_values(paper, tkey, akey),
             (record.status or Status.NEW).value,
@@ -182,6 +183,7 @@ def _insert_new(
             # A paper the backup holds in the trash arrives in the trash; one already in this
             # library keeps its own place (an import never hides a paper the user can see).
             record.deleted_at,
+            record.read_at,
         ),
     )
     pid = int(cur.lastrowid or 0)
@@ -222,6 +224,9 @@ def _merge_state(
     if status == Status.NEW.value and record.status not in (None, Status.NEW):
         assert record.status is not None
         updates["status"] = record.status.value
+        if record.status is Status.READ:
+            # Read according to the file: its date, else now (as marking it read would).
+            updates["read_at"] = record.read_at or stamp
     if record.starred and not starred:
         updates["starred"] = 1
     conflict = 0

@@ -137,6 +137,8 @@ def _paper(item: Any) -> ImportRecord:
         added_at=_timestamp(item, "added_at"),
         updated_at=_timestamp(item, "updated_at"),
         deleted_at=_timestamp(item, "deleted_at"),
+        # A read date belongs to a read paper only (as marking does it).
+        read_at=_timestamp(item, "read_at") if status is Status.READ else None,
     )
 
 

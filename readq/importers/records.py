@@ -38,6 +38,8 @@ class ImportRecord:
     deleted_at: str | None = None
     """When the paper was moved to the trash (a readq JSON backup says): it comes back in
     the trash. None: not in the trash, or the file does not say."""
+    read_at: str | None = None
+    """When the paper was marked read (only kept for a read paper)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,8 @@ class Settings:
     theme: str = DEFAULT_THEME
     sort: str = SortKey.ADDED.value
     view: str = "inbox"
+    reverse: bool = False
+    """The sort read bottom-up (oldest first for "added")."""
 
     @property
     def sort_key(self) -> SortKey:
@@ -65,7 +67,9 @@ def read_settings(path: Path) -> tuple[Settings, str | None]:
     settings = Settings()
     for f in fields(Settings):
         value = data.get(f.name)
-        if isinstance(value, str) and value:
+        if f.name == "reverse":
+            settings.reverse = value is True
+        elif isinstance(value, str) and value:
             setattr(settings, f.name, value)
     if settings.view not in VIEW_NAMES:
         settings.view = "inbox"

@@ -29,6 +29,7 @@ from readq.search.query import (
     Node,
     PhraseClause,
     Query,
+    ReadClause,
     StarredClause,
     StatusClause,
     View,
@@ -331,7 +332,7 @@ class SearchEngine:
     def prepare_orders(self) -> None:
         """Compute the published, upvotes and title orders now rather than on first use."""
         with self._lock:
-            for sort in (SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE):
+            for sort in (SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE):
                 self._order(sort)
 
     def close(self) -> None:
@@ -1048,6 +1049,8 @@ class SearchEngine:
                 self._status_bits[STATUSES[old]] &= ~bit
                 self._status_bits[status] |= bit
                 self._status[doc] = code
+                # A status change sets or clears the read date: that order is recomputed.
+                self._orders.pop(SortKey.READ, None)
                 changed = True
         if starred is not None and bool(self._starred[doc]) != starred:
             self._starred[doc] = int(starred)
@@ -1128,10 +1131,10 @@ class SearchEngine:
         rows: dict[int, tuple[object, ...] | None] = {}
 
         def fetch(doc: int) -> tuple[object, ...] | None:
-            """(id, title, published, upvotes) of a document; None if deleted."""
+            """The ``_sort_key`` row of a document; None if deleted."""
             if doc not in rows:
                 found = conn.execute(
-                    "SELECT id, title, published, upvotes FROM papers WHERE id = ?", (ids[doc],)
+                    f"SELECT {_SORT_COLUMNS} FROM papers WHERE id = ?", (ids[doc],)
                 ).fetchone()
                 rows[doc] = None if found is None else tuple(found)
             return rows[doc]
@@ -1170,15 +1173,23 @@ class SearchEngine:
         sort: SortKey = SortKey.RELEVANCE,
         view: View = None,
         is_cancelled: Callable[[], bool] | None = None,
+        *,
+        reverse: bool = False,
     ) -> SearchResult:
         """Run a query, as text or already parsed (raises :class:`QueryError` for a bad one,
-        :class:`SearchCancelled` when ``is_cancelled()`` turns True)."""
+        :class:`SearchCancelled` when ``is_cancelled()`` turns True). ``reverse``: the exact
+        reverse of the list (``store.sort_sql(sort, reverse=True)``)."""
         query = text if isinstance(text, Query) else parse_query(text)
         with self._lock:
-            return self._run(query, sort, view, is_cancelled)
+            return self._run(query, sort, view, is_cancelled, reverse)
 
     def _run(
-        self, query: Query, sort: SortKey, view: View, cancel: Callable[[], bool] | None
+        self,
+        query: Query,
+        sort: SortKey,
+        view: View,
+        cancel: Callable[[], bool] | None,
+        reverse: bool = False,
     ) -> SearchResult:
         base = self._view_bits(view)
         positives: list[list[_Tier]] = []
@@ -1191,8 +1202,12 @@ class SearchEngine:
         buckets = [matched & base]
         if positives:
             buckets = self._rank(matched & base, positives[:RANKED_TERMS], cancel)
-        if sort not in (SortKey.RELEVANCE, SortKey.ADDED):
+        if sort is not SortKey.RELEVANCE:
             order = self._order(sort)
+        if reverse:
+            # Worst matches first, and each bucket walked backwards.
+            buckets = buckets[::-1]
+            order = range(self._index.n) if order is None else order[::-1]
         return SearchResult(self, query, sort, view, buckets, matched, order, tuple(matchers))
 
     def _eval(
@@ -1263,7 +1278,7 @@ class SearchEngine:
         return self._status_bits[Status(view)] & self._alive
 
     def _filter_bits(
-        self, clause: StatusClause | StarredClause | HasNoteClause | YearClause
+        self, clause: StatusClause | StarredClause | HasNoteClause | YearClause | ReadClause
     ) -> int:
         if isinstance(clause, StatusClause):
             return self._status_bits[clause.status]
@@ -1271,11 +1286,28 @@ class SearchEngine:
             return self._starred_bits
         if isinstance(clause, HasNoteClause):
             return self._note_bits
+        if isinstance(clause, ReadClause):
+            return self._read_bits(clause)
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):
                 bits |= year_bits
         return bits
+
+    def _read_bits(self, clause: ReadClause) -> int:
+        """Papers whose read date satisfies ``clause``: read dates are not held in memory (a
+        filter on them is rare), so they are looked up through the read-order index (its read
+        rows only), as the SQL path does."""
+        if clause.op not in ("=", "<", "<=", ">", ">="):  # keeps the SQL text fixed
+            raise ValueError(f"bad read operator {clause.op!r}")
+        rows = self._reader.conn.execute(
+            # ``(read_at IS NULL) = 0`` is the first term of the read-order index: a search
+            # of its read rows only.
+            "SELECT id FROM papers WHERE (read_at IS NULL) = 0 "
+            f"AND substr(read_at, 1, 10) {clause.op} ?",
+            (clause.day,),
+        )
+        return bitset.from_indices(self._docs_of(rows), self._index.n)
 
     # ---------------------------------------------------------------- matching
     def _term_tiers(
@@ -1463,7 +1495,7 @@ class SearchEngine:
         cached = self._orders.get(sort)
         if cached is not None:
             return cached
-        from readq.store import SORT_SQL
+        from readq.store import sort_sql
 
         order: array[int] = array("I")
         first = self._ids[0] if len(self._ids) else 0
@@ -1471,7 +1503,7 @@ class SearchEngine:
         lookup: dict[int, int] | None = None
         if not contiguous:
             lookup = {pid: d for d, pid in enumerate(self._ids)}
-        rows = self._reader.conn.execute(f"SELECT id FROM papers ORDER BY {SORT_SQL[sort]}")
+        rows = self._reader.conn.execute(f"SELECT id FROM papers ORDER BY {sort_sql(sort)}")
         n = self._index.n
         for (pid,) in rows:
             if lookup is None:
@@ -1612,12 +1644,26 @@ def _desc_text(text: str) -> tuple[int, ...]:
     return (*(-ord(c) for c in text), 1)
 
 
+_SORT_COLUMNS = "id, title, published, upvotes, added_at, read_at"
+"""The columns of a ``_sort_key`` row."""
+
+
 def _sort_key(sort: SortKey, row: tuple[object, ...]) -> tuple[object, ...]:
-    """The key of ``row`` (id, title, published, upvotes) that orders papers exactly as
-    ``ORDER BY`` :data:`readq.store.SORT_SQL` does, for the three precomputed sorts."""
-    pid, title, published, upvotes = row
+    """The key of ``row`` (:data:`_SORT_COLUMNS`) that orders papers exactly as ``ORDER BY``
+    :data:`readq.store.SORT_SQL` does, for every sort but relevance."""
+    pid, title, published, upvotes, added_at, read_at = row
     if not isinstance(pid, int):
         raise _Unsortable
+    if sort is SortKey.ADDED:
+        if not isinstance(added_at, str):
+            raise _Unsortable
+        return (_desc_text(added_at), pid)
+    if sort is SortKey.READ:
+        if read_at is None:
+            return (1, (), -pid)
+        if not isinstance(read_at, str):
+            raise _Unsortable
+        return (0, _desc_text(read_at), -pid)
     if sort is SortKey.TITLE:
         if not isinstance(title, str):
             raise _Unsortable

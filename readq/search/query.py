@@ -21,6 +21,8 @@ Grammar (``AND`` binds tighter than ``OR``; terms side by side are ANDed)::
     has:note
     org:NAME  title:WORD  note:WORD             (NAME/WORD may be "quoted phrases")
     year:2024  year:>=2023  year:<2024  year:<=2023  year:>2020  year:=2024
+    read:2026-11-01  read:>=2026-11-01  read:<2026-01-01  read:7d  read:2w
+                    (the day a paper was marked read, UTC; 7d: on or after 7 days ago)
 
 Errors (never "everything" and never silently nothing): a filter without a value (``org:``),
 a lone ``-``, an empty ``()``, an unterminated quote or parenthesis, an ``OR`` without a term
@@ -134,7 +136,26 @@ class YearClause:
         return year >= self.year
 
 
-Clause = WordClause | PhraseClause | StatusClause | StarredClause | HasNoteClause | YearClause
+@dataclass(frozen=True, slots=True)
+class ReadClause:
+    """``read:OPDATE``: the day a paper was marked read (UTC, ``YYYY-MM-DD``) compared with
+    ``day``. Papers without a read date (never read, or read before readq kept dates) fail.
+    ``read:7d`` is parsed into ``>=`` the day 7 days ago, so every path compares one date."""
+
+    op: str  # one of "=", "<", "<=", ">", ">="
+    day: str
+    negated: bool = False
+
+
+Clause = (
+    WordClause
+    | PhraseClause
+    | StatusClause
+    | StarredClause
+    | HasNoteClause
+    | YearClause
+    | ReadClause
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +233,8 @@ FilterParser = Callable[[str, bool], Clause]
 clause, or raises :class:`QueryError`."""
 
 _YEAR = re.compile(r"(>=|<=|>|<|=)?(\d{4})")
+_READ_DAY = re.compile(r"(>=|<=|>|<|=)?(\d{4}-\d{2}-\d{2})")
+_READ_AGO = re.compile(r"(\d{1,5})([dw])", re.IGNORECASE)
 _IS_VALUES: dict[str, str] = {
     "new": "new",
     "to-read": "to-read",
@@ -268,6 +291,29 @@ def _year_filter(value: str, quoted: bool) -> Clause:
     return YearClause(op=match.group(1) or "=", year=int(match.group(2)))
 
 
+def _read_filter(value: str, quoted: bool) -> Clause:
+    from datetime import UTC, date, datetime, timedelta
+
+    text = value.strip()
+    ago = _READ_AGO.fullmatch(text)
+    if ago is not None:
+        days = int(ago.group(1)) * (7 if ago.group(2).lower() == "w" else 1)
+        today = datetime.now(UTC).date()
+        return ReadClause(op=">=", day=(today - timedelta(days=days)).isoformat())
+    match = _READ_DAY.fullmatch(text)
+    if match is not None:
+        try:
+            day = date.fromisoformat(match.group(2))
+        except ValueError:
+            day = None
+        if day is not None:
+            return ReadClause(op=match.group(1) or "=", day=day.isoformat())
+    raise QueryError(
+        f"bad read filter 'read:{value}' (expected read:2026-11-01, read:>=2026-11-01, "
+        "read:<2026-01-01, read:7d, read:2w)"
+    )
+
+
 FILTERS: dict[str, FilterParser] = {
     "is": _is_filter,
     "has": _has_filter,
@@ -275,6 +321,7 @@ FILTERS: dict[str, FilterParser] = {
     "year": _year_filter,
     "title": _text_filter(Field.TITLE),
     "note": _text_filter(Field.NOTE),
+    "read": _read_filter,
 }
 """Every ``key:`` the language knows; adding one here is all the parser needs."""
 FILTER_KEYS = tuple(FILTERS)
@@ -498,6 +545,8 @@ def render(node: Node) -> str:
         return sign + "is:starred"
     if isinstance(node, HasNoteClause):
         return sign + "has:note"
+    if isinstance(node, ReadClause):
+        return sign + f"read:{'' if node.op == '=' else node.op}{node.day}"
     return sign + f"year:{'' if node.op == '=' else node.op}{node.year:04d}"
 
 

@@ -38,9 +38,11 @@ def select_ids(
     starred: bool | None = None,
     sort: SortKey = SortKey.RELEVANCE,
     limit: int | None = None,
+    reverse: bool = False,
 ) -> list[int]:
     """The ids ``query`` (with ``status``/``starred`` added) selects, best matches first, then
-    in ``sort`` order; at most ``limit``. Raises ``QueryError`` for a malformed query.
+    in ``sort`` order; at most ``limit``; ``reverse``: the exact reverse of that list. Raises
+    ``QueryError`` for a malformed query.
 
     A query with words loads the saved index (:mod:`readq.search.cache`; the commands that
     add papers keep it up to date, see :mod:`readq.search.upkeep`) when it is usable, else
@@ -50,13 +52,13 @@ def select_ids(
     """
     parsed = build_query(query, status=status, starred=starred)
     if not parsed.has_text:
-        return sql.select_ids(store, parsed, sort=sort, limit=limit)
+        return sql.select_ids(store, parsed, sort=sort, limit=limit, reverse=reverse)
     engine = cache.load(store, orders=False)  # an order is computed when first used
     if engine is None:
         engine = SearchEngine.load(store)
         cache.save(engine)  # best effort: False (no file) in a read-only directory
     try:
-        result = engine.search(parsed, sort=sort)
+        result = engine.search(parsed, sort=sort, reverse=reverse)
         return list(result) if limit is None else result[:limit]
     finally:
         engine.close()

@@ -29,13 +29,14 @@ from readq.search.query import (
     Node,
     PhraseClause,
     Query,
+    ReadClause,
     StarredClause,
     StatusClause,
     View,
     WordClause,
     YearClause,
 )
-from readq.store import NOT_TRASHED, SORT_SQL, Store
+from readq.store import NOT_TRASHED, Store, sort_sql
 
 _COLUMNS = {
     Field.TITLE: "title",
@@ -87,7 +88,16 @@ class _Builder:
             return "(starred = 1)"
         if isinstance(node, HasNoteClause):
             return "(note <> '')"
+        if isinstance(node, ReadClause):
+            return self._read(node)
         return self._year(node)
+
+    def _read(self, clause: ReadClause) -> str:
+        if clause.op not in _OPS:  # never from the parser; keeps the SQL text fixed
+            raise ValueError(f"bad read operator {clause.op!r}")
+        return (
+            f"(read_at IS NOT NULL AND substr(read_at, 1, 10) {clause.op} {self.param(clause.day)})"
+        )
 
     def _text(self, text: str, fields: frozenset[Field], *, phrase: bool) -> str:
         columns = [_COLUMNS[f] for f in Field if f in fields]
@@ -169,13 +179,14 @@ def select_ids(
     sort: SortKey = SortKey.ADDED,
     limit: int | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    reverse: bool = False,
 ) -> list[int]:
     """The ids of the papers ``query`` selects in ``view``, in ``sort`` order (relevance
     means newest first: ranking needs the index), at most ``limit`` of them (a short scan
     when matches are common: the first screen before the count). Raises
     :class:`SearchCancelled` soon after ``is_cancelled()`` turns True."""
     condition, params, functions = where(query, view, trash=store.has_trash())
-    sql = f"SELECT id FROM papers WHERE {condition} ORDER BY {SORT_SQL[sort]}"
+    sql = f"SELECT id FROM papers WHERE {condition} ORDER BY {sort_sql(sort, reverse=reverse)}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     rows = _fetch(store, sql, params, functions, is_cancelled)

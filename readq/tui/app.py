@@ -116,7 +116,9 @@ class ReadqApp(App[int]):
         """The main screen, on the remembered view and sort."""
         from readq.tui.screens.main import MainScreen
 
-        return MainScreen(View(self.settings.view), self.settings.sort_key)
+        return MainScreen(
+            View(self.settings.view), self.settings.sort_key, reverse=self.settings.reverse
+        )
 
     @property
     def main_screen(self) -> Screen[object]:

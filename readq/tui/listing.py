@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Literal
 
 from readq.models import SortKey, Status
-from readq.store import NOT_TRASHED, SORT_SQL, Store
+from readq.store import NOT_TRASHED, Store, sort_sql
 
 SearchView = Status | Literal["starred"] | None
 """The search's name for a view (as ``readq.search.View``, kept here so that importing this
@@ -75,6 +75,8 @@ class ListRequest:
     follows_cursor: bool = False
     """``keep_id`` is simply the paper that was under the cursor: if the user moves while the
     list is computed, the cursor stays where they moved to, not where it was."""
+    reverse: bool = False
+    """The sort read bottom-up (the ``R`` key)."""
 
 
 HighlightFn = Callable[[int, str], list[Span]]
@@ -105,10 +107,12 @@ def _where(view: View, trash: bool) -> tuple[str, list[object]]:
     return (f" WHERE {NOT_TRASHED}" if trash else ""), []
 
 
-def ordered_ids(store: Store, view: View, sort: SortKey, limit: int | None = None) -> list[int]:
-    """The ids of every paper in ``view``, in ``sort`` order (relevance means added)."""
+def ordered_ids(
+    store: Store, view: View, sort: SortKey, limit: int | None = None, *, reverse: bool = False
+) -> list[int]:
+    """The ids of every paper in ``view``, in ``sort`` order (reversed with ``reverse``)."""
     where, params = _where(view, store.has_trash())
-    sql = f"SELECT id FROM papers{where} ORDER BY {SORT_SQL[sort]}"
+    sql = f"SELECT id FROM papers{where} ORDER BY {sort_sql(sort, reverse=reverse)}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
@@ -178,6 +182,7 @@ def sql_search(
         sort=request.sort,
         limit=limit,
         is_cancelled=is_cancelled,
+        reverse=request.reverse,
     )
     partial = limit is not None and len(ids) >= limit
     if not query.has_text:
@@ -193,3 +198,26 @@ def sql_search(
         return word_spans(title, terms)
 
     return ListResult(request, ids, highlight=highlight, note=APPROXIMATE, partial=partial)
+
+
+_DIRECTIONS: dict[SortKey, tuple[str, str]] = {
+    SortKey.ADDED: ("newest first", "oldest first"),
+    SortKey.PUBLISHED: ("newest first", "oldest first"),
+    SortKey.UPVOTES: ("most first", "fewest first"),
+    SortKey.TITLE: ("A-Z", "Z-A"),
+    SortKey.READ: ("latest first", "earliest first"),
+    SortKey.RELEVANCE: ("best first", "worst first"),
+}
+
+
+def sort_label(sort: SortKey, reverse: bool) -> str:
+    """The sort and its direction in words (``added, oldest first``): an arrow does not say
+    whether "down" means newest or A first."""
+    forward, backward = _DIRECTIONS[sort]
+    return f"{sort.value}, {backward if reverse else forward}"
+
+
+def sort_header(sort: SortKey, reverse: bool) -> str:
+    """The sort as the header shows it: the name alone in its usual direction (the header is
+    one line shared with the view tabs and the filter), with the direction when reversed."""
+    return sort_label(sort, reverse) if reverse else sort.value

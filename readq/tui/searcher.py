@@ -187,7 +187,10 @@ class Searcher:
         engine = self.engine
         if engine is None:
             if not request.text.strip():
-                return ListResult(request, ordered_ids(reader, request.view, request.sort))
+                return ListResult(
+                    request,
+                    ordered_ids(reader, request.view, request.sort, reverse=request.reverse),
+                )
             try:
                 return sql_search(reader, request, is_cancelled=is_cancelled)
             except SearchCancelled:
@@ -206,6 +209,7 @@ class Searcher:
                 sort=request.sort,
                 view=engine_view(request.view),
                 is_cancelled=is_cancelled,
+                reverse=request.reverse,
             )
         except QueryError as exc:
             return ListResult(request, error=str(exc))

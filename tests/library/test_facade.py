@@ -104,10 +104,11 @@ def test_a_busy_library_queues_the_change_and_saves_it_later(library: Library) -
         holder.rollback()
         holder.close()
     assert library.writes_settled(10.0)
-    assert library.states([1, 2]) == [
-        PaperState(1, Status.READ, False),
-        PaperState(2, Status.NEW, True),
+    assert [(s.id, s.status, s.starred) for s in library.states([1, 2])] == [
+        (1, Status.READ, False),
+        (2, Status.NEW, True),
     ]
+    assert library.states([1])[0].read_at is not None  # the queued mark dated the read
     assert isinstance(library.undo().change, StateChange)  # the star, queued last
     assert library.states([2]) == [PaperState(2, Status.NEW, False)]
 
@@ -195,3 +196,15 @@ def test_reports_say_what_each_job_did() -> None:
         "Exported 2 papers to /v. 1 file(s) not updated because you changed readq's part of "
         "them (between the readq:begin and readq:end lines): a.md"
     )
+
+
+def test_undo_of_a_mark_restores_the_read_date(library: Library) -> None:
+    library.mark([1], Status.READ, "Mark read")
+    (read,) = library.states([1])
+    assert read.read_at is not None
+    library.mark([1], Status.TO_READ, "Mark to read")
+    assert library.states([1])[0].read_at is None
+    library.undo()
+    assert library.states([1]) == [read]
+    library.redo()
+    assert library.states([1])[0].read_at is None

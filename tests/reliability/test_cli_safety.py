@@ -176,7 +176,7 @@ def test_case12_12_in_range_still_works(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["--db", str(db), "star", "+2", "03"]).exit_code == 0
     assert query(db, "SELECT id FROM papers WHERE starred") == [(2,), (3,)]
     result = runner.invoke(cli, ["--db", str(db), "list", "--limit", str(2**63 - 1)])
-    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1 + 3  # header + rows
     missing = runner.invoke(cli, ["--db", str(db), "show", str(2**63 - 1)])
     assert missing.exit_code == 2 and "no paper with id" in missing.stderr
 

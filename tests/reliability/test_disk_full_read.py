@@ -76,7 +76,7 @@ def test_case12_17_reading_works_on_a_full_disk(full_disk: Path, tmp_path: Path)
         assert all(line.startswith(("exported", "backed up")) for line in rest), result.stderr
         return result.stdout + "".join(rest)
 
-    assert len(read("list").splitlines()) == 40
+    assert len(read("list").splitlines()) == 1 + 40  # header + rows
     assert json.loads(read("stats", "--json"))["with_notes"] == 1
     assert "note:\nkept" in read("show", "3")
     assert read("note", "3") == "kept\n"
@@ -142,7 +142,7 @@ def test_case12_17_reading_past_a_file_size_limit(tmp_path: Path) -> None:
     assert run_readq(["ingest", str(listing)]).returncode == 0
     result = run_readq(["list"], preexec_fn=_file_size_limit)
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 30
+    assert len(result.stdout.splitlines()) == 1 + 30  # header + rows
     assert result.stderr.startswith(
         "readq: the library cannot be written (disk full, or a file size limit?): library "
         "opened read-only"

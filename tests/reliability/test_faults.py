@@ -75,7 +75,7 @@ def test_case10_read_only_library_cli(tmp_path: Path) -> None:
         command = [*DROP_ROOT_POWERS, *READQ, "list"]
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
         assert result.returncode == 0, result.stderr
-        assert len(result.stdout.splitlines()) == 20
+        assert len(result.stdout.splitlines()) == 1 + 20  # header + rows
         assert result.stderr.startswith("readq: the library is read-only: library opened read-only")
         assert len(result.stderr.splitlines()) == 1
     finally:

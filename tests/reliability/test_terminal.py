@@ -48,13 +48,13 @@ async def test_case16_o_key_opens_off_the_ui_thread(tmp_path: Path) -> None:
     db.parent.mkdir(parents=True)
     with Store.open(db) as store:
         store.ingest(
-            [
-                ScrapedPaper("Only bad links", "Abstract one " * 5, urls=("file:///etc/passwd",)),
+            [  # in page order: "Good link" is the top row
                 ScrapedPaper(
                     "Good link",
                     "Abstract two " * 5,
                     urls=("javascript:alert(1)", "https://example.org/good"),
                 ),
+                ScrapedPaper("Only bad links", "Abstract one " * 5, urls=("file:///etc/passwd",)),
             ],
             Source("t", "t", "2026-01-01"),
             "hf",
@@ -71,7 +71,7 @@ async def test_case16_o_key_opens_off_the_ui_thread(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         started = time.monotonic()
-        await pilot.press("o")  # the newest paper: "Good link"
+        await pilot.press("o")  # the top row: "Good link"
         await pilot.press("j")
         await pilot.pause(0.1)
         assert time.monotonic() - started < 1.5  # the UI kept answering during the slow open

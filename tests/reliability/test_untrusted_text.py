@@ -95,7 +95,7 @@ def _markup_library(tmp_path: Path) -> Paths:
                         org=f"Org {text}",
                     )
                 ],
-                Source(f"src {text}.txt", f"/src{i}.txt", "2026-01-01"),
+                Source(f"src {text}.txt", f"/src{i} {text}.txt", "2026-01-01"),
                 "hf",
             )
         for paper in store.list_papers():
@@ -131,10 +131,12 @@ async def test_case14_markup_in_data_shows_literally_and_runs_nothing(tmp_path: 
                 f"T{i} {text} end",
                 f"Abstract {i} says {text} and goes",
                 f"Org {text}",
-                f"src {text}.txt",
+                "From: Hugging Face daily papers, 1 Jan 2026",
                 f"Note {i}: {text} done",
             ):
                 assert expected in shown, (expected, shown)
+            await pilot.press("F")  # the file's path, literally, in a toast
+            assert await _shows(pilot, app, f"/src{i} {text}.txt"), screen_text(app)
             await pilot.click("#detail", offset=(3, 0))  # on the title
             await pilot.click("#detail", offset=(12, 6))  # around the abstract's markup
             await pilot.pause()
@@ -311,9 +313,8 @@ def test_case15_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> Non
     try:
         assert app.wait_for(TITLE, 30), app.output[-2000:]
         app.wait_quiet(0.3, timeout=3)
-        for _ in hostile:  # the hostile papers are below the newest one
-            app.send("j")
-            app.wait_quiet(0.3, timeout=3)
+        app.send("j")  # the hostile papers follow the newest one, in page order
+        app.wait_quiet(0.3, timeout=3)
         mark = len(app.output)
         app.send("n")  # the note editor: the paper beside its note
         assert app.wait_for("autosaved", 15, start=mark), app.output[-2000:]
@@ -329,7 +330,7 @@ def test_case15_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> Non
         app.wait_quiet(0.3, timeout=3)
         app.send("\x1b")  # back to the list, which shows the note rendered
         app.wait_quiet(0.3, timeout=3)
-        app.send("k")
+        app.send("j")
         app.wait_quiet(0.3, timeout=3)
         mark = len(app.output)
         app.send("n")  # another hostile note: opened and closed without typing

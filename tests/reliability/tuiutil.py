@@ -14,11 +14,14 @@ TITLE = "Pseudo-terminal reliability paper"
 
 
 def make_library(db: Path, extra: list[ScrapedPaper] | None = None) -> int:
-    """A library at ``db`` whose newest paper is :data:`TITLE`; that paper's id."""
+    """A library at ``db`` whose newest paper is :data:`TITLE` (the top row: it is ingested
+    after ``extra``, which follows in page order with the lower ids); that paper's id."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    papers = [*(extra or []), ScrapedPaper(TITLE, "An abstract about terminals. " * 4)]
     with Store.open(db) as store:
-        result = store.ingest(papers, Source("t.txt", "/t.txt", "2026-01-01"), "hf")
+        if extra:
+            store.ingest(extra, Source("e.txt", "/e.txt", "2026-01-01"), "hf")
+        paper = ScrapedPaper(TITLE, "An abstract about terminals. " * 4)
+        result = store.ingest([paper], Source("t.txt", "/t.txt", "2026-01-01"), "hf")
     return result.new_ids[-1]
 
 

@@ -127,7 +127,7 @@ async def test_r_capital_renames_through_a_dialog(tmp_path: Path) -> None:
         screen = main_of(app)
         first = screen.paper_list.current_id
         assert first is not None
-        await pilot.press("R")
+        await pilot.press("E")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "RenameScreen"
         await pilot.press("ctrl+u", *"[b]Bright[/] Lanterns")

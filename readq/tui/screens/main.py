@@ -72,6 +72,24 @@ class MainScreen(TriageScreen):
         linked = page_url(paper) is not None
         self.notify("Copied the title" + (" and link" if linked else ""), timeout=1.5, markup=False)
 
+    def action_show_sources(self) -> None:
+        """Say which files the paper came from (the pane says when and from what kind of
+        page): each source in words, then its path."""
+        from readq.sources import PASTED_PATH, describe
+
+        paper = self.current_paper()
+        if paper is None:
+            return
+        if not paper.sources:
+            self.notify("No source recorded for this paper.", timeout=3, markup=False)
+            return
+        lines = []
+        for source in paper.sources:
+            where = "(pasted text, no file)" if source.path == PASTED_PATH else source.path
+            lines.append(f"{describe(source)}:\n  {where}")
+        text = strip_unsafe("\n".join(lines))
+        self.notify(text, title="Files", timeout=10, markup=False)
+
     def action_open_note(self) -> None:
         """Edit the note of the paper under the cursor, beside its abstract (autosaved)."""
         from readq.tui.screens.note_editor import NoteEditorScreen
@@ -171,7 +189,7 @@ class MainScreen(TriageScreen):
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            listing = ListRequest(0, self.view, self.sort, self.filter_text)
+            listing = ListRequest(0, self.view, self.sort, self.filter_text, reverse=self.reverse)
             self.notify("Exporting…", timeout=1.5, markup=False)
             self.run_export(request, listing)
 

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from readq.models import Paper, SortKey, Stats, Status
 from readq.store import PaperState
-from readq.tui.listing import ListRequest, ListResult, View, ordered_ids
+from readq.tui.listing import ListRequest, ListResult, View, ordered_ids, sort_header
 from readq.tui.messages import ListReady, StatsReady
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import DetailPane
@@ -57,10 +57,12 @@ Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
 class ListScreen(ReadqScreen[None]):
     """The list of one view, sort and filter, its counts and the paper under the cursor."""
 
-    def __init__(self, view: View, sort: SortKey) -> None:
+    def __init__(self, view: View, sort: SortKey, *, reverse: bool = False) -> None:
         super().__init__()
         self.view = view
         self.sort = sort
+        self.reverse = reverse
+        """The sort read bottom-up (``R``)."""
         self.filter_text = ""
         self.counts: dict[View, int] = {v: 0 for v in View}
         self.total = -1
@@ -161,6 +163,7 @@ class ListScreen(ReadqScreen[None]):
             keep_id=keep_id,
             near=self.paper_list.cursor,
             follows_cursor=follows_cursor,
+            reverse=self.reverse,
         )
         self.run_list(request, first=first)
 
@@ -194,7 +197,13 @@ class ListScreen(ReadqScreen[None]):
             if first and not request.text and searcher.engine is None:
                 quick = ListResult(
                     request,
-                    ordered_ids(reader, request.view, request.sort, FIRST_SCREEN_ROWS),
+                    ordered_ids(
+                        reader,
+                        request.view,
+                        request.sort,
+                        FIRST_SCREEN_ROWS,
+                        reverse=request.reverse,
+                    ),
                     partial=True,
                 )
                 if is_cancelled():
@@ -374,7 +383,7 @@ class ListScreen(ReadqScreen[None]):
                 label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
             line.append(label, "reverse bold" if active else "")
             line.append(" ")
-        sort = f"  sort: {self.sort.value}"
+        sort = f"  sort: {sort_header(self.sort, self.reverse)}"
         if line.cell_len + len(sort) <= width or not compact:
             line.append(sort, "italic")
         if self.filter_text:

@@ -25,11 +25,18 @@ from readq.library.outcomes import (
 from readq.library.undo import NoteChange, StateChange, TrashChange
 from readq.models import SortKey, Status
 from readq.store import PaperState, UnknownPaperError
-from readq.tui.listing import View
+from readq.tui.listing import View, sort_label
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
 
-SORT_ORDER = [SortKey.ADDED, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE, SortKey.RELEVANCE]
+SORT_ORDER = [
+    SortKey.ADDED,
+    SortKey.PUBLISHED,
+    SortKey.UPVOTES,
+    SortKey.TITLE,
+    SortKey.READ,
+    SortKey.RELEVANCE,
+]
 BULK_CONFIRM_OVER = 5
 FEEDBACK_SECONDS = 2.5
 """How long a change's toast stays: long enough to read one line, short enough not to pile up
@@ -146,7 +153,16 @@ class TriageScreen(ListScreen):
         self.rq.settings.sort = self.sort.value
         self.rq.save_settings()
         self._render_tabs()
-        self.notify(f"Sorted by {self.sort.value}", timeout=1.5, markup=False)
+        self.notify(f"Sorted by {sort_label(self.sort, self.reverse)}", timeout=1.5, markup=False)
+        self.request_list()
+
+    def action_reverse_sort(self) -> None:
+        """Read the sort the other way round (remembered in the settings)."""
+        self.reverse = not self.reverse
+        self.rq.settings.reverse = self.reverse
+        self.rq.save_settings()
+        self._render_tabs()
+        self.notify(f"Sorted by {sort_label(self.sort, self.reverse)}", timeout=1.5, markup=False)
         self.request_list()
 
     # ------------------------------------------------------------------- marks

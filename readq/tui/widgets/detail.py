@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from readq.models import Paper, Status
+from readq.sources import describe_all
 from readq.textclean import strip_unsafe
 from readq.tui.widgets.virtual import LineView, set_virtual_size
 
@@ -115,10 +116,12 @@ def paper_header(paper: Paper, *, author_budget: int | None = None) -> Text:
         if label:
             out.append(label, "dim")
         out.append(value)
-    sources = sorted({clean(s.name, one_line=True) for s in paper.sources})
+    # Where and when, in words (a file name means nothing a week later); F shows the files.
+    sources = [clean(d, one_line=True) for d in describe_all(paper.sources)]
     if sources:
-        out.append("\nSources: ", "dim")
-        out.append(", ".join(sources), "dim")
+        out.append("\nFrom: ", "dim")
+        out.append("; ".join(sources), "dim")
+        out.append("  (F: files)", "dim italic")
     return out
 
 
