@@ -825,34 +825,29 @@ class Store:
         """Move papers to the trash (one transaction): hidden from every view, count, search
         and export, but kept whole (state, note, revisions, sources) until the trash is
         emptied. Returns the ids that were not already in the trash (what undo restores)."""
-        ids = list(dict.fromkeys(ids))
-        with self.write() as conn:
-            self._require(conn, ids)
-            moved = self._trash_filter(conn, ids, trashed=False)
-            stamp = now_iso()
-            for chunk in _chunks(moved, 500):
-                marks = ",".join("?" * len(chunk))
-                conn.execute(
-                    f"UPDATE papers SET deleted_at = ?, updated_at = ? WHERE id IN ({marks})",
-                    (stamp, stamp, *chunk),
-                )
-        return moved
+        return self._set_trashed(ids, trashed=True)
 
     def restore_trashed(self, ids: Sequence[int]) -> list[int]:
         """Bring papers back from the trash (one transaction), state and note as they were.
         Returns the ids that were in the trash (what undo deletes again)."""
+        return self._set_trashed(ids, trashed=False)
+
+    def _set_trashed(self, ids: Sequence[int], *, trashed: bool) -> list[int]:
+        """Put papers in (``trashed``) or out of the trash in one transaction; the ids whose
+        place changed (those already where they were asked to be are left alone)."""
         ids = list(dict.fromkeys(ids))
         with self.write() as conn:
             self._require(conn, ids)
-            back = self._trash_filter(conn, ids, trashed=True)
+            changed = self._trash_filter(conn, ids, trashed=not trashed)
             stamp = now_iso()
-            for chunk in _chunks(back, 500):
+            deleted_at = stamp if trashed else None
+            for chunk in _chunks(changed, 500):
                 marks = ",".join("?" * len(chunk))
                 conn.execute(
-                    f"UPDATE papers SET deleted_at = NULL, updated_at = ? WHERE id IN ({marks})",
-                    (stamp, *chunk),
+                    f"UPDATE papers SET deleted_at = ?, updated_at = ? WHERE id IN ({marks})",
+                    (deleted_at, stamp, *chunk),
                 )
-        return back
+        return changed
 
     def _trash_filter(
         self, conn: sqlite3.Connection, ids: list[int], *, trashed: bool

@@ -498,25 +498,9 @@ class PaperList(LineView, can_focus=True):
 
     def _render_row(self, paper: Paper, width: int, is_cursor: bool, is_selected: bool) -> Strip:
         style = self._style
-        row_style = Style()
-        if is_selected:
-            row_style += style("paper-list--selected")
-        if is_cursor:
-            row_style += style("paper-list--cursor")
+        row_style = self._row_style(is_cursor, is_selected)
         meta = style("paper-list--meta")
-        line = Text(style=row_style, no_wrap=True, overflow="ellipsis", end="")
-        line.append("+" if is_selected else " ", style("paper-list--star"))
-        status_style = (
-            style("paper-list--new")
-            if paper.status is Status.NEW
-            else style("paper-list--read")
-            if paper.status is Status.READ
-            else meta
-        )
-        line.append(STATUS_GLYPH[paper.status], status_style)
-        line.append("★" if paper.starred else " ", style("paper-list--star"))
-        line.append("✎" if paper.note.strip() else " ", meta)
-        line.append(" ")
+        line = self._row_prefix(paper, row_style, is_selected)
         right = Text(no_wrap=True, end="")
         family = display_surname(paper)
         # Only rows with a known author give up title room; dates stay aligned either way
