@@ -431,6 +431,9 @@ def _status_option(value: str | None) -> Status | None:
 )
 @click.option("--limit", type=LIMIT, default=None)
 @click.option("--query", "-q", type=TEXT, default=None, help="A search query (see README).")
+@click.option(
+    "--view", "view_name", type=TEXT, default=None, help="Only the papers of a saved view."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_context
 def list_command(
@@ -441,11 +444,17 @@ def list_command(
     reverse: bool,
     limit: int | None,
     query: str | None,
+    view_name: str | None,
     as_json: bool,
 ) -> None:
     """List papers as a table (or JSON)."""
     status = _status_option(status_name)
     store = context.store()
+    if view_name is not None:
+        with user_errors():
+            saved = context.library().find_view(view_name)
+        # The view's query and -q both apply (the view's grouped: its OR stays inside).
+        query = f"({saved.query}) {query or ''}".strip()
     has_query = query is not None and query.strip() != ""
     sort_key = SortKey(sort) if sort else SortKey.RELEVANCE if has_query else SortKey.ADDED
     with user_errors():
@@ -767,6 +776,157 @@ def note(
             say(text, nl=not text.endswith("\n"))
 
 
+# ----------------------------------------------------------------- saved views
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def view(ctx: click.Context) -> None:
+    """Saved views: named queries, shown as tabs in the TUI (keys 6-9). Lists them by default."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(view_list)
+
+
+@view.command(name="add")
+@click.argument("name", type=TEXT)
+@click.argument("query", type=TEXT)
+@pass_context
+def view_add(context: Context, name: str, query: str) -> None:
+    """Save QUERY (the search language, see README) as a view called NAME."""
+    from readq.search import QueryError
+
+    with user_errors():
+        try:
+            saved = context.library(write=True).add_view(name, query)
+        except QueryError as exc:
+            fail(f"bad query for view {name!r}: {exc}")
+    say(f"saved view {saved.name!r}: {saved.query}", keep_newlines=False)
+
+
+@view.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_context
+def view_list(context: Context, as_json: bool) -> None:
+    """List the saved views in tab order, with how many papers each shows now."""
+    with user_errors():
+        counted = context.library().view_counts()
+    if as_json:
+        say_json([{**v.to_json(), "count": n} for v, n in counted])
+        return
+    if not counted:
+        say("no saved views (readq view add NAME QUERY saves one)")
+        return
+    width = max(len(v.name) for v, _n in counted)
+    for number, (saved, n) in enumerate(counted, start=6):
+        key = str(number) if number <= 9 else " "
+        shown = f"{n:>6,}" if n >= 0 else "     ?"
+        say(f"{key} {saved.name:<{width}} {shown}  {saved.query}", keep_newlines=False)
+
+
+@view.command(name="remove")
+@click.argument("name", type=TEXT)
+@pass_context
+def view_remove(context: Context, name: str) -> None:
+    """Forget the saved view called NAME (its papers are not touched)."""
+    with user_errors():
+        gone = context.library(write=True).remove_view(name)
+    say(f"removed view {gone.name!r}", keep_newlines=False)
+
+
+# ----------------------------------------------------------------------- queue
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def queue(ctx: click.Context, as_json: bool) -> None:
+    """The to-read queue in its order, next up first (move papers with `queue move`)."""
+    if ctx.invoked_subcommand is None:
+        context = ctx.find_object(Context)
+        assert context is not None
+        with user_errors():
+            papers = context.library().queue()
+        _print_queue(papers, as_json)
+
+
+def _print_queue(papers: Sequence[Paper], as_json: bool, label: str | None = None) -> None:
+    """The queue (or a suggested order of it) as numbered lines, or JSON with each
+    paper's ``queue_rank`` (1: next up)."""
+    if as_json:
+        say_json([{"queue_rank": n, **p.to_json()} for n, p in enumerate(papers, start=1)])
+        return
+    if label is not None:
+        say(label)
+    if not papers:
+        say("the to-read queue is empty (readq mark to-read ID adds a paper)")
+        return
+    rank_width = len(str(len(papers)))
+    id_width = max(len(str(p.id)) for p in papers)
+    for n, paper in enumerate(papers, start=1):
+        title = strip_unsafe(paper.title, keep_newlines=False)
+        say(f"{n:>{rank_width}}. #{paper.id:<{id_width}} {title}", keep_newlines=False)
+
+
+@queue.command(name="move")
+@click.argument("paper_id", type=PAPER_ID)
+@click.option("--top", is_flag=True, help="To the top (next up).")
+@click.option("--bottom", is_flag=True, help="To the bottom.")
+@click.option("--before", "before", type=PAPER_ID, default=None, help="Just before paper ID.")
+@click.option("--after", "after", type=PAPER_ID, default=None, help="Just after paper ID.")
+@pass_context
+def queue_move(
+    context: Context,
+    paper_id: int,
+    top: bool,
+    bottom: bool,
+    before: int | None,
+    after: int | None,
+) -> None:
+    """Move a to-read paper in the queue: --top, --bottom, --before ID or --after ID."""
+    given = {"top": top, "bottom": bottom, "before": before, "after": after}
+    chosen = [place for place, value in given.items() if value]
+    if len(chosen) != 1:
+        fail("say where to move it: one of --top, --bottom, --before ID, --after ID")
+    where = chosen[0]
+    anchor = before if where == "before" else after if where == "after" else None
+    with user_errors():
+        library = context.library(write=True)
+        done = library.queue_move(paper_id, where, anchor)
+        rank = library.rank_in_queue([paper_id]).get(paper_id)
+    if not done.ids:
+        say(f"#{paper_id} is already there (place {rank} in the queue)")
+        return
+    say(f"moved #{paper_id} to place {rank} in the queue")
+
+
+@queue.command(name="suggest")
+@click.option("--oldest", "name", flag_value="oldest", help="Oldest first (publication date).")
+@click.option(
+    "--shortest", "name", flag_value="shortest", help="Shortest first (pages, else abstract)."
+)
+@click.option("--by", "by", type=TEXT, default=None, help="Another suggested order, by name.")
+@click.option("--apply", "apply_it", is_flag=True, help="Put the queue in this order.")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggested order as JSON.")
+@pass_context
+def queue_suggest(
+    context: Context, name: str | None, by: str | None, apply_it: bool, as_json: bool
+) -> None:
+    """Show a suggested order of the queue (a suggestion: nothing changes without --apply;
+    the TUI's u undoes an applied order in one step)."""
+    if (name is None) == (by is None):
+        fail("choose one suggested order: --oldest, --shortest or --by NAME")
+    with user_errors():
+        library = context.library(write=apply_it)
+        suggestion = library.suggest_queue(name or by or "")
+        papers = library.papers_in_order(suggestion.ids)
+        if apply_it:
+            done = library.apply_queue_order(suggestion)
+    label = f"suggested order: {suggestion.label} (not applied; --apply puts the queue in it)"
+    if not apply_it:
+        _print_queue(papers, as_json, label)
+        return
+    if not done.ids:
+        say(f"the queue is already {suggestion.label}")
+        return
+    say(f"queue put in the suggested order: {suggestion.label} ({len(papers)} papers)")
+
+
 # ----------------------------------------------------------------------- stats
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
@@ -774,18 +934,25 @@ def note(
 def stats(context: Context, as_json: bool) -> None:
     """Counts by status, starred, and with notes."""
     with user_errors():
-        counts = context.library().stats()
-    data = {
+        library = context.library()
+        counts = library.stats()
+        views = library.view_counts()
+    data: dict[str, Any] = {
         "total": counts.total,
         **{status.value: n for status, n in counts.by_status.items()},
         "starred": counts.starred,
         "with_notes": counts.with_notes,
+        # Every to-read paper is in the queue: its length is the to-read count.
+        "queue": counts.by_status[Status.TO_READ],
     }
     if as_json:
-        say_json(data, indent=None)
+        say_json({**data, "views": [{"name": v.name, "count": n} for v, n in views]}, indent=None)
         return
     for key, value in data.items():
         say(f"{key:<11}{value:>8,}")
+    for view, n in views:
+        shown = f"{n:>8,}" if n >= 0 else "  (query no longer valid)"
+        say(f"view {view.name}: {shown.strip()}", keep_newlines=False)
 
 
 @cli.command()

@@ -188,4 +188,37 @@ def m007_trash(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_views_queue(db: Database) -> None:
+    """Saved views (a named query shown as a tab; names unique whatever their case) and the
+    to-read queue's manual order: ``papers.queue_pos``, set exactly for to-read papers.
+
+    Papers already to read join the queue in the order they were added, oldest first (the
+    order the "added" sort shows reversed), so nothing jumps: the first ``[`` moves from there.
+    Two indexes: one whose terms are those of the "queue" sort (``store.SORT_SQL``, a first
+    screen is a LIMIT query), one over the queued papers only (the top, the bottom and a
+    paper's neighbours are one probe each; papers outside the queue cost nothing in it)."""
+    db.execute(
+        """
+        CREATE TABLE views (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            query TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("ALTER TABLE papers ADD COLUMN queue_pos REAL")
+    db.execute(
+        "UPDATE papers SET queue_pos = ranked.n FROM ("
+        "SELECT id, row_number() OVER (ORDER BY added_at, id) AS n FROM papers "
+        "WHERE status = 'to-read') AS ranked WHERE papers.id = ranked.id"
+    )
+    db.execute("CREATE INDEX idx_papers_queue ON papers (queue_pos IS NULL, queue_pos, id)")
+    db.execute(
+        "CREATE INDEX idx_papers_queue_pos ON papers (queue_pos) WHERE queue_pos IS NOT NULL"
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -43,6 +43,8 @@ class SortKey(StrEnum):
     RELEVANCE = "relevance"
     READ = "read"
     """When the paper was marked read, latest first (papers never marked read come last)."""
+    QUEUE = "queue"
+    """The to-read queue's manual order ("next up" first); papers outside it come last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,19 @@ class NoteRevision:
     created_at: str
     kind: str  # "save", "restore", "conflict", "import", "external"
     base_revision: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """A named query the user keeps one key away (a tab after the five built-in views)."""
+
+    name: str
+    query: str
+    position: int
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form (``readq view list --json`` adds ``count``; the backup keeps this)."""
+        return {"name": self.name, "query": self.query, "position": self.position}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,16 @@ from pathlib import Path
 from readq.backup import backup_database
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.identity import names_match, normalise_doi, parse_arxiv_ref
-from readq.models import NoteRevision, Paper, ScrapedPaper, SortKey, Source, Stats, Status
+from readq.models import (
+    NoteRevision,
+    Paper,
+    SavedView,
+    ScrapedPaper,
+    SortKey,
+    Source,
+    Stats,
+    Status,
+)
 from readq.textclean import dedupe_keys, identity_key, normalise_key
 
 BUSY_TIMEOUT_MS = 15_000
@@ -50,6 +59,8 @@ SORT_SQL: dict[SortKey, str] = {
     SortKey.TITLE: "title COLLATE NOCASE, id",
     SortKey.RELEVANCE: "id DESC",
     SortKey.READ: "read_at IS NULL, read_at DESC, id DESC",
+    # The to-read queue's own order (``queue_pos``, set for to-read papers only), then the rest.
+    SortKey.QUEUE: "queue_pos IS NULL, queue_pos, id",
 }
 """``ORDER BY`` text of each sort (the engine's ``_sort_key`` orders rows identically)."""
 
@@ -129,6 +140,31 @@ class PaperState:
     starred: bool
     read_at: str | None = None
     """When it was marked read (undo puts the date back with the status)."""
+    queue_pos: float | None = None
+    """Its place in the to-read queue (undo puts a paper back where it was in the queue)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSlot:
+    """A paper's place in the to-read queue (None: not in it), as saved for undo."""
+
+    id: int
+    position: float | None
+
+
+class QueueError(ValueError):
+    """A queue move that cannot be done (the paper, or the one it goes next to, is not in
+    the to-read queue); the message says which, in one line."""
+
+
+class ViewError(ValueError):
+    """A saved view that cannot be added or found (the message says why, in one line)."""
+
+
+QUEUE_PLACES = ("top", "bottom", "before", "after")
+"""Where :meth:`Store.queue_move` puts a paper (``before``/``after`` another queued paper)."""
+VIEW_NAME_MAX = 30
+"""A view's name is a tab label: at most this many characters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -739,10 +775,13 @@ class Store:
         result: list[PaperState] = []
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
-            for pid, status, starred, read_at in self.conn.execute(
-                f"SELECT id, status, starred, read_at FROM papers WHERE id IN ({marks})", chunk
+            for pid, status, starred, read_at, queue_pos in self.conn.execute(
+                f"SELECT id, status, starred, read_at, queue_pos FROM papers WHERE id IN ({marks})",
+                chunk,
             ):
-                result.append(PaperState(int(pid), Status(status), bool(starred), read_at))
+                result.append(
+                    PaperState(int(pid), Status(status), bool(starred), read_at, queue_pos)
+                )
         return result
 
     # ---------------------------------------------------------- user-state writes
@@ -762,12 +801,20 @@ class Store:
 
         Marking read records when (``read_at``); a paper already read keeps its first date.
         Any other status clears it: ``read:`` and the "read" sort answer "what have I read",
-        and a paper moved back to the queue is not read any more (undo restores the date)."""
-        if status is Status.READ:
-            return self._update_state(
-                ids, "status = ?, read_at = coalesce(read_at, ?)", (status.value, now_iso())
-            )
-        return self._update_state(ids, "status = ?, read_at = NULL", (status.value,))
+        and a paper moved back to the queue is not read any more (undo restores the date).
+
+        Papers that become to-read join the bottom of the queue, in the order given; papers
+        that leave it lose their place (coming back later means the bottom again)."""
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            if status is Status.READ:
+                before = self._update_state(
+                    ids, "status = ?, read_at = coalesce(read_at, ?)", (status.value, now_iso())
+                )
+            else:
+                before = self._update_state(ids, "status = ?, read_at = NULL", (status.value,))
+            self._settle_queue(conn, ids)
+        return before
 
     def set_starred(self, ids: Sequence[int], starred: bool) -> list[PaperState]:
         """Star or unstar papers; returns their states before the change (for undo)."""
@@ -795,10 +842,16 @@ class Store:
             before = self.states([s.id for s in states])
             stamp = now_iso()
             conn.executemany(
-                "UPDATE papers SET status = ?, starred = ?, read_at = ?, updated_at = ? "
-                "WHERE id = ?",
-                [(s.status.value, int(s.starred), s.read_at, stamp, s.id) for s in states],
+                "UPDATE papers SET status = ?, starred = ?, read_at = ?, queue_pos = ?, "
+                "updated_at = ? WHERE id = ?",
+                [
+                    (s.status.value, int(s.starred), s.read_at, s.queue_pos, stamp, s.id)
+                    for s in states
+                ],
             )
+            # A state saved without a place (or one not to-read holding one) still obeys the
+            # queue's rule: to-read papers are in it, the others are not.
+            self._settle_queue(conn, [s.id for s in states])
         return before
 
     def rename(self, paper_id: int, title: str) -> None:
@@ -897,6 +950,259 @@ class Store:
                 conn.execute(f"DELETE FROM paper_sources WHERE paper_id IN ({marks})", chunk)
                 conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
         return len(chosen)
+
+    # -------------------------------------------------------------------- queue
+    def queue_ids(self, *, limit: int | None = None) -> list[int]:
+        """The to-read queue in order, next up first (papers in the trash left out)."""
+        hidden = f" AND {NOT_TRASHED}" if self.has_trash() else ""
+        sql = (
+            f"SELECT id FROM papers WHERE status = 'to-read'{hidden} "
+            f"ORDER BY {SORT_SQL[SortKey.QUEUE]}"
+        )
+        params: list[object] = []
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [int(r[0]) for r in self.conn.execute(sql, params)]
+
+    def queue_slots(self, ids: Iterable[int] | None = None) -> list[QueueSlot]:
+        """The places of these papers (None: of every queued paper, trash included)."""
+        if ids is None:
+            return [
+                QueueSlot(int(pid), float(pos))
+                for pid, pos in self.conn.execute(
+                    "SELECT id, queue_pos FROM papers WHERE queue_pos IS NOT NULL"
+                )
+            ]
+        found: list[QueueSlot] = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                QueueSlot(int(pid), None if pos is None else float(pos))
+                for pid, pos in self.conn.execute(
+                    f"SELECT id, queue_pos FROM papers WHERE id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def queue_move(self, paper_id: int, place: str, anchor: int | None = None) -> QueueSlot:
+        """Move a to-read paper to the ``top`` or ``bottom`` of the queue, or ``before`` /
+        ``after`` another to-read paper (``anchor``), in one transaction. Returns its place
+        before the move (for undo). ``QueueError`` when a paper is not in the queue.
+
+        Places are numbers with gaps: a move writes one row (the middle of its new
+        neighbours); only when no number fits between them (after ~50 moves into the same
+        gap) is the queue renumbered first, keeping its order."""
+        if place not in QUEUE_PLACES:
+            raise QueueError(
+                f"unknown place {place!r} (expected one of: {', '.join(QUEUE_PLACES)})"
+            )
+        if (anchor is None) != (place in ("top", "bottom")):
+            raise QueueError(f"moving {place} needs {'no' if anchor is not None else 'a'} paper")
+        if anchor == paper_id:
+            raise QueueError(f"#{paper_id} cannot move {place} itself")
+        with self.write() as conn:
+            old = self._queued_position(conn, paper_id)
+            for attempt in range(2):
+                target = self._queue_target(conn, paper_id, place, anchor)
+                if target is not None or attempt:
+                    break
+                self._renumber_queue(conn)
+            if target is None:  # pragma: no cover - a renumbered queue always has room
+                raise QueueError("the queue could not be renumbered")
+            if target != old:
+                conn.execute(
+                    "UPDATE papers SET queue_pos = ?, updated_at = ? WHERE id = ?",
+                    (target, now_iso(), paper_id),
+                )
+        return QueueSlot(paper_id, old)
+
+    def _queued_position(self, conn: sqlite3.Connection, paper_id: int) -> float:
+        """The place of a paper in the queue (``QueueError`` if it is not in it)."""
+        row = conn.execute(
+            "SELECT status, queue_pos, deleted_at FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownPaperError(paper_id)
+        status, pos, deleted_at = row
+        if status != Status.TO_READ.value or deleted_at is not None:
+            where = "in the trash" if deleted_at is not None else f"marked {status}"
+            raise QueueError(f"#{paper_id} is not in the to-read queue ({where})")
+        if pos is None:  # a to-read paper without a place (an old import): the bottom
+            self._settle_queue(conn, [paper_id])
+            pos = conn.execute("SELECT queue_pos FROM papers WHERE id = ?", (paper_id,)).fetchone()[
+                0
+            ]
+        return float(pos)
+
+    def _queue_target(
+        self, conn: sqlite3.Connection, paper_id: int, place: str, anchor: int | None
+    ) -> float | None:
+        """The number that puts ``paper_id`` at ``place``; None when none fits strictly
+        between its new neighbours (the queue needs renumbering)."""
+        current = self._queued_position(conn, paper_id)
+        others = "queue_pos IS NOT NULL AND id != ?"
+        if place in ("top", "bottom"):
+            edge = "min" if place == "top" else "max"
+            (value,) = conn.execute(
+                f"SELECT {edge}(queue_pos) FROM papers WHERE {others}", (paper_id,)
+            ).fetchone()
+            if value is None:
+                return current  # alone in the queue
+            if (place == "top" and current < value) or (place == "bottom" and current > value):
+                return current  # already there
+            return float(value) - 1.0 if place == "top" else float(value) + 1.0
+        assert anchor is not None
+        pos = self._queued_position(conn, anchor)
+        if place == "before":
+            row = conn.execute(
+                f"SELECT max(queue_pos) FROM papers WHERE {others} AND "
+                "(queue_pos < ? OR (queue_pos = ? AND id < ?))",
+                (paper_id, pos, pos, anchor),
+            ).fetchone()
+            if row[0] is None:
+                return pos - 1.0
+            low, high = float(row[0]), pos
+        else:
+            row = conn.execute(
+                f"SELECT min(queue_pos) FROM papers WHERE {others} AND "
+                "(queue_pos > ? OR (queue_pos = ? AND id > ?))",
+                (paper_id, pos, pos, anchor),
+            ).fetchone()
+            if row[0] is None:
+                return pos + 1.0
+            low, high = pos, float(row[0])
+        if low < current < high:
+            return current  # already between them
+        middle = (low + high) / 2
+        return middle if low < middle < high else None
+
+    def _renumber_queue(self, conn: sqlite3.Connection) -> None:
+        """Give every queued paper the place 1, 2, 3... in the queue's order (the trash's
+        queued papers too): the gaps open again, the order is unchanged. Positions only:
+        nothing the user sees changes, so ``updated_at`` stays."""
+        conn.execute(
+            "UPDATE papers SET queue_pos = ranked.n FROM ("
+            "SELECT id, row_number() OVER (ORDER BY queue_pos, id) AS n FROM papers "
+            "WHERE queue_pos IS NOT NULL) AS ranked WHERE papers.id = ranked.id"
+        )
+
+    def _settle_queue(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        """Make the queue's rule hold for these papers: a to-read paper without a place joins
+        the bottom (in the order of ``ids``), a paper that is not to-read has no place."""
+        waiting: set[int] = set()
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            conn.execute(
+                f"UPDATE papers SET queue_pos = NULL WHERE id IN ({marks}) "
+                "AND status != 'to-read' AND queue_pos IS NOT NULL",
+                chunk,
+            )
+            waiting.update(
+                int(r[0])
+                for r in conn.execute(
+                    f"SELECT id FROM papers WHERE id IN ({marks}) "
+                    "AND status = 'to-read' AND queue_pos IS NULL",
+                    chunk,
+                )
+            )
+        if not waiting:
+            return
+        (bottom,) = conn.execute("SELECT max(queue_pos) FROM papers").fetchone()
+        start = 0.0 if bottom is None else float(bottom)
+        ordered = [i for i in dict.fromkeys(ids) if i in waiting]
+        conn.executemany(
+            "UPDATE papers SET queue_pos = ? WHERE id = ?",
+            [(start + n, pid) for n, pid in enumerate(ordered, start=1)],
+        )
+
+    def set_queue_order(self, ids: Sequence[int]) -> list[QueueSlot]:
+        """Put the queue in this order (one transaction): ``ids`` first (those in the queue,
+        in the order given), then the rest of the queue as it was. Returns every queued
+        paper's place before (what undo puts back in one step). Places only: ``updated_at``
+        stays (rewriting it would make the search index re-read the whole queue)."""
+        with self.write() as conn:
+            before = self.queue_slots()
+            current = [
+                int(r[0])
+                for r in conn.execute(
+                    f"SELECT id FROM papers WHERE queue_pos IS NOT NULL "
+                    f"ORDER BY {SORT_SQL[SortKey.QUEUE]}"
+                )
+            ]
+            queued = set(current)
+            first = [i for i in dict.fromkeys(ids) if i in queued]
+            chosen = set(first)
+            order = first + [i for i in current if i not in chosen]
+            conn.executemany(
+                "UPDATE papers SET queue_pos = ? WHERE id = ?",
+                [(float(n), pid) for n, pid in enumerate(order, start=1)],
+            )
+        return before
+
+    def restore_queue_slots(self, slots: Sequence[QueueSlot]) -> list[QueueSlot]:
+        """Put papers back in saved places (undo/redo of a move or of an applied order), in
+        one transaction; returns the places replaced. A paper that is no longer to-read
+        keeps no place (the queue's rule wins over an old step)."""
+        with self.write() as conn:
+            ids = [s.id for s in slots]
+            before = self.queue_slots(ids)
+            stamp = now_iso()
+            conn.executemany(
+                "UPDATE papers SET queue_pos = ?, updated_at = ? WHERE id = ?",
+                [(s.position, stamp, s.id) for s in slots],
+            )
+            self._settle_queue(conn, ids)
+        return before
+
+    # -------------------------------------------------------------------- views
+    def views(self) -> list[SavedView]:
+        """The saved views, in tab order."""
+        return [
+            SavedView(str(name), str(query), int(position))
+            for name, query, position in self.conn.execute(
+                "SELECT name, query, position FROM views ORDER BY position, id"
+            )
+        ]
+
+    def view(self, name: str) -> SavedView | None:
+        """The saved view called ``name`` (any case), or None."""
+        row = self.conn.execute(
+            "SELECT name, query, position FROM views WHERE name = ?", (name.strip(),)
+        ).fetchone()
+        return None if row is None else SavedView(str(row[0]), str(row[1]), int(row[2]))
+
+    def add_view(self, name: str, query: str) -> SavedView:
+        """Save a view at the end of the tabs (one transaction). ``ViewError`` for an empty,
+        too long or already used name (names are compared without regard to case)."""
+        from readq.textclean import clean_line
+
+        cleaned = clean_line(name)
+        if not cleaned:
+            raise ViewError("a view needs a name")
+        if len(cleaned) > VIEW_NAME_MAX:
+            raise ViewError(f"a view name has at most {VIEW_NAME_MAX} characters: {cleaned[:40]!r}")
+        text = " ".join(query.split())
+        with self.write() as conn:
+            existing = self.view(cleaned)
+            if existing is not None:
+                raise ViewError(f"a view called {existing.name!r} already exists")
+            (last,) = conn.execute("SELECT max(position) FROM views").fetchone()
+            position = 1 if last is None else int(last) + 1
+            conn.execute(
+                "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
+                (cleaned, text, position, now_iso()),
+            )
+        return SavedView(cleaned, text, position)
+
+    def remove_view(self, name: str) -> SavedView:
+        """Forget a saved view (one transaction); ``ViewError`` when there is none so called."""
+        with self.write() as conn:
+            found = self.view(name)
+            if found is None:
+                raise ViewError(f"no saved view called {name.strip()!r}")
+            conn.execute("DELETE FROM views WHERE name = ?", (found.name,))
+        return found
 
     # -------------------------------------------------------------------- notes
     def note_revisions(self, paper_id: int) -> list[NoteRevision]:

@@ -3,8 +3,9 @@
 This is the backup format. The document is an object with ``format`` (``"readq"``) and
 ``version`` (:data:`FORMAT_VERSION`), the ingest log, and ``papers``: each paper with every
 stored field, its status, star, note, the id of the note's current revision, every note
-revision (oldest first) and every source it was seen in (provenance). One paper per line,
-written as a stream, so a 1M-paper library never sits in memory.
+revision (oldest first), every source it was seen in (provenance) and its place in the to-read
+queue (``queue_pos``, the stored number); a complete export also holds the saved views. One
+paper per line, written as a stream, so a 1M-paper library never sits in memory.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def write_json(store: Store, ids: Sequence[int] | None, out: TextIO) -> int:
     }
     if ids is None:
         header["ingests"] = _ingests(store)
+        # Saved views belong to the whole library: a complete backup carries them.
+        header["views"] = [v.to_json() for v in store.views()]
     head = json.dumps(header, ensure_ascii=False, indent=1)
     out.write(head[:-2] + ',\n "papers": [\n')
     count = 0
@@ -76,6 +79,9 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
                 chunk,
             )
         }
+        queued = {
+            slot.id: slot.position for slot in store.queue_slots(chunk) if slot.position is not None
+        }
         revisions: dict[int, list[dict[str, Any]]] = {}
         for rid, pid, text, created, kind, base in store.conn.execute(
             "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
@@ -91,6 +97,8 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
                 record = _record(row, sources.get(pid, []), revisions.get(pid, []))
                 # The backup keeps the trash: import puts these papers back in it.
                 record["deleted_at"] = deleted.get(pid)
+                # Its place in the to-read queue, exactly as stored (import keeps the order).
+                record["queue_pos"] = queued.get(pid)
                 yield record
 
 

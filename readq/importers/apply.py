@@ -49,8 +49,29 @@ def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportRe
     with store.write() as conn:
         empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
         if empty and _restorable(parsed):
-            return _restore(conn, parsed)
-        return _merge_all(store, parsed, source)
+            result = _restore(conn, parsed)
+        else:
+            result = _merge_all(store, parsed, source)
+        _add_views(conn, parsed.views)
+        return result
+
+
+def _add_views(conn: sqlite3.Connection, views: list[tuple[str, str]]) -> None:
+    """The backup's saved views, after the library's own (a name the library already uses,
+    in any case, keeps the library's query: an import never changes what a tab shows)."""
+    if not views:
+        return
+    (last,) = conn.execute("SELECT max(position) FROM views").fetchone()
+    position = 0 if last is None else int(last)
+    stamp = now_iso()
+    for name, query in views:
+        taken = conn.execute("SELECT 1 FROM views WHERE name = ?", (name,)).fetchone()
+        if taken is None:
+            position += 1
+            conn.execute(
+                "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
+                (name, query, position, stamp),
+            )
 
 
 def _restorable(parsed: ParsedImport) -> bool:
@@ -75,8 +96,8 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
         assert record.old_id is not None
         conn.execute(
             f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
-            f"note_revision, added_at, updated_at, deleted_at, read_at) "
-            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"note_revision, added_at, updated_at, deleted_at, read_at, queue_pos) "
+            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.old_id,
                 *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
@@ -88,6 +109,7 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
                 record.updated_at or stamp,
                 record.deleted_at,
                 record.read_at,
+                record.queue_pos,
             ),
         )
         conn.executemany(
@@ -111,8 +133,29 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
                 entry.merged,
             ),
         )
+    # To-read papers of an older backup (no places) join the queue's bottom in id order.
+    _queue_at_bottom(conn, sorted(r.old_id for r in parsed.records if r.old_id is not None))
     count = len(parsed.records)
     return ImportResult(parsed.format, papers=count, new=count, merged=0, restored=True)
+
+
+def _queue_at_bottom(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """The to-read papers of ``ids`` without a queue place join the bottom, in this order."""
+    waiting = {
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM papers WHERE status = 'to-read' AND queue_pos IS NULL"
+        )
+    }
+    ordered = [i for i in dict.fromkeys(ids) if i in waiting]
+    if not ordered:
+        return
+    (bottom,) = conn.execute("SELECT max(queue_pos) FROM papers").fetchone()
+    start = 0.0 if bottom is None else float(bottom)
+    conn.executemany(
+        "UPDATE papers SET queue_pos = ? WHERE id = ?",
+        [(start + n, pid) for n, pid in enumerate(ordered, start=1)],
+    )
 
 
 def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
@@ -124,7 +167,10 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
     merged_ids: set[int] = set()
     updated_ids: set[int] = set()
     conflicts = 0
-    for record in parsed.records:
+    joining: list[tuple[float, int, int]] = []
+    """(file's queue place or +inf, file order, paper id) of papers this import makes to-read:
+    they join the queue's bottom in the file's queue order (then file order)."""
+    for order, record in enumerate(parsed.records):
         paper = identified(record.paper)
         tkey, akey = dedupe_keys(paper.title, paper.abstract)
         match = store.match(paper, tkey, akey, seen)
@@ -143,6 +189,10 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
                     updated_ids.add(pid)
         seen.record(pid, match, paper, tkey, akey)
         _add_sources(conn, pid, record.sources or (source,), stamp)
+        if record.status is Status.TO_READ:
+            place = record.queue_pos if record.queue_pos is not None else float("inf")
+            joining.append((place, order, pid))
+    _queue_at_bottom(conn, [pid for _place, _order, pid in sorted(joining)])
     conn.execute(
         "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ the entry and the field, before anything is written to the library.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -40,6 +41,7 @@ def parse_json(text: str, name: str) -> ParsedImport:
     except RecursionError:
         raise IngestError(name, "malformed JSON (nested too deeply)") from None
     ingests: list[Any] = []
+    views: list[tuple[str, str]] = []
     if isinstance(data, list):
         papers, complete = data, False
     elif isinstance(data, dict):
@@ -54,6 +56,7 @@ def parse_json(text: str, name: str) -> ParsedImport:
             )
         papers = data["papers"]
         ingests = data.get("ingests") or []
+        views = _views(name, data.get("views") or [])
         complete = data.get("complete") is True
         if not isinstance(papers, list) or not isinstance(ingests, list):
             raise IngestError(name, "readq export with a malformed papers or ingests list")
@@ -84,6 +87,7 @@ def parse_json(text: str, name: str) -> ParsedImport:
         ingests=log,
         complete=complete,
         keeps_ids=isinstance(data, dict),
+        views=views,
     )
 
 
@@ -139,7 +143,43 @@ def _paper(item: Any) -> ImportRecord:
         deleted_at=_timestamp(item, "deleted_at"),
         # A read date belongs to a read paper only (as marking does it).
         read_at=_timestamp(item, "read_at") if status is Status.READ else None,
+        # A queue place belongs to a to-read paper only (as marking does it).
+        queue_pos=_place(item) if status is Status.TO_READ else None,
     )
+
+
+def _place(item: dict[str, Any]) -> float | None:
+    """``queue_pos``: a finite number, or absent."""
+    value = item.get("queue_pos")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid("queue_pos is not a number")
+    place = float(value)
+    if not math.isfinite(place):
+        raise _Invalid("queue_pos is not a finite number")
+    return place
+
+
+def _views(name: str, items: Any) -> list[tuple[str, str]]:
+    """The saved views of a complete export: (name, query) pairs, names unique (any case)."""
+    if not isinstance(items, list):
+        raise IngestError(name, "readq export with a malformed views list")
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise IngestError(name, f"view {index}: not an object")
+        try:
+            view_name = _one_line(_str(item, "name", required=True) or "")
+            query = _one_line(_str(item, "query", required=True) or "")
+        except _Invalid as exc:
+            raise IngestError(name, f"view {index}: {exc}") from None
+        if not view_name or view_name.casefold() in seen:
+            raise IngestError(name, f"view {index}: empty or repeated name {view_name!r}")
+        seen.add(view_name.casefold())
+        found.append((view_name, query))
+    return found
 
 
 def _revisions(items: list[Any]) -> tuple[RevisionRecord, ...]:

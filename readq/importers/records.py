@@ -40,6 +40,8 @@ class ImportRecord:
     the trash. None: not in the trash, or the file does not say."""
     read_at: str | None = None
     """When the paper was marked read (only kept for a read paper)."""
+    queue_pos: float | None = None
+    """Its place in the to-read queue (only kept for a to-read paper)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,5 @@ class ParsedImport:
     complete: bool = False
     keeps_ids: bool = False
     warnings: list[str] = field(default_factory=list)
+    views: list[tuple[str, str]] = field(default_factory=list)
+    """Saved views (name, query) of a complete readq export, in tab order."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from readq.dberrors import is_busy
+from readq.library.organise import QueueActions
 from readq.library.outcomes import (
     ChangeOutcome,
     Level,
@@ -28,7 +29,15 @@ from readq.library.outcomes import (
     short_title,
     subject,
 )
-from readq.library.undo import Change, NoteChange, RenameChange, StateChange, TrashChange, UndoStack
+from readq.library.undo import (
+    Change,
+    NoteChange,
+    QueueChange,
+    RenameChange,
+    StateChange,
+    TrashChange,
+    UndoStack,
+)
 from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
 from readq.models import NoteRevision, Paper, Stats, Status
 from readq.store import (
@@ -55,8 +64,9 @@ def _run_now(callback: Callable[[], None]) -> None:
     callback()
 
 
-class Library:
-    """One open library and the session's undo history and queued writes."""
+class Library(QueueActions):
+    """One open library and the session's undo history and queued writes (the queue and
+    saved-view actions are :class:`readq.library.organise.QueueActions`)."""
 
     def __init__(self, store: Store, *, deliver: Deliver = _run_now, undo_limit: int = 500) -> None:
         self.store = store
@@ -333,7 +343,7 @@ class Library:
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
         assert change is None or isinstance(
-            change, StateChange | NoteChange | TrashChange | RenameChange
+            change, StateChange | NoteChange | TrashChange | RenameChange | QueueChange
         )
         return UndoOutcome(verb, change)
 

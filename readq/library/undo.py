@@ -1,5 +1,5 @@
-"""Undo and redo of the TUI's changes: marks, stars, bulk marks, note saves, renames and
-moves to and from the trash.
+"""Undo and redo of the TUI's changes: marks, stars, bulk marks, note saves, renames,
+moves to and from the trash, and moves in the to-read queue.
 
 Each change is recorded with what is needed to reverse it; undoing a change records the
 reversal so that it can be redone. Nothing here knows about Textual.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from readq.store import PaperState, Store
+from readq.store import PaperState, QueueSlot, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,22 @@ class RenameChange:
         return [self.paper_id]
 
 
-Change = StateChange | NoteChange | TrashChange | RenameChange
+@dataclass(frozen=True, slots=True)
+class QueueChange:
+    """Papers' places in the to-read queue before a move or an applied order (one paper, or
+    the whole queue): undo puts every one of them back in one step."""
+
+    description: str
+    slots: tuple[QueueSlot, ...]
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers whose place was saved."""
+        return [s.id for s in self.slots]
+
+
+Change = StateChange | NoteChange | TrashChange | RenameChange | QueueChange
 
 
 class UndoStack:
@@ -132,6 +147,9 @@ def _apply(store: Store, change: Change) -> Change:
         else:
             store.trash(ids)
         return TrashChange(change.description, change.paper_ids, not change.trashed, change.subject)
+    if isinstance(change, QueueChange):
+        places = store.restore_queue_slots(list(change.slots))
+        return QueueChange(change.description, tuple(places), change.subject)
     if isinstance(change, RenameChange):
         paper = store.get(change.paper_id, with_sources=False)
         store.set_title(change.paper_id, change.title, derived=change.title_derived)

@@ -774,6 +774,9 @@ class SearchEngine:
             if store is None and version == self._data_version:
                 return False
             self._data_version = version
+            # Queue moves change no indexed value (and renumbering no ``updated_at``): the
+            # queue's order is recomputed after any write (one indexed query, on first use).
+            self._orders.pop(SortKey.QUEUE, None)
             changed = appended = False
             generation = self._generation
             max_id = self._ids[-1] if len(self._ids) else 0
@@ -1049,8 +1052,10 @@ class SearchEngine:
                 self._status_bits[STATUSES[old]] &= ~bit
                 self._status_bits[status] |= bit
                 self._status[doc] = code
-                # A status change sets or clears the read date: that order is recomputed.
+                # A status change sets or clears the read date and the queue place: those
+                # orders are recomputed.
                 self._orders.pop(SortKey.READ, None)
+                self._orders.pop(SortKey.QUEUE, None)
                 changed = True
         if starred is not None and bool(self._starred[doc]) != starred:
             self._starred[doc] = int(starred)
@@ -1503,6 +1508,8 @@ class SearchEngine:
         lookup: dict[int, int] | None = None
         if not contiguous:
             lookup = {pid: d for d, pid in enumerate(self._ids)}
+        if sort is SortKey.QUEUE:
+            return self._queue_order(lookup, first)
         rows = self._reader.conn.execute(f"SELECT id FROM papers ORDER BY {sort_sql(sort)}")
         n = self._index.n
         for (pid,) in rows:
@@ -1515,6 +1522,25 @@ class SearchEngine:
                 if d is not None:
                     order.append(d)
         self._orders[sort] = order
+        return order
+
+    def _queue_order(self, lookup: dict[int, int] | None, first: int) -> array[int]:
+        """The "queue" order (:data:`readq.store.SORT_SQL`): the queued papers by place (their
+        partial index, a to-read-sized query), then every other paper by id, which is the
+        documents' own order; so no sort over the whole library after each move."""
+        n = self._index.n
+        order: array[int] = array("I")
+        queued = bytearray(n)
+        rows = self._reader.conn.execute(
+            "SELECT id FROM papers WHERE queue_pos IS NOT NULL ORDER BY queue_pos, id"
+        )
+        for (pid,) in rows:
+            doc = (pid - first) if lookup is None else lookup.get(pid, -1)
+            if 0 <= doc < n:
+                order.append(doc)
+                queued[doc] = 1
+        order.extend(d for d in range(n) if not queued[d])
+        self._orders[SortKey.QUEUE] = order
         return order
 
     # --------------------------------------------------------------- rows, counts
@@ -1644,16 +1670,22 @@ def _desc_text(text: str) -> tuple[int, ...]:
     return (*(-ord(c) for c in text), 1)
 
 
-_SORT_COLUMNS = "id, title, published, upvotes, added_at, read_at"
+_SORT_COLUMNS = "id, title, published, upvotes, added_at, read_at, queue_pos"
 """The columns of a ``_sort_key`` row."""
 
 
 def _sort_key(sort: SortKey, row: tuple[object, ...]) -> tuple[object, ...]:
     """The key of ``row`` (:data:`_SORT_COLUMNS`) that orders papers exactly as ``ORDER BY``
     :data:`readq.store.SORT_SQL` does, for every sort but relevance."""
-    pid, title, published, upvotes, added_at, read_at = row
+    pid, title, published, upvotes, added_at, read_at, queue_pos = row
     if not isinstance(pid, int):
         raise _Unsortable
+    if sort is SortKey.QUEUE:
+        if queue_pos is None:
+            return (1, 0.0, pid)
+        if not isinstance(queue_pos, float | int) or isinstance(queue_pos, bool):
+            raise _Unsortable
+        return (0, float(queue_pos), pid)
     if sort is SortKey.ADDED:
         if not isinstance(added_at, str):
             raise _Unsortable

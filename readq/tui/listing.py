@@ -207,6 +207,7 @@ _DIRECTIONS: dict[SortKey, tuple[str, str]] = {
     SortKey.TITLE: ("A-Z", "Z-A"),
     SortKey.READ: ("latest first", "earliest first"),
     SortKey.RELEVANCE: ("best first", "worst first"),
+    SortKey.QUEUE: ("next up first", "last first"),
 }
 
 

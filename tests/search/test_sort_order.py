@@ -13,7 +13,14 @@ from readq.models import SortKey
 from readq.search.engine import _SORT_COLUMNS, _sort_key
 from readq.store import sort_sql
 
-PRECOMPUTED = (SortKey.TITLE, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.ADDED, SortKey.READ)
+PRECOMPUTED = (
+    SortKey.TITLE,
+    SortKey.PUBLISHED,
+    SortKey.UPVOTES,
+    SortKey.ADDED,
+    SortKey.READ,
+    SortKey.QUEUE,
+)
 
 # Titles mix cases, ASCII and non-ASCII letters (COLLATE NOCASE folds ASCII only), common
 # prefixes and equal titles; dates are ISO strings of different precision, or absent. Added
@@ -24,8 +31,11 @@ UPVOTES = st.none() | st.integers(min_value=-3, max_value=3)
 STAMPS = st.sampled_from(
     ["2026-12-03T17:30:00.000001+00:00", "2026-12-03T17:30:00.000002+00:00", "2026-01-01"]
 )
+# Queue places repeat (a restored undo step may tie two papers), go negative (moved to the
+# top) and are halves (moved between two papers); most papers have none (not to read).
+PLACES = st.none() | st.sampled_from([-1.0, 0.5, 1.0, 2.0, 1.75, 3.0])
 ROWS = st.lists(
-    st.tuples(TITLES, DATES, UPVOTES, STAMPS, st.none() | STAMPS),
+    st.tuples(TITLES, DATES, UPVOTES, STAMPS, st.none() | STAMPS, PLACES),
     max_size=25,
 )
 
@@ -33,11 +43,12 @@ ROWS = st.lists(
 def _table(rows: list[tuple[object, ...]]) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.execute(
-        "CREATE TABLE papers (id INTEGER PRIMARY KEY, title, published, upvotes, added_at, read_at)"
+        "CREATE TABLE papers (id INTEGER PRIMARY KEY, title, published, upvotes, added_at, "
+        "read_at, queue_pos REAL)"
     )
     conn.executemany(
-        "INSERT INTO papers (id, title, published, upvotes, added_at, read_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO papers (id, title, published, upvotes, added_at, read_at, queue_pos) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(pid, *row) for pid, row in enumerate(rows, start=1)],
     )
     return conn
