@@ -165,6 +165,8 @@ QUEUE_PLACES = ("top", "bottom", "before", "after")
 """Where :meth:`Store.queue_move` puts a paper (``before``/``after`` another queued paper)."""
 VIEW_NAME_MAX = 30
 """A view's name is a tab label: at most this many characters."""
+VIEW_NAME_REFUSED = ("[", "]", "\\")
+"""Characters a view name cannot hold (markup in Textual's command palette)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1180,6 +1182,9 @@ class Store:
         cleaned = clean_line(name)
         if not cleaned:
             raise ViewError("a view needs a name")
+        if any(c in cleaned for c in VIEW_NAME_REFUSED):
+            # The name is shown in the command palette, which reads its entries as markup.
+            raise ViewError(f"a view name cannot hold any of {' '.join(VIEW_NAME_REFUSED)}")
         if len(cleaned) > VIEW_NAME_MAX:
             raise ViewError(f"a view name has at most {VIEW_NAME_MAX} characters: {cleaned[:40]!r}")
         text = " ".join(query.split())

@@ -22,6 +22,7 @@ from readq.importers.records import (
 )
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper, Source, Status
+from readq.store import VIEW_NAME_MAX, VIEW_NAME_REFUSED
 from readq.textclean import strip_unsafe
 
 REVISION_KINDS = ("save", "restore", "conflict", "import", "external")
@@ -175,6 +176,8 @@ def _views(name: str, items: Any) -> list[tuple[str, str]]:
             query = _one_line(_str(item, "query", required=True) or "")
         except _Invalid as exc:
             raise IngestError(name, f"view {index}: {exc}") from None
+        if any(c in view_name for c in VIEW_NAME_REFUSED) or len(view_name) > VIEW_NAME_MAX:
+            raise IngestError(name, f"view {index}: not a view name readq writes: {view_name!r}")
         if not view_name or view_name.casefold() in seen:
             raise IngestError(name, f"view {index}: empty or repeated name {view_name!r}")
         seen.add(view_name.casefold())

@@ -32,6 +32,8 @@ class Settings:
     view: str = "inbox"
     reverse: bool = False
     """The sort read bottom-up (oldest first for "added")."""
+    to_read_sort: str = SortKey.QUEUE.value
+    """The To-read view's own sort: its manual queue order unless the user picks another."""
 
     @property
     def sort_key(self) -> SortKey:
@@ -40,6 +42,16 @@ class Settings:
             return SortKey(self.sort)
         except ValueError:
             return SortKey.ADDED
+
+    def sort_for(self, view: str) -> SortKey:
+        """The sort a view opens with: the To-read view keeps its own (``queue`` unless the
+        user chose another there), every other view the shared one."""
+        if view != "to-read":
+            return self.sort_key
+        try:
+            return SortKey(self.to_read_sort)
+        except ValueError:
+            return SortKey.QUEUE
 
 
 def load_settings(path: Path) -> Settings:
@@ -74,6 +86,7 @@ def read_settings(path: Path) -> tuple[Settings, str | None]:
     if settings.view not in VIEW_NAMES:
         settings.view = "inbox"
     settings.sort = settings.sort_key.value
+    settings.to_read_sort = settings.sort_for("to-read").value
     return settings, None
 
 

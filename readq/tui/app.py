@@ -116,9 +116,8 @@ class ReadqApp(App[int]):
         """The main screen, on the remembered view and sort."""
         from readq.tui.screens.main import MainScreen
 
-        return MainScreen(
-            View(self.settings.view), self.settings.sort_key, reverse=self.settings.reverse
-        )
+        view = View(self.settings.view)
+        return MainScreen(view, self.settings.sort_for(view.value), reverse=self.settings.reverse)
 
     @property
     def main_screen(self) -> Screen[object]:
@@ -265,6 +264,27 @@ class ReadqApp(App[int]):
             # again, which read as every command listed twice).
             yield SystemCommand(
                 key.help, f"key: {key.display}", partial(self._run_main_action, key.action)
+            )
+        # Saved views (names cannot hold markup: the palette reads its entries as markup) and
+        # the queue's suggested orders.
+        assert isinstance(main, MainScreen)
+        for index, (view, _count) in enumerate(main.saved_views):
+            where = f"key: {6 + index}" if index < 4 else "from the palette"
+            yield SystemCommand(
+                f"Saved view: {view.name}", where, partial(main.open_saved_view, view)
+            )
+            yield SystemCommand(
+                f"Remove saved view: {view.name}",
+                "asks first; the papers stay",
+                partial(main.remove_saved_view, view),
+            )
+        from readq.queue_order import SUGGESTED_ORDERS
+
+        for order in SUGGESTED_ORDERS.values():
+            yield SystemCommand(
+                f"Queue: suggested order, {order.label}",
+                "a suggestion: shows it, applies it only if you say yes (u undoes)",
+                partial(main.suggest_queue, order.name),
             )
 
     async def _run_main_action(self, action: str) -> None:

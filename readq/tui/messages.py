@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from readq.models import Stats
+from readq.models import SavedView, Stats
 from readq.tui.listing import ListResult
 
 
@@ -22,6 +22,14 @@ class StatsReady(Message):
     def __init__(self, stats: Stats) -> None:
         super().__init__()
         self.stats = stats
+
+
+class ViewsReady(Message):
+    """The saved views with their live counts (-1: the query no longer parses)."""
+
+    def __init__(self, views: list[tuple[SavedView, int]]) -> None:
+        super().__init__()
+        self.views = views
 
 
 class IngestDone(Message):

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from readq.models import Stats
+from readq.models import SavedView, Stats
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
@@ -143,6 +143,28 @@ class Searcher:
             return None
         self._catch_up(engine)
         return engine.counts()
+
+    def view_counts(self, reader: Store) -> list[tuple[SavedView, int]]:
+        """Each saved view with how many papers it shows now: from the index once loaded
+        (caught up first), else counted in SQL; -1 for a query that no longer parses."""
+        from readq.search import QueryError, parse_query
+        from readq.search import sql as query_sql
+
+        engine = self.engine
+        if engine is not None:
+            self._catch_up(engine)
+        counted: list[tuple[SavedView, int]] = []
+        for view in reader.views():
+            try:
+                parsed = parse_query(view.query)
+            except QueryError:
+                counted.append((view, -1))
+                continue
+            if engine is not None:
+                counted.append((view, len(engine.search(parsed))))
+            else:
+                counted.append((view, query_sql.count(reader, parsed)))
+        return counted
 
     def note_states(self, states: list[PaperState]) -> None:
         """Tell the index about our own status/star writes (cheap, no re-read)."""

@@ -175,21 +175,21 @@ class MainScreen(TriageScreen):
 
         if self._shown == 0:
             self.notify(
-                f"Nothing to export: {self.view.label} shows no papers"
+                f"Nothing to export: {self.view_label} shows no papers"
                 + (" for this filter." if self.filter_text else "."),
                 severity="warning",
                 markup=False,
             )
             return
         noun = "paper" if self._shown == 1 else "papers"
-        what = f"the {self._shown} {noun} of {self.view.label}"
+        what = f"the {self._shown} {noun} of {self.view_label}"
         if self.filter_text:
             what += f", filter: {' '.join(self.filter_text.split())[:40]}"
 
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            listing = ListRequest(0, self.view, self.sort, self.filter_text, reverse=self.reverse)
+            listing = ListRequest(0, self.view, self.sort, self.query_text(), reverse=self.reverse)
             self.notify("Exporting…", timeout=1.5, markup=False)
             self.run_export(request, listing)
 

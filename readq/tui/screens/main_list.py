@@ -19,10 +19,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from readq.models import Paper, SortKey, Stats, Status
+from readq.models import Paper, SavedView, SortKey, Stats, Status
 from readq.store import PaperState
 from readq.tui.listing import ListRequest, ListResult, View, ordered_ids, sort_header
-from readq.tui.messages import ListReady, StatsReady
+from readq.tui.messages import ListReady, StatsReady, ViewsReady
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import DetailPane
 from readq.tui.widgets.filter_bar import FilterBar
@@ -64,6 +64,10 @@ class ListScreen(ReadqScreen[None]):
         self.reverse = reverse
         """The sort read bottom-up (``R``)."""
         self.filter_text = ""
+        self.saved: SavedView | None = None
+        """The saved view shown (its query applies on top of ``view``, which is All), if any."""
+        self.saved_views: list[tuple[SavedView, int]] = []
+        """The saved views (tabs after the five built-in ones) with their live counts."""
         self.counts: dict[View, int] = {v: 0 for v in View}
         self.total = -1
         self._seq = 0
@@ -159,13 +163,25 @@ class ListScreen(ReadqScreen[None]):
             self._seq,
             self.view,
             self.sort,
-            self.filter_text,
+            self.query_text(),
             keep_id=keep_id,
             near=self.paper_list.cursor,
             follows_cursor=follows_cursor,
             reverse=self.reverse,
         )
         self.run_list(request, first=first)
+
+    def query_text(self) -> str:
+        """The query the list shows: the saved view's (grouped, so its OR stays inside) and
+        the filter typed on top of it."""
+        if self.saved is None:
+            return self.filter_text
+        return f"({self.saved.query}) {self.filter_text}".strip()
+
+    @property
+    def view_label(self) -> str:
+        """The name of what is shown: a built-in view's label or the saved view's name."""
+        return self.view.label if self.saved is None else self.saved.name
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def run_list(self, request: ListRequest, first: bool = False) -> None:
@@ -327,6 +343,32 @@ class ListScreen(ReadqScreen[None]):
             finally:
                 reader.close()
         self.post_message(StatsReady(stats))
+        self.load_view_counts()
+
+    @work(thread=True, exclusive=True, group="views", exit_on_error=False)
+    def load_view_counts(self) -> None:
+        """Count the papers of each saved view (the index answers once loaded, else SQL)."""
+        reader = self.rq.store.open_reader()
+        try:
+            counted = self.rq.searcher.view_counts(reader)
+        finally:
+            reader.close()
+        self.post_message(ViewsReady(counted))
+
+    @on(ViewsReady)
+    def _views_ready(self, message: ViewsReady) -> None:
+        self.saved_views = message.views
+        if self.saved is not None:
+            # The shown view was renamed away or removed (here or by another readq): All.
+            names = {v.name.casefold(): v for v, _n in self.saved_views}
+            current = names.get(self.saved.name.casefold())
+            if current is None:
+                self.saved = None
+                self.request_list(keep_current=False)
+            elif current.query != self.saved.query:
+                self.saved = current
+                self.request_list()
+        self._render_tabs()
 
     @on(StatsReady)
     def _stats_ready(self, message: StatsReady) -> None:
@@ -375,12 +417,23 @@ class ListScreen(ReadqScreen[None]):
             line.append("  ")
         for number, view in enumerate(View, start=1):
             count = self.counts[view]
-            active = view is self.view
+            active = view is self.view and self.saved is None
             shown = count if self.total >= 0 else "…"
             if compact and not active:
                 label = f" {number}:{shown} "
             else:
                 label = f"{'▸' if active else ' '}{number} {view.label} {shown} "
+            line.append(label, "reverse bold" if active else "")
+            line.append(" ")
+        for index, (saved, saved_count) in enumerate(self.saved_views):
+            # Saved views after the built-in ones: keys 6-9, the rest from the palette.
+            key = str(6 + index) if index < 4 else "·"
+            active = self.saved is not None and saved.name == self.saved.name
+            counted = str(saved_count) if saved_count >= 0 else "?"
+            if compact and not active:
+                label = f" {key}:{counted} "
+            else:
+                label = f"{'▸' if active else ' '}{key} {saved.name} {counted} "
             line.append(label, "reverse bold" if active else "")
             line.append(" ")
         sort = f"  sort: {sort_header(self.sort, self.reverse)}"
@@ -401,7 +454,7 @@ class ListScreen(ReadqScreen[None]):
             noun = "paper" if self._shown == 1 else "papers"
             self.filter_bar.show_message(
                 f"{self._shown}{'+' if self._list_partial else ''} {noun} match in "
-                f"{self.view.label}"
+                f"{self.view_label}"
                 + (f", {self._list_note}" if self._list_note else "")
                 + ". Enter: back to the list, Esc: clear."
             )

@@ -19,12 +19,13 @@ from readq.library import StateOutcome, UndoOutcome
 from readq.library.outcomes import (
     ChangeOutcome,
     mark_description,
+    short_title,
     star_description,
     write_failure,
 )
 from readq.library.undo import NoteChange, StateChange, TrashChange
-from readq.models import SortKey, Status
-from readq.store import PaperState, UnknownPaperError
+from readq.models import SavedView, SortKey, Status
+from readq.store import PaperState, QueueError, UnknownPaperError, ViewError
 from readq.tui.listing import View, sort_label
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
@@ -36,6 +37,7 @@ SORT_ORDER = [
     SortKey.TITLE,
     SortKey.READ,
     SortKey.RELEVANCE,
+    SortKey.QUEUE,
 ]
 BULK_CONFIRM_OVER = 5
 FEEDBACK_SECONDS = 2.5
@@ -136,9 +138,13 @@ class TriageScreen(ListScreen):
     def action_view(self, name: str) -> None:
         """Switch to a view (``inbox``, ``to-read``, ``starred``, ``read``, ``all``)."""
         view = View(name)
-        if view is self.view:
+        if view is self.view and self.saved is None:
             return
         self.view = view
+        self.saved = None
+        # The To-read view opens in its own sort (its queue order unless the user chose
+        # another there); the other views share one.
+        self.sort = self.rq.settings.sort_for(view.value)
         self._clear_hidden_selection()
         self.paper_list.cursor = 0
         self.rq.settings.view = view.value
@@ -146,11 +152,40 @@ class TriageScreen(ListScreen):
         self._render_tabs()
         self.request_list(first=True, keep_current=False)
 
+    def action_saved_view(self, index: int) -> None:
+        """Switch to the saved view on key ``6 + index``."""
+        if index >= len(self.saved_views):
+            self.notify(
+                f"No saved view on key {6 + index}: type a filter (/), then V saves it as one.",
+                timeout=3,
+                markup=False,
+            )
+            return
+        self.open_saved_view(self.saved_views[index][0])
+
+    def open_saved_view(self, view: SavedView) -> None:
+        """Show a saved view: its query over every paper, in the shared sort."""
+        if self.saved is not None and self.saved.name == view.name:
+            return
+        self.saved = view
+        self.view = View.ALL
+        self.sort = self.rq.settings.sort_key
+        self._clear_hidden_selection()
+        self.paper_list.cursor = 0
+        self._render_tabs()
+        self.request_list(first=True, keep_current=False)
+
+    def _sort_setting_is_to_read(self) -> bool:
+        return self.view is View.TO_READ and self.saved is None
+
     def action_cycle_sort(self) -> None:
         """Next sort order."""
         index = SORT_ORDER.index(self.sort) if self.sort in SORT_ORDER else -1
         self.sort = SORT_ORDER[(index + 1) % len(SORT_ORDER)]
-        self.rq.settings.sort = self.sort.value
+        if self._sort_setting_is_to_read():
+            self.rq.settings.to_read_sort = self.sort.value
+        else:
+            self.rq.settings.sort = self.sort.value
         self.rq.save_settings()
         self._render_tabs()
         self.notify(f"Sorted by {sort_label(self.sort, self.reverse)}", timeout=1.5, markup=False)
@@ -254,6 +289,10 @@ class TriageScreen(ListScreen):
             self.paper_list.clear_selection()
         self.feedback(outcome.message())
         self._render_tabs()
+        if self.saved is not None:
+            self.request_list()  # the saved view's query decides who stays in it
+        if self.saved_views:
+            self.load_view_counts()
 
     def _after_change(
         self, ids: Sequence[int], after: Sequence[PaperState], *, advance: bool
@@ -352,7 +391,7 @@ class TriageScreen(ListScreen):
             # Undoing a delete restores (and redoing it deletes again): after this reversal
             # the papers are in the trash exactly when the recorded change was a restore.
             self.rq.searcher.note_trashed(ids, trashed=not change.trashed)
-        else:  # a rename: the title is indexed text, the index re-reads it
+        else:  # a rename or a queue move: the index re-reads the rows
             self.rq.searcher.invalidate()
         self.paper_list.invalidate(ids)
         self.feedback(outcome.message())
@@ -436,3 +475,163 @@ class TriageScreen(ListScreen):
                 self.restore_from_trash(ids)
 
         self.app.push_screen(TrashScreen(self.rq.library.trash()), chosen)
+
+    # ------------------------------------------------------------------ queue
+    def action_queue_move(self, where: str) -> None:
+        """Move the paper under the cursor in the to-read queue: ``up`` / ``down`` past the
+        paper shown above / below it (the list must be in queue order), ``top`` / ``bottom``
+        of the whole queue."""
+        plist = self.paper_list
+        paper_id = plist.current_id
+        if paper_id is None:
+            return
+        anchor: int | None = None
+        place = where
+        if where in ("up", "down"):
+            if self.sort is not SortKey.QUEUE:
+                self.notify(
+                    "[ and ] move papers in the queue's order: sort by queue first (S); "
+                    "{ and } move to the top and bottom from any order.",
+                    timeout=4,
+                    markup=False,
+                )
+                return
+            step = -1 if where == "up" else 1
+            neighbour = plist.cursor + step
+            if not 0 <= neighbour < len(plist.ids):
+                return  # already first (or last) of what is shown
+            anchor = plist.ids[neighbour]
+            # Read bottom-up (R), the row above is the one after it in the queue.
+            place = "before" if (where == "up") != self.reverse else "after"
+        try:
+            done = self.rq.library.queue_move(paper_id, place, anchor)
+        except QueueError as exc:
+            self.notify(f"Not moved: {exc}", severity="warning", timeout=3, markup=False)
+            return
+        except Exception as exc:  # locked past the timeout, read-only, paper gone
+            self._write_failed("Queue move", exc)
+            return
+        if not done.ids:
+            return
+        self.rq.searcher.invalidate()
+        plist.invalidate([paper_id])
+        self.request_list(keep_id=paper_id)
+        self.feedback(done.message())
+
+    def suggest_queue(self, name: str) -> None:
+        """Show a suggested order of the queue (clearly a suggestion), then apply it if the
+        user says yes; u puts the previous order back in one step."""
+        from readq.tui.screens.confirm import ConfirmScreen
+
+        library = self.rq.library
+        suggestion = library.suggest_queue(name)
+        if not suggestion.ids:
+            self.notify("The to-read queue is empty.", timeout=3, markup=False)
+            return
+        if not suggestion.changes:
+            self.notify(f"The queue is already {suggestion.label}.", timeout=3, markup=False)
+            return
+        shown = library.papers_in_order(suggestion.ids[:5])
+        lines = [f"{n}. {short_title(p.title)}" for n, p in enumerate(shown, start=1)]
+        if len(suggestion.ids) > len(shown):
+            lines.append("…")
+        question = (
+            f"Suggested order (not applied): {suggestion.label}\n"
+            + "\n".join(lines)
+            + f"\n\nPut the {len(suggestion.ids)} papers of the queue in this order? (u undoes)"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                done = library.apply_queue_order(suggestion)
+            except Exception as exc:
+                self._write_failed("Queue order", exc)
+                return
+            self.rq.searcher.invalidate()
+            self.paper_list.invalidate()
+            self.request_list()
+            self.feedback(done.message())
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    # ------------------------------------------------------------------ views
+    def _view_as_query(self) -> str:
+        """The current view and filter as one query (what ``V`` saves), or "" when there is
+        no filter (a built-in view alone is already a tab)."""
+        if not self.filter_text.strip():
+            return ""
+        if self.saved is not None:
+            return self.query_text()
+        base = {
+            View.INBOX: "is:new",
+            View.TO_READ: "is:to-read",
+            View.STARRED: "is:starred",
+            View.READ: "is:read",
+            View.ALL: "",
+        }[self.view]
+        return f"{base} {self.filter_text}".strip()
+
+    def action_save_view(self) -> None:
+        """Save the current view and filter as a saved view (asks for a name)."""
+        from readq.tui.screens.save_view import SaveViewScreen
+
+        query = self._view_as_query()
+        if not query:
+            self.notify(
+                "Nothing to save: type a filter (/) first; V then saves the view and filter "
+                "as a tab.",
+                timeout=4,
+                markup=False,
+            )
+            return
+        count = len(self.saved_views)
+        key = str(6 + count) if count < 4 else None
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                view = self.rq.library.add_view(name, query)
+            except ValueError as exc:  # a taken or bad name, a query that does not parse
+                self.notify(f"Not saved: {exc}", severity="warning", timeout=4, markup=False)
+                return
+            except Exception as exc:
+                self._write_failed("Save view", exc)
+                return
+            self.saved_views = [*self.saved_views, (view, self._shown)]
+            self.filter_bar.input.value = ""
+            self.filter_text = ""
+            self.saved = None
+            self.open_saved_view(view)
+            where = f"key {key}" if key else "the palette"
+            self.feedback(f"Saved view {view.name!r} ({where})")
+            self.load_view_counts()
+
+        self.app.push_screen(SaveViewScreen(query, key), named)
+
+    def remove_saved_view(self, view: SavedView) -> None:
+        """Forget a saved view after a yes (its papers are untouched)."""
+        from readq.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                gone = self.rq.library.remove_view(view.name)
+            except ViewError as exc:
+                self.notify(str(exc), severity="warning", timeout=3, markup=False)
+                return
+            except Exception as exc:
+                self._write_failed("Remove view", exc)
+                return
+            self.saved_views = [(v, n) for v, n in self.saved_views if v.name != gone.name]
+            if self.saved is not None and self.saved.name == gone.name:
+                self.action_view(self.view.value)
+            self._render_tabs()
+            self.feedback(f"Removed view {gone.name!r} (its query was: {gone.query})")
+
+        self.app.push_screen(
+            ConfirmScreen(f"Remove the saved view {view.name!r} ({view.query})?"), answered
+        )
