@@ -28,6 +28,11 @@ def iter_papers(store: Store, ids: Sequence[int], *, with_sources: bool = True) 
         yield from store.get_many(ids[start : start + CHUNK], with_sources=with_sources)
 
 
+def queue_ranks(store: Store) -> dict[int, int]:
+    """Each to-read paper's place in the queue (1: next up): one indexed query."""
+    return {pid: n for n, pid in enumerate(store.queue_ids(), start=1)}
+
+
 def year_of(paper: Paper) -> str | None:
     """The four-digit year of a paper: from its date, else from a year in its date text."""
     for text in (paper.published, paper.published_text):

@@ -17,7 +17,7 @@ import csv
 from collections.abc import Sequence
 from typing import TextIO
 
-from readq.export.common import iter_papers
+from readq.export.common import iter_papers, queue_ranks
 from readq.models import Paper
 from readq.store import Store
 from readq.textclean import strip_unsafe
@@ -41,7 +41,10 @@ COLUMNS = (
     "doi",
     "journal_ref",
     "comments",
+    "queue",
 )
+"""``queue`` is the paper's place in the to-read queue (1: next up; empty when not to read),
+last so that the columns before it keep their place."""
 LIST_SEPARATOR = "; "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -55,7 +58,7 @@ def guard_cell(value: object) -> str:
     return text
 
 
-def paper_row(paper: Paper) -> list[str]:
+def paper_row(paper: Paper, queue_rank: int | None = None) -> list[str]:
     """The cells of one paper, in :data:`COLUMNS` order."""
     values: list[object] = [
         paper.id,
@@ -76,6 +79,7 @@ def paper_row(paper: Paper) -> list[str]:
         _clean(paper.doi),
         _clean(paper.journal_ref),
         _clean(paper.comments),
+        queue_rank,
     ]
     return [guard_cell(v) for v in values]
 
@@ -91,7 +95,8 @@ def write_csv(store: Store, ids: Sequence[int], out: TextIO) -> int:
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
+    ranks = queue_ranks(store)
     for paper in iter_papers(store, ids):
-        writer.writerow(paper_row(paper))
+        writer.writerow(paper_row(paper, ranks.get(paper.id)))
         count += 1
     return count

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from readq.export.common import iter_papers, year_of
+from readq.export.common import iter_papers, queue_ranks, year_of
 from readq.identity import abs_url
 from readq.models import Paper, Status
 from readq.store import Store
@@ -61,11 +61,22 @@ def _quote(text: str) -> str:
     return "\n".join(("   > " + line).rstrip() for line in lines)
 
 
-def write_reading_list(papers: Sequence[Paper], out: TextIO, *, title: str) -> int:
-    """Write ``papers`` as a reading list grouped by status; returns the count."""
+def write_reading_list(
+    papers: Sequence[Paper],
+    out: TextIO,
+    *,
+    title: str,
+    queue: dict[int, int] | None = None,
+) -> int:
+    """Write ``papers`` as a reading list grouped by status; returns the count. With
+    ``queue`` (paper id -> place in the to-read queue), the to-read section is in the queue's
+    order, each paper numbered with its place."""
     groups: dict[Status, list[Paper]] = {status: [] for status in SECTION_TITLES}
     for paper in papers:
         groups[paper.status].append(paper)
+    ranks = queue or {}
+    if ranks:
+        groups[Status.TO_READ].sort(key=lambda p: ranks.get(p.id, len(ranks) + 1))
     out.write(f"# {markdown_inline(title)}\n")
     for status, group in groups.items():
         if not group:
@@ -73,7 +84,9 @@ def write_reading_list(papers: Sequence[Paper], out: TextIO, *, title: str) -> i
         out.write(f"\n## {SECTION_TITLES[status]} ({len(group)})\n\n")
         for paper in group:
             box = "[x]" if status is Status.READ else "[ ]"
-            parts = [f"- {box} **{markdown_inline(paper.title)}**"]
+            rank = ranks.get(paper.id) if status is Status.TO_READ else None
+            place = f"{rank}. " if rank is not None else ""
+            parts = [f"- {box} {place}**{markdown_inline(paper.title)}**"]
             year = year_of(paper)
             if year:
                 parts.append(f"({year})")
@@ -129,7 +142,9 @@ def identity_lines(paper: Paper) -> list[str]:
 
 def write_markdown(store: Store, ids: Sequence[int], out: TextIO) -> int:
     """Write the reading list of the papers ``ids`` of ``store`` to ``out``."""
-    return write_reading_list(list(iter_papers(store, ids)), out, title="Reading list")
+    return write_reading_list(
+        list(iter_papers(store, ids)), out, title="Reading list", queue=queue_ranks(store)
+    )
 
 
 def _first_web_url(paper: Paper) -> str | None:

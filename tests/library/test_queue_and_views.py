@@ -232,3 +232,25 @@ def test_a_backup_with_a_bad_place_or_view_is_refused_whole(
         with pytest.raises(IngestError, match=words):
             library.import_file(str(path))
     assert library.views() == [] and library.store.count() == 5
+
+
+def test_an_older_backup_without_places_queues_its_to_read_papers_by_id(
+    library: Library, tmp_path: Path
+) -> None:
+    library.mark([4, 2], Status.TO_READ)
+    out = io.StringIO()
+    library.export(None, "json", out)
+    data = json.loads(out.getvalue())
+    for paper in data["papers"]:
+        paper.pop("queue_pos")
+    data.pop("views")
+    backup = tmp_path / "old.json"
+    backup.write_text(json.dumps(data), encoding="utf-8")
+    target = tmp_path / "old" / "readq.db"
+    target.parent.mkdir()
+    restored = Library(Store.open(target))
+    try:
+        restored.import_file(str(backup))
+        assert _queue(restored) == [2, 4]
+    finally:
+        restored.close()

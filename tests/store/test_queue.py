@@ -13,7 +13,10 @@ from readq.store import QueueError, QueueSlot, Store, UnknownPaperError, ViewErr
 def _library(store: Store, n: int = 6) -> list[int]:
     """``n`` fictional papers, all new; their ids in page order."""
     store.ingest(
-        [ScrapedPaper(f"Fictional Lantern Study {i}", f"A made-up abstract {i}.") for i in range(n)],
+        [
+            ScrapedPaper(f"Fictional Lantern Study {i}", f"A made-up abstract {i}.")
+            for i in range(n)
+        ],
         Source("hf.txt", "/l/hf.txt", "2026-01-01"),
         "hf",
     )
@@ -125,7 +128,7 @@ def test_set_queue_order_puts_those_first_and_keeps_the_rest(store: Store) -> No
 
 
 def test_reingest_never_touches_queue_places(store: Store) -> None:
-    a, b, c, *_ = _library(store)
+    a, _b, c, *_ = _library(store)
     store.set_status([c, a], Status.TO_READ)
     store.queue_move(a, "top")
     slots = store.queue_slots()
