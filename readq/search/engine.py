@@ -604,7 +604,8 @@ class SearchEngine:
                 "note_bits": self._note_bits,
                 "year_bits": self._year_bits,
                 "last_updated": self._last_updated,
-                "orders": {k.value: v for k, v in self._orders.items()},
+                # The queue's order is recomputed after any write: not worth keeping.
+                "orders": {k.value: v for k, v in self._orders.items() if k is not SortKey.QUEUE},
                 "warm": {
                     t: {int(f): v for f, v in self._term_cache[t].items()}
                     for t in sorted(self._pinned)
