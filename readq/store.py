@@ -1112,7 +1112,9 @@ class Store:
             )
         if not waiting:
             return
-        (bottom,) = conn.execute("SELECT max(queue_pos) FROM papers").fetchone()
+        (bottom,) = conn.execute(
+            "SELECT max(queue_pos) FROM papers WHERE queue_pos IS NOT NULL"
+        ).fetchone()
         start = 0.0 if bottom is None else float(bottom)
         ordered = [i for i in dict.fromkeys(ids) if i in waiting]
         conn.executemany(

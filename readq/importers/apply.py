@@ -150,7 +150,9 @@ def _queue_at_bottom(conn: sqlite3.Connection, ids: list[int]) -> None:
     ordered = [i for i in dict.fromkeys(ids) if i in waiting]
     if not ordered:
         return
-    (bottom,) = conn.execute("SELECT max(queue_pos) FROM papers").fetchone()
+    (bottom,) = conn.execute(
+        "SELECT max(queue_pos) FROM papers WHERE queue_pos IS NOT NULL"
+    ).fetchone()
     start = 0.0 if bottom is None else float(bottom)
     conn.executemany(
         "UPDATE papers SET queue_pos = ? WHERE id = ?",
