@@ -145,3 +145,57 @@ async def test_tabs_fit_at_80_columns(tmp_path: Path) -> None:
         tabs = _tabs(app)
         assert "▸7 survey draft 2" in tabs and " 9:2 " in tabs and "…" not in tabs
         assert Text(tabs).cell_len <= 80
+
+
+async def _palette(pilot: object, app: ReadqApp, text: str) -> None:
+    """Run the palette command whose prompt starts with ``text``."""
+    from textual.command import CommandList
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.3)
+    await pilot.press(*text)
+    await pilot.pause(0.5)
+    options = app.screen.query_one(CommandList)
+    prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    index = next(i for i, p in enumerate(prompts) if p.startswith(text))
+    options.highlighted = index
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_palette_opens_and_removes_views_and_applies_a_suggested_order(
+    tmp_path: Path,
+) -> None:
+    from readq.tui.screens.confirm import ConfirmScreen
+
+    paths, store = build_library(tmp_path)
+    ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
+    store.set_status(ids[:4], Status.TO_READ)
+    library = Library(store)
+    library.add_view("Diffusion", "diffusion")
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = main_of(app)
+        await _palette(pilot, app, "Saved view: Diffusion")
+        assert screen.saved is not None and screen.saved.name == "Diffusion"
+        await _palette(pilot, app, "Remove saved view: Diffusion")
+        assert isinstance(app.screen, ConfirmScreen)  # asks first
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert store.views() == [] and screen.saved is None
+        before = store.queue_ids()
+        expected = list(library.suggest_queue("oldest").ids)
+        assert expected != before
+        await _palette(pilot, app, "Queue: suggested order, oldest first")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Suggested order (not applied)" in app.screen.question
+        assert store.queue_ids() == before  # shown, not applied yet
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert store.queue_ids() == expected
+        await pilot.press("u")  # one step back to the whole previous order
+        await settle(pilot, app)
+        assert store.queue_ids() == before
