@@ -681,7 +681,9 @@ class _Session:
                 with self.store.atomic():
                     self.apply(line.entry)
             except (ValueError, TypeError, KeyError, IndexError, sqlite3.IntegrityError) as exc:
-                detail = str(exc).strip("'\"") or type(exc).__name__
+                detail = (
+                    f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+                ) or type(exc).__name__
                 self.result.problems.append(f"{where}:{line.number}: {detail}; skipped")
 
     # ----------------------------------------------------------------- apply
@@ -828,9 +830,12 @@ class _Session:
         if touched:
             stamp = now_iso()
             conn.execute("UPDATE papers SET updated_at = ? WHERE id = ?", (stamp, pid))
+            # added_at travels with the data: the base follows, or the paper would look
+            # like a new one under a reused id at the next capture.
             conn.execute(
-                "UPDATE sync_base SET updated_at = ?, stamps = ? WHERE paper_id = ?",
-                (stamp, json.dumps(stamps), pid),
+                "UPDATE sync_base SET updated_at = ?, stamps = ?, "
+                "added_at = (SELECT added_at FROM papers WHERE id = ?) WHERE paper_id = ?",
+                (stamp, json.dumps(stamps), pid, pid),
             )
             self.changed.add(pid)
 
