@@ -108,7 +108,7 @@ def test_a_new_device_starts_from_a_snapshot(
     assert first.snapshot is not None
     a.set_starred([pid_of(a, "2612.10001")], True)
     run(a, folder)
-    (log_one, log_two) = _logs(folder)
+    log_one, _ = _logs(folder)
     log_one.unlink()  # a joiner must not need the logs the snapshot covers
     joined = run(b, folder)
     assert joined.received == 5 + 1
