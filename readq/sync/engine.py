@@ -316,6 +316,12 @@ class _Session:
         if first or not known:
             self.read_newest_snapshot()
         for device in self.area.devices():
+            if device != self.device:
+                self.conn.execute(
+                    "INSERT INTO sync_devices (id, name) VALUES (?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                    (device, self.area.device_name(device)),
+                )
             if device == self.device:
                 # Only conflict copies of this device's own logs are news here.
                 files = [f for f in self.area.logs(device) if not is_clean_log(f.name)]
