@@ -303,6 +303,9 @@ class _Session:
         self.rebroadcast: set[int] = set()
         self.library_was_empty = False
         self.changed: set[int] = set()
+        self.newest_seen: dict[str, str] = {}
+        self.has_tombstones = _any_row(self.conn, "sync_tombstones")
+        self.has_pending = _any_row(self.conn, "sync_pending")
 
     # ------------------------------------------------------------------ run
     def run(self, *, first: bool) -> None:
@@ -332,6 +335,7 @@ class _Session:
         if self.rebroadcast:
             self.write_log([self.bundle(pid) for pid in sorted(self.rebroadcast)])
         self.result.changed = len(self.changed)
+        self.save_devices_seen()
         self.maybe_snapshot()
 
     # --------------------------------------------------------------- capture
@@ -716,11 +720,12 @@ class _Session:
         for stamp in [h for h, _ in incoming.values()]:
             self.clock.observe(stamp)
             self._note_device_hlc(stamp)
-        aliases = [a for a in entry.get("a", []) if isinstance(a, str)]
-        pid = self.lookup([uid, *aliases])
+        uids = list(dict.fromkeys([uid, *(a for a in entry.get("a", []) if isinstance(a, str))]))
+        pid = self.lookup(uids)
         new_uids: list[str] = []
+        created = False
         if pid is None:
-            tomb = self.tombstone([uid, *aliases])
+            tomb = self.tombstone(uids)
             newest = max((h for h, _ in incoming.values()), default="")
             if tomb is not None and newest <= tomb:
                 return  # older than its deletion for good: nothing to do
@@ -729,20 +734,27 @@ class _Session:
                     "INSERT INTO sync_pending (uid, entry) VALUES (?, ?)",
                     (uid, json.dumps(entry, ensure_ascii=False)),
                 )
+                self.has_pending = True
                 return
             pid = None if self.library_was_empty else self.match(incoming["data"][1])
             if pid is None:
-                pid = self.create(incoming)
-        for alias in dict.fromkeys([uid, *aliases]):
-            known = self.conn.execute(
-                "SELECT paper_id FROM sync_uids WHERE uid = ?", (alias,)
-            ).fetchone()
+                pid, created = self.create(uid, incoming), True
+        for alias in uids:
+            known = (
+                None
+                if created  # a paper made just now: none of its uids is known (lookup said)
+                else self.conn.execute(
+                    "SELECT paper_id FROM sync_uids WHERE uid = ?", (alias,)
+                ).fetchone()
+            )
             if known is None:
                 self.conn.execute(
                     "INSERT INTO sync_uids (uid, paper_id) VALUES (?, ?)", (alias, pid)
                 )
                 new_uids.append(alias)
-        self.apply_to(pid, entry, incoming)
+        self.apply_to(pid, entry, incoming, created=created)
+        if not self.has_pending:
+            return
         for alias in new_uids:
             waiting = self.conn.execute(
                 "SELECT id, entry FROM sync_pending WHERE uid = ? ORDER BY id", (alias,)
@@ -753,14 +765,18 @@ class _Session:
 
     def _note_device_hlc(self, stamp: str) -> None:
         device = parse(stamp)[2]
-        if device == self.device:
-            return
-        self.conn.execute(
-            "INSERT INTO sync_devices (id, name, last_seen, last_hlc) VALUES (?, ?, NULL, ?) "
-            "ON CONFLICT (id) DO UPDATE SET "
-            "last_hlc = max(coalesce(last_hlc, ''), excluded.last_hlc)",
-            (device, device, stamp),
-        )
+        if device != self.device and stamp > self.newest_seen.get(device, ""):
+            self.newest_seen[device] = stamp
+
+    def save_devices_seen(self) -> None:
+        """The newest stamp read from each device (``--status``: its newest change)."""
+        for device, stamp in self.newest_seen.items():
+            self.conn.execute(
+                "INSERT INTO sync_devices (id, name, last_seen, last_hlc) VALUES (?, ?, NULL, ?) "
+                "ON CONFLICT (id) DO UPDATE SET "
+                "last_hlc = max(coalesce(last_hlc, ''), excluded.last_hlc)",
+                (device, device, stamp),
+            )
 
     def lookup(self, uids: Sequence[str]) -> int | None:
         for uid in uids:
@@ -772,6 +788,8 @@ class _Session:
         return None
 
     def tombstone(self, uids: Sequence[str]) -> str | None:
+        if not self.has_tombstones:
+            return None
         found = [
             str(r[0])
             for uid in uids
@@ -787,7 +805,7 @@ class _Session:
         found = self.store.match(paper, str(index["title_key"]), str(index["abstract_key"] or ""))
         return found.paper_id
 
-    def create(self, incoming: dict[str, tuple[str, Any]]) -> int:
+    def create(self, uid: str, incoming: dict[str, tuple[str, Any]]) -> int:
         data = incoming["data"][1]
         title = incoming.get("title", ("", ["(untitled)", 0]))[1]
         columns = ", ".join(F.DATA_COLUMNS)
@@ -799,24 +817,33 @@ class _Session:
         pid = int(cur.lastrowid or 0)
         self.conn.execute(
             "INSERT INTO sync_base (paper_id, uid, added_at, updated_at, stamps) "
-            "VALUES (?, '', ?, '', '{}')",
-            (pid, data[-1]),
+            "VALUES (?, ?, ?, '', '{}')",
+            (pid, uid, data[-1]),
         )
         return pid
 
     def apply_to(
-        self, pid: int, entry: dict[str, Any], incoming: dict[str, tuple[str, Any]]
+        self,
+        pid: int,
+        entry: dict[str, Any],
+        incoming: dict[str, tuple[str, Any]],
+        *,
+        created: bool = False,
     ) -> None:
         conn = self.conn
-        uid_row = conn.execute(
-            "SELECT uid, stamps FROM sync_base WHERE paper_id = ?", (pid,)
-        ).fetchone()
-        stamps: dict[str, list[str]] = json.loads(uid_row[1])
-        if not uid_row[0]:
-            conn.execute("UPDATE sync_base SET uid = ? WHERE paper_id = ?", (entry["u"], pid))
-        touched = False
+        stamps: dict[str, list[str]] = (
+            {}
+            if created
+            else json.loads(
+                conn.execute("SELECT stamps FROM sync_base WHERE paper_id = ?", (pid,)).fetchone()[
+                    0
+                ]
+            )
+        )
+        touched = created
         for rev in entry.get("r", []):
             touched |= self.apply_rev(pid, rev)
+        assignments: list[tuple[str, object]] = []
         for name, (hlc, value) in incoming.items():
             old = stamps.get(name)
             if name == F.NOTE:
@@ -827,11 +854,16 @@ class _Session:
             stored = value
             if name == F.NOTE:
                 stored = [value[0], self._rev_id(value[1])]
-            handler.write(conn, pid, stored)
+            assignments.extend(zip(handler.columns, stored, strict=True))
             stamps[name] = [hlc, F.digest(value)]
             touched = True
+        if assignments:  # every winning field in one statement (a join writes 100k papers)
+            conn.execute(
+                f"UPDATE papers SET {', '.join(f'{c} = ?' for c, _ in assignments)} WHERE id = ?",
+                (*(v for _, v in assignments), pid),
+            )
         for source in entry.get("s", []):
-            touched |= self.apply_source(pid, source)
+            touched |= self.apply_source(pid, source, created=created)
         touched |= self.revive_if_edited(pid, stamps)
         if touched:
             stamp = now_iso()
@@ -848,7 +880,7 @@ class _Session:
     def revive_if_edited(self, pid: int, stamps: dict[str, list[str]]) -> bool:
         """A paper deleted on one device and edited later on another comes back."""
         deleted = stamps.get("deleted")
-        if deleted is None:
+        if deleted is None or deleted[1] == _NOT_DELETED:
             return False
         row = self.conn.execute(
             "SELECT deleted_at, title FROM papers WHERE id = ?", (pid,)
@@ -955,7 +987,7 @@ class _Session:
             current = int(row[0])
         return False
 
-    def apply_source(self, pid: int, source: list[Any]) -> bool:
+    def apply_source(self, pid: int, source: list[Any], *, created: bool = False) -> bool:
         if not isinstance(source, list) or len(source) != 3:
             raise ValueError("a source is not [name, path, seen_at]")
         name, path, seen = source
@@ -965,9 +997,13 @@ class _Session:
         conn.execute(
             "INSERT OR IGNORE INTO sync_sources (paper_id, path) VALUES (?, ?)", (pid, path)
         )
-        row = conn.execute(
-            "SELECT seen_at FROM paper_sources WHERE paper_id = ? AND path = ?", (pid, path)
-        ).fetchone()
+        row = (
+            None
+            if created
+            else conn.execute(
+                "SELECT seen_at FROM paper_sources WHERE paper_id = ? AND path = ?", (pid, path)
+            ).fetchone()
+        )
         if row is None:
             conn.execute(
                 "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)",
@@ -989,6 +1025,7 @@ class _Session:
             "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
             (uid, hlc),
         )
+        self.has_tombstones = True
         pid = self.lookup([uid])
         if pid is None:
             return
@@ -1024,6 +1061,14 @@ class _Session:
         conn.execute("DELETE FROM papers WHERE id = ?", (pid,))
         self.forget_paper(pid)
         self.changed.add(pid)
+
+
+_NOT_DELETED = F.digest([None])
+"""The digest of the ``deleted`` field of a paper outside the trash."""
+
+
+def _any_row(conn: sqlite3.Connection, table: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
 
 _INSERT_REV = (

@@ -1,9 +1,10 @@
 """The kinds of per-paper state that travel, one handler each, merged last-writer-wins.
 
-A :class:`Field` names the ``papers`` columns it covers, reads their value as JSON, and
-writes a value back. The engine stamps each field of each paper with a hybrid-clock stamp
-when it changes and keeps, on every device, the value with the highest stamp. ``edit``
-fields are the user's own changes: one stamped after a deletion brings the paper back.
+A :class:`Field` names the ``papers`` columns it covers; its value is the list of their
+values (the engine writes a winning value back to the same columns in one statement). The
+engine stamps each field of each paper with a hybrid-clock stamp when it changes and keeps,
+on every device, the value with the highest stamp. ``edit`` fields are the user's own
+changes: one stamped after a deletion brings the paper back.
 
 Adding a kind of per-paper state (after a merge brings its columns) is one entry in
 :data:`FIELDS`. Set-like state (tags) is one field per member (``tag:<name>`` with value
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,11 +56,6 @@ class Field:
         if self.check is not None:
             self.check(value)
         return value
-
-    def write(self, conn: sqlite3.Connection, paper_id: int, value: Json) -> None:
-        """Store ``value`` (already validated) on paper ``paper_id``."""
-        assignments = ", ".join(f"{c} = ?" for c in self.columns)
-        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*value, paper_id))
 
 
 def _check_title(value: Sequence[Json]) -> None:
