@@ -43,15 +43,17 @@ def run(papers: int, root: Path) -> dict[str, float]:
         out = io.StringIO()
         write_json(a, None, out)
         results["export_bytes"] = len(out.getvalue().encode())
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         sync(a, folder, device_name="a")
         results["first_sync_s"] = time.perf_counter() - started
+        results["first_sync_cpu_s"] = time.process_time() - cpu
     results["folder_bytes"] = _size(folder)
     (root / "b").mkdir()
     with Store.open(root / "b" / "readq.db") as b:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         joined = sync(b, folder, device_name="b")
         results["join_s"] = time.perf_counter() - started
+        results["join_cpu_s"] = time.process_time() - cpu
         results["joined_papers"] = b.count()
         results["join_received"] = joined.received
         results["join_problems"] = len(joined.problems)
