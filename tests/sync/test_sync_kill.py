@@ -72,3 +72,83 @@ def test_kill_9_during_sync_then_sync_again(tmp_path: Path, delay: float) -> Non
     finally:
         for store in stores:
             store.close()
+
+
+_PAUSED_SYNC = """
+import sys, time
+from pathlib import Path
+from readq.store import Store
+from readq.sync import engine, folder
+marker = Path(sys.argv[3])
+where = sys.argv[4]
+
+def pause() -> None:
+    marker.write_text("paused")
+    time.sleep(60)
+
+if where == "log-renamed":  # the log is in the folder, the transaction not committed
+    real = folder.fsync_dir
+    def fsync_then_pause(directory):
+        real(directory)
+        if any(directory.glob("log-*.jsonl")):
+            pause()
+    folder.fsync_dir = fsync_then_pause
+elif where == "applying":  # half of the other device's entries applied
+    real_apply = engine._Session.apply
+    count = [0]
+    def apply_then_pause(self, entry):
+        real_apply(self, entry)
+        count[0] += 1
+        if count[0] == 700:
+            pause()
+    engine._Session.apply = apply_then_pause
+with Store.open(sys.argv[1]) as store:
+    engine.sync(store, sys.argv[2])
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["log-renamed", "applying"])
+def test_kill_9_at_a_chosen_moment(tmp_path: Path, where: str) -> None:
+    """Killed after its log is in the folder but before its transaction commits, or halfway
+    through applying another device's entries: the library is as before the sync, the next
+    sync completes, and both libraries end equal."""
+    folder = tmp_path / "Shared"
+    folder.mkdir()
+    a = open_library(tmp_path, "a")
+    ingest(a, [fictional(n) for n in range(1500)])
+    from readq.sync import sync
+
+    sync(a, folder)
+    b = open_library(tmp_path, "b")
+    ingest(b, [fictional(n) for n in range(1400, 1600)])
+    b.close()
+    marker = tmp_path / "paused"
+    victim = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _PAUSED_SYNC,
+            str(tmp_path / "b" / "readq.db"),
+            str(folder),
+            str(marker),
+            where,
+        ],
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(600):
+        if marker.exists() or victim.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert marker.exists(), victim.stderr.read() if victim.stderr else ""
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    with Store.open(tmp_path / "b" / "readq.db", check=True) as b:
+        assert b.count() == 200  # the killed sync left nothing half-applied
+        assert b.conn.execute("SELECT count(*) FROM sync_meta").fetchone()[0] == 0
+        result = sync(b, folder)
+        assert not result.problems
+        sync(a, folder)
+        assert b.count() == a.count() == 1600
+        assert comparable(a) == comparable(b)
+    a.close()
