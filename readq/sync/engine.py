@@ -309,6 +309,7 @@ class _Session:
 
     # ------------------------------------------------------------------ run
     def run(self, *, first: bool) -> None:
+        """Capture and send this device's changes, then read every other device's news."""
         entries = list(self.capture())
         if entries:
             self.write_log(entries)
@@ -340,6 +341,8 @@ class _Session:
 
     # --------------------------------------------------------------- capture
     def capture(self) -> Iterator[dict[str, Any]]:
+        """This device's changes since the last sync as entries (one stamp for them all); the
+        base is moved on as they are taken, inside the sync's transaction."""
         conn = self.conn
         stamp: str | None = None
 
@@ -516,6 +519,7 @@ class _Session:
 
     # ----------------------------------------------------------------- write
     def write_log(self, entries: list[dict[str, Any]]) -> None:
+        """Write ``entries`` as this device's next log (whole or not at all)."""
         directory = self.area.device_dir(self.device)
         directory.mkdir(parents=True, exist_ok=True)
         number = self.area.next_log_number(self.device)
@@ -527,6 +531,7 @@ class _Session:
         _set_meta(self.conn, since_snapshot=str(since))
 
     def maybe_snapshot(self) -> None:
+        """Write a snapshot once enough was logged since the last one."""
         meta = _meta(self.conn)
         since = int(meta.get("since_snapshot", "0"))
         papers = int(self.conn.execute("SELECT count(*) FROM sync_base").fetchone()[0])
@@ -648,6 +653,7 @@ class _Session:
             )
 
     def read_log(self, log: LogFile) -> None:
+        """Apply the lines of one log not read yet, and remember how far it was read."""
         row = self.conn.execute(
             "SELECT lines FROM sync_files WHERE device = ? AND name = ?", (log.device, log.name)
         ).fetchone()
@@ -682,6 +688,8 @@ class _Session:
         )
 
     def apply_lines(self, where: str, lines: Iterable[Line]) -> None:
+        """Apply entries one by one, each in a savepoint: a bad one is named and skipped
+        without leaving half of it behind."""
         for line in lines:
             self.result.received += 1
             if line.entry is None:
@@ -698,6 +706,8 @@ class _Session:
 
     # ----------------------------------------------------------------- apply
     def apply(self, entry: dict[str, Any]) -> None:
+        """Apply one entry: a deletion for good, or fields, revisions and sources of a paper
+        (made here when new, matched by identity, or kept waiting until its paper arrives)."""
         uid = entry["u"]
         if "p" in entry:
             hlc = _stamp(entry["p"])
@@ -717,9 +727,10 @@ class _Session:
             if handler is None:
                 continue  # a kind of state this readq does not know: left for a newer one
             incoming[name] = (hlc, handler.validate(pair[1]))
-        for stamp in [h for h, _ in incoming.values()]:
-            self.clock.observe(stamp)
-            self._note_device_hlc(stamp)
+        if incoming:  # observing the newest stamp is observing them all
+            newest_stamp = max(h for h, _ in incoming.values())
+            self.clock.observe(newest_stamp)
+            self._note_device_hlc(newest_stamp)
         uids = list(dict.fromkeys([uid, *(a for a in entry.get("a", []) if isinstance(a, str))]))
         pid = self.lookup(uids)
         new_uids: list[str] = []
@@ -779,6 +790,7 @@ class _Session:
             )
 
     def lookup(self, uids: Sequence[str]) -> int | None:
+        """The local paper that one of these uids names."""
         for uid in uids:
             row = self.conn.execute(
                 "SELECT paper_id FROM sync_uids WHERE uid = ?", (uid,)
@@ -788,6 +800,7 @@ class _Session:
         return None
 
     def tombstone(self, uids: Sequence[str]) -> str | None:
+        """The latest deletion for good of any of these uids."""
         if not self.has_tombstones:
             return None
         found = [
@@ -806,6 +819,7 @@ class _Session:
         return found.paper_id
 
     def create(self, uid: str, incoming: dict[str, tuple[str, Any]]) -> int:
+        """A paper new to this library, from an entry that carries its scraped data."""
         data = incoming["data"][1]
         title = incoming.get("title", ("", ["(untitled)", 0]))[1]
         columns = ", ".join(F.DATA_COLUMNS)
@@ -830,6 +844,8 @@ class _Session:
         *,
         created: bool = False,
     ) -> None:
+        """Apply an entry's revisions, fields (those stamped later than here) and sources to
+        paper ``pid``; a paper whose state moved gets a new ``updated_at`` (the TUI refreshes)."""
         conn = self.conn
         stamps: dict[str, list[str]] = (
             {}
@@ -901,11 +917,13 @@ class _Session:
         return None if row is None else int(row[0])
 
     def apply_rev(self, pid: int, rev: dict[str, Any]) -> bool:
+        """Add a note revision, or update one that was edited later (a coalesced autosave)."""
         if not isinstance(rev, dict):
             raise ValueError("a note revision is not an object")
         uid, hlc, text, created, kind = rev["u"], _stamp(rev["h"]), rev["t"], rev["c"], rev["k"]
         if not all(isinstance(v, str) for v in (uid, text, created, kind)):
             raise ValueError("a note revision field is not text")
+        self.clock.observe(hlc)
         conn = self.conn
         row = conn.execute("SELECT rev_id, hlc FROM sync_revs WHERE uid = ?", (uid,)).fetchone()
         if row is None:
@@ -988,6 +1006,7 @@ class _Session:
         return False
 
     def apply_source(self, pid: int, source: list[Any], *, created: bool = False) -> bool:
+        """Add a listing the paper was seen in (the earliest sighting wins)."""
         if not isinstance(source, list) or len(source) != 3:
             raise ValueError("a source is not [name, path, seen_at]")
         name, path, seen = source
@@ -1019,6 +1038,8 @@ class _Session:
         return False
 
     def apply_purge(self, uid: str, hlc: str) -> None:
+        """A paper deleted for good on another device: gone here too, unless edited here
+        after that (then it stays and is sent whole again)."""
         conn = self.conn
         conn.execute(
             "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "

@@ -167,6 +167,6 @@ def test_an_edit_after_emptying_the_trash_elsewhere_brings_it_back(
     assert comparable(a) == comparable(b)
 
 
-def test_store_fixture_unused(store: Store) -> None:
+def test_a_library_that_never_synced_has_no_sync_records(store: Store) -> None:
     """A library that never synced has no sync records (the migration adds empty tables)."""
     assert store.conn.execute("SELECT count(*) FROM sync_meta").fetchone()[0] == 0
