@@ -1067,6 +1067,7 @@ def sync_command(
             )
         return
     library = context.library(write=True)
+    library.prepare_index()
     with user_errors():
         try:
             result = library.sync(
@@ -1095,6 +1096,8 @@ def sync_command(
             say(f"deleted elsewhere but edited later, kept: {title}", keep_newlines=False)
     for problem in result.problems:
         say(f"readq: {problem}", err=True, keep_newlines=False)
+    if result.changed:  # papers came in: the saved search index follows, as after an ingest
+        _update_index(library, show_progress=_stderr_is_terminal() and not as_json)
     if result.problems:
         sys.exit(EXIT_FAILURE)
 

@@ -907,8 +907,12 @@ class _Session:
             return False
         self.conn.execute("UPDATE papers SET deleted_at = NULL WHERE id = ?", (pid,))
         stamps["deleted"] = [deleted[0], F.digest([None])]
-        self.result.revived.append(str(row[1]))
+        self._tell_revived(str(row[1]))
         return True
+
+    def _tell_revived(self, title: str) -> None:
+        if title not in self.result.revived:
+            self.result.revived.append(title)
 
     def _rev_id(self, uid: object) -> int | None:
         if uid is None:
@@ -1066,7 +1070,7 @@ class _Session:
                 "(SELECT updated_at FROM papers WHERE id = ?) WHERE paper_id = ?",
                 (json.dumps(stamps), pid, pid),
             )
-            self.result.revived.append(str(title))
+            self._tell_revived(str(title))
             self.rebroadcast.add(pid)
             return
         for alias in conn.execute(

@@ -42,6 +42,8 @@ def test_sync_remembers_the_folder_and_reports(tmp_path: Path) -> None:
     summary = json.loads(joined.output[joined.output.index("{") :])
     assert summary["joined"] and summary["received"] >= 1 and summary["backup"]
     assert Path(summary["backup"]).exists()
+    found = _invoke(b, "list", "--query", "lanterns")  # searchable at once on the new device
+    assert "We invent a lantern" in found.output
     again = _invoke(a, "sync")  # the folder is remembered
     assert again.exit_code == 0, again.output
     status = _invoke(a, "sync", "--status")
