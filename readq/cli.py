@@ -1189,6 +1189,86 @@ def add(context: Context, refs: tuple[str, ...], refetch: bool, timeout: float) 
     _report_duplicates(result.possible_duplicates)
 
 
+# ------------------------------------------------------------------------ sync
+@cli.command("sync")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.option("--status", "show_status", is_flag=True, help="Show the sync setup; sync nothing.")
+@click.option("--name", "device_name", type=TEXT, help="This device's name (default: host name).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@pass_context
+def sync_command(
+    context: Context, folder: str | None, show_status: bool, device_name: str | None, as_json: bool
+) -> None:
+    """Sync the library through FOLDER, a folder Syncthing, Dropbox, iCloud or git carries.
+
+    The first FOLDER given is remembered: later, `readq sync` alone syncs there. This device
+    writes only its own files under FOLDER/readq-sync and reads the other devices' files.
+    Exit 1 when an entry in the folder could not be read (it is named and skipped).
+    """
+    from readq.sync import SyncError
+    from readq.sync.folder import SyncFolderError
+
+    if show_status:
+        if folder is not None:
+            fail("--status takes no FOLDER", EXIT_USAGE)
+        status = context.library().sync_status()
+        if as_json:
+            say_json(status.to_json())
+            return
+        if status.folder is None:
+            say("sync: not set up (run `readq sync FOLDER` once)")
+            return
+        say(f"folder: {status.folder}", keep_newlines=False)
+        say(f"this device: {status.device_name} ({status.device})", keep_newlines=False)
+        say(f"last sync: {status.last_sync or 'never'}", keep_newlines=False)
+        if status.last_problem:
+            say(f"last problem: {status.last_problem}", keep_newlines=False)
+        say(f"changes not sent yet: {status.pending} papers")
+        if not status.devices:
+            say("other devices: none seen yet")
+        for device in status.devices:
+            say(
+                f"other device: {device.name} ({device.id}), last read "
+                f"{device.last_seen or 'never'}, newest change {device.last_change or 'unknown'}",
+                keep_newlines=False,
+            )
+        return
+    library = context.library(write=True)
+    library.prepare_index()
+    with user_errors():
+        try:
+            result = library.sync(
+                folder, backup_dir=context.paths.backup_dir, device_name=device_name
+            )
+        except (SyncError, SyncFolderError) as exc:
+            fail(str(exc), EXIT_FAILURE)
+    if as_json:
+        say_json(result.to_json())
+    else:
+        if result.backup:
+            say(f"joined a folder other devices use: library backed up to {result.backup}")
+        say(
+            f"synced with {result.folder} as {result.device_name}: sent {result.sent}, "
+            f"received {result.received}, {result.changed} papers changed here "
+            f"({result.seconds:.2f} s)",
+            keep_newlines=False,
+        )
+        for title in result.conflicts:
+            say(
+                f"note edited on two devices: {title} (both kept; the other is a conflict "
+                "revision in its history)",
+                keep_newlines=False,
+            )
+        for title in result.revived:
+            say(f"deleted elsewhere but edited later, kept: {title}", keep_newlines=False)
+    for problem in result.problems:
+        say(f"readq: {problem}", err=True, keep_newlines=False)
+    if result.changed:  # papers came in: the saved search index follows, as after an ingest
+        _update_index(library, show_progress=_stderr_is_terminal() and not as_json)
+    if result.problems:
+        sys.exit(EXIT_FAILURE)
+
+
 # ---------------------------------------------------------------------- backup
 @cli.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False))

@@ -223,4 +223,60 @@ def m009_views_queue(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_sync(db: Database) -> None:
+    """Sync through a shared folder (``readq.sync``): this device's id, name and folder
+    (``sync_meta``), and what was last exchanged, so a sync sends only what changed since.
+
+    ``sync_base`` holds, per paper, its id across devices (``uid``), the ``updated_at`` and
+    ``added_at`` it had when last captured, and each field's clock stamp and digest: a paper
+    whose ``updated_at`` moved is compared field by field. Nothing is added to the write paths
+    (no trigger): ingest without a sync folder costs what it cost before. Other tables map
+    aliases, note revisions and sources across devices, remember files read in the folder,
+    deletions for good (tombstones), entries waiting for their paper, and devices seen."""
+    db.execute("CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE sync_base (
+            paper_id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            stamps TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE TABLE sync_uids (uid TEXT PRIMARY KEY, paper_id INTEGER NOT NULL)")
+    db.execute("CREATE INDEX idx_sync_uids_paper ON sync_uids (paper_id)")
+    db.execute(
+        """
+        CREATE TABLE sync_revs (
+            rev_id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            paper_id INTEGER NOT NULL,
+            hlc TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_sync_revs_paper ON sync_revs (paper_id)")
+    db.execute(
+        "CREATE TABLE sync_sources (paper_id INTEGER NOT NULL, path TEXT NOT NULL, "
+        "PRIMARY KEY (paper_id, path))"
+    )
+    db.execute(
+        "CREATE TABLE sync_files (device TEXT NOT NULL, name TEXT NOT NULL, "
+        "lines INTEGER NOT NULL, PRIMARY KEY (device, name))"
+    )
+    db.execute("CREATE TABLE sync_tombstones (uid TEXT PRIMARY KEY, hlc TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE sync_pending (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, entry TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_sync_pending_uid ON sync_pending (uid)")
+    db.execute(
+        "CREATE TABLE sync_devices (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+        "last_seen TEXT, last_hlc TEXT)"
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -20,6 +20,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m006_read_dates",
     "m007_trash",
     "m009_views_queue",
+    "m011_sync",
 )
 """Every migration this readq knows, in order."""
 

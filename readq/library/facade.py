@@ -10,6 +10,7 @@ No Textual, Rich or click here: it is unit-tested without a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up co
     from readq.export import ExportResult
     from readq.importers import ImportReport
     from readq.ingest import FileReport, ProgressCallback
+    from readq.sync import SyncResult, SyncStatus
 
 Deliver = Callable[[Callable[[], None]], None]
 """Runs a callback on the front end's own thread (the TUI's ``call_from_thread``)."""
@@ -62,6 +64,32 @@ SETTLE_SECONDS = 0.3
 
 def _run_now(callback: Callable[[], None]) -> None:
     callback()
+
+
+def _sync_on(
+    store: Store, folder: str | None, backup_dir: Path | None, device_name: str | None
+) -> SyncResult:
+    """One sync of ``store``; the backup before joining goes to ``backup_dir``."""
+    from datetime import UTC, datetime
+
+    from readq.sync import sync
+
+    def backup() -> Path:
+        assert backup_dir is not None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = backup_dir / f"readq-before-sync-{stamp}.db"
+        n = 1
+        while target.exists():
+            n += 1
+            target = backup_dir / f"readq-before-sync-{stamp}-{n}.db"
+        return store.backup(target)
+
+    return sync(
+        store,
+        folder,
+        device_name=device_name,
+        backup=backup if backup_dir is not None else None,
+    )
 
 
 class Library(QueueActions):
@@ -398,6 +426,50 @@ class Library(QueueActions):
         """Write a verified copy of the library; returns where and how many papers."""
         written = self.store.backup(target)
         return written, self.store.count()
+
+    # ------------------------------------------------------------------ sync
+    def sync(
+        self,
+        folder: str | None = None,
+        *,
+        backup_dir: Path | None = None,
+        device_name: str | None = None,
+    ) -> SyncResult:
+        """Sync with ``folder`` (remembered the first time) or the remembered folder.
+
+        Before the first sync joins a folder other devices already use, the library is
+        backed up to ``backup_dir``. Raises ``SyncError``/``SyncFolderError`` with one line
+        for the user; corrupt entries in the folder are listed in the result, not raised."""
+        return _sync_on(self.store, folder, backup_dir, device_name)
+
+    def sync_job(self, backup_dir: Path | None = None) -> SyncResult:
+        """Sync with the remembered folder on a connection of its own (safe in a worker
+        thread: the TUI's start-up, debounced and periodic syncs). The failure, if any, is
+        remembered for ``sync_status`` and raised."""
+        from readq.sync import SyncError
+        from readq.sync.engine import record_problem
+        from readq.sync.folder import SyncFolderError
+
+        with Store.open(self.store.path, migrate=False) as writer:
+            try:
+                return _sync_on(writer, None, backup_dir, None)
+            except (SyncError, SyncFolderError, OSError) as exc:
+                message = str(exc) if not isinstance(exc, OSError) else f"sync: {exc}"
+                with contextlib.suppress(sqlite3.Error):
+                    record_problem(writer, message)
+                raise
+
+    def sync_status(self) -> SyncStatus:
+        """The folder, this device, the other devices seen and the changes not yet sent."""
+        from readq.sync import sync_status
+
+        return sync_status(self.store)
+
+    def sync_folder(self) -> str | None:
+        """The folder this library syncs through (None: sync is not set up)."""
+        from readq.sync.engine import remembered_folder
+
+        return remembered_folder(self.store)
 
     def ingest_job(self, path: str | None, text: str | None) -> list[FileReport]:
         """Ingest a file (or pasted text) on a connection of its own: safe in a worker

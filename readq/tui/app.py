@@ -30,16 +30,26 @@ from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
 from readq.store import Store, StoreError
+from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from readq.sync import SyncResult
     from readq.tui.terminal import ExitGuard
     from readq.tui.widgets.detail import DetailPane
     from readq.tui.widgets.paper_list import PaperList
 
 POLL_SECONDS = 1.0
+SYNC_START_SECONDS = 1.0
+"""After start, the first sync waits this long (the first paint comes first)."""
+SYNC_DEBOUNCE_SECONDS = 5.0
+"""A change is synced once no other change came for this long."""
+SYNC_PERIOD_SECONDS = 180.0
+"""With a sync folder set, the other devices' changes are fetched this often."""
 LAST_WRITES_SECONDS = 1.0
 """When the exit guard ends a stuck process, how long queued marks still get to be written."""
 
@@ -91,6 +101,8 @@ class ReadqApp(App[int]):
         """Bounds the exit after a hang-up or SIGTERM/SIGHUP (set by ``run_app`` only)."""
         self.terminal_gone = threading.Event()
         self._ui_loop: asyncio.AbstractEventLoop | None = None
+        self.last_sync_line: str | None = None
+        """The sync line's text (None: this library does not sync)."""
 
     @property
     def undo(self) -> UndoStack:
@@ -154,6 +166,7 @@ class ReadqApp(App[int]):
         if self.settings_problem is not None:
             self._report_settings_problem(self.settings_problem)
         self.set_interval(self.poll_seconds, self.poll_library)
+        self._start_sync()
         self._ui_loop = asyncio.get_running_loop()
         self.notes.install_signal_handlers(on_signal=self._arm_exit_guard)
 
@@ -227,6 +240,94 @@ class ReadqApp(App[int]):
         if version != self._data_version:
             self._data_version = version
             self.reload_main()
+
+    # ------------------------------------------------------------------ sync
+    def _start_sync(self) -> None:
+        """With a sync folder set: sync soon after start, after changes (debounced) and
+        every few minutes, always in a worker thread (a key never waits for it)."""
+        self._sync_changes = self.store.conn.total_changes
+        self._sync_timer: Timer | None = None
+        self._sync_running = self._sync_again = False
+        try:
+            folder = self.library.sync_folder()
+        except Exception:  # an old library opened read-only: no sync tables, no sync
+            return
+        if folder is None:
+            return
+        self.sync_line(f"sync: {folder} (first sync starting)")
+        self.set_timer(SYNC_START_SECONDS, self.request_sync)
+        self.set_interval(SYNC_PERIOD_SECONDS, self.request_sync)
+        self.set_interval(1.0, self._watch_local_changes)
+
+    def _watch_local_changes(self) -> None:
+        """This app wrote to the library: sync once the writes pause."""
+        changes = self.store.conn.total_changes
+        if changes == self._sync_changes:
+            return
+        self._sync_changes = changes
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(SYNC_DEBOUNCE_SECONDS, self.request_sync)
+
+    def request_sync(self) -> None:
+        """Sync now in a worker; one at a time (a request during a sync runs once it ends)."""
+        if self._sync_running:
+            self._sync_again = True
+            return
+        self._sync_running, self._sync_again = True, False
+        self.run_worker(self._sync_in_thread, thread=True, group="sync")
+
+    def _sync_finished(self) -> None:
+        self._sync_running = False
+        if self._sync_again:
+            self.request_sync()
+
+    def _sync_in_thread(self) -> None:
+        try:
+            result = self.library.sync_job(self.paths.backup_dir)
+        except Exception as exc:  # any failure is the status line's, never a crash
+            message = str(exc) or type(exc).__name__
+            self._deliver_from_thread(partial(self._sync_failed, message))
+            return
+        self._deliver_from_thread(partial(self._sync_done, result))
+
+    def _sync_done(self, result: SyncResult) -> None:
+        from datetime import datetime
+
+        stamp = datetime.now().strftime("%H:%M")
+        line = f"synced {stamp}: received {result.received}, sent {result.sent}"
+        if result.problems:
+            line += f"; {len(result.problems)} unreadable entries skipped: {result.problems[0]}"
+        self.sync_line(line)
+        self._sync_finished()
+        for title in result.conflicts:
+            self.notify(
+                strip_unsafe(f"Note edited on two devices, both kept: {title}"),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        for title in result.revived:
+            self.notify(
+                strip_unsafe(f"Deleted on another device but edited later, kept: {title}"),
+                timeout=8,
+                markup=False,
+            )
+
+    def _sync_failed(self, message: str) -> None:
+        self.sync_line(f"sync problem: {message}")
+        self._sync_finished()
+
+    def sync_line(self, text: str) -> None:
+        """Show ``text`` (cleaned, never markup) on the main screen's sync line."""
+        from rich.text import Text
+        from textual.widgets import Static
+
+        with suppress(Exception):  # the main screen is not mounted yet / any more
+            line = self.main_screen.query_one("#sync-line", Static)
+            line.update(Text(strip_unsafe(text, keep_newlines=False), no_wrap=True))
+            line.add_class("-on")
+        self.last_sync_line = text
 
     # --------------------------------------------------------------- browser
     def open_in_browser(self, url: str) -> None:

@@ -91,6 +91,7 @@ class ListScreen(ReadqScreen[None]):
             yield DetailPane(id="detail")
             with Vertical(id="empty"):
                 yield Static(Text(EMPTY_GREETING), id="greeting")
+        yield Static("", id="sync-line")  # shown only when the library syncs (the app fills it)
         yield Footer()
 
     @property

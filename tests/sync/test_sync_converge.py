@@ -1,0 +1,106 @@
+"""Any changes on 2-3 devices, synced in any order, converge to equal libraries."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synclib import comparable, fictional, ingest, open_library, run
+
+from readq.models import Status
+from readq.store import Store
+
+POOL = [fictional(1), fictional(2), fictional(3), fictional(4, with_id=False)]
+
+op = st.one_of(
+    st.tuples(st.just("ingest"), st.integers(0, 2), st.integers(0, 3)),
+    st.tuples(st.just("status"), st.integers(0, 2), st.integers(0, 3), st.sampled_from(Status)),
+    st.tuples(st.just("star"), st.integers(0, 2), st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("rename"), st.integers(0, 2), st.integers(0, 3), st.sampled_from("xyz")),
+    st.tuples(st.just("note"), st.integers(0, 2), st.integers(0, 3), st.sampled_from("pqr")),
+    st.tuples(st.just("trash"), st.integers(0, 2), st.integers(0, 3)),
+    st.tuples(st.just("restore"), st.integers(0, 2), st.integers(0, 3)),
+    st.tuples(st.just("empty"), st.integers(0, 2)),
+    st.tuples(st.just("sync"), st.integers(0, 2)),
+    st.tuples(st.just("tick"), st.integers(1, 4)),
+)
+
+
+def _paper(store: Store, index: int) -> int | None:
+    paper = POOL[index]
+    if paper.arxiv_id:
+        row = store.conn.execute(
+            "SELECT id FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)
+        ).fetchone()
+    else:
+        row = store.conn.execute("SELECT id FROM papers WHERE arxiv_id IS NULL").fetchone()
+    return None if row is None else int(row[0])
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(devices=st.integers(2, 3), ops=st.lists(op, max_size=25), order=st.randoms())
+def test_random_changes_converge(
+    devices: int, ops: list[tuple[object, ...]], order: object
+) -> None:
+    now = [1_800_000_000.0]
+    skew = [0.0, 7200.0, -3600.0]  # clocks hours apart
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = root / "Shared"
+        folder.mkdir()
+        stores = [open_library(root, f"d{i}") for i in range(devices)]
+
+        def sync_device(i: int) -> None:
+            run(stores[i], folder, clock=lambda: now[0] + skew[i])
+
+        for item in ops:
+            kind = item[0]
+            if kind == "tick":
+                now[0] += float(item[1])  # type: ignore[arg-type]
+                continue
+            i = int(item[1]) % devices  # type: ignore[call-overload]
+            store = stores[i]
+            if kind == "sync":
+                sync_device(i)
+                continue
+            if kind == "empty":
+                store.empty_trash()
+                continue
+            index = int(item[2])  # type: ignore[call-overload]
+            if kind == "ingest":
+                ingest(store, [POOL[index]], listing=f"list{i}.txt")
+                continue
+            pid = _paper(store, index)
+            if pid is None:
+                continue
+            if kind == "status":
+                store.set_status([pid], item[3])  # type: ignore[arg-type]
+            elif kind == "star":
+                store.set_starred([pid], bool(item[3]))
+            elif kind == "rename":
+                store.rename(pid, f"Renamed {item[3]}")
+            elif kind == "note":
+                store.save_note(pid, f"note {item[3]} from {i}", coalesce_seconds=0)
+            elif kind == "trash":
+                store.trash([pid])
+            elif kind == "restore":
+                store.restore_trashed([pid])
+        # Everyone syncs, in a random order, until nothing moves.
+        rng = order  # a random.Random
+        for _ in range(3):
+            sequence = list(range(devices))
+            rng.shuffle(sequence)  # type: ignore[attr-defined]
+            for i in sequence:
+                sync_device(i)
+        views = [comparable(s) for s in stores]
+        for s in stores:
+            s.close()
+        for view in views[1:]:
+            assert view == views[0]

@@ -1,0 +1,172 @@
+"""Every kind of change travels between two and three libraries through one folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from synclib import comparable, fictional, ingest, open_library, pid_of, run
+
+from readq.models import Status
+from readq.store import Store
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "Shared"
+    shared.mkdir()
+    return shared
+
+
+def test_papers_and_every_kind_of_state_travel(tmp_path: Path, folder: Path) -> None:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1), fictional(2), fictional(3, with_id=False)])
+    run(a, folder)
+    got = run(b, folder)
+    assert got.received == 3 and got.joined
+    assert comparable(a) == comparable(b)
+
+    one, two, three = pid_of(a, "2612.10001"), pid_of(a, "2612.10002"), None
+    three = int(a.conn.execute("SELECT id FROM papers WHERE arxiv_id IS NULL").fetchone()[0])
+    a.set_status([one], Status.READ)
+    a.set_starred([two], True)
+    a.rename(three, "My own name for it")
+    a.save_note(one, "first thoughts")
+    a.trash([two])
+    ingest(a, [fictional(1)], listing="weekly.txt")  # a second source for paper 1
+    run(a, folder)
+    run(b, folder)
+    assert comparable(a) == comparable(b)
+    b_one = pid_of(b, "2612.10001")
+    paper = b.get(b_one)
+    assert paper.status is Status.READ and paper.read_at is not None
+    assert paper.note == "first thoughts"
+    assert [s.name for s in paper.sources] == ["daily.txt", "weekly.txt"]
+    assert b.deleted_at(pid_of(b, "2612.10002")) is not None
+    assert b.conn.execute("SELECT count(*) FROM papers WHERE title = 'My own name for it'")
+
+    # Back the other way: undo-style restores, restore from trash, empty trash.
+    b.restore_trashed([pid_of(b, "2612.10002")])
+    b.set_status([b_one], Status.TO_READ)
+    run(b, folder)
+    run(a, folder)
+    assert comparable(a) == comparable(b)
+    assert a.get(one).status is Status.TO_READ and a.get(one).read_at is None
+    assert a.deleted_at(two) is None
+
+    a.trash([two])
+    a.empty_trash()
+    run(a, folder)
+    run(b, folder)
+    assert b.conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 2
+    assert comparable(a) == comparable(b)
+
+
+def test_three_devices_converge(tmp_path: Path, folder: Path) -> None:
+    stores = [open_library(tmp_path, n) for n in ("a", "b", "c")]
+    a, b, c = stores
+    ingest(a, [fictional(1)])
+    ingest(b, [fictional(1), fictional(2)])  # paper 1 ingested on two devices: one paper
+    ingest(c, [fictional(3, with_id=False)])
+    for store in (*stores, *stores):
+        run(store, folder)
+    for store in stores:
+        assert store.conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 3
+    c.save_note(pid_of(c, "2612.10002"), "from c")
+    b.set_starred([pid_of(b, "2612.10001")], True)
+    for store in (*stores, *stores):
+        run(store, folder)
+    assert comparable(a) == comparable(b) == comparable(c)
+
+
+def test_concurrent_note_edits_keep_both_texts(tmp_path: Path, folder: Path) -> None:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1)])
+    run(a, folder)
+    run(b, folder)
+    a.save_note(pid_of(a, "2612.10001"), "written on the laptop")
+    b.save_note(pid_of(b, "2612.10001"), "written on the desktop")  # later: current
+    first = run(a, folder)
+    second = run(b, folder)
+    third = run(a, folder)
+    assert comparable(a) == comparable(b)
+    for store in (a, b):
+        pid = pid_of(store, "2612.10001")
+        assert store.get(pid).note == "written on the desktop"
+        kinds = {(r.text, r.kind) for r in store.note_revisions(pid)}
+        assert ("written on the laptop", "conflict") in kinds
+    assert not first.conflicts
+    assert second.conflicts or third.conflicts  # the user is told
+
+
+def test_clock_skew_an_edit_after_a_sync_wins(tmp_path: Path, folder: Path) -> None:
+    """A device whose clock is 5 hours ahead edits; the other, behind, edits after syncing:
+    the later edit (in causal order) wins, not the bigger wall clock."""
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1)])
+    ahead = lambda: 1_800_000_000.0 + 5 * 3600  # noqa: E731
+    behind = lambda: 1_800_000_000.0  # noqa: E731
+    run(a, folder, clock=ahead)
+    run(b, folder, clock=behind)
+    a.set_status([pid_of(a, "2612.10001")], Status.TO_READ)
+    run(a, folder, clock=ahead)
+    run(b, folder, clock=behind)
+    b.set_status([pid_of(b, "2612.10001")], Status.READ)  # after seeing a's change
+    run(b, folder, clock=behind)
+    run(a, folder, clock=ahead)
+    assert a.get(pid_of(a, "2612.10001")).status is Status.READ
+    assert comparable(a) == comparable(b)
+
+
+def test_an_edit_after_a_delete_elsewhere_revives_the_paper(tmp_path: Path, folder: Path) -> None:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1), fictional(2)])
+    run(a, folder)
+    run(b, folder)
+    a.trash([pid_of(a, "2612.10001")])
+    run(a, folder)
+    b.set_starred([pid_of(b, "2612.10001")], True)  # b has not seen the delete: later edit
+    got_b = run(b, folder)
+    got_a = run(a, folder)
+    assert got_b.revived or got_a.revived
+    for store in (a, b):
+        assert store.deleted_at(pid_of(store, "2612.10001")) is None
+    assert comparable(a) == comparable(b)
+
+
+def test_a_delete_after_an_edit_wins(tmp_path: Path, folder: Path) -> None:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1)])
+    run(a, folder)
+    run(b, folder)
+    b.set_starred([pid_of(b, "2612.10001")], True)
+    run(b, folder)
+    run(a, folder)
+    a.trash([pid_of(a, "2612.10001")])
+    run(a, folder)
+    result = run(b, folder)
+    assert not result.revived
+    assert b.deleted_at(pid_of(b, "2612.10001")) is not None
+
+
+def test_an_edit_after_emptying_the_trash_elsewhere_brings_it_back(
+    tmp_path: Path, folder: Path
+) -> None:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(1)])
+    run(a, folder)
+    run(b, folder)
+    a.trash([pid_of(a, "2612.10001")])
+    a.empty_trash()
+    run(a, folder)
+    b.save_note(pid_of(b, "2612.10001"), "still reading this")
+    got = run(b, folder)
+    assert got.revived
+    run(a, folder)
+    assert a.get(pid_of(a, "2612.10001")).note == "still reading this"
+    assert comparable(a) == comparable(b)
+
+
+def test_a_library_that_never_synced_has_no_sync_records(store: Store) -> None:
+    """A library that never synced has no sync records (the migration adds empty tables)."""
+    assert store.conn.execute("SELECT count(*) FROM sync_meta").fetchone()[0] == 0
