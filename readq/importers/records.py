@@ -40,6 +40,18 @@ class ImportRecord:
     the trash. None: not in the trash, or the file does not say."""
     read_at: str | None = None
     """When the paper was marked read (only kept for a read paper)."""
+    tags: tuple[str, ...] = ()
+    tags_removed: tuple[str, ...] = ()
+    """Tag keys the user removed by hand (no rule puts them back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRecord:
+    """A tagging rule carried by a complete readq JSON export."""
+
+    tag: str
+    query: str
+    created_at: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +82,4 @@ class ParsedImport:
     complete: bool = False
     keeps_ids: bool = False
     warnings: list[str] = field(default_factory=list)
+    rules: list[RuleRecord] = field(default_factory=list)

@@ -19,19 +19,21 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from readq.models import SortKey, Stats, Status
-from readq.search import bitset
+from readq.search import bitset, tagged
 from readq.search.index import InvertedIndex, SearchCancelled, check
 from readq.search.query import (
     AllOf,
     AnyOf,
     Field,
     HasNoteClause,
+    HasTagClause,
     Node,
     PhraseClause,
     Query,
     ReadClause,
     StarredClause,
     StatusClause,
+    TagClause,
     View,
     WordClause,
     YearClause,
@@ -1278,7 +1280,14 @@ class SearchEngine:
         return self._status_bits[Status(view)] & self._alive
 
     def _filter_bits(
-        self, clause: StatusClause | StarredClause | HasNoteClause | YearClause | ReadClause
+        self,
+        clause: StatusClause
+        | StarredClause
+        | HasNoteClause
+        | YearClause
+        | ReadClause
+        | TagClause
+        | HasTagClause,
     ) -> int:
         if isinstance(clause, StatusClause):
             return self._status_bits[clause.status]
@@ -1288,6 +1297,11 @@ class SearchEngine:
             return self._note_bits
         if isinstance(clause, ReadClause):
             return self._read_bits(clause)
+        if isinstance(clause, TagClause | HasTagClause):
+            # Read at query time (readq.search.tagged): tag changes need no index update.
+            statement, values = tagged.paper_ids_sql(clause)
+            rows = self._reader.conn.execute(statement, values)
+            return bitset.from_indices(self._docs_of(rows), self._index.n)
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):
