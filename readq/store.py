@@ -259,12 +259,8 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def row_to_paper(
-    row: sqlite3.Row | tuple[object, ...],
-    sources: Sequence[Source] = (),
-    tag_names: Sequence[str] = (),
-) -> Paper:
-    """A ``Paper`` from a row of ``PAPER_COLUMNS`` (with its sources and tags if given)."""
+def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source] = ()) -> Paper:
+    """A ``Paper`` from a row of ``PAPER_COLUMNS``."""
     (
         pid,
         title,
@@ -321,8 +317,12 @@ def row_to_paper(
         abstract_partial=bool(abstract_partial),
         summary=summary,  # type: ignore[arg-type]
         read_at=read_at,  # type: ignore[arg-type]
-        tags=tuple(tag_names),
     )
+
+
+def with_tags(paper: Paper, names: Sequence[str]) -> Paper:
+    """``paper`` carrying these tag names (the row holds none: tags are another table)."""
+    return replace(paper, tags=tuple(names)) if names else paper
 
 
 class Store:
@@ -637,7 +637,7 @@ class Store:
             raise UnknownPaperError(paper_id)
         sources = self.sources(paper_id) if with_sources else ()
         found = tags.tags_for(self.conn, [paper_id])
-        return row_to_paper(row, sources, found.get(paper_id, ()))
+        return with_tags(row_to_paper(row, sources), found.get(paper_id, ()))
 
     def exists(self, paper_id: int) -> bool:
         """Whether a paper has this id."""
@@ -681,7 +681,10 @@ class Store:
         listed = [int(r[0]) for r in rows]
         sources = self._sources_for(listed) if with_sources else {}
         found = tags.tags_for(self.conn, listed)
-        return [row_to_paper(r, sources.get(int(r[0]), ()), found.get(int(r[0]), ())) for r in rows]
+        return [
+            with_tags(row_to_paper(r, sources.get(int(r[0]), ())), found.get(int(r[0]), ()))
+            for r in rows
+        ]
 
     def get_many(self, ids: Sequence[int], *, with_sources: bool = True) -> list[Paper]:
         """The papers with these ids, in the given order (unknown ids are skipped)."""
@@ -695,7 +698,7 @@ class Store:
             named = tags.tags_for(self.conn, [int(r[0]) for r in rows])
             for r in rows:
                 pid = int(r[0])
-                found[pid] = row_to_paper(r, sources.get(pid, ()), named.get(pid, ()))
+                found[pid] = with_tags(row_to_paper(r, sources.get(pid, ())), named.get(pid, ()))
         return [found[i] for i in ids if i in found]
 
     def _sources_for(self, ids: Sequence[int]) -> dict[int, list[Source]]:

@@ -41,6 +41,7 @@ COLUMNS = (
     "doi",
     "journal_ref",
     "comments",
+    "tags",
 )
 LIST_SEPARATOR = "; "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,6 +77,7 @@ def paper_row(paper: Paper) -> list[str]:
         _clean(paper.doi),
         _clean(paper.journal_ref),
         _clean(paper.comments),
+        LIST_SEPARATOR.join(_clean(tag) for tag in paper.tags),
     ]
     return [guard_cell(v) for v in values]
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from readq import __version__, tags
 from readq.export.common import CHUNK
-from readq.store import PAPER_COLUMNS, Store, now_iso, row_to_paper
+from readq.store import PAPER_COLUMNS, Store, now_iso, row_to_paper, with_tags
 
 FORMAT_NAME = "readq"
 FORMAT_VERSION = 1
@@ -117,7 +117,7 @@ def _record(
 ) -> dict[str, Any]:
     """One paper of the backup: the same fields as ``readq show --json``, plus the current
     revision id, full provenance and every note revision."""
-    paper = row_to_paper(row, (), tag_names)
+    paper = with_tags(row_to_paper(row), tag_names)
     record: dict[str, Any] = paper.to_json()
     record["note_revision"] = paper.note_revision
     record["sources"] = sources

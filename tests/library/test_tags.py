@@ -343,3 +343,16 @@ def test_a_library_of_the_previous_schema_gains_tags(db_path: Path) -> None:
         store.trash([1])
         store.empty_trash()
         assert store.tag_counts() == [] or all(t.count == 0 for t in store.tag_counts())
+
+
+def test_re_ingest_never_touches_tags(library: Library, tmp_path: Path) -> None:
+    page = tmp_path / "search.txt"
+    page.write_text((FIXTURES / "arxiv_search.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    library.ingest([str(page)])
+    library.add_rule("lanterns", "lantern")
+    library.tag([5], remove=["lanterns"])
+    library.tag([6, 7], add=["mine"])
+    before = (_tags(library), library.store.tag_snapshot(range(1, 9)))
+    report = library.ingest([str(page)])[0]
+    assert report.result is not None and report.result.new == 0
+    assert (_tags(library), library.store.tag_snapshot(range(1, 9))) == before
