@@ -326,6 +326,19 @@ class Library:
         count, ids = rules.matching(self.store, parsed, name)
         return count, self.store.get_many(ids, with_sources=False)
 
+    def preview_rule_job(self, tag: str, query: str) -> tuple[int, list[Paper]]:
+        """:meth:`preview_rule` on a reader connection of its own (safe in a worker thread:
+        the rules screen previews as the user types)."""
+        from readq import rules
+
+        name, parsed = rules.check(tag, query)
+        reader = self.store.open_reader()
+        try:
+            count, ids = rules.matching(reader, parsed, name)
+            return count, reader.get_many(ids, with_sources=False)
+        finally:
+            reader.close()
+
     # ------------------------------------------------------------------ trash
     def delete(self, ids: Sequence[int]) -> ChangeOutcome:
         """Move papers to the trash (one transaction), recorded for undo (undo restores).

@@ -30,7 +30,7 @@ from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
 from readq.store import Store, StoreError
-from readq.tui.keys import MAIN_KEYS
+from readq.tui.keys import MAIN_KEYS, PALETTE_ONLY
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 
@@ -266,6 +266,8 @@ class ReadqApp(App[int]):
             yield SystemCommand(
                 key.help, f"key: {key.display}", partial(self._run_main_action, key.action)
             )
+        for title, text, action in PALETTE_ONLY:
+            yield SystemCommand(title, text, partial(self._run_main_action, action))
 
     async def _run_main_action(self, action: str) -> None:
         await self.run_action(action, self.main_screen)

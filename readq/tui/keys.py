@@ -28,6 +28,7 @@ class Key:
             "ctrl+r": "ctrl+r",
             "shift+down": "shift+↓",
             "shift+up": "shift+↑",
+            "number_sign": "#",
         }
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
@@ -67,6 +68,12 @@ MAIN_KEYS: list[Key] = [
     Key("escape", "escape", "Clear", "Clear the selection, else the filter", priority=True),
     Key("d", "delete", "Delete", "Move to the trash (u brings it back)"),
     Key("E", "rename", "Rename", "Rename the paper: edit its title (give it one of your own)"),
+    Key(
+        "l,number_sign",
+        "tag_picker",
+        "Tags",
+        "Tag the paper or the selection (type: find or create, space: toggle, Enter: apply)",
+    ),
     Key("6,T", "trash", "Trash", "The trash: deleted papers, to restore (Enter)"),
     Key("u", "undo", "Undo", "Undo the last change (repeatable)", True),
     Key("ctrl+r", "redo", "Redo", "Redo"),
@@ -97,3 +104,12 @@ MAIN_KEYS: list[Key] = [
     Key("question_mark", "help", "Help", "This help", True),
     Key("q", "app.quit", "Quit", "Quit", True),
 ]
+
+PALETTE_ONLY: list[tuple[str, str, str]] = [
+    (
+        "Tagging rules: list them with counts, add one (with a preview), remove one",
+        "palette only",
+        "rules",
+    ),
+]
+"""Commands without a key (rarely used): (title, help line, main-screen action)."""
