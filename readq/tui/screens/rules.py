@@ -93,6 +93,7 @@ class RulesScreen(ReadqModalScreen[bool]):
             line.append(f"  {count:>7,}  ", "dim")
             line.append(strip_unsafe(rule.query, keep_newlines=False))
             options.add_option(Option(line))
+        options.highlighted = 0
 
     # ---------------------------------------------------------------- preview
     def on_input_changed(self, event: Input.Changed) -> None:
