@@ -197,7 +197,7 @@ def m008_tags(db: Database) -> None:
     ``tag:NAME`` reads only that tag's papers. ``rules`` tag what their query selects.
     ``rule_exclusions`` remembers a tag the user removed by hand from a paper (by tag key, so
     it outlives the rule that applied it): no rule puts it back. Deleting a paper for good
-    (or a tag) removes its links through the cascades."""
+    (or a tag) removes its links through the cascades. ``tag_version`` counts tag writes."""
     db.execute(
         "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT NOT NULL UNIQUE)"
     )
@@ -231,6 +231,12 @@ def m008_tags(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_rule_exclusions_paper ON rule_exclusions (paper_id)")
+    # One number every tag write moves on (once per transaction, not per row): a running
+    # search index keeps the papers of each tag it was asked about until it changes.
+    db.execute(
+        "CREATE TABLE tag_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO tag_version (id, n) VALUES (1, 0)")
 
 
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

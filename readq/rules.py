@@ -133,6 +133,8 @@ def _apply(
         params,
     )
     tags.drop_unused(conn)
+    if cur.rowcount > 0:
+        tags.touch(conn)
     return max(0, cur.rowcount)
 
 

@@ -81,6 +81,18 @@ class TagCount:
     count: int
 
 
+def touch(conn: sqlite3.Connection) -> None:
+    """Say that tags changed (once per write transaction): a running search index forgets
+    the tag sets it keeps (:mod:`readq.search.tagged`), whichever process wrote."""
+    conn.execute("UPDATE tag_version SET n = n + 1 WHERE id = 1")
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The tag write counter :func:`touch` moves on (-1 on a library without one)."""
+    row = conn.execute("SELECT n FROM tag_version WHERE id = 1").fetchone()
+    return -1 if row is None else int(row[0])
+
+
 def tag_id(conn: sqlite3.Connection, name: str) -> int:
     """The id of the tag ``name`` (its key), created with this spelling if new."""
     key = tag_key(name)
@@ -144,6 +156,7 @@ def restore(conn: sqlite3.Connection, states: Sequence[PaperTags]) -> None:
         [(k, s.id) for s in states for k in s.excluded],
     )
     drop_unused(conn)
+    touch(conn)
 
 
 def _delete_for(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> None:
@@ -184,6 +197,7 @@ def change(
                 (found[0], rows),
             )
     drop_unused(conn)
+    touch(conn)
 
 
 def drop_unused(conn: sqlite3.Connection) -> None:
@@ -246,6 +260,7 @@ def rename(conn: sqlite3.Connection, old: str, new: str) -> tuple[int, bool]:
         "AND paper_id IN (SELECT paper_id FROM paper_tags WHERE tag_id = ?)",
         (new_key, target_id),
     )
+    touch(conn)
     (count,) = conn.execute(
         "SELECT count(*) FROM paper_tags WHERE tag_id = ?", (target_id,)
     ).fetchone()

@@ -30,7 +30,7 @@ from readq.store import (
     now_iso,
     scraped_values,
 )
-from readq.tags import tag_id, tag_key, tags_for
+from readq.tags import tag_id, tag_key, tags_for, touch
 from readq.textclean import dedupe_keys
 
 
@@ -56,8 +56,10 @@ def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportRe
         if empty and _restorable(parsed):
             result = _restore(conn, parsed)
             _restore_tags(conn, parsed)
-            return result
-        return _merge_all(store, parsed, source)
+        else:
+            result = _merge_all(store, parsed, source)
+        touch(conn)  # tags may have come with the papers
+        return result
 
 
 def _restore_tags(conn: sqlite3.Connection, parsed: ParsedImport) -> None:

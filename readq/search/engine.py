@@ -295,6 +295,7 @@ class SearchEngine:
         self._expansions: OrderedDict[str, tuple[list[str], list[str]]] = OrderedDict()
         self._phrase_cache: OrderedDict[tuple[object, ...], list[_Tier]] = OrderedDict()
         self._orders: dict[SortKey, array[int]] = {}
+        self._tag_sets = tagged.TagSets()
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -1298,10 +1299,11 @@ class SearchEngine:
         if isinstance(clause, ReadClause):
             return self._read_bits(clause)
         if isinstance(clause, TagClause | HasTagClause):
-            # Read at query time (readq.search.tagged): tag changes need no index update.
-            statement, values = tagged.paper_ids_sql(clause)
-            rows = self._reader.conn.execute(statement, values)
-            return bitset.from_indices(self._docs_of(rows), self._index.n)
+            # Read from the library, kept until a tag write (readq.search.tagged): tag
+            # changes need no index update, from this process or another.
+            return self._tag_sets.bits(
+                self._reader.conn, clause, self._docs_of, self._index.n, self._generation
+            )
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):

@@ -1,0 +1,60 @@
+"""The index's tag sets: read once per tag while typing, read again after any tag write
+(from this connection or another process's), never stale after the index grows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readq.models import ScrapedPaper, Source
+from readq.search import SearchEngine, tagged
+from readq.store import Store
+
+
+def test_tag_sets_are_kept_until_a_tag_write(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    writer = Store.open(db_path)
+    papers = [
+        ScrapedPaper(f"Kettle Paper {i}", f"A fictional kettle abstract number {i}.")
+        for i in range(6)
+    ]
+    writer.ingest(papers, Source("s", "/s", "2026-01-01"), "hf")
+    writer.change_tags([1, 2], ["brew/green"])
+    reads: list[object] = []
+    original = tagged.paper_ids_sql
+
+    def counted(clause: tagged.TagClause | tagged.HasTagClause) -> tuple[str, list[object]]:
+        reads.append(clause)
+        return original(clause)
+
+    monkeypatch.setattr(tagged, "paper_ids_sql", counted)
+    reader = writer.open_reader()
+    engine = SearchEngine.load(reader)
+    try:
+        for text in ("tag:brew", "tag:brew k", "tag:brew kettle", "-tag:brew"):
+            engine.search(text)
+        assert len(reads) == 1  # one read for every keystroke of the query
+        assert set(engine.search("tag:brew")) == {1, 2}
+        # Another connection (as another process would) writes tags: seen at once.
+        other = Store.open(db_path)
+        other.change_tags([3], ["brew/black"])
+        other.close()
+        assert set(engine.search("tag:brew")) == {1, 2, 3}
+        assert len(reads) == 2
+        # A paper tagged as it arrives is found once the index has it.
+        writer.ingest(
+            [ScrapedPaper("Late Kettle", "A late fictional kettle abstract.")],
+            Source("t", "/t", "2026-01-02"),
+            "hf",
+        )
+        writer.change_tags([7], ["brew"])
+        assert set(engine.search("tag:brew")) == {1, 2, 3}
+        engine.refresh()
+        assert set(engine.search("tag:brew")) == {1, 2, 3, 7}
+    finally:
+        engine.close()
+        reader.close()
+        writer.close()
