@@ -554,7 +554,7 @@ def _term(token: _Token) -> Clause | None:
 
 
 # ---------------------------------------------------------------------- rendering
-_PLAIN_TAG = re.compile(r'[^\s()"]+')
+_PLAIN_TAG = re.compile(r'[^\s()"][^\s()]*')
 _FIELD_KEYS = {Field.ORG: "org:", Field.TITLE: "title:", Field.NOTE: "note:"}
 _STATUS_NAMES = {Status.NEW: "new", Status.TO_READ: "to-read", Status.READ: "read"}
 
