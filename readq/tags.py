@@ -169,8 +169,9 @@ def _delete_for(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> Non
 def change(
     conn: sqlite3.Connection, ids: Sequence[int], add: Iterable[str], remove: Iterable[str]
 ) -> None:
-    """Add tags to and remove tags from papers, by hand: a removal is remembered (no rule
-    tags the paper with it again) and an addition forgets that removal."""
+    """Add tags to and remove tags from papers, by hand: a removal from a paper that carried
+    the tag is remembered (no rule tags the paper with it again) and an addition forgets
+    that removal."""
     rows = json.dumps(list(ids))
     for name in add:
         tid = tag_id(conn, name)
@@ -185,17 +186,19 @@ def change(
         )
     for name in remove:
         found = find_tag(conn, name)
+        if found is None:
+            continue  # no paper carries it: nothing to remove, no decision to remember
         conn.execute(
             "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) "
-            "SELECT ?, value FROM json_each(?)",
-            (tag_key(name), rows),
+            "SELECT ?, paper_id FROM paper_tags WHERE tag_id = ? "
+            "AND paper_id IN (SELECT value FROM json_each(?))",
+            (tag_key(name), found[0], rows),
         )
-        if found is not None:
-            conn.execute(
-                "DELETE FROM paper_tags WHERE tag_id = ? "
-                "AND paper_id IN (SELECT value FROM json_each(?))",
-                (found[0], rows),
-            )
+        conn.execute(
+            "DELETE FROM paper_tags WHERE tag_id = ? "
+            "AND paper_id IN (SELECT value FROM json_each(?))",
+            (found[0], rows),
+        )
     drop_unused(conn)
     touch(conn)
 

@@ -356,3 +356,11 @@ def test_re_ingest_never_touches_tags(library: Library, tmp_path: Path) -> None:
     report = library.ingest([str(page)])[0]
     assert report.result is not None and report.result.new == 0
     assert (_tags(library), library.store.tag_snapshot(range(1, 9))) == before
+
+
+def test_removing_a_tag_a_paper_lacks_remembers_nothing(library: Library) -> None:
+    library.tag([2], add=["faces"])
+    done = library.tag([1, 2], remove=["faces"])  # a selection where only #2 had it
+    assert done.ids == (2,)
+    library.add_rule("faces", "lanterns OR kettles")
+    assert _tags(library) == {1: ("faces",)}
