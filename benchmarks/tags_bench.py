@@ -35,7 +35,11 @@ RULES = (
     ("bench/agents", "agent OR agents OR robot"),
     ("bench/recent", "year:>=2024"),
 )
+SMALL = 1_000
+"""Papers tagged by hand with ``small/hand`` (spread over the library): a tag of usual size."""
 QUERIES = (
+    "tag:small",
+    "tag:small diffusion",
     "tag:bench",
     "tag:bench/diffusion",
     "-tag:bench",
@@ -75,6 +79,13 @@ def run(db: Path, size: int, repeats: int, ingest: int) -> list[str]:
             start = time.perf_counter()
             _rule, count = rules.add(store, tag, query)
             out.append(f"| `{tag}` = `{query}` | {count:,} | {time.perf_counter() - start:.2f} |")
+    with Store.open(db) as store:
+        step = max(1, size // SMALL)
+        start = time.perf_counter()
+        store.change_tags(list(range(1, size + 1, step))[:SMALL], ["small/hand"])
+        out.append(
+            f"| `small/hand` by hand (`tag add`) | {SMALL:,} | {time.perf_counter() - start:.2f} |"
+        )
     out += ["", "| ingest of new papers | papers | seconds | papers/s |", "|---|---|---|---|"]
     generator = Generator(seed=11)
     papers = list(generator.papers(2 * ingest))

@@ -1301,9 +1301,7 @@ class SearchEngine:
         if isinstance(clause, TagClause | HasTagClause):
             # Read from the library, kept until a tag write (readq.search.tagged): tag
             # changes need no index update, from this process or another.
-            return self._tag_sets.bits(
-                self._reader.conn, clause, self._docs_of, self._index.n, self._generation
-            )
+            return self._tag_sets.bits(self._reader.conn, clause, self._docs_of, self._index.n)
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):

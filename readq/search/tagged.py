@@ -62,10 +62,11 @@ def paper_ids_sql(clause: TagClause | HasTagClause) -> tuple[str, list[object]]:
 
 class TagSets:
     """The documents of each tag clause asked for, kept while nothing they depend on
-    changed: the library's tag counter, the number of documents, the index's generation."""
+    changed: the library's tag counter and the number of documents (documents are only
+    appended; a mark or a note does not change which document is which paper)."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, int, int] | None = None
+        self._key: tuple[int, int] | None = None
         self._sets: dict[TagClause | HasTagClause, int] = {}
 
     def bits(
@@ -74,10 +75,9 @@ class TagSets:
         clause: TagClause | HasTagClause,
         docs_of: Callable[[Iterator[tuple[object, ...]]], list[int]],
         n: int,
-        generation: int,
     ) -> int:
         """The documents ``clause`` selects (negation aside), from the cache or ``conn``."""
-        key = (version(conn), n, generation)
+        key = (version(conn), n)
         if key != self._key:
             self._sets.clear()
             self._key = key

@@ -58,3 +58,36 @@ def test_tag_sets_are_kept_until_a_tag_write(
         engine.close()
         reader.close()
         writer.close()
+
+
+def test_marks_keep_the_tag_sets(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mark or a star changes no tag: a tag: filter is not read again after one."""
+    from readq.models import Status
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(db_path)
+    store.ingest(
+        [ScrapedPaper(f"Teapot {i}", f"A fictional teapot abstract {i}.") for i in range(4)],
+        Source("s", "/s", "2026-01-01"),
+        "hf",
+    )
+    store.change_tags([1, 2], ["pots"])
+    reads: list[object] = []
+    original = tagged.paper_ids_sql
+    monkeypatch.setattr(
+        tagged, "paper_ids_sql", lambda clause: reads.append(clause) or original(clause)
+    )
+    reader = store.open_reader()
+    engine = SearchEngine.load(reader)
+    try:
+        engine.search("tag:pots")
+        store.set_status([1], Status.READ)
+        engine.update_state(1, status=Status.READ)
+        store.save_note(2, "a note")
+        engine.refresh()
+        assert set(engine.search("tag:pots -is:read")) == {2}
+        assert len(reads) == 1
+    finally:
+        engine.close()
+        reader.close()
+        store.close()
