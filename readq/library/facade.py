@@ -66,6 +66,20 @@ def _run_now(callback: Callable[[], None]) -> None:
     callback()
 
 
+def _rules_with_counts(store: Store) -> list[tuple[Rule, int]]:
+    from readq import rules
+    from readq.search.query import parse_query
+
+    found: list[tuple[Rule, int]] = []
+    for rule in rules.rules(store.conn):
+        try:
+            count, _ids = rules.matching(store, parse_query(rule.query), rule.tag)
+        except ValueError:
+            count = 0  # a rule from a newer readq's query language
+        found.append((rule, count))
+    return found
+
+
 class Library:
     """One open library and the session's undo history and queued writes."""
 
@@ -291,17 +305,16 @@ class Library:
     def rules(self) -> list[tuple[Rule, int]]:
         """Every rule with how many papers it selects now (those the user removed its tag
         from left out), in the order they apply."""
-        from readq import rules
-        from readq.search.query import parse_query
+        return _rules_with_counts(self.store)
 
-        found: list[tuple[Rule, int]] = []
-        for rule in rules.rules(self.store.conn):
-            try:
-                count, _ids = rules.matching(self.store, parse_query(rule.query), rule.tag)
-            except ValueError:
-                count = 0
-            found.append((rule, count))
-        return found
+    def rules_job(self) -> list[tuple[Rule, int]]:
+        """:meth:`rules` on a reader connection of its own (safe in a worker thread: each
+        count is a scan of the library)."""
+        reader = self.store.open_reader()
+        try:
+            return _rules_with_counts(reader)
+        finally:
+            reader.close()
 
     def add_rule(self, tag: str, query: str) -> tuple[Rule, int]:
         """Store a rule and tag every paper it selects now (one transaction). Returns the

@@ -9,7 +9,7 @@ highlighted rule (the tags it gave stay). Rule text and titles are untrusted: pl
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -23,6 +23,9 @@ from textual.worker import get_current_worker
 
 from readq.textclean import clean_line, strip_unsafe
 from readq.tui.screens.base import ReadqModalScreen
+
+if TYPE_CHECKING:
+    from readq.rules import Rule
 
 PREVIEW_DELAY = 0.2
 """Seconds of quiet typing before the preview is computed (a scan at 100k papers costs)."""
@@ -79,7 +82,16 @@ class RulesScreen(ReadqModalScreen[bool]):
         self.query_one("#rule-tag", Input).focus()
 
     def _load(self) -> None:
-        found = self.rq.library.rules()
+        self.load_rules()
+
+    @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
+    def load_rules(self) -> None:
+        """Count what each rule selects (a scan each) on a reader, off the event loop."""
+        found = self.rq.library.rules_job()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_rules, found)
+
+    def _show_rules(self, found: list[tuple[Rule, int]]) -> None:
         self.numbers = [rule.id for rule, _count in found]
         options = self.query_one("#rules-list", OptionList)
         options.clear_options()
