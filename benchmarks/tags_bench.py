@@ -80,9 +80,10 @@ def run(db: Path, size: int, repeats: int, ingest: int) -> list[str]:
             _rule, count = rules.add(store, tag, query)
             out.append(f"| `{tag}` = `{query}` | {count:,} | {time.perf_counter() - start:.2f} |")
     with Store.open(db) as store:
-        step = max(1, size // SMALL)
+        ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]
+        chosen = ids[:: max(1, len(ids) // SMALL)][:SMALL]
         start = time.perf_counter()
-        store.change_tags(list(range(1, size + 1, step))[:SMALL], ["small/hand"])
+        store.change_tags(chosen, ["small/hand"])
         out.append(
             f"| `small/hand` by hand (`tag add`) | {SMALL:,} | {time.perf_counter() - start:.2f} |"
         )

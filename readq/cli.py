@@ -724,22 +724,22 @@ def tag() -> None:
 
 
 @tag.command(name="add")
-@click.argument("name", type=TEXT)
+@click.argument("name", type=TEXT, metavar="TAG")
 @click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
 @pass_context
 def tag_add(context: Context, name: str, paper_ids: tuple[int, ...]) -> None:
-    """Tag papers with NAME (case-insensitive; / makes a hierarchy: project/avatars)."""
+    """Tag papers with TAG (case-insensitive; / makes a hierarchy: project/avatars)."""
     with user_errors():
         done = context.library(write=True).tag(paper_ids, add=[name])
     _say_tagged(done.ids, "tagged", name)
 
 
 @tag.command(name="remove")
-@click.argument("name", type=TEXT)
+@click.argument("name", type=TEXT, metavar="TAG")
 @click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
 @pass_context
 def tag_remove(context: Context, name: str, paper_ids: tuple[int, ...]) -> None:
-    """Remove tag NAME from papers (no rule will put it back on them)."""
+    """Remove TAG from papers (no rule will put it back on them)."""
     with user_errors():
         done = context.library(write=True).tag(paper_ids, remove=[name])
     _say_tagged(done.ids, "untagged", name)
@@ -790,11 +790,11 @@ def rule() -> None:
 
 
 @rule.command(name="add")
-@click.argument("name", type=TEXT)
+@click.argument("name", type=TEXT, metavar="TAG")
 @click.argument("query", type=TEXT)
 @pass_context
 def rule_add(context: Context, name: str, query: str) -> None:
-    """Tag with NAME every paper QUERY selects now, and each one ingested, imported or added
+    """Tag with TAG every paper QUERY selects now, and each one ingested, imported or added
     later (e.g. readq rule add avatars 'avatar OR "talking head"')."""
     with user_errors():
         found, count = context.library(write=True).add_rule(name, query)
