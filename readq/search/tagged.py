@@ -14,6 +14,7 @@ reads the tag once, not at every keystroke.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -73,7 +74,7 @@ class TagSets:
         self,
         conn: sqlite3.Connection,
         clause: TagClause | HasTagClause,
-        docs_of: Callable[[Iterator[tuple[object, ...]]], list[int]],
+        docs_of: Callable[[Iterator[tuple[int]]], list[int]],
         n: int,
     ) -> int:
         """The documents ``clause`` selects (negation aside), from the cache or ``conn``."""
@@ -85,7 +86,12 @@ class TagSets:
         found = self._sets.get(positive)
         if found is None:
             statement, values = paper_ids_sql(positive)
-            found = bitset.from_indices(docs_of(conn.execute(statement, values)), n)
+            # One JSON array built by SQLite, parsed in C: 2.5-3x faster than a row per
+            # paper (118k tag rows: 20-26 ms against 63-67 ms for fetchall, at 100k papers).
+            (text,) = conn.execute(
+                f"SELECT json_group_array(paper_id) FROM ({statement})", values
+            ).fetchone()
+            found = bitset.from_indices(docs_of(zip(json.loads(text), strict=False)), n)
             if len(self._sets) >= MAX_SETS:
                 self._sets.pop(next(iter(self._sets)))
             self._sets[positive] = found
