@@ -1301,7 +1301,11 @@ class SearchEngine:
         if isinstance(clause, TagClause | HasTagClause):
             # Read from the library, kept until a tag write (readq.search.tagged): tag
             # changes need no index update, from this process or another.
-            return self._tag_sets.bits(self._reader.conn, clause, self._docs_of, self._index.n)
+            ids = self._ids
+            span = (ids[0], len(ids)) if ids and ids[-1] - ids[0] == len(ids) - 1 else None
+            return self._tag_sets.bits(
+                self._reader.conn, clause, self._docs_of, self._index.n, span
+            )
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):

@@ -76,8 +76,11 @@ class TagSets:
         clause: TagClause | HasTagClause,
         docs_of: Callable[[Iterator[tuple[int]]], list[int]],
         n: int,
+        span: tuple[int, int] | None = None,
     ) -> int:
-        """The documents ``clause`` selects (negation aside), from the cache or ``conn``."""
+        """The documents ``clause`` selects (negation aside), from the cache or ``conn``.
+        ``docs_of`` maps paper ids to documents; ``span`` (first id, count), when the
+        documents are the ids from the first on without gaps, lets SQLite do it."""
         key = (version(conn), n)
         if key != self._key:
             self._sets.clear()
@@ -85,14 +88,33 @@ class TagSets:
         positive = dataclasses.replace(clause, negated=False)
         found = self._sets.get(positive)
         if found is None:
-            statement, values = paper_ids_sql(positive)
-            # One JSON array built by SQLite, parsed in C: 2.5-3x faster than a row per
-            # paper (118k tag rows: 20-26 ms against 63-67 ms for fetchall, at 100k papers).
-            (text,) = conn.execute(
-                f"SELECT json_group_array(paper_id) FROM ({statement})", values
-            ).fetchone()
-            found = bitset.from_indices(docs_of(zip(json.loads(text), strict=False)), n)
+            found = bitset.from_indices(_docs(conn, positive, docs_of, span), n)
             if len(self._sets) >= MAX_SETS:
                 self._sets.pop(next(iter(self._sets)))
             self._sets[positive] = found
         return found
+
+
+def _docs(
+    conn: sqlite3.Connection,
+    clause: TagClause | HasTagClause,
+    docs_of: Callable[[Iterator[tuple[int]]], list[int]],
+    span: tuple[int, int] | None,
+) -> list[int]:
+    """The documents of ``clause``'s papers (repeats allowed), read as one JSON array built
+    by SQLite and parsed in C: at 1.1M tag rows that is ~0.12 s to parse, where a Python
+    row per paper cost ~0.5 s more (and 118k rows by ``fetchall``: 63-67 ms against 20-26)."""
+    statement, values = paper_ids_sql(clause)
+    if span is not None:
+        first, count = span
+        (text,) = conn.execute(
+            f"SELECT json_group_array(paper_id - ?) FROM ({statement}) "
+            "WHERE paper_id BETWEEN ? AND ?",
+            [first, *values, first, first + count - 1],
+        ).fetchone()
+        docs: list[int] = json.loads(text)
+        return docs
+    (text,) = conn.execute(
+        f"SELECT json_group_array(paper_id) FROM ({statement})", values
+    ).fetchone()
+    return docs_of(zip(json.loads(text), strict=False))

@@ -91,3 +91,24 @@ def test_marks_keep_the_tag_sets(db_path: Path, monkeypatch: pytest.MonkeyPatch)
         engine.close()
         reader.close()
         store.close()
+
+
+def test_tag_sets_with_gaps_in_the_ids(db_path: Path) -> None:
+    """Papers deleted for good leave gaps: ids are mapped to documents one by one then."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(db_path)
+    store.ingest(
+        [ScrapedPaper(f"Saucer {i}", f"A fictional saucer abstract {i}.") for i in range(6)],
+        Source("s", "/s", "2026-01-01"),
+        "hf",
+    )
+    store.trash([2, 3])
+    store.empty_trash()
+    store.change_tags([1, 4, 6], ["cups"])
+    engine = SearchEngine.load(store.open_reader())
+    try:
+        assert set(engine.search("tag:cups")) == {1, 4, 6}
+        assert set(engine.search("-tag:cups")) == {5}
+    finally:
+        engine.close()
+        store.close()
