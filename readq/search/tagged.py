@@ -49,9 +49,10 @@ def condition(clause: TagClause | HasTagClause, param: Callable[[object], str]) 
 
 def paper_ids_sql(clause: TagClause | HasTagClause) -> tuple[str, list[object]]:
     """A standalone ``SELECT paper_id`` for ``clause`` and its parameters (the index path
-    turns the ids into its bit set)."""
+    turns the ids into its bit set; a paper may come once per tag: a bit set does not
+    mind, and ``DISTINCT`` would sort every row)."""
     if isinstance(clause, HasTagClause):
-        return f"SELECT DISTINCT paper_id FROM ({HAS_TAG})", []
+        return HAS_TAG, []
     values: list[object] = []
 
     def param(value: object) -> str:
