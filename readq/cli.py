@@ -920,8 +920,10 @@ def stats(context: Context, as_json: bool) -> None:
         say(f"{key:<11}{value:>8,}")
     if tag_counts:
         say("tags:")
-        for item in tag_counts:
-            say(f"  #{strip_unsafe(item.name, keep_newlines=False)}  {item.count:>8,}")
+        names = ["#" + strip_unsafe(t.name, keep_newlines=False) for t in tag_counts]
+        width = max(len(n) for n in names)
+        for name, item in zip(names, tag_counts, strict=True):
+            say(f"  {name:<{width}}  {item.count:>8,}")
 
 
 @cli.command()
