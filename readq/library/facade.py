@@ -324,6 +324,15 @@ class Library:
 
         return rules.add(self.store, tag, query)
 
+    def add_rule_job(self, tag: str, query: str) -> tuple[Rule, int]:
+        """:meth:`add_rule` on a connection of its own (safe in a worker thread: a rule over
+        a million papers takes seconds, which the TUI must not wait for)."""
+        from readq import rules
+
+        rules.check(tag, query)  # a bad rule fails before the library is opened
+        with Store.open(self.store.path, migrate=False) as writer:
+            return rules.add(writer, tag, query)
+
     def remove_rule(self, number: int) -> Rule | None:
         """Delete rule ``number``; the tags it gave stay. None: there is no such rule."""
         from readq import rules

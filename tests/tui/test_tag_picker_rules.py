@@ -142,7 +142,17 @@ async def test_rules_screen_previews_saves_and_removes(tmp_path: Path) -> None:
         await settle(pilot, app)
         assert isinstance(app.screen, RulesScreen)
         screen = app.screen
-        await pilot.press(*"diffusion-work", "tab", *"diffusion")
+        # A query that cannot mean anything: said in the preview, and Enter saves nothing.
+        await pilot.press(*"diffusion-work", "tab", *"(diffusion")
+        await pilot.pause(0.4)
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert "unclosed '('" in str(screen.query_one("#rule-preview", Static).render())
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert store.conn.execute("SELECT count(*) FROM rules").fetchone()[0] == 0
+        screen.query_one("#rule-query", Input).value = ""
+        await pilot.press(*"diffusion")
         await pilot.pause(0.4)
         await settle(pilot, app)
         await pilot.pause(0.2)
