@@ -187,5 +187,9 @@ def add_papers(
     base = base_url or api_url()
     papers = fetch_papers(wanted, base_url=base, timeout=timeout)
     source = Source(name="arXiv API", path=base.split("?")[0], seen_at=now_iso())
-    result = store.ingest(papers, source, "arxiv-api")
+    from readq.rules import apply_to_new  # the search language: start-up cost
+
+    with store.write():  # the papers and the tags their rules give them: one transaction
+        result = store.ingest(papers, source, "arxiv-api")
+        apply_to_new(store, result.new_ids)
     return AddReport(tuple(r.id for r in refs), known, tuple(r.id for r in wanted), result)

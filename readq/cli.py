@@ -574,6 +574,8 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     if paper.status is Status.READ:
         times += f"   read: {human_time(paper.read_at) if paper.read_at else 'date unknown'}"
     lines.append(times)
+    if paper.tags:
+        lines.append("tags: " + " ".join("#" + clean(t) for t in paper.tags))
     if paper.urls:
         lines.append("urls: " + " ".join(clean(u) for u in paper.urls))
     lines.append("")
@@ -722,6 +724,134 @@ def _trash_note(in_trash: int) -> str:
 
 def _id_list(ids: Sequence[int]) -> str:
     return " ".join(f"#{i}" for i in ids)
+
+
+# ------------------------------------------------------------------------ tags
+@cli.group()
+def tag() -> None:
+    """Tags: add or remove them, list them with counts, rename (or merge) one."""
+
+
+@tag.command(name="add")
+@click.argument("name", type=TEXT, metavar="TAG")
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
+@pass_context
+def tag_add(context: Context, name: str, paper_ids: tuple[int, ...]) -> None:
+    """Tag papers with TAG (case-insensitive; / makes a hierarchy: project/avatars)."""
+    with user_errors():
+        done = context.library(write=True).tag(paper_ids, add=[name])
+    _say_tagged(done.ids, "tagged", name)
+
+
+@tag.command(name="remove")
+@click.argument("name", type=TEXT, metavar="TAG")
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
+@pass_context
+def tag_remove(context: Context, name: str, paper_ids: tuple[int, ...]) -> None:
+    """Remove TAG from papers (no rule will put it back on them)."""
+    with user_errors():
+        done = context.library(write=True).tag(paper_ids, remove=[name])
+    _say_tagged(done.ids, "untagged", name)
+
+
+def _say_tagged(ids: Sequence[int], verb: str, name: str) -> None:
+    from readq.tags import clean_tag
+
+    noun = "paper" if len(ids) == 1 else "papers"
+    say(f"{verb} {len(ids)} {noun} #{strip_unsafe(clean_tag(name), keep_newlines=False)}")
+
+
+@tag.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_context
+def tag_list(context: Context, as_json: bool) -> None:
+    """Every tag with its number of papers."""
+    with user_errors():
+        found = context.library().tag_counts()
+    if as_json:
+        say_json([{"name": t.name, "count": t.count} for t in found])
+        return
+    if not found:
+        say("no tags yet (readq tag add NAME ID...)")
+        return
+    width = max(len(t.name) for t in found)
+    for item in found:
+        say(f"{strip_unsafe(item.name, keep_newlines=False):<{width}}  {item.count:>8,}")
+
+
+@tag.command(name="rename")
+@click.argument("old", type=TEXT)
+@click.argument("new", type=TEXT)
+@pass_context
+def tag_rename(context: Context, old: str, new: str) -> None:
+    """Rename tag OLD to NEW; when NEW exists the two are merged. Rules follow."""
+    with user_errors():
+        count, merged = context.library(write=True).rename_tag(old, new)
+    what = "merged into" if merged else "renamed to"
+    shown_old, shown_new = (strip_unsafe(t, keep_newlines=False) for t in (old, new))
+    say(f"{what} #{shown_new}: #{shown_old} ({count} papers)")
+
+
+# ----------------------------------------------------------------------- rules
+@cli.group()
+def rule() -> None:
+    """Rules: a tag given to every paper a query selects, now and as papers arrive."""
+
+
+@rule.command(name="add")
+@click.argument("name", type=TEXT, metavar="TAG")
+@click.argument("query", type=TEXT)
+@pass_context
+def rule_add(context: Context, name: str, query: str) -> None:
+    """Tag with TAG every paper QUERY selects now, and each one ingested, imported or added
+    later (e.g. readq rule add avatars 'avatar OR "talking head"')."""
+    with user_errors():
+        found, count = context.library(write=True).add_rule(name, query)
+    noun = "paper" if count == 1 else "papers"
+    tag_name = strip_unsafe(found.tag, keep_newlines=False)
+    say(f"rule {found.id}: #{tag_name} for {found.query!r}; tagged {count} {noun} now")
+
+
+@rule.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_context
+def rule_list(context: Context, as_json: bool) -> None:
+    """Every rule with its number and how many papers it selects now."""
+    with user_errors():
+        found = context.library().rules()
+    if as_json:
+        say_json(
+            [
+                {
+                    "id": r.id,
+                    "tag": r.tag,
+                    "query": r.query,
+                    "count": n,
+                    "created_at": r.created_at,
+                }
+                for r, n in found
+            ]
+        )
+        return
+    if not found:
+        say("no rules yet (readq rule add TAG QUERY)")
+        return
+    for item, count in found:
+        tag_name = strip_unsafe(item.tag, keep_newlines=False)
+        query = strip_unsafe(item.query, keep_newlines=False)
+        say(f"{item.id:>3}  #{tag_name}  {count:>8,}  {query}", keep_newlines=False)
+
+
+@rule.command(name="remove")
+@click.argument("number", type=PAPER_ID, metavar="N")
+@pass_context
+def rule_remove(context: Context, number: int) -> None:
+    """Delete rule N (see readq rule list); the tags it gave stay."""
+    with user_errors():
+        gone = context.library(write=True).remove_rule(number)
+    if gone is None:
+        fail(f"no rule {number} (readq rule list shows them)")
+    say(f"removed rule {number} (#{strip_unsafe(gone.tag, keep_newlines=False)})")
 
 
 # ------------------------------------------------------------------------ note
@@ -937,6 +1067,7 @@ def stats(context: Context, as_json: bool) -> None:
         library = context.library()
         counts = library.stats()
         views = library.view_counts()
+        tag_counts = library.tag_counts()
     data: dict[str, Any] = {
         "total": counts.total,
         **{status.value: n for status, n in counts.by_status.items()},
@@ -946,13 +1077,26 @@ def stats(context: Context, as_json: bool) -> None:
         "queue": counts.by_status[Status.TO_READ],
     }
     if as_json:
-        say_json({**data, "views": [{"name": v.name, "count": n} for v, n in views]}, indent=None)
+        say_json(
+            {
+                **data,
+                "views": [{"name": v.name, "count": n} for v, n in views],
+                "tags": {t.name: t.count for t in tag_counts},
+            },
+            indent=None,
+        )
         return
     for key, value in data.items():
         say(f"{key:<11}{value:>8,}")
     for view, n in views:
         shown = f"{n:>8,}" if n >= 0 else "  (query no longer valid)"
         say(f"view {view.name}: {shown.strip()}", keep_newlines=False)
+    if tag_counts:
+        say("tags:")
+        names = ["#" + strip_unsafe(t.name, keep_newlines=False) for t in tag_counts]
+        width = max(len(n) for n in names)
+        for name, item in zip(names, tag_counts, strict=True):
+            say(f"  {name:<{width}}  {item.count:>8,}")
 
 
 @cli.command()

@@ -189,6 +189,57 @@ def m007_trash(db: Database) -> None:
 
 
 @migrations()
+def m008_tags(db: Database) -> None:
+    """Tags, the rules that apply them, and the user's removals rules must respect.
+
+    ``tags``: one row per tag, its name as first typed and its casefolded ``key`` (unique:
+    tags are case-insensitive); ``paper_tags`` links papers to tags, with an index by tag so
+    ``tag:NAME`` reads only that tag's papers. ``rules`` tag what their query selects.
+    ``rule_exclusions`` remembers a tag the user removed by hand from a paper (by tag key, so
+    it outlives the rule that applied it): no rule puts it back. Deleting a paper for good
+    (or a tag) removes its links through the cascades. ``tag_version`` counts tag writes."""
+    db.execute(
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT NOT NULL UNIQUE)"
+    )
+    db.execute(
+        """
+        CREATE TABLE paper_tags (
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, tag_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_paper_tags_tag ON paper_tags (tag_id, paper_id)")
+    db.execute(
+        """
+        CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            tag TEXT NOT NULL,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE rule_exclusions (
+            tag_key TEXT NOT NULL,
+            paper_id INTEGER NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            PRIMARY KEY (tag_key, paper_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_rule_exclusions_paper ON rule_exclusions (paper_id)")
+    # One number every tag write moves on (once per transaction, not per row): a running
+    # search index keeps the papers of each tag it was asked about until it changes.
+    db.execute(
+        "CREATE TABLE tag_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO tag_version (id, n) VALUES (1, 0)")
+
+
+@migrations()
 def m009_views_queue(db: Database) -> None:
     """Saved views (a named query shown as a tab; names unique whatever their case) and the
     to-read queue's manual order: ``papers.queue_pos``, set exactly for to-read papers.

@@ -126,6 +126,9 @@ class Paper:
     read_at: str | None = None
     """When the paper was (last) marked read; None when it is not read, or was read before
     readq kept the date (migration m006)."""
+    tags: tuple[str, ...] = ()
+    """The paper's tags, as shown (sorted case-insensitively); filled where a paper is read
+    for display or export (``Store.get``, ``get_many``, ``list_papers``)."""
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON form documented in the README (``list --json``, ``show --json``)."""
@@ -156,6 +159,7 @@ class Paper:
             "added_at": self.added_at,
             "updated_at": self.updated_at,
             "read_at": self.read_at,
+            "tags": sorted(self.tags, key=str.casefold),
         }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readq import tags
 from readq.backup import backup_database
 from readq.holders import LibraryBusyError, Registration, held_elsewhere, register, release
 from readq.identity import names_match, normalise_doi, parse_arxiv_ref
@@ -31,6 +32,7 @@ from readq.models import (
     Stats,
     Status,
 )
+from readq.tags import PaperTags, TagCount
 from readq.textclean import dedupe_keys, identity_key, normalise_key
 
 BUSY_TIMEOUT_MS = 15_000
@@ -356,6 +358,11 @@ def row_to_paper(row: sqlite3.Row | tuple[object, ...], sources: Sequence[Source
     )
 
 
+def with_tags(paper: Paper, names: Sequence[str]) -> Paper:
+    """``paper`` carrying these tag names (the row holds none: tags are another table)."""
+    return replace(paper, tags=tuple(names)) if names else paper
+
+
 class Store:
     """The only owner of a connection to the library.
 
@@ -667,7 +674,8 @@ class Store:
         if row is None:
             raise UnknownPaperError(paper_id)
         sources = self.sources(paper_id) if with_sources else ()
-        return row_to_paper(row, sources)
+        found = tags.tags_for(self.conn, [paper_id])
+        return with_tags(row_to_paper(row, sources), found.get(paper_id, ()))
 
     def exists(self, paper_id: int) -> bool:
         """Whether a paper has this id."""
@@ -708,8 +716,13 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         rows = self.conn.execute(sql, params).fetchall()
-        sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
-        return [row_to_paper(r, sources.get(int(r[0]), ())) for r in rows]
+        listed = [int(r[0]) for r in rows]
+        sources = self._sources_for(listed) if with_sources else {}
+        found = tags.tags_for(self.conn, listed)
+        return [
+            with_tags(row_to_paper(r, sources.get(int(r[0]), ())), found.get(int(r[0]), ()))
+            for r in rows
+        ]
 
     def get_many(self, ids: Sequence[int], *, with_sources: bool = True) -> list[Paper]:
         """The papers with these ids, in the given order (unknown ids are skipped)."""
@@ -720,8 +733,10 @@ class Store:
                 f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks})", chunk
             ).fetchall()
             sources = self._sources_for([int(r[0]) for r in rows]) if with_sources else {}
+            named = tags.tags_for(self.conn, [int(r[0]) for r in rows])
             for r in rows:
-                found[int(r[0])] = row_to_paper(r, sources.get(int(r[0]), ()))
+                pid = int(r[0])
+                found[pid] = with_tags(row_to_paper(r, sources.get(pid, ())), named.get(pid, ()))
         return [found[i] for i in ids if i in found]
 
     def _sources_for(self, ids: Sequence[int]) -> dict[int, list[Source]]:
@@ -874,6 +889,46 @@ class Store:
                 "UPDATE papers SET title = ?, title_derived = ?, updated_at = ? WHERE id = ?",
                 (cleaned, int(derived), now_iso(), paper_id),
             )
+
+    # --------------------------------------------------------------------- tags
+    def change_tags(
+        self, ids: Sequence[int], add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> list[PaperTags]:
+        """Add and remove tags on papers by hand (one transaction); returns their tags
+        before (for undo). Names are checked first (``TagNameError``: nothing changed); a
+        removal is remembered so that no rule puts the tag back."""
+        ids = list(dict.fromkeys(ids))
+        adding = [tags.clean_tag(n) for n in add]
+        removing = [tags.clean_tag(n) for n in remove]
+        with self.write() as conn:
+            self._require(conn, ids)
+            before = tags.snapshot(conn, ids)
+            tags.change(conn, ids, adding, removing)
+        return before
+
+    def restore_tags(self, states: Sequence[PaperTags]) -> list[PaperTags]:
+        """Give papers back saved tags (undo/redo, one transaction); returns those replaced."""
+        with self.write() as conn:
+            ids = [s.id for s in states]
+            self._require(conn, ids)
+            before = tags.snapshot(conn, ids)
+            tags.restore(conn, states)
+        return before
+
+    def tag_snapshot(self, ids: Sequence[int]) -> list[PaperTags]:
+        """These papers' tags and remembered removals, as :meth:`restore_tags` takes them."""
+        return tags.snapshot(self.conn, list(ids))
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag with how many papers outside the trash carry it, by name."""
+        return tags.counts(self.conn, self.has_trash())
+
+    def rename_tag(self, old: str, new: str) -> tuple[int, bool]:
+        """Rename a tag, merging it into ``new`` when that tag exists (one transaction);
+        rules and remembered removals follow. Returns (papers tagged, merged)."""
+        name = tags.clean_tag(new)
+        with self.write() as conn:
+            return tags.rename(conn, old, name)
 
     # -------------------------------------------------------------------- trash
     def trash(self, ids: Sequence[int]) -> list[int]:

@@ -112,6 +112,7 @@ def test_stats_and_locate(loaded, tmp_path: Path) -> None:  # type: ignore[no-un
     assert stats == {
         "total": 8, "new": 7, "to-read": 1, "read": 0, "starred": 2, "with_notes": 1,
         "queue": 1, "views": [],
+        "tags": {},
     }  # fmt: skip
     assert str(tmp_path / "cli" / "readq.db") in loaded("locate").output
 

@@ -286,6 +286,8 @@ def format_entry(paper: Paper, key: str) -> str:
     if paper.abstract:
         fields.append(("abstract", escape_latex(paper.abstract, keep_newlines=True)))
     keywords = [f"readq-{paper.status.value}"] + (["readq-starred"] if paper.starred else [])
+    # The user's tags after readq's own (a tag has no comma or space: one keyword each).
+    keywords += [escape_latex(tag) for tag in paper.tags]
     fields.append(("keywords", ", ".join(keywords)))
     if paper.note:
         fields.append(("annote", escape_latex(paper.note, keep_newlines=True)))

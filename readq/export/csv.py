@@ -42,6 +42,7 @@ COLUMNS = (
     "journal_ref",
     "comments",
     "queue",
+    "tags",
 )
 """``queue`` is the paper's place in the to-read queue (1: next up; empty when not to read),
 last so that the columns before it keep their place."""
@@ -80,6 +81,7 @@ def paper_row(paper: Paper, queue_rank: int | None = None) -> list[str]:
         _clean(paper.journal_ref),
         _clean(paper.comments),
         queue_rank,
+        LIST_SEPARATOR.join(_clean(tag) for tag in paper.tags),
     ]
     return [guard_cell(v) for v in values]
 

@@ -3,9 +3,11 @@
 This is the backup format. The document is an object with ``format`` (``"readq"``) and
 ``version`` (:data:`FORMAT_VERSION`), the ingest log, and ``papers``: each paper with every
 stored field, its status, star, note, the id of the note's current revision, every note
-revision (oldest first), every source it was seen in (provenance) and its place in the to-read
-queue (``queue_pos``, the stored number); a complete export also holds the saved views. One
-paper per line, written as a stream, so a 1M-paper library never sits in memory.
+revision (oldest first), every source it was seen in (provenance), its place in the to-read
+queue (``queue_pos``, the stored number), its ``tags`` and the tags removed from it by hand
+(``tags_removed``, keys no rule may put back); a complete export also holds the saved views
+and the tagging ``rules``. One paper per line, written as a stream, so a 1M-paper library
+never sits in memory.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from readq import __version__
+from readq import __version__, tags
 from readq.export.common import CHUNK
-from readq.store import PAPER_COLUMNS, Store, now_iso, row_to_paper
+from readq.store import PAPER_COLUMNS, Store, now_iso, row_to_paper, with_tags
 
 FORMAT_NAME = "readq"
 FORMAT_VERSION = 1
@@ -38,6 +40,7 @@ def write_json(store: Store, ids: Sequence[int] | None, out: TextIO) -> int:
         header["ingests"] = _ingests(store)
         # Saved views belong to the whole library: a complete backup carries them.
         header["views"] = [v.to_json() for v in store.views()]
+        header["rules"] = _rules(store)
     head = json.dumps(header, ensure_ascii=False, indent=1)
     out.write(head[:-2] + ',\n "papers": [\n')
     count = 0
@@ -91,10 +94,22 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
             revisions.setdefault(int(pid), []).append(
                 {"id": rid, "text": text, "created_at": created, "kind": kind, "base": base}
             )
+        named = tags.tags_for(store.conn, chunk)
+        excluded: dict[int, list[str]] = {}
+        for pid, key in store.conn.execute(
+            f"SELECT paper_id, tag_key FROM rule_exclusions WHERE paper_id IN ({marks}) "
+            "ORDER BY tag_key",
+            chunk,
+        ):
+            excluded.setdefault(int(pid), []).append(str(key))
         for pid in chunk:
             row = rows.get(pid)
             if row is not None:
-                record = _record(row, sources.get(pid, []), revisions.get(pid, []))
+                record = _record(
+                    row, sources.get(pid, []), revisions.get(pid, []), named.get(pid, [])
+                )
+                # Tags the user removed by hand, which no rule may put back.
+                record["tags_removed"] = excluded.get(pid, [])
                 # The backup keeps the trash: import puts these papers back in it.
                 record["deleted_at"] = deleted.get(pid)
                 # Its place in the to-read queue, exactly as stored (import keeps the order).
@@ -103,16 +118,24 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
 
 
 def _record(
-    row: Any, sources: list[dict[str, str]], revisions: list[dict[str, Any]]
+    row: Any,
+    sources: list[dict[str, str]],
+    revisions: list[dict[str, Any]],
+    tag_names: list[str],
 ) -> dict[str, Any]:
     """One paper of the backup: the same fields as ``readq show --json``, plus the current
     revision id, full provenance and every note revision."""
-    paper = row_to_paper(row)
+    paper = with_tags(row_to_paper(row), tag_names)
     record: dict[str, Any] = paper.to_json()
     record["note_revision"] = paper.note_revision
     record["sources"] = sources
     record["note_revisions"] = revisions
     return record
+
+
+def _rules(store: Store) -> list[dict[str, Any]]:
+    rows = store.conn.execute("SELECT tag, query, created_at FROM rules ORDER BY id")
+    return [{"tag": tag, "query": query, "created_at": at} for tag, query, at in rows]
 
 
 def _ingests(store: Store) -> list[dict[str, Any]]:

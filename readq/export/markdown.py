@@ -92,6 +92,8 @@ def write_reading_list(
                 parts.append(f"({year})")
             if paper.starred:
                 parts.append("★")
+            if paper.tags:
+                parts.append(" ".join(markdown_inline("#" + tag) for tag in paper.tags))
             link = _first_web_url(paper)
             if link:
                 parts.append(f"— <{link}>")
@@ -251,6 +253,7 @@ def _owned_front_matter(paper: Paper) -> list[str]:
     lines.append(f"added: {_yaml_string(paper.added_at)}")
     lines.append(f"readq_id: {paper.id}")
     tags = ["readq/" + paper.status.value] + (["readq/starred"] if paper.starred else [])
+    tags += list(paper.tags)  # nested tags (project/avatars) are Obsidian's own a/b form
     lines.append("tags: [" + ", ".join(_yaml_string(t) for t in tags) + "]")
     return lines
 

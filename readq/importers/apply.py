@@ -7,7 +7,10 @@ merge of scraped fields (``Store.merge_scraped``). For a paper already in the li
 state wins: its status is kept unless it is ``new``, the star is the OR of both, and a
 different note in the file never replaces the library's note: it is kept as a ``conflict``
 revision (or becomes the note, as an ``import`` revision, when the library's note is empty).
-Importing the same file twice changes nothing the second time.
+Importing the same file twice changes nothing the second time. Tags are added to what the
+library holds (not ones the user removed here by hand), the file's rules the library lacks
+are added and run, and the library's rules tag the papers the import added, in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 from readq.importers.records import ImportRecord, ParsedImport
 from readq.models import Source, Status
+from readq.rules import Rule, apply_all, apply_to_new, rules
 from readq.store import (
     SCRAPED_COLUMNS_SQL,
     SCRAPED_MARKS,
@@ -26,6 +30,7 @@ from readq.store import (
     now_iso,
     scraped_values,
 )
+from readq.tags import tag_id, tag_key, tags_for, touch
 from readq.textclean import dedupe_keys
 
 
@@ -50,9 +55,11 @@ def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportRe
         empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
         if empty and _restorable(parsed):
             result = _restore(conn, parsed)
+            _restore_tags(conn, parsed)
         else:
             result = _merge_all(store, parsed, source)
         _add_views(conn, parsed.views)
+        touch(conn)  # tags may have come with the papers
         return result
 
 
@@ -72,6 +79,61 @@ def _add_views(conn: sqlite3.Connection, views: list[tuple[str, str]]) -> None:
                 "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
                 (name, query, position, stamp),
             )
+
+
+def _restore_tags(conn: sqlite3.Connection, parsed: ParsedImport) -> None:
+    """Tags, removals and rules exactly as the backup holds them (no rule is run: the
+    backup already holds what the rules did)."""
+    for record in parsed.records:
+        assert record.old_id is not None
+        _add_tags(conn, record.old_id, record)
+    conn.executemany(
+        "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)",
+        [(r.tag, r.query, r.created_at or now_iso()) for r in parsed.rules],
+    )
+
+
+def _add_tags(
+    conn: sqlite3.Connection, pid: int, record: ImportRecord, *, respect: bool = False
+) -> None:
+    """The file's tags and hand removals on paper ``pid``; ``respect``: leave out tags the
+    user removed from it in this library (a merge: the user's decisions win)."""
+    excluded: set[str] = set()
+    if respect:
+        excluded = {
+            str(r[0])
+            for r in conn.execute("SELECT tag_key FROM rule_exclusions WHERE paper_id = ?", (pid,))
+        }
+    for name in record.tags:
+        if tag_key(name) not in excluded:
+            conn.execute(
+                "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
+                (pid, tag_id(conn, name)),
+            )
+    carried = {tag_key(n) for n in tags_for(conn, [pid]).get(pid, [])}
+    conn.executemany(
+        "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) VALUES (?, ?)",
+        [(key, pid) for key in record.tags_removed if key not in carried],
+    )
+
+
+def _merge_rules(store: Store, parsed: ParsedImport, new_ids: set[int]) -> None:
+    """Rules of the file the library lacks are added and run over every paper; the
+    library's own rules run over the papers the import added (as on ingest)."""
+    conn = store.conn
+    known = {(tag_key(r.tag), r.query) for r in rules(conn)}
+    fresh: list[Rule] = []
+    for record in parsed.rules:
+        if (tag_key(record.tag), record.query) in known:
+            continue
+        known.add((tag_key(record.tag), record.query))
+        cur = conn.execute(
+            "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)",
+            (record.tag, record.query, record.created_at or now_iso()),
+        )
+        fresh.append(Rule(int(cur.lastrowid or 0), record.tag, record.query, ""))
+    apply_to_new(store, sorted(new_ids))
+    apply_all(store, conn, fresh)
 
 
 def _restorable(parsed: ParsedImport) -> bool:
@@ -194,7 +256,10 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
         if record.status is Status.TO_READ:
             place = record.queue_pos if record.queue_pos is not None else float("inf")
             joining.append((place, order, pid))
+        if record.tags or record.tags_removed:
+            _add_tags(conn, pid, record, respect=pid not in new_ids)
     _queue_at_bottom(conn, [pid for _place, _order, pid in sorted(joining)])
+    _merge_rules(store, parsed, new_ids)
     conn.execute(
         "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -19,10 +19,13 @@ from readq.importers.records import (
     IngestLogRecord,
     ParsedImport,
     RevisionRecord,
+    RuleRecord,
 )
 from readq.ingest.errors import IngestError
 from readq.models import ScrapedPaper, Source, Status
+from readq.rules import check
 from readq.store import VIEW_NAME_MAX, VIEW_NAME_REFUSED
+from readq.tags import TagNameError, clean_tag, tag_key
 from readq.textclean import strip_unsafe
 
 REVISION_KINDS = ("save", "restore", "conflict", "import", "external")
@@ -43,6 +46,7 @@ def parse_json(text: str, name: str) -> ParsedImport:
         raise IngestError(name, "malformed JSON (nested too deeply)") from None
     ingests: list[Any] = []
     views: list[tuple[str, str]] = []
+    rule_items: list[Any] = []
     if isinstance(data, list):
         papers, complete = data, False
     elif isinstance(data, dict):
@@ -58,6 +62,9 @@ def parse_json(text: str, name: str) -> ParsedImport:
         papers = data["papers"]
         ingests = data.get("ingests") or []
         views = _views(name, data.get("views") or [])
+        rule_items = data.get("rules") or []
+        if not isinstance(rule_items, list):
+            raise IngestError(name, "readq export with a malformed rules list")
         complete = data.get("complete") is True
         if not isinstance(papers, list) or not isinstance(ingests, list):
             raise IngestError(name, "readq export with a malformed papers or ingests list")
@@ -82,6 +89,12 @@ def parse_json(text: str, name: str) -> ParsedImport:
             log.append(_ingest(item))
         except _Invalid as exc:
             raise IngestError(name, f"ingest log entry {index}: {exc}") from None
+    found_rules: list[RuleRecord] = []
+    for index, item in enumerate(rule_items, start=1):
+        try:
+            found_rules.append(_rule(item))
+        except (_Invalid, ValueError) as exc:
+            raise IngestError(name, f"rule {index}: {exc}") from None
     return ParsedImport(
         format="json",
         records=records,
@@ -89,7 +102,28 @@ def parse_json(text: str, name: str) -> ParsedImport:
         complete=complete,
         keeps_ids=isinstance(data, dict),
         views=views,
+        rules=found_rules,
     )
+
+
+def _rule(item: Any) -> RuleRecord:
+    if not isinstance(item, dict):
+        raise _Invalid("not an object")
+    tag = _str(item, "tag", required=True) or ""
+    query = _str(item, "query", required=True) or ""
+    name, _parsed = check(tag, query)
+    return RuleRecord(name, query, _timestamp(item, "created_at"))
+
+
+def _tags(item: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of tag names (checked as ``readq tag add`` checks them)."""
+    values = _list(item, key)
+    if not all(isinstance(v, str) for v in values):
+        raise _Invalid(f"{key} is not a list of strings")
+    try:
+        return tuple(dict.fromkeys(clean_tag(v) for v in values))
+    except TagNameError as exc:
+        raise _Invalid(f"{key}: {exc}") from None
 
 
 def _paper(item: Any) -> ImportRecord:
@@ -146,6 +180,8 @@ def _paper(item: Any) -> ImportRecord:
         read_at=_timestamp(item, "read_at") if status is Status.READ else None,
         # A queue place belongs to a to-read paper only (as marking does it).
         queue_pos=_place(item) if status is Status.TO_READ else None,
+        tags=_tags(item, "tags"),
+        tags_removed=tuple(dict.fromkeys(tag_key(t) for t in _tags(item, "tags_removed"))),
     )
 
 

@@ -42,6 +42,18 @@ class ImportRecord:
     """When the paper was marked read (only kept for a read paper)."""
     queue_pos: float | None = None
     """Its place in the to-read queue (only kept for a to-read paper)."""
+    tags: tuple[str, ...] = ()
+    tags_removed: tuple[str, ...] = ()
+    """Tag keys the user removed by hand (no rule puts them back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRecord:
+    """A tagging rule carried by a complete readq JSON export."""
+
+    tag: str
+    query: str
+    created_at: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +86,4 @@ class ParsedImport:
     warnings: list[str] = field(default_factory=list)
     views: list[tuple[str, str]] = field(default_factory=list)
     """Saved views (name, query) of a complete readq export, in tab order."""
+    rules: list[RuleRecord] = field(default_factory=list)

@@ -112,12 +112,18 @@ def ingest_source(
         report.format = fmt.value
         if first is None:
             raise IngestError(source.name, "no papers found")
-        result = store.ingest_rows(
-            itertools.chain([first], stream),
-            Source(name=source.name, path=source.path, seen_at=now_iso()),
-            fmt.value,
-            expected=source.size // BYTES_PER_PAPER,
-        )
+        # The rules live beside the search language: imported here, not by the parser
+        # children that import this package (start-up cost).
+        from readq.rules import apply_to_new
+
+        with store.write():  # the papers and the tags their rules give them: one transaction
+            result = store.ingest_rows(
+                itertools.chain([first], stream),
+                Source(name=source.name, path=source.path, seen_at=now_iso()),
+                fmt.value,
+                expected=source.size // BYTES_PER_PAPER,
+            )
+            apply_to_new(store, result.new_ids)
         report.result = result
         if read_as:
             report.format = read_as[-1]

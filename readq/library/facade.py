@@ -29,6 +29,7 @@ from readq.library.outcomes import (
     add_report,
     short_title,
     subject,
+    tag_description,
 )
 from readq.library.undo import (
     Change,
@@ -36,6 +37,7 @@ from readq.library.undo import (
     QueueChange,
     RenameChange,
     StateChange,
+    TagChange,
     TrashChange,
     UndoStack,
 )
@@ -48,11 +50,13 @@ from readq.store import (
     StoreError,
     UnknownPaperError,
 )
+from readq.tags import TagCount, clean_tag
 
 if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up cost
     from readq.export import ExportResult
     from readq.importers import ImportReport
     from readq.ingest import FileReport, ProgressCallback
+    from readq.rules import Rule
     from readq.sync import SyncResult, SyncStatus
 
 Deliver = Callable[[Callable[[], None]], None]
@@ -90,6 +94,20 @@ def _sync_on(
         device_name=device_name,
         backup=backup if backup_dir is not None else None,
     )
+
+
+def _rules_with_counts(store: Store) -> list[tuple[Rule, int]]:
+    from readq import rules
+    from readq.search.query import parse_query
+
+    found: list[tuple[Rule, int]] = []
+    for rule in rules.rules(store.conn):
+        try:
+            count, _ids = rules.matching(store, parse_query(rule.query), rule.tag)
+        except ValueError:
+            count = 0  # a rule from a newer readq's query language
+        found.append((rule, count))
+    return found
 
 
 class Library(QueueActions):
@@ -269,6 +287,111 @@ class Library(QueueActions):
         self.undo_stack.record(change)
         return ChangeOutcome("Renamed", (paper_id,), what, change)
 
+    # ------------------------------------------------------------------- tags
+    def tag(
+        self,
+        ids: Sequence[int],
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        description: str | None = None,
+    ) -> ChangeOutcome:
+        """Add and remove tags on papers (one transaction, one undo step, however many
+        papers and tags). ``TagNameError`` (a ``ValueError``) for a bad name and
+        ``UnknownPaperError`` for an unknown id: nothing changed. A tag removed by hand is
+        remembered: no rule puts it back on these papers."""
+        ids = list(dict.fromkeys(ids))
+        add = list(dict.fromkeys(clean_tag(n) for n in add))
+        remove = list(dict.fromkeys(clean_tag(n) for n in remove))
+        what = self.subject(ids)
+        before = self.store.change_tags(ids, add, remove)
+        after = {s.id: s for s in self.store.tag_snapshot(ids)}
+        changed = tuple(s for s in before if after.get(s.id) != s)
+        text = description or tag_description(add, remove)
+        if not changed:
+            return ChangeOutcome(text, (), what, None, tuple(ids))
+        change = TagChange(text, changed, what)
+        self.undo_stack.record(change)
+        skipped = tuple(i for i in ids if i not in {s.id for s in changed})
+        return ChangeOutcome(text, tuple(s.id for s in changed), what, change, skipped)
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag with its number of papers (the trash not counted), by name."""
+        return self.store.tag_counts()
+
+    def tags_of(self, ids: Sequence[int]) -> dict[str, int]:
+        """How many of these papers carry each tag (the picker's state for a selection)."""
+        found: dict[str, int] = {}
+        for state in self.store.tag_snapshot(list(ids)):
+            for name in state.tags:
+                found[name] = found.get(name, 0) + 1
+        return found
+
+    def rename_tag(self, old: str, new: str) -> tuple[int, bool]:
+        """Rename tag ``old`` (merging it into ``new`` when that tag exists); rules and
+        remembered removals follow. Returns (papers tagged, merged). Not undoable: it is a
+        library-wide edit, like a rule. ``ValueError`` for an unknown or bad name."""
+        return self.store.rename_tag(old, new)
+
+    # ------------------------------------------------------------------ rules
+    def rules(self) -> list[tuple[Rule, int]]:
+        """Every rule with how many papers it selects now (those the user removed its tag
+        from left out), in the order they apply."""
+        return _rules_with_counts(self.store)
+
+    def rules_job(self) -> list[tuple[Rule, int]]:
+        """:meth:`rules` on a reader connection of its own (safe in a worker thread: each
+        count is a scan of the library)."""
+        reader = self.store.open_reader()
+        try:
+            return _rules_with_counts(reader)
+        finally:
+            reader.close()
+
+    def add_rule(self, tag: str, query: str) -> tuple[Rule, int]:
+        """Store a rule and tag every paper it selects now (one transaction). Returns the
+        rule and how many papers it tagged. ``ValueError`` (nothing stored) for a bad tag
+        name or query."""
+        from readq import rules
+
+        return rules.add(self.store, tag, query)
+
+    def add_rule_job(self, tag: str, query: str) -> tuple[Rule, int]:
+        """:meth:`add_rule` on a connection of its own (safe in a worker thread: a rule over
+        a million papers takes seconds, which the TUI must not wait for)."""
+        from readq import rules
+
+        rules.check(tag, query)  # a bad rule fails before the library is opened
+        with Store.open(self.store.path, migrate=False) as writer:
+            return rules.add(writer, tag, query)
+
+    def remove_rule(self, number: int) -> Rule | None:
+        """Delete rule ``number``; the tags it gave stay. None: there is no such rule."""
+        from readq import rules
+
+        return rules.remove(self.store, number)
+
+    def preview_rule(self, tag: str, query: str) -> tuple[int, list[Paper]]:
+        """What a rule would tag if saved now: the count and the first papers (newest
+        first). ``ValueError`` for a bad tag name or query."""
+        from readq import rules
+
+        name, parsed = rules.check(tag, query)
+        count, ids = rules.matching(self.store, parsed, name)
+        return count, self.store.get_many(ids, with_sources=False)
+
+    def preview_rule_job(self, tag: str, query: str) -> tuple[int, list[Paper]]:
+        """:meth:`preview_rule` on a reader connection of its own (safe in a worker thread:
+        the rules screen previews as the user types)."""
+        from readq import rules
+
+        name, parsed = rules.check(tag, query)
+        reader = self.store.open_reader()
+        try:
+            count, ids = rules.matching(reader, parsed, name)
+            return count, reader.get_many(ids, with_sources=False)
+        finally:
+            reader.close()
+
     # ------------------------------------------------------------------ trash
     def delete(self, ids: Sequence[int]) -> ChangeOutcome:
         """Move papers to the trash (one transaction), recorded for undo (undo restores).
@@ -371,7 +494,7 @@ class Library(QueueActions):
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
         assert change is None or isinstance(
-            change, StateChange | NoteChange | TrashChange | RenameChange | QueueChange
+            change, StateChange | NoteChange | TrashChange | RenameChange | QueueChange | TagChange
         )
         return UndoOutcome(verb, change)
 

@@ -73,6 +73,16 @@ def star_description(starred: bool) -> str:
     return "Starred" if starred else "Unstarred"
 
 
+def tag_description(add: Sequence[str], remove: Sequence[str]) -> str:
+    """What a tag change did, for its toast and the CLI ("Tagged #a #b, untagged #c")."""
+    parts: list[str] = []
+    if add:
+        parts.append("Tagged " + " ".join("#" + n for n in add))
+    if remove:
+        parts.append(("untagged " if parts else "Untagged ") + " ".join("#" + n for n in remove))
+    return ", ".join(parts) or "Tags unchanged"
+
+
 def change_message(description: str, what: str, *, undo_key: str | None = UNDO_KEY) -> str:
     """One toast line: what was done to which paper(s), and the key that undoes it."""
     text = f"{description}: {what}" if what else description

@@ -1,5 +1,5 @@
 """Undo and redo of the TUI's changes: marks, stars, bulk marks, note saves, renames,
-moves to and from the trash, and moves in the to-read queue.
+moves to and from the trash, moves in the to-read queue, and tag changes.
 
 Each change is recorded with what is needed to reverse it; undoing a change records the
 reversal so that it can be redone. Nothing here knows about Textual.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from readq.store import PaperState, QueueSlot, Store
+from readq.tags import PaperTags
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,22 @@ class QueueChange:
         return [s.id for s in self.slots]
 
 
-Change = StateChange | NoteChange | TrashChange | RenameChange | QueueChange
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """Papers' tags (and hand removals) before a tag change, put back by undo: one step
+    for a picker's whole edit, however many papers and tags it touched."""
+
+    description: str
+    states: tuple[PaperTags, ...]
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers whose tags changed."""
+        return [s.id for s in self.states]
+
+
+Change = StateChange | NoteChange | TrashChange | RenameChange | QueueChange | TagChange
 
 
 class UndoStack:
@@ -150,6 +166,9 @@ def _apply(store: Store, change: Change) -> Change:
     if isinstance(change, QueueChange):
         places = store.restore_queue_slots(list(change.slots))
         return QueueChange(change.description, tuple(places), change.subject)
+    if isinstance(change, TagChange):
+        replaced = store.restore_tags(list(change.states))
+        return TagChange(change.description, tuple(replaced), change.subject)
     if isinstance(change, RenameChange):
         paper = store.get(change.paper_id, with_sources=False)
         store.set_title(change.paper_id, change.title, derived=change.title_derived)

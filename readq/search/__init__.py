@@ -32,8 +32,9 @@ swapped with the second). Words under 4 characters also match their plurals in a
 (``llm`` finds LLMs, ``sae`` SAEs). Case never matters (``lora`` finds LoRA). ``"a phrase"``
 must appear as written, case-insensitively (runs of spaces count as one). ``-x`` excludes
 whatever ``x`` would match (words by exact word or prefix or typo, phrases, filters). Filters:
-``is:new|to-read|read|starred``, ``has:note``, ``org:NAME``, ``title:WORD``, ``note:WORD``,
-``year:2024`` /
+``is:new|to-read|read|starred``, ``has:note``, ``has:tag``, ``tag:NAME`` (the tag and those
+below it: ``tag:project`` finds ``project/avatars``), ``org:NAME``, ``title:WORD``,
+``note:WORD``, ``year:2024`` /
 ``year:>=2023`` (also ``<``, ``<=``, ``>``). A malformed query (unknown filter, ``org:``
 without a value, a lone ``-``, ``()``, an unterminated quote or parenthesis, a dangling ``OR``)
 raises ``QueryError`` with a one-line message. An empty query lists everything in the sort

@@ -19,19 +19,21 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from readq.models import SortKey, Stats, Status
-from readq.search import bitset
+from readq.search import bitset, tagged
 from readq.search.index import InvertedIndex, SearchCancelled, check
 from readq.search.query import (
     AllOf,
     AnyOf,
     Field,
     HasNoteClause,
+    HasTagClause,
     Node,
     PhraseClause,
     Query,
     ReadClause,
     StarredClause,
     StatusClause,
+    TagClause,
     View,
     WordClause,
     YearClause,
@@ -293,6 +295,7 @@ class SearchEngine:
         self._expansions: OrderedDict[str, tuple[list[str], list[str]]] = OrderedDict()
         self._phrase_cache: OrderedDict[tuple[object, ...], list[_Tier]] = OrderedDict()
         self._orders: dict[SortKey, array[int]] = {}
+        self._tag_sets = tagged.TagSets()
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -1284,7 +1287,14 @@ class SearchEngine:
         return self._status_bits[Status(view)] & self._alive
 
     def _filter_bits(
-        self, clause: StatusClause | StarredClause | HasNoteClause | YearClause | ReadClause
+        self,
+        clause: StatusClause
+        | StarredClause
+        | HasNoteClause
+        | YearClause
+        | ReadClause
+        | TagClause
+        | HasTagClause,
     ) -> int:
         if isinstance(clause, StatusClause):
             return self._status_bits[clause.status]
@@ -1294,6 +1304,14 @@ class SearchEngine:
             return self._note_bits
         if isinstance(clause, ReadClause):
             return self._read_bits(clause)
+        if isinstance(clause, TagClause | HasTagClause):
+            # Read from the library, kept until a tag write (readq.search.tagged): tag
+            # changes need no index update, from this process or another.
+            ids = self._ids
+            span = (ids[0], len(ids)) if ids and ids[-1] - ids[0] == len(ids) - 1 else None
+            return self._tag_sets.bits(
+                self._reader.conn, clause, self._docs_of, self._index.n, span
+            )
         bits = 0
         for year, year_bits in self._year_bits.items():
             if clause.accepts(year):

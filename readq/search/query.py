@@ -18,7 +18,8 @@ Grammar (``AND`` binds tighter than ``OR``; terms side by side are ANDed)::
     "a phrase"      appears as written (case-insensitive)
     -x              excludes what x matches (words, phrases, filters and groups)
     is:new  is:to-read  is:read  is:starred     (a unique prefix is enough: is:s, is:to)
-    has:note
+    has:note  has:tag
+    tag:NAME        the tag or one below it (tag:project finds project/avatars)
     org:NAME  title:WORD  note:WORD             (NAME/WORD may be "quoted phrases")
     year:2024  year:>=2023  year:<2024  year:<=2023  year:>2020  year:=2024
     read:2026-11-01  read:>=2026-11-01  read:<2026-01-01  read:7d  read:2w
@@ -29,7 +30,7 @@ a lone ``-``, an empty ``()``, an unterminated quote or parenthesis, an ``OR`` w
 on each side, an unknown filter with a value (``foo:bar``). A word ending in a colon that is
 not a filter (``Scaling:``) is a plain word.
 
-A new filter (``tag:`` later) is one entry in :data:`FILTERS`: a function from the value to a
+A new filter is one entry in :data:`FILTERS`: a function from the value to a
 clause.
 """
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -147,6 +149,22 @@ class ReadClause:
     negated: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class TagClause:
+    """``tag:NAME``: papers carrying the tag ``key`` (casefolded) or one below it in the
+    hierarchy (``tag:project`` finds ``project/avatars``, not ``projection``)."""
+
+    key: str
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HasTagClause:
+    """``has:tag``: papers with at least one tag."""
+
+    negated: bool = False
+
+
 Clause = (
     WordClause
     | PhraseClause
@@ -155,6 +173,8 @@ Clause = (
     | HasNoteClause
     | YearClause
     | ReadClause
+    | TagClause
+    | HasTagClause
 )
 
 
@@ -277,9 +297,23 @@ def _is_filter(value: str, quoted: bool) -> Clause:
 
 
 def _has_filter(value: str, quoted: bool) -> Clause:
-    if "note".startswith(value.strip().lower()):
+    cleaned = value.strip().lower()
+    if cleaned in ("tag", "tags"):
+        return HasTagClause()
+    if "note".startswith(cleaned):
         return HasNoteClause()
-    raise QueryError(f"unknown value 'has:{value}' (expected has:note)")
+    if "tag".startswith(cleaned):
+        return HasTagClause()
+    raise QueryError(f"unknown value 'has:{value}' (expected has:note or has:tag)")
+
+
+def _tag_filter(value: str, quoted: bool) -> Clause:
+    # The key as readq.tags.tag_key computes it (NFC, casefolded); a trailing "/" asks for
+    # the same hierarchy as the name without it.
+    key = unicodedata.normalize("NFC", value).strip().casefold().rstrip("/")
+    if not key:
+        raise QueryError(f"nothing to search for in 'tag:{value}'")
+    return TagClause(key=key)
 
 
 def _year_filter(value: str, quoted: bool) -> Clause:
@@ -322,10 +356,11 @@ FILTERS: dict[str, FilterParser] = {
     "title": _text_filter(Field.TITLE),
     "note": _text_filter(Field.NOTE),
     "read": _read_filter,
+    "tag": _tag_filter,
 }
 """Every ``key:`` the language knows; adding one here is all the parser needs."""
 FILTER_KEYS = tuple(FILTERS)
-_EXAMPLES = {"is": "is:read", "has": "has:note", "year": "year:2024"}
+_EXAMPLES = {"is": "is:read", "has": "has:note", "year": "year:2024", "tag": "tag:project"}
 
 
 # ------------------------------------------------------------------------- lexing
@@ -519,6 +554,7 @@ def _term(token: _Token) -> Clause | None:
 
 
 # ---------------------------------------------------------------------- rendering
+_PLAIN_TAG = re.compile(r'[^\s()"][^\s()]*')
 _FIELD_KEYS = {Field.ORG: "org:", Field.TITLE: "title:", Field.NOTE: "note:"}
 _STATUS_NAMES = {Status.NEW: "new", Status.TO_READ: "to-read", Status.READ: "read"}
 
@@ -547,6 +583,10 @@ def render(node: Node) -> str:
         return sign + "has:note"
     if isinstance(node, ReadClause):
         return sign + f"read:{'' if node.op == '=' else node.op}{node.day}"
+    if isinstance(node, TagClause):
+        return sign + "tag:" + (node.key if _PLAIN_TAG.fullmatch(node.key) else f'"{node.key}"')
+    if isinstance(node, HasTagClause):
+        return sign + "has:tag"
     return sign + f"year:{'' if node.op == '=' else node.op}{node.year:04d}"
 
 

@@ -20,18 +20,21 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from readq.models import SortKey, Status
+from readq.search import tagged
 from readq.search.index import SearchCancelled
 from readq.search.query import (
     AllOf,
     AnyOf,
     Field,
     HasNoteClause,
+    HasTagClause,
     Node,
     PhraseClause,
     Query,
     ReadClause,
     StarredClause,
     StatusClause,
+    TagClause,
     View,
     WordClause,
     YearClause,
@@ -90,6 +93,8 @@ class _Builder:
             return "(note <> '')"
         if isinstance(node, ReadClause):
             return self._read(node)
+        if isinstance(node, TagClause | HasTagClause):
+            return tagged.condition(node, self.param)
         return self._year(node)
 
     def _read(self, clause: ReadClause) -> str:

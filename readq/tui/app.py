@@ -31,7 +31,7 @@ from readq.models import Paper
 from readq.paths import Paths
 from readq.store import Store, StoreError
 from readq.textclean import strip_unsafe
-from readq.tui.keys import MAIN_KEYS
+from readq.tui.keys import MAIN_KEYS, PALETTE_ONLY
 from readq.tui.listing import View
 from readq.tui.searcher import Searcher
 
@@ -387,6 +387,8 @@ class ReadqApp(App[int]):
                 "a suggestion: shows it, applies it only if you say yes (u undoes)",
                 partial(main.suggest_queue, order.name),
             )
+        for title, text, action in PALETTE_ONLY:
+            yield SystemCommand(title, text, partial(self._run_main_action, action))
 
     async def _run_main_action(self, action: str) -> None:
         await self.run_action(action, self.main_screen)

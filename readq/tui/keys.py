@@ -32,6 +32,7 @@ class Key:
             "right_square_bracket": "]",
             "left_curly_bracket": "{",
             "right_curly_bracket": "}",
+            "number_sign": "#",
         }
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
@@ -76,6 +77,12 @@ MAIN_KEYS: list[Key] = [
     Key("escape", "escape", "Clear", "Clear the selection, else the filter", priority=True),
     Key("d", "delete", "Delete", "Move to the trash (u brings it back)"),
     Key("E", "rename", "Rename", "Rename the paper: edit its title (give it one of your own)"),
+    Key(
+        "l,number_sign",
+        "tag_picker",
+        "Tags",
+        "Tag the paper or the selection (type: find or create, space: toggle, Enter: apply)",
+    ),
     Key("0,T", "trash", "Trash", "The trash: deleted papers, to restore (Enter)"),
     Key("left_square_bracket", "queue_move('up')", "Up", "To-read queue: move the paper up"),
     Key("right_square_bracket", "queue_move('down')", "Down", "To-read queue: move it down"),
@@ -110,3 +117,12 @@ MAIN_KEYS: list[Key] = [
     Key("question_mark", "help", "Help", "This help", True),
     Key("q", "app.quit", "Quit", "Quit", True),
 ]
+
+PALETTE_ONLY: list[tuple[str, str, str]] = [
+    (
+        "Tagging rules: list them with counts, add one (with a preview), remove one",
+        "palette only",
+        "rules",
+    ),
+]
+"""Commands without a key (rarely used): (title, help line, main-screen action)."""

@@ -164,6 +164,21 @@ ROWS: list[tuple[str, frozenset[int], bool]] = [
     ("-read:7d", _except(7), False),
     ("is:read -read:7d", frozenset({3}), False),
     ("read:2024-06-01 OR read:7d", frozenset({3, 7}), False),
+    # tags: a name finds itself and what is below it (project/...), never a longer word
+    ("tag:project", frozenset({1, 2, 10, 11}), False),
+    ("tag:PROJECT/avatars", frozenset({1, 10}), False),
+    ("tag:project/", frozenset({1, 2, 10, 11}), False),
+    ("tag:proj", frozenset(), False),
+    ("tag:projection", frozenset({3}), False),
+    ("-tag:project", _except(1, 2, 10, 11), False),
+    ("has:tag", frozenset({1, 2, 3, 4, 5, 10, 11}), False),
+    ("-has:tag", _except(1, 2, 3, 4, 5, 10, 11), False),
+    ("tag:survey OR tag:projection", frozenset({3, 4}), False),
+    ("(tag:survey OR tag:projection) -is:read", frozenset({4}), False),
+    ("tag:project diffusion", frozenset({1, 10}), False),
+    ("tag:übertag", frozenset({5}), False),
+    ('tag:"ÜBERTAG"', frozenset({5}), False),
+    ("tag:nothing", frozenset(), False),
     # nothing asked: everything
     ("", ALL, False),
 ]
@@ -189,6 +204,11 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         store.save_note(2, "todo compare with adapters")
         store.save_note(4, "later: reread section 3")
         store.save_note(7, "great figures")
+        store.change_tags([1, 10], ["project/avatars"])
+        store.change_tags([2, 11], ["Project"])
+        store.change_tags([3], ["projection"])
+        store.change_tags([4], ["survey"])
+        store.change_tags([5], ["ÜberTag"])
     finally:
         store.close()
     yield path

@@ -23,7 +23,7 @@ from readq.library.outcomes import (
     star_description,
     write_failure,
 )
-from readq.library.undo import NoteChange, StateChange, TrashChange
+from readq.library.undo import NoteChange, StateChange, TagChange, TrashChange
 from readq.models import SavedView, SortKey, Status
 from readq.store import PaperState, QueueError, UnknownPaperError, ViewError
 from readq.tui.listing import View, sort_label
@@ -391,6 +391,8 @@ class TriageScreen(ListScreen):
             # Undoing a delete restores (and redoing it deletes again): after this reversal
             # the papers are in the trash exactly when the recorded change was a restore.
             self.rq.searcher.note_trashed(ids, trashed=not change.trashed)
+        elif isinstance(change, TagChange):
+            pass  # tags are read at query time: the list below asks again
         else:  # a rename or a queue move: the index re-reads the rows
             self.rq.searcher.invalidate()
         self.paper_list.invalidate(ids)
@@ -465,6 +467,47 @@ class TriageScreen(ListScreen):
             self.request_list(keep_id=paper.id)
 
         self.app.push_screen(RenameScreen(paper.title), chosen)
+
+    # -------------------------------------------------------------------- tags
+    def action_tag_picker(self) -> None:
+        """Tag the selection (or the paper under the cursor): the picker asks, the library
+        writes every toggle in one transaction, one undo step."""
+        from readq.library.tagpick import TagPick
+        from readq.tui.screens.tag_picker import TagEdit, TagPickerScreen
+
+        ids = self._targets()
+        if not ids:
+            return
+        library = self.rq.library
+        counts = {t.name: t.count for t in library.tag_counts()}
+        pick = TagPick(counts, library.tags_of(ids), len(ids))
+
+        def chosen(edit: TagEdit | None) -> None:
+            if edit is None:
+                return
+            add, remove = edit
+            try:
+                done = library.tag(ids, add, remove)
+            except Exception as exc:  # locked past the timeout, read-only, paper gone
+                self._write_failed("Tag", exc)
+                return
+            if self.paper_list.selected:
+                self.paper_list.clear_selection()
+            self._after_library_change(done, gone=set())
+            # Tags are read at query time: a tag: filter answers anew, nothing to re-index.
+            self.request_list(keep_id=ids[0] if len(ids) == 1 else None)
+
+        self.app.push_screen(TagPickerScreen(pick, len(ids)), chosen)
+
+    def action_rules(self) -> None:
+        """The rules screen (from the command palette): list, preview and add, remove."""
+        from readq.tui.screens.rules import RulesScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.reload()  # a rule tagged papers: rows, counts and tag: filters
+
+        self.app.push_screen(RulesScreen(), closed)
 
     def action_trash(self) -> None:
         """Show the trash: the deleted papers, to restore."""

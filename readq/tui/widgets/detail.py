@@ -111,6 +111,9 @@ def paper_header(paper: Paper, *, author_budget: int | None = None) -> Text:
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes} upvotes")
     out.append(" · ".join(facts), "italic")
+    if paper.tags:
+        out.append("\nTags: ", "dim")
+        out.append(" ".join("#" + clean(tag, one_line=True) for tag in paper.tags))
     for label, value in identity_facts(paper):
         out.append("\n")
         if label:

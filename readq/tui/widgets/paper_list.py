@@ -86,6 +86,7 @@ class PaperList(LineView, can_focus=True):
         "paper-list--read",
         "paper-list--star",
         "paper-list--meta",
+        "paper-list--tag",
     }
 
     DEFAULT_CSS = """
@@ -105,6 +106,7 @@ class PaperList(LineView, can_focus=True):
     PaperList > .paper-list--read { color: $text-muted; }
     PaperList > .paper-list--star { color: $warning; }
     PaperList > .paper-list--meta { color: $text-muted; }
+    PaperList > .paper-list--tag { color: $secondary; }
     """
 
     class CursorMoved(Message):
@@ -462,10 +464,18 @@ class PaperList(LineView, can_focus=True):
         first.append_text(head)
         first.append_text(right)
         second = Text(" " * ROW_INDENT, style=row_style, no_wrap=True, overflow="ellipsis", end="")
+        tags = display_tags(paper)
+        if tags:  # the tags stay in sight: a long title's second line gives way
+            room = width - ROW_INDENT - cell_len(tags) - 2
+            if tail.cell_len > room:
+                tail.truncate(max(1, room), overflow="ellipsis")
         second.append_text(tail)
+        if tags:
+            second.append("  " if tail.plain else "", meta)
+            second.append(tags, self._style("paper-list--tag"))
         authors = display_authors(paper)
         if authors:
-            second.append("  " if tail.plain else "", meta)
+            second.append("  " if tail.plain or tags else "", meta)
             second.append(authors, meta)
         return [
             self._to_strip(first, width, row_style),
@@ -516,6 +526,9 @@ class PaperList(LineView, can_focus=True):
         right.append(" " + display_date(paper).ljust(DATE_WIDTH), meta)
         votes = "" if paper.upvotes is None else f"▲{paper.upvotes}"
         right.append(" " + votes.rjust(VOTES_WIDTH - 1), meta)
+        tags = display_tags(paper, min(TAGS_WIDTH, max(0, width // 5)))
+        if tags:
+            right = Text(" " + tags, style=style("paper-list--tag"), no_wrap=True, end="") + right
         title_width = width - line.cell_len - right.cell_len
         if title_width < 8:
             right = Text(end="")
@@ -552,6 +565,29 @@ def wrap_point(text: str, cells: int) -> int:
         fits = position + 1
     space = text.rfind(" ", 0, fits + 1)
     return space if space > 0 else fits
+
+
+TAGS_WIDTH = 28
+"""Cells a row gives its tags at most ("#a #b +2"): the title keeps the room."""
+
+
+def display_tags(paper: Paper, cells: int = TAGS_WIDTH) -> str:
+    """The paper's tags for its row, compactly: as many as fit in ``cells``, then "+N"
+    for the others (untrusted text: cleaned, drawn as plain text)."""
+    if not paper.tags:
+        return ""
+    names = ["#" + strip_unsafe(t, keep_newlines=False) for t in paper.tags]
+    shown: list[str] = []
+    for index, name in enumerate(names):
+        rest = len(names) - index - 1
+        if cell_len(" ".join([*shown, name]) + (f" +{rest}" if rest else "")) > cells:
+            break
+        shown.append(name)
+    if not shown:  # the first tag alone is too long: cut it
+        more = f" +{len(names) - 1}" if len(names) > 1 else ""
+        return names[0][: max(1, cells - len(more) - 1)] + "…" + more
+    left = len(names) - len(shown)
+    return " ".join(shown) + (f" +{left}" if left else "")
 
 
 def display_authors(paper: Paper) -> str:
