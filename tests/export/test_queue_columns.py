@@ -26,13 +26,15 @@ def _library(store: Store) -> list[int]:
     return ids
 
 
-def test_csv_has_the_queue_place_last(store: Store) -> None:
+def test_csv_has_the_queue_place_after_comments(store: Store) -> None:
     a, b, c = _library(store)
     out = io.StringIO()
     export_papers(store, [a, b, c], "csv", out)
     rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
-    assert rows[0][-1] == "queue" and rows[0][-2] == "comments"
-    assert {row[0]: row[-1] for row in rows[1:]} == {str(a): "2", str(b): "", str(c): "1"}
+    header = rows[0]
+    place = header.index("queue")
+    assert header[place - 1] == "comments" and header[place + 1 :] == ["tags"]
+    assert {row[0]: row[place] for row in rows[1:]} == {str(a): "2", str(b): "", str(c): "1"}
 
 
 def test_the_reading_list_numbers_the_to_read_section_in_queue_order(store: Store) -> None:
