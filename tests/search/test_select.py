@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_search_cache import make_papers
+from support.searchlib import make_papers
 
 from readq.models import SortKey, Source
 from readq.paths import search_cache_path

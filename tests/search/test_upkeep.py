@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakeapi import FakeApi
-from test_search_cache import answers, make_papers
+from support.fakeapi import FakeApi
+from support.searchlib import answers, make_papers
 
 from readq.cli import cli
 from readq.ingest import ingest_paths

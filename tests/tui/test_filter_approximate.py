@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import TITLES, build_library, main_of, make_app, settle
+from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 
 from readq.tui.searcher import Searcher
 
