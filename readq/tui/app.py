@@ -82,10 +82,8 @@ class ReadqApp(App[int]):
         """The application layer: every write, undo/redo, queued writes and jobs."""
         self.notes = NoteKeeper(
             self,
-            self.store,
-            paths.data_dir,
+            self.library.drafts(paths.data_dir),
             on_saved=lambda _id: self.searcher.invalidate(),
-            on_session_saved=self._note_session_saved,
         )
         self.exit_guard: ExitGuard | None = None
         """Bounds the exit after a hang-up or SIGTERM/SIGHUP (set by ``run_app`` only)."""
@@ -101,10 +99,6 @@ class ReadqApp(App[int]):
     def writer(self) -> BackgroundWriter:
         """The queue of writes waiting for another process's lock (kept by the library)."""
         return self.library.writer
-
-    def _note_session_saved(self, paper_id: int, before: str) -> None:
-        """An editing session changed a note: one undo step puts the text back."""
-        self.library.record_note_edit(paper_id, before)
 
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
