@@ -23,16 +23,16 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from readq.library import Library
+from readq.library.searcher import Searcher
 from readq.library.settings import Settings, read_settings, save_settings
 from readq.library.undo import UndoStack
 from readq.library.urls import safe_url
 from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
+from readq.search.selection import Selection, View
 from readq.store import Store, StoreError
 from readq.tui.keys import MAIN_KEYS
-from readq.tui.listing import View
-from readq.tui.searcher import Searcher
 
 if TYPE_CHECKING:
     from readq.tui.terminal import ExitGuard
@@ -110,8 +110,9 @@ class ReadqApp(App[int]):
         """The main screen, on the remembered view and sort."""
         from readq.tui.screens.main import MainScreen
 
+        settings = self.settings
         return MainScreen(
-            View(self.settings.view), self.settings.sort_key, reverse=self.settings.reverse
+            Selection(View(settings.view), sort=settings.sort_key, reverse=settings.reverse)
         )
 
     @property

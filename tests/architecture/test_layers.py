@@ -46,6 +46,7 @@ def test_the_application_layer_loads_no_front_end() -> None:
     code = (
         "import sys\n"
         "import readq.library, readq.library.settings, readq.library.urls\n"
+        "import readq.library.drafts, readq.library.searcher\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'click'))\n"
         "bad += sorted(m for m in sys.modules if m.startswith(('readq.tui', 'readq.cli')))\n"
         "assert not bad, bad\n"
@@ -68,3 +69,20 @@ def test_no_import_cycles() -> None:
             if back is not None:
                 cycles.append((module, imported, back))
     assert cycles == []
+
+
+def test_a_selection_and_the_sql_path_load_no_search_engine() -> None:
+    """What the first screen needs (a ``Selection``, its SQL answer, the searcher that waits
+    for the index) loads neither the engine nor rapidfuzz: they cost start-up time and come
+    later, in a worker."""
+    code = (
+        "import sys\n"
+        "import readq.search, readq.search.selection, readq.search.sql\n"
+        "import readq.library.searcher\n"
+        "from readq.search import Selection, View\n"
+        "bad = sorted(m for m in sys.modules if m in ('readq.search.engine', 'rapidfuzz'))\n"
+        "assert not bad, bad\n"
+        "from readq.search import SearchEngine\n"
+        "assert 'readq.search.engine' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from support.searchlib import make_papers
 
+from readq.library.searcher import Searcher
 from readq.models import SortKey, Source, Status
 from readq.store import Store
-from readq.tui.searcher import Searcher
 
 
 @pytest.fixture
@@ -87,9 +87,9 @@ def test_a_superseded_request_is_dropped_before_any_work(
 ) -> None:
     """A request cancelled by a newer keystroke (as the exclusive list worker is) never runs
     its search, whether or not the query has words for the engine to check cancellation in."""
+    from readq.library.searcher import Cancelled, ListRequest
     from readq.search import SearchEngine
-    from readq.tui.listing import ListRequest, View
-    from readq.tui.searcher import Cancelled
+    from readq.search.selection import Selection, View
 
     ran: list[str] = []
     real = SearchEngine.search
@@ -99,7 +99,7 @@ def test_a_superseded_request_is_dropped_before_any_work(
         return real(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SearchEngine, "search", spy)
-    request = ListRequest(1, View.INBOX, SortKey.PUBLISHED, text)
+    request = ListRequest(1, Selection(View.INBOX, text, SortKey.PUBLISHED))
     reader = library.open_reader()
     try:
         with pytest.raises(Cancelled):

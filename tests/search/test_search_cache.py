@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from support.searchlib import answers, make_papers
 
+from readq.library.searcher import Searcher
 from readq.models import ScrapedPaper, SortKey, Source, Status
 from readq.paths import search_cache_path
 from readq.search import SearchCancelled, SearchEngine, cache
 from readq.store import Store, now_iso
-from readq.tui.searcher import Searcher
 
 
 @pytest.fixture
@@ -486,7 +486,7 @@ def test_closing_the_searcher_stops_a_child_build(
     import threading
     import time
 
-    import readq.tui.searcher as searcher_module
+    import readq.library.searcher as searcher_module
 
     monkeypatch.setattr(searcher_module, "CHILD_BUILD_MIN", 1)
     started = threading.Event()

@@ -116,6 +116,5 @@ def answers(engine: SearchEngine) -> dict[str, object]:
                 out[f"{query}|{sort}|{view}"] = (got, result.counts())
         result = engine.search(query)
         first = list(result)[:5]
-        out[f"{query}|rows"] = engine.rows(first)
         out[f"{query}|hl"] = [result.highlights(pid) for pid in first]
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 
-from readq.tui.searcher import Searcher
+from readq.library.searcher import Searcher
 
 
 def _message(app: object) -> str:

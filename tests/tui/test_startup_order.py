@@ -103,7 +103,7 @@ async def test_the_index_loads_without_waiting_for_the_whole_list(
     """The index starts loading once the first screen is painted: a whole list that is slow
     to fetch (or cancelled by a filter typed at once, then answered slowly in SQL) no longer
     holds back the search that answers typos."""
-    from readq.tui.searcher import Searcher
+    from readq.library.searcher import Searcher
 
     release = threading.Event()
     real = Searcher.search

@@ -233,8 +233,9 @@ async def test_filter_typo_and_query_error(tmp_path: Path) -> None:
 
 
 async def test_stale_results_are_dropped(tmp_path: Path) -> None:
+    from readq.library.searcher import ListRequest, ListResult
     from readq.models import SortKey
-    from readq.tui.listing import ListRequest, ListResult
+    from readq.search.selection import Selection
     from readq.tui.messages import ListReady
 
     paths, store = build_library(tmp_path)
@@ -243,7 +244,7 @@ async def test_stale_results_are_dropped(tmp_path: Path) -> None:
         await settle(pilot, app)
         screen = main_screen(app)
         before = list(screen.paper_list.ids)
-        stale = ListRequest(screen._seq - 1, screen.view, SortKey.ADDED, "x")
+        stale = ListRequest(screen._seq - 1, Selection(screen.view, "x", SortKey.ADDED))
         screen.post_message(ListReady(ListResult(stale, [before[0]])))
         await pilot.pause()
         assert list(screen.paper_list.ids) == before

@@ -1,43 +1,141 @@
-"""The bridge between the list and the search: turns a ``ListRequest`` into ids.
+"""The index lifecycle of a front end, and the bridge from a list request to ids.
 
-Runs on worker threads. Until the core engine (``readq.search.SearchEngine``) has loaded, the
-ids come straight from SQLite: the same parsed query evaluated exactly in SQL, words as
-substrings (the filter bar says "approximate"). Once it has
-loaded (from its cache file when usable, see :mod:`readq.search.cache`), the engine answers
-everything from memory. Nothing here imports Textual.
+A front end that lists papers as the user types (the TUI) keeps one :class:`Searcher`: it
+loads the in-memory index (``readq.search.SearchEngine``) from its cache or builds it, keeps
+it in step with the library (our own writes are told to it, another process's make it catch
+up), and drops a stale query as soon as a newer keystroke supersedes it. Until the index has
+loaded, a :class:`ListRequest` is answered straight from SQLite: the same selection evaluated
+exactly in SQL, words as substrings (the filter bar says "approximate"). Runs on worker
+threads; no Textual here.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from readq.models import Stats
+from readq.search import sql as query_sql
+from readq.search.index import SearchCancelled
+from readq.search.query import PhraseClause, QueryError, positive_terms
+from readq.search.selection import Selection
 from readq.store import PaperState, Store
-from readq.tui.listing import (
-    ListRequest,
-    ListResult,
-    SearchView,
-    Span,
-    View,
-    ordered_ids,
-    search_view,
-    sql_search,
-)
 
 if TYPE_CHECKING:
     from readq.search import SearchEngine
 
+Span = tuple[int, int]
 IsCancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """One request for the list's contents, tagged with a sequence number."""
+
+    seq: int
+    selection: Selection
+    limit: int | None = None
+    keep_id: int | None = None
+    near: int = 0
+    """Where ``keep_id`` probably is (the cursor's row): looked for there first, since walking
+    a lazy result of a million ids to find it takes ~200 ms."""
+    follows_cursor: bool = False
+    """``keep_id`` is simply the paper that was under the cursor: if the user moves while the
+    list is computed, the cursor stays where they moved to, not where it was."""
+
+
+HighlightFn = Callable[[int, str], list[Span]]
+
+
+@dataclass(slots=True)
+class ListResult:
+    """The answer to a ``ListRequest``: ids in display order, or a one-line error."""
+
+    request: ListRequest
+    ids: Sequence[int] = field(default_factory=list)
+    error: str | None = None
+    highlight: HighlightFn | None = None
+    partial: bool = False
+    keep_index: int | None = None
+    note: str | None = None
+    """Said in the filter bar with the match count (the SQL path's "approximate")."""
+
+
+def word_spans(title: str, words: Sequence[str]) -> list[Span]:
+    """Where any of ``words`` occurs in ``title`` (case-insensitive), merged and sorted: the
+    highlight of the SQL path, whose words match as substrings."""
+    if not words:
+        return []
+    folded = title.casefold()
+    if len(folded) != len(title):  # casefolding changed lengths: fall back to lower()
+        folded = title.lower()
+    spans: list[Span] = []
+    for word in words:
+        start = folded.find(word)
+        while start != -1:
+            spans.append((start, start + len(word)))
+            start = folded.find(word, start + 1)
+    spans.sort()
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+APPROXIMATE = "approximate (index loading): substrings, no typos"
+"""The filter bar's note while the SQL path answers a query with words."""
+
+
+def sql_search(
+    store: Store,
+    request: ListRequest,
+    *,
+    limit: int | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ListResult:
+    """Answer ``request`` with the exact SQL evaluation of its query (used until the index has
+    loaded): every operator means what it means in the index; words match as substrings.
+
+    With ``limit``, only the first rows (``partial`` when there may be more): common words
+    fill a screen after a short scan, so it paints before the full answer is counted.
+    Raises ``readq.search.SearchCancelled`` when ``is_cancelled()`` turns True."""
+    try:
+        query = request.selection.parsed()
+    except QueryError as exc:
+        return ListResult(request, error=str(exc))
+    ids = query_sql.selection_ids(
+        store, replace(request.selection, query=query), limit=limit, is_cancelled=is_cancelled
+    )
+    partial = limit is not None and len(ids) >= limit
+    if not query.has_text:
+        return ListResult(request, ids, partial=partial)
+    terms: list[str] = []
+    for term in positive_terms(query.clauses):
+        if isinstance(term, PhraseClause):
+            terms.append(term.text.casefold())
+        else:
+            terms.extend(term.tokens)
+
+    def highlight(paper_id: int, title: str) -> list[Span]:
+        return word_spans(title, terms)
+
+    return ListResult(request, ids, highlight=highlight, note=APPROXIMATE, partial=partial)
+
+
+def list_ids(store: Store, selection: Selection, limit: int | None = None) -> list[int]:
+    """The ids of a selection without words (a view, filters) from SQL: exact, no index
+    needed (the first screen at start-up, before the index has loaded)."""
+    return query_sql.selection_ids(store, selection, limit=limit)
+
+
 CHILD_BUILD_MIN = 20_000
 """From this many papers a first build runs in a child process (it saves the index cache,
 which is then loaded): the UI's process keeps its GIL for keystrokes."""
-
-
-def engine_view(view: View) -> SearchView:
-    """The engine's name for a view (a ``Status``, ``"starred"`` or None)."""
-    return search_view(view)
 
 
 class Cancelled(Exception):
@@ -70,7 +168,6 @@ class Searcher:
         except Exception as exc:  # the engine is optional: the SQL path still works
             self.engine_error = f"search engine unavailable: {exc}"
             return False
-        from readq.search import SearchCancelled
 
         def cancelled() -> bool:
             return self._closed.is_set() or (is_cancelled is not None and is_cancelled())
@@ -171,10 +268,8 @@ class Searcher:
         """While the index loads, the first ``rows`` ids of a query (``partial`` if there may
         be more; then :meth:`search` gives the whole answer), or None when there is nothing
         to hurry (no query, or the index answers)."""
-        if self.engine is not None or not request.text.strip():
+        if self.engine is not None or not request.selection.text.strip():
             return None
-        from readq.search import SearchCancelled
-
         try:
             return sql_search(reader, request, limit=rows, is_cancelled=is_cancelled)
         except SearchCancelled:
@@ -182,15 +277,11 @@ class Searcher:
 
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""
-        from readq.search import QueryError, SearchCancelled
-
         engine = self.engine
+        selection = request.selection
         if engine is None:
-            if not request.text.strip():
-                return ListResult(
-                    request,
-                    ordered_ids(reader, request.view, request.sort, reverse=request.reverse),
-                )
+            if not selection.text.strip():
+                return ListResult(request, list_ids(reader, selection))
             try:
                 return sql_search(reader, request, is_cancelled=is_cancelled)
             except SearchCancelled:
@@ -205,11 +296,11 @@ class Searcher:
         self._catch_up(engine)
         try:
             result = engine.search(
-                request.text,
-                sort=request.sort,
-                view=engine_view(request.view),
+                selection.query,
+                sort=selection.sort,
+                view=selection.view.filter,
                 is_cancelled=is_cancelled,
-                reverse=request.reverse,
+                reverse=selection.reverse,
             )
         except QueryError as exc:
             return ListResult(request, error=str(exc))
@@ -220,11 +311,8 @@ class Searcher:
         result[0:200]  # materialise the first page here, off the UI thread
 
         def highlight(paper_id: int, title: str) -> list[Span]:
-            if not request.text.strip():
+            if not selection.text.strip():
                 return []
             return list(result.highlights(paper_id, title, "").title_spans)
 
         return ListResult(request, result, highlight=highlight)
-
-
-__all__ = ["Cancelled", "Searcher"]
