@@ -12,20 +12,11 @@ Importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from readq.importers.records import ImportRecord, ParsedImport
-from readq.models import Source, Status
-from readq.store import (
-    SCRAPED_COLUMNS_SQL,
-    SCRAPED_MARKS,
-    SeenInFile,
-    Store,
-    identified,
-    now_iso,
-    scraped_values,
-)
+from readq.models import ScrapedPaper, Source, Status
+from readq.store import ImportedState, SeenInFile, Store, identified, now_iso
 from readq.textclean import dedupe_keys
 
 
@@ -46,10 +37,9 @@ class ImportResult:
 
 def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
     """Apply ``parsed`` (read from ``source``) to ``store`` in one ``BEGIN IMMEDIATE``."""
-    with store.write() as conn:
-        empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
-        if empty and _restorable(parsed):
-            return _restore(conn, parsed)
+    with store.write():
+        if store.is_empty() and _restorable(parsed):
+            return _restore(store, parsed)
         return _merge_all(store, parsed, source)
 
 
@@ -68,55 +58,44 @@ def _restorable(parsed: ParsedImport) -> bool:
     return True
 
 
-def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
+def _restore(store: Store, parsed: ParsedImport) -> ImportResult:
     stamp = now_iso()
     for record in parsed.records:
         paper = record.paper
         assert record.old_id is not None
-        conn.execute(
-            f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
-            f"note_revision, added_at, updated_at, deleted_at, read_at) "
-            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.old_id,
-                *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
-                (record.status or Status.NEW).value,
-                int(record.starred),
-                record.note,
-                record.note_revision,
-                record.added_at or stamp,
-                record.updated_at or stamp,
-                record.deleted_at,
-                record.read_at,
-            ),
+        state = ImportedState(
+            status=record.status or Status.NEW,
+            starred=record.starred,
+            added_at=record.added_at or stamp,
+            updated_at=record.updated_at or stamp,
+            deleted_at=record.deleted_at,
+            read_at=record.read_at,
+            note=record.note,
+            note_revision=record.note_revision,
         )
-        conn.executemany(
-            "INSERT INTO note_revisions (id, paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.id, record.old_id, r.text, r.created_at, r.kind, r.base) for r in record.revisions],
-        )
-        _add_sources(conn, record.old_id, record.sources, stamp)
+        keys = dedupe_keys(paper.title, paper.abstract)
+        store.insert_paper(paper, keys, state, paper_id=record.old_id)
+        for r in record.revisions:
+            store.add_note_revision(
+                record.old_id, r.text, r.created_at, r.kind, r.base, revision_id=r.id
+            )
+        store.add_sources(record.old_id, record.sources, stamp)
     for entry in parsed.ingests:
-        conn.execute(
-            "INSERT INTO ingests (id, name, path, format, at, papers, new, merged) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.id,
-                entry.name,
-                entry.path,
-                entry.format,
-                entry.at,
-                entry.papers,
-                entry.new,
-                entry.merged,
-            ),
+        store.log_ingest(
+            name=entry.name,
+            path=entry.path,
+            fmt=entry.format,
+            at=entry.at,
+            papers=entry.papers,
+            new=entry.new,
+            merged=entry.merged,
+            ingest_id=entry.id,
         )
     count = len(parsed.records)
     return ImportResult(parsed.format, papers=count, new=count, merged=0, restored=True)
 
 
 def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
-    conn = store.conn
     stamp = now_iso()
     seen = SeenInFile()
     duplicates: list[tuple[int, int]] = []
@@ -130,31 +109,27 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
         match = store.match(paper, tkey, akey, seen)
         pid = match.paper_id
         if pid is None:
-            pid = _insert_new(conn, record, tkey, akey, stamp)
+            pid = _insert_new(store, record, paper, (tkey, akey), stamp)
             new_ids.add(pid)
             duplicates.extend((pid, other) for other in match.possible_duplicates)
         else:
             changed = store.merge_scraped(pid, paper, tkey, akey, stamp)
-            state_changed, conflict = _merge_state(conn, pid, record, stamp)
+            state_changed, conflict = _merge_state(store, pid, record, stamp)
             conflicts += conflict
             if pid not in new_ids:
                 merged_ids.add(pid)
                 if changed or state_changed:
                     updated_ids.add(pid)
         seen.record(pid, match, paper, tkey, akey)
-        _add_sources(conn, pid, record.sources or (source,), stamp)
-    conn.execute(
-        "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            source.name,
-            source.path,
-            f"import-{parsed.format}",
-            stamp,
-            len(parsed.records),
-            len(new_ids),
-            len(merged_ids),
-        ),
+        store.add_sources(pid, record.sources or (source,), stamp)
+    store.log_ingest(
+        name=source.name,
+        path=source.path,
+        fmt=f"import-{parsed.format}",
+        at=stamp,
+        papers=len(parsed.records),
+        new=len(new_ids),
+        merged=len(merged_ids),
     )
     return ImportResult(
         parsed.format,
@@ -168,100 +143,62 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
 
 
 def _insert_new(
-    conn: sqlite3.Connection, record: ImportRecord, tkey: str, akey: str, stamp: str
+    store: Store,
+    record: ImportRecord,
+    paper: ScrapedPaper,
+    keys: tuple[str, str],
+    stamp: str,
 ) -> int:
-    paper = record.paper
-    cur = conn.execute(
-        f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at, "
-        f"deleted_at, read_at) VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?)",
-        (
-            *scraped_values(paper, tkey, akey),
-            (record.status or Status.NEW).value,
-            int(record.starred),
-            record.added_at or stamp,
-            stamp,
-            # A paper the backup holds in the trash arrives in the trash; one already in this
-            # library keeps its own place (an import never hides a paper the user can see).
-            record.deleted_at,
-            record.read_at,
-        ),
+    state = ImportedState(
+        status=record.status or Status.NEW,
+        starred=record.starred,
+        added_at=record.added_at or stamp,
+        updated_at=stamp,
+        # A paper the backup holds in the trash arrives in the trash; one already in this
+        # library keeps its own place (an import never hides a paper the user can see).
+        deleted_at=record.deleted_at,
+        read_at=record.read_at,
     )
-    pid = int(cur.lastrowid or 0)
+    pid = store.insert_paper(paper, keys, state)
     mapping: dict[int, int] = {}
     for revision in record.revisions:
         base = mapping.get(revision.base) if revision.base is not None else None
-        cur = conn.execute(
-            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (pid, revision.text, revision.created_at, revision.kind, base),
+        new_id = store.add_note_revision(
+            pid, revision.text, revision.created_at, revision.kind, base
         )
         if revision.id is not None:
-            mapping[revision.id] = int(cur.lastrowid or 0)
+            mapping[revision.id] = new_id
     current = mapping.get(record.note_revision) if record.note_revision is not None else None
     if current is None and record.note:
-        cur = conn.execute(
-            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, 'import', NULL)",
-            (pid, record.note, stamp),
-        )
-        current = int(cur.lastrowid or 0)
+        current = store.add_note_revision(pid, record.note, stamp, "import", None)
     if current is not None:
-        conn.execute(
-            "UPDATE papers SET note = ?, note_revision = ? WHERE id = ?",
-            (record.note, current, pid),
-        )
+        store.set_current_note(pid, record.note, current)
     return pid
 
 
-def _merge_state(
-    conn: sqlite3.Connection, pid: int, record: ImportRecord, stamp: str
-) -> tuple[bool, int]:
+def _merge_state(store: Store, pid: int, record: ImportRecord, stamp: str) -> tuple[bool, int]:
     """Merge the file's user state into paper ``pid``: (anything changed, conflicts kept)."""
-    status, starred, note, note_revision = conn.execute(
-        "SELECT status, starred, note, note_revision FROM papers WHERE id = ?", (pid,)
-    ).fetchone()
+    stored = store.stored_state(pid)
     updates: dict[str, object] = {}
-    if status == Status.NEW.value and record.status not in (None, Status.NEW):
+    if stored.status is Status.NEW and record.status not in (None, Status.NEW):
         assert record.status is not None
         updates["status"] = record.status.value
         if record.status is Status.READ:
             # Read according to the file: its date, else now (as marking it read would).
             updates["read_at"] = record.read_at or stamp
-    if record.starred and not starred:
+    if record.starred and not stored.starred:
         updates["starred"] = 1
     conflict = 0
-    if record.note and record.note != note:
-        if not str(note).strip():
-            cur = conn.execute(
-                "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-                "VALUES (?, ?, ?, 'import', ?)",
-                (pid, record.note, stamp, note_revision),
+    if record.note and record.note != stored.note:
+        if not stored.note.strip():
+            revision = store.add_note_revision(
+                pid, record.note, stamp, "import", stored.note_revision
             )
-            updates.update(note=record.note, note_revision=int(cur.lastrowid or 0))
-        else:
-            known = conn.execute(
-                "SELECT 1 FROM note_revisions WHERE paper_id = ? AND text = ? LIMIT 1",
-                (pid, record.note),
-            ).fetchone()
-            if known is None:
-                conn.execute(
-                    "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision)"
-                    " VALUES (?, ?, ?, 'conflict', ?)",
-                    (pid, record.note, stamp, note_revision),
-                )
-                conflict = 1
+            updates.update(note=record.note, note_revision=revision)
+        elif not store.has_note_revision(pid, record.note):
+            store.add_note_revision(pid, record.note, stamp, "conflict", stored.note_revision)
+            conflict = 1
     if updates:
         updates["updated_at"] = stamp
-        assignments = ", ".join(f"{k} = ?" for k in updates)
-        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
+        store.update_state(pid, updates)
     return bool(updates) or bool(conflict), conflict
-
-
-def _add_sources(
-    conn: sqlite3.Connection, pid: int, sources: tuple[Source, ...], stamp: str
-) -> None:
-    conn.executemany(
-        "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (paper_id, path) DO NOTHING",
-        [(pid, s.name, s.path or s.name, s.seen_at or stamp) for s in sources],
-    )
