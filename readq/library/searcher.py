@@ -17,9 +17,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from readq.models import Stats
-from readq.search import sql as query_sql
-from readq.search.index import SearchCancelled
-from readq.search.query import PhraseClause, QueryError, positive_terms
 from readq.search.selection import Selection
 from readq.store import PaperState, Store
 
@@ -104,6 +101,10 @@ def sql_search(
     With ``limit``, only the first rows (``partial`` when there may be more): common words
     fill a screen after a short scan, so it paints before the full answer is counted.
     Raises ``readq.search.SearchCancelled`` when ``is_cancelled()`` turns True."""
+    # The parser and the SQL evaluator load with the first query, not at start-up.
+    from readq.search import sql as query_sql
+    from readq.search.query import PhraseClause, QueryError, positive_terms
+
     try:
         query = request.selection.parsed()
     except QueryError as exc:
@@ -130,6 +131,8 @@ def sql_search(
 def list_ids(store: Store, selection: Selection, limit: int | None = None) -> list[int]:
     """The ids of a selection without words (a view, filters) from SQL: exact, no index
     needed (the first screen at start-up, before the index has loaded)."""
+    from readq.search import sql as query_sql
+
     return query_sql.selection_ids(store, selection, limit=limit)
 
 
@@ -168,6 +171,7 @@ class Searcher:
         except Exception as exc:  # the engine is optional: the SQL path still works
             self.engine_error = f"search engine unavailable: {exc}"
             return False
+        from readq.search import SearchCancelled
 
         def cancelled() -> bool:
             return self._closed.is_set() or (is_cancelled is not None and is_cancelled())
@@ -270,6 +274,8 @@ class Searcher:
         to hurry (no query, or the index answers)."""
         if self.engine is not None or not request.selection.text.strip():
             return None
+        from readq.search import SearchCancelled
+
         try:
             return sql_search(reader, request, limit=rows, is_cancelled=is_cancelled)
         except SearchCancelled:
@@ -277,6 +283,8 @@ class Searcher:
 
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""
+        from readq.search import QueryError, SearchCancelled
+
         engine = self.engine
         selection = request.selection
         if engine is None:

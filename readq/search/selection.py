@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from readq.models import SortKey, Status
-from readq.search.query import Node, Query, StarredClause, StatusClause, ViewFilter, parse_query
+
+if TYPE_CHECKING:  # the parser is loaded when a query is first parsed: start-up cost
+    from readq.search.query import Query, ViewFilter
 
 
 class View(Enum):
@@ -76,23 +79,29 @@ class Selection:
     @property
     def text(self) -> str:
         """The query as the user typed it (the filter bar's text)."""
-        return self.query.text if isinstance(self.query, Query) else self.query
+        return self.query if isinstance(self.query, str) else self.query.text
 
     @property
     def has_query(self) -> bool:
         """Whether anything narrows the view (typed text or added clauses)."""
-        if isinstance(self.query, Query):
-            return not self.query.is_empty
-        return bool(self.query.strip())
+        if isinstance(self.query, str):
+            return bool(self.query.strip())
+        return not self.query.is_empty
 
     def parsed(self) -> Query:
         """The query parsed (:class:`~readq.search.QueryError` when the text is malformed)."""
-        return self.query if isinstance(self.query, Query) else parse_query(self.query)
+        if not isinstance(self.query, str):
+            return self.query
+        from readq.search.query import parse_query
+
+        return parse_query(self.query)
 
     def with_state(self, *, status: Status | None = None, starred: bool | None = None) -> Selection:
         """This selection narrowed to ``status`` and to starred (False: not starred) papers,
         as clauses of its query: the CLI's ``--status``/``--starred`` mean what ``is:``
         means (:class:`~readq.search.QueryError` when the text is malformed)."""
+        from readq.search.query import Node, StarredClause, StatusClause
+
         extra: list[Node] = []
         if status is not None:
             extra.append(StatusClause(status))

@@ -1,7 +1,7 @@
 """The TUI's side of note drafts: the autosave timer, toasts, ``$EDITOR`` and the signals.
 
 The policy (which drafts are open, when each is written, how long a write waits for another
-writer, what to say) is :class:`readq.library.drafts.Drafts`'; this module only runs its
+writer, what to say) belongs to :class:`readq.library.drafts.Drafts`; this module only runs its
 :meth:`~readq.library.drafts.Drafts.tick` on a Textual timer, shows its outcomes as toasts,
 suspends the app for an external editor, and wires SIGTERM/SIGHUP to a flush of every draft
 (the handlers run when the widget tree may already be gone, so the drafts live in app state).
