@@ -10,8 +10,7 @@ ranking). The CLI's ``--status``/``--starred`` are clauses of the selection's qu
 from __future__ import annotations
 
 from readq.models import SortKey
-from readq.search import cache, sql
-from readq.search.engine import SearchEngine
+from readq.search import sql
 from readq.search.selection import Selection
 from readq.store import Store
 
@@ -30,6 +29,10 @@ def select_ids(store: Store, selection: Selection, *, limit: int | None = None) 
     parsed = selection.parsed()
     if not parsed.has_text:
         return sql.selection_ids(store, selection, limit=limit)
+    # The engine (and rapidfuzz) load only for a query with words: start-up cost.
+    from readq.search import cache
+    from readq.search.engine import SearchEngine
+
     engine = cache.load(store, orders=False)  # an order is computed when first used
     if engine is None:
         engine = SearchEngine.load(store)
