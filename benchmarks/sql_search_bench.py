@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.generate import CACHE_DIR, cached_library
+from readq.library.searcher import ListRequest, Searcher
 from readq.models import SortKey
+from readq.search.selection import Selection, View
 from readq.store import Store
-from readq.tui.listing import ListRequest, View
-from readq.tui.searcher import Searcher
 
 QUERIES = (
     "d",
@@ -49,7 +49,7 @@ def _measure(path: Path, text: str) -> tuple[float, float, int]:
     store = Store.open(path)
     try:
         searcher = Searcher()
-        request = ListRequest(1, View.ALL, SortKey.ADDED, text)
+        request = ListRequest(1, Selection(View.ALL, text, SortKey.ADDED))
         started = time.perf_counter()
         page = searcher.first_page(store, request, PAGE, lambda: False)
         first = time.perf_counter() - started

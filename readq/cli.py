@@ -33,6 +33,7 @@ from readq.paths import (
     escape_undecodable,
     resolve_paths,
 )
+from readq.search.selection import Selection
 from readq.textclean import strip_unsafe
 
 if TYPE_CHECKING:
@@ -457,42 +458,29 @@ def list_command(
         query = f"({saved.query}) {query or ''}".strip()
     has_query = query is not None and query.strip() != ""
     sort_key = SortKey(sort) if sort else SortKey.RELEVANCE if has_query else SortKey.ADDED
+    selection = Selection(query=query or "", sort=sort_key, reverse=reverse)
     with user_errors():
-        if query is not None and has_query:
-            papers = _query_papers(store, query, sort_key, status, starred, limit, reverse)
-        else:
-            papers = store.list_papers(
-                status=status, starred=starred, sort=sort_key, limit=limit, reverse=reverse
-            )
+        papers = _select_papers(store, selection, status, starred, limit)
     if as_json:
         say_json([p.to_json() for p in papers])
         return
     _print_table(papers)
 
 
-def _query_papers(
+def _select_papers(
     store: Store,
-    query: str,
-    sort: SortKey,
+    selection: Selection,
     status: Status | None,
     starred: bool | None,
     limit: int | None,
-    reverse: bool = False,
 ) -> list[Paper]:
-    """The papers of ``query`` with ``--status``/``--starred`` as clauses of it (one
-    evaluation, shared with ``readq export``)."""
-    from readq.search import QueryError, select_ids
+    """The papers of ``selection`` with ``--status``/``--starred`` as clauses of its query
+    (one evaluation, shared with ``readq export``)."""
+    from readq.search import QueryError
+    from readq.search.select import select_ids
 
     try:
-        ids = select_ids(
-            store,
-            query,
-            status=status,
-            starred=starred,
-            sort=sort,
-            limit=limit,
-            reverse=reverse,
-        )
+        ids = select_ids(store, selection.with_state(status=status, starred=starred), limit=limit)
     except QueryError as exc:
         fail(f"bad query: {exc}")
     return store.get_many(ids)
@@ -1171,13 +1159,10 @@ def export_command(
     with user_errors():
         from readq.search import QueryError
 
+        selection = Selection(query=query or "", sort=SortKey(sort) if sort else default_sort)
         try:
             ids = select_ids(
-                store,
-                status=status,
-                starred=True if starred else None,
-                query=query,
-                sort=SortKey(sort) if sort else default_sort,
+                store, selection.with_state(status=status, starred=True if starred else None)
             )
         except QueryError as exc:
             fail(f"bad query: {exc}")

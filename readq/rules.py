@@ -98,6 +98,33 @@ def apply_to_new(store: Store, ids: Sequence[int]) -> int:
     return added
 
 
+def import_rules(
+    store: Store, found: Sequence[tuple[str, str, str | None]], *, new_ids: set[int] | None
+) -> list[Rule]:
+    """Rules an import brings, as (tag, query, created_at), inside the caller's write.
+
+    A restore (``new_ids`` None) stores them exactly and runs none: the backup already holds
+    what they did. A merge adds the ones the library lacks and runs them over every paper,
+    and runs the library's own rules over the papers the import added (as on ingest).
+    Returns the rules added."""
+    conn = store.conn
+    known = {(tags.tag_key(r.tag), r.query) for r in rules(conn)}
+    fresh: list[Rule] = []
+    for tag, query, created_at in found:
+        if new_ids is not None and (tags.tag_key(tag), query) in known:
+            continue
+        known.add((tags.tag_key(tag), query))
+        stamp = created_at or now_iso()
+        cur = conn.execute(
+            "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)", (tag, query, stamp)
+        )
+        fresh.append(Rule(int(cur.lastrowid or 0), tag, query, stamp))
+    if new_ids is not None:
+        apply_to_new(store, sorted(new_ids))
+        apply_all(store, conn, fresh)
+    return fresh
+
+
 def apply_all(store: Store, conn: sqlite3.Connection, found: Sequence[Rule]) -> int:
     """Apply these rules to every paper (an import that brought them), in the caller's
     transaction."""

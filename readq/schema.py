@@ -3,7 +3,7 @@
 Opening a library checks these names against the ``_sqlite_migrations`` table with plain
 ``sqlite3``. ``sqlite_utils`` (and its plugin scan, ~170 ms together on this machine) is only
 imported when a migration is pending, which keeps it out of every ``readq`` start.
-``tests/test_migrations.py`` checks that this list and ``readq.migrations`` agree.
+``tests/store/test_migrations.py`` checks that this list and ``readq.migrations`` agree.
 """
 
 from __future__ import annotations

@@ -172,6 +172,38 @@ VIEW_NAME_REFUSED = ("[", "]", "\\")
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedState:
+    """The user state a new paper arrives with from an import (:meth:`Store.insert_paper`)."""
+
+    status: Status
+    starred: bool
+    added_at: str
+    updated_at: str
+    deleted_at: str | None = None
+    read_at: str | None = None
+    note: str = ""
+    note_revision: int | None = None
+    queue_pos: float | None = None
+    """Its place in the to-read queue (a restore keeps the backup's number)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """A paper's stored user state, as an import merges into it."""
+
+    status: Status
+    starred: bool
+    note: str
+    note_revision: int | None
+
+
+USER_STATE_COLUMNS = frozenset(
+    {"status", "starred", "read_at", "note", "note_revision", "updated_at"}
+)
+"""The columns :meth:`Store.update_state` may set."""
+
+
+@dataclass(frozen=True, slots=True)
 class NoteSaveResult:
     """What a note save did: the revision now current, and whether another writer got there
     first (then their text was kept as a conflict revision and ours is current)."""
@@ -1460,6 +1492,211 @@ class Store:
             new_ids=tuple(new_ids),
             possible_duplicates=tuple(duplicates),
             in_trash=len(self.trashed_ids(merged_ids)) if merged_ids else 0,
+        )
+
+    # ------------------------------------------------------- rows, for importers
+    # Public verbs for writers that bring their own user state (an import restores status,
+    # stars, notes and their history): each is one statement on this store's connection, to
+    # be called inside :meth:`write` so that the whole import is one transaction.
+    def _in_write(self) -> sqlite3.Connection:
+        if self._atomic_depth == 0:
+            raise StoreError("this change needs a transaction: call it inside Store.write()")
+        return self.conn
+
+    def is_empty(self) -> bool:
+        """Whether the library holds no paper at all (the trash included)."""
+        return self.conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+
+    def insert_paper(
+        self,
+        paper: ScrapedPaper,
+        keys: tuple[str, str],
+        state: ImportedState,
+        *,
+        paper_id: int | None = None,
+    ) -> int:
+        """Store a new paper: its scraped columns and dedupe ``keys`` (title, abstract) as
+        ingest stores them, with the user ``state`` given (an import's); ``paper_id`` keeps
+        that id (a restore into an empty library). Returns the paper's id."""
+        conn = self._in_write()
+        cur = conn.execute(
+            f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
+            "note_revision, added_at, updated_at, deleted_at, read_at, queue_pos) "
+            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                paper_id,
+                *scraped_values(paper, *keys),
+                state.status.value,
+                int(state.starred),
+                state.note,
+                state.note_revision,
+                state.added_at,
+                state.updated_at,
+                state.deleted_at,
+                state.read_at,
+                state.queue_pos if state.status is Status.TO_READ else None,
+            ),
+        )
+        return int(cur.lastrowid or 0) if paper_id is None else paper_id
+
+    def import_tags(
+        self,
+        paper_id: int,
+        names: Sequence[str],
+        removed: Sequence[str],
+        *,
+        respect: bool = False,
+    ) -> None:
+        """An import's tags and hand removals (tag keys) on paper ``paper_id``, inside a
+        write; ``respect``: leave out tags the user removed from it here (a merge: the
+        user's decisions in this library win)."""
+        conn = self._in_write()
+        excluded: set[str] = set()
+        if respect:
+            excluded = {
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT tag_key FROM rule_exclusions WHERE paper_id = ?", (paper_id,)
+                )
+            }
+        for name in names:
+            if tags.tag_key(name) not in excluded:
+                conn.execute(
+                    "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
+                    (paper_id, tags.tag_id(conn, name)),
+                )
+        carried = {tags.tag_key(n) for n in tags.tags_for(conn, [paper_id]).get(paper_id, [])}
+        conn.executemany(
+            "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) VALUES (?, ?)",
+            [(key, paper_id) for key in removed if key not in carried],
+        )
+
+    def tags_touched(self) -> None:
+        """Tell running indexes that tags may have changed (inside a write)."""
+        tags.touch(self._in_write())
+
+    def queue_at_bottom(self, ids: Sequence[int]) -> None:
+        """The to-read papers of ``ids`` without a queue place join the bottom, in this
+        order (inside a write)."""
+        conn = self._in_write()
+        waiting = {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM papers WHERE status = 'to-read' AND queue_pos IS NULL"
+            )
+        }
+        ordered = [i for i in dict.fromkeys(ids) if i in waiting]
+        if not ordered:
+            return
+        (bottom,) = conn.execute(
+            "SELECT max(queue_pos) FROM papers WHERE queue_pos IS NOT NULL"
+        ).fetchone()
+        start = 0.0 if bottom is None else float(bottom)
+        conn.executemany(
+            "UPDATE papers SET queue_pos = ? WHERE id = ?",
+            [(start + n, pid) for n, pid in enumerate(ordered, start=1)],
+        )
+
+    def import_views(self, views: Sequence[tuple[str, str]]) -> None:
+        """Saved views (name, query) from an import, after the library's own; a name already
+        used here, in any case, keeps this library's query (inside a write)."""
+        if not views:
+            return
+        conn = self._in_write()
+        (last,) = conn.execute("SELECT max(position) FROM views").fetchone()
+        position = 0 if last is None else int(last)
+        stamp = now_iso()
+        for name, query in views:
+            taken = conn.execute("SELECT 1 FROM views WHERE name = ?", (name,)).fetchone()
+            if taken is None:
+                position += 1
+                conn.execute(
+                    "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
+                    (name, query, position, stamp),
+                )
+
+    def add_note_revision(
+        self,
+        paper_id: int,
+        text: str,
+        created_at: str,
+        kind: str,
+        base_revision: int | None,
+        *,
+        revision_id: int | None = None,
+    ) -> int:
+        """Keep ``text`` in a paper's note history (the current note is not changed: see
+        :meth:`set_current_note`); ``revision_id`` keeps that id. Returns the revision id."""
+        cur = self._in_write().execute(
+            "INSERT INTO note_revisions (id, paper_id, text, created_at, kind, base_revision) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (revision_id, paper_id, text, created_at, kind, base_revision),
+        )
+        return int(cur.lastrowid or 0) if revision_id is None else revision_id
+
+    def set_current_note(self, paper_id: int, text: str, revision_id: int) -> None:
+        """Make ``text`` (kept as revision ``revision_id``) the paper's note."""
+        self._in_write().execute(
+            "UPDATE papers SET note = ?, note_revision = ? WHERE id = ?",
+            (text, revision_id, paper_id),
+        )
+
+    def stored_state(self, paper_id: int) -> StoredState:
+        """A paper's user state as stored: status, star, note and its revision."""
+        row = self.conn.execute(
+            "SELECT status, starred, note, note_revision FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownPaperError(paper_id)
+        status, starred, note, revision = row
+        return StoredState(Status(status), bool(starred), str(note), revision)
+
+    def has_note_revision(self, paper_id: int, text: str) -> bool:
+        """Whether ``text`` is already in the paper's note history."""
+        found = self.conn.execute(
+            "SELECT 1 FROM note_revisions WHERE paper_id = ? AND text = ? LIMIT 1",
+            (paper_id, text),
+        ).fetchone()
+        return found is not None
+
+    def update_state(self, paper_id: int, changes: dict[str, object]) -> None:
+        """Set some of a paper's user-state columns (``USER_STATE_COLUMNS``) at once."""
+        unknown = set(changes) - USER_STATE_COLUMNS
+        if unknown:
+            raise ValueError(f"not a user-state column: {', '.join(sorted(unknown))}")
+        if not changes:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self._in_write().execute(
+            f"UPDATE papers SET {assignments} WHERE id = ?", (*changes.values(), paper_id)
+        )
+
+    def add_sources(self, paper_id: int, sources: Iterable[Source], seen_at: str) -> None:
+        """Record where a paper was seen (a source already recorded is kept as it is);
+        ``seen_at`` dates the sources that carry no date."""
+        self._in_write().executemany(
+            "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (paper_id, path) DO NOTHING",
+            [(paper_id, s.name, s.path or s.name, s.seen_at or seen_at) for s in sources],
+        )
+
+    def log_ingest(
+        self,
+        *,
+        name: str,
+        path: str,
+        fmt: str,
+        at: str,
+        papers: int,
+        new: int,
+        merged: int,
+        ingest_id: int | None = None,
+    ) -> None:
+        """Add a line to the ingest log (``ingest_id`` kept when given: a restore)."""
+        self._in_write().execute(
+            "INSERT INTO ingests (id, name, path, format, at, papers, new, merged) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ingest_id, name, path, fmt, at, papers, new, merged),
         )
 
     # ------------------------------------------------------------------ matching

@@ -9,7 +9,7 @@ import pytest
 
 from readq.store import Store
 
-pytest_plugins = ["fakeapi"]  # the `api` fixture: a local stand-in for the arXiv API
+pytest_plugins = ["support.fakeapi"]  # the `api` fixture: a local stand-in for the arXiv API
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

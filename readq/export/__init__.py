@@ -16,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
-from readq.models import SortKey, Status
+from readq.models import SortKey
+from readq.search.selection import Selection, View
 from readq.store import Store
 
 __all__ = ["ExportFormat", "ExportResult", "export_papers", "select_ids", "suggested_name"]
@@ -62,28 +63,25 @@ def suggested_name(fmt: ExportFormat | str, *, now: datetime | None = None) -> s
     return f"readq-{stamp}{suffix}"
 
 
-def select_ids(
-    store: Store,
-    *,
-    status: Status | None = None,
-    starred: bool | None = None,
-    query: str | None = None,
-    sort: SortKey = SortKey.ADDED,
-) -> list[int] | None:
-    """The ids to export, in order; None means the whole library (and its ingest log).
+def select_ids(store: Store, selection: Selection) -> list[int] | None:
+    """The ids to export, in order; None means the whole library (and its ingest log): a
+    selection of every paper in added order.
 
-    With a ``query``, ``status`` and ``starred`` are clauses of it and
-    ``readq.search.select_ids`` answers (as for ``readq list``; ``QueryError`` if the query
-    is malformed).
+    Anything else is answered by ``readq.search.select_ids``, as for ``readq list`` (the
+    CLI's ``--status``/``--starred`` are clauses of the selection's query; ``QueryError`` if
+    the query is malformed).
     """
-    if query is not None and query.strip():
-        from readq.search import select_ids as select_query
-
-        return select_query(store, query, status=status, starred=starred, sort=sort)
-    if status is None and starred is None and sort is SortKey.ADDED:
+    whole = (
+        selection.view is View.ALL
+        and not selection.has_query
+        and selection.sort is SortKey.ADDED
+        and not selection.reverse
+    )
+    if whole:
         return None
-    papers = store.list_papers(status=status, starred=starred, sort=sort, with_sources=False)
-    return [p.id for p in papers]
+    from readq.search.select import select_ids as select_query
+
+    return select_query(store, selection)
 
 
 def export_papers(

@@ -7,30 +7,17 @@ merge of scraped fields (``Store.merge_scraped``). For a paper already in the li
 state wins: its status is kept unless it is ``new``, the star is the OR of both, and a
 different note in the file never replaces the library's note: it is kept as a ``conflict``
 revision (or becomes the note, as an ``import`` revision, when the library's note is empty).
-Importing the same file twice changes nothing the second time. Tags are added to what the
-library holds (not ones the user removed here by hand), the file's rules the library lacks
-are added and run, and the library's rules tag the papers the import added, in the same
-transaction.
+Importing the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from readq.importers.records import ImportRecord, ParsedImport
-from readq.models import Source, Status
-from readq.rules import Rule, apply_all, apply_to_new, rules
-from readq.store import (
-    SCRAPED_COLUMNS_SQL,
-    SCRAPED_MARKS,
-    SeenInFile,
-    Store,
-    identified,
-    now_iso,
-    scraped_values,
-)
-from readq.tags import tag_id, tag_key, tags_for, touch
+from readq.models import ScrapedPaper, Source, Status
+from readq.rules import import_rules
+from readq.store import ImportedState, SeenInFile, Store, identified, now_iso
 from readq.textclean import dedupe_keys
 
 
@@ -51,89 +38,16 @@ class ImportResult:
 
 def apply_import(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
     """Apply ``parsed`` (read from ``source``) to ``store`` in one ``BEGIN IMMEDIATE``."""
-    with store.write() as conn:
-        empty = conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
-        if empty and _restorable(parsed):
-            result = _restore(conn, parsed)
-            _restore_tags(conn, parsed)
+    with store.write():
+        if store.is_empty() and _restorable(parsed):
+            result = _restore(store, parsed)
         else:
             result = _merge_all(store, parsed, source)
-        _add_views(conn, parsed.views)
-        touch(conn)  # tags may have come with the papers
+        # The backup's saved views, after the library's own (a name the library already uses,
+        # in any case, keeps the library's query: an import never changes what a tab shows).
+        store.import_views(parsed.views)
+        store.tags_touched()  # tags may have come with the papers
         return result
-
-
-def _add_views(conn: sqlite3.Connection, views: list[tuple[str, str]]) -> None:
-    """The backup's saved views, after the library's own (a name the library already uses,
-    in any case, keeps the library's query: an import never changes what a tab shows)."""
-    if not views:
-        return
-    (last,) = conn.execute("SELECT max(position) FROM views").fetchone()
-    position = 0 if last is None else int(last)
-    stamp = now_iso()
-    for name, query in views:
-        taken = conn.execute("SELECT 1 FROM views WHERE name = ?", (name,)).fetchone()
-        if taken is None:
-            position += 1
-            conn.execute(
-                "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
-                (name, query, position, stamp),
-            )
-
-
-def _restore_tags(conn: sqlite3.Connection, parsed: ParsedImport) -> None:
-    """Tags, removals and rules exactly as the backup holds them (no rule is run: the
-    backup already holds what the rules did)."""
-    for record in parsed.records:
-        assert record.old_id is not None
-        _add_tags(conn, record.old_id, record)
-    conn.executemany(
-        "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)",
-        [(r.tag, r.query, r.created_at or now_iso()) for r in parsed.rules],
-    )
-
-
-def _add_tags(
-    conn: sqlite3.Connection, pid: int, record: ImportRecord, *, respect: bool = False
-) -> None:
-    """The file's tags and hand removals on paper ``pid``; ``respect``: leave out tags the
-    user removed from it in this library (a merge: the user's decisions win)."""
-    excluded: set[str] = set()
-    if respect:
-        excluded = {
-            str(r[0])
-            for r in conn.execute("SELECT tag_key FROM rule_exclusions WHERE paper_id = ?", (pid,))
-        }
-    for name in record.tags:
-        if tag_key(name) not in excluded:
-            conn.execute(
-                "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
-                (pid, tag_id(conn, name)),
-            )
-    carried = {tag_key(n) for n in tags_for(conn, [pid]).get(pid, [])}
-    conn.executemany(
-        "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) VALUES (?, ?)",
-        [(key, pid) for key in record.tags_removed if key not in carried],
-    )
-
-
-def _merge_rules(store: Store, parsed: ParsedImport, new_ids: set[int]) -> None:
-    """Rules of the file the library lacks are added and run over every paper; the
-    library's own rules run over the papers the import added (as on ingest)."""
-    conn = store.conn
-    known = {(tag_key(r.tag), r.query) for r in rules(conn)}
-    fresh: list[Rule] = []
-    for record in parsed.rules:
-        if (tag_key(record.tag), record.query) in known:
-            continue
-        known.add((tag_key(record.tag), record.query))
-        cur = conn.execute(
-            "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)",
-            (record.tag, record.query, record.created_at or now_iso()),
-        )
-        fresh.append(Rule(int(cur.lastrowid or 0), record.tag, record.query, ""))
-    apply_to_new(store, sorted(new_ids))
-    apply_all(store, conn, fresh)
 
 
 def _restorable(parsed: ParsedImport) -> bool:
@@ -151,79 +65,51 @@ def _restorable(parsed: ParsedImport) -> bool:
     return True
 
 
-def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
+def _restore(store: Store, parsed: ParsedImport) -> ImportResult:
     stamp = now_iso()
     for record in parsed.records:
         paper = record.paper
         assert record.old_id is not None
-        conn.execute(
-            f"INSERT INTO papers (id, {SCRAPED_COLUMNS_SQL}, status, starred, note, "
-            f"note_revision, added_at, updated_at, deleted_at, read_at, queue_pos) "
-            f"VALUES (?, {SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.old_id,
-                *scraped_values(paper, *dedupe_keys(paper.title, paper.abstract)),
-                (record.status or Status.NEW).value,
-                int(record.starred),
-                record.note,
-                record.note_revision,
-                record.added_at or stamp,
-                record.updated_at or stamp,
-                record.deleted_at,
-                record.read_at,
-                record.queue_pos,
-            ),
+        state = ImportedState(
+            status=record.status or Status.NEW,
+            starred=record.starred,
+            added_at=record.added_at or stamp,
+            updated_at=record.updated_at or stamp,
+            deleted_at=record.deleted_at,
+            read_at=record.read_at,
+            note=record.note,
+            note_revision=record.note_revision,
+            queue_pos=record.queue_pos,
         )
-        conn.executemany(
-            "INSERT INTO note_revisions (id, paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.id, record.old_id, r.text, r.created_at, r.kind, r.base) for r in record.revisions],
-        )
-        _add_sources(conn, record.old_id, record.sources, stamp)
+        keys = dedupe_keys(paper.title, paper.abstract)
+        store.insert_paper(paper, keys, state, paper_id=record.old_id)
+        for r in record.revisions:
+            store.add_note_revision(
+                record.old_id, r.text, r.created_at, r.kind, r.base, revision_id=r.id
+            )
+        store.add_sources(record.old_id, record.sources, stamp)
+        # Tags and hand removals exactly as the backup holds them.
+        store.import_tags(record.old_id, record.tags, record.tags_removed)
+    # The backup's rules as they are (not run: the backup already holds what they did).
+    import_rules(store, [(r.tag, r.query, r.created_at) for r in parsed.rules], new_ids=None)
     for entry in parsed.ingests:
-        conn.execute(
-            "INSERT INTO ingests (id, name, path, format, at, papers, new, merged) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.id,
-                entry.name,
-                entry.path,
-                entry.format,
-                entry.at,
-                entry.papers,
-                entry.new,
-                entry.merged,
-            ),
+        store.log_ingest(
+            name=entry.name,
+            path=entry.path,
+            fmt=entry.format,
+            at=entry.at,
+            papers=entry.papers,
+            new=entry.new,
+            merged=entry.merged,
+            ingest_id=entry.id,
         )
     # To-read papers of an older backup (no places) join the queue's bottom in id order.
-    _queue_at_bottom(conn, sorted(r.old_id for r in parsed.records if r.old_id is not None))
+    store.queue_at_bottom(sorted(r.old_id for r in parsed.records if r.old_id is not None))
     count = len(parsed.records)
     return ImportResult(parsed.format, papers=count, new=count, merged=0, restored=True)
 
 
-def _queue_at_bottom(conn: sqlite3.Connection, ids: list[int]) -> None:
-    """The to-read papers of ``ids`` without a queue place join the bottom, in this order."""
-    waiting = {
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM papers WHERE status = 'to-read' AND queue_pos IS NULL"
-        )
-    }
-    ordered = [i for i in dict.fromkeys(ids) if i in waiting]
-    if not ordered:
-        return
-    (bottom,) = conn.execute(
-        "SELECT max(queue_pos) FROM papers WHERE queue_pos IS NOT NULL"
-    ).fetchone()
-    start = 0.0 if bottom is None else float(bottom)
-    conn.executemany(
-        "UPDATE papers SET queue_pos = ? WHERE id = ?",
-        [(start + n, pid) for n, pid in enumerate(ordered, start=1)],
-    )
-
-
 def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResult:
-    conn = store.conn
     stamp = now_iso()
     seen = SeenInFile()
     duplicates: list[tuple[int, int]] = []
@@ -240,38 +126,37 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
         match = store.match(paper, tkey, akey, seen)
         pid = match.paper_id
         if pid is None:
-            pid = _insert_new(conn, record, tkey, akey, stamp)
+            pid = _insert_new(store, record, paper, (tkey, akey), stamp)
             new_ids.add(pid)
             duplicates.extend((pid, other) for other in match.possible_duplicates)
         else:
             changed = store.merge_scraped(pid, paper, tkey, akey, stamp)
-            state_changed, conflict = _merge_state(conn, pid, record, stamp)
+            state_changed, conflict = _merge_state(store, pid, record, stamp)
             conflicts += conflict
             if pid not in new_ids:
                 merged_ids.add(pid)
                 if changed or state_changed:
                     updated_ids.add(pid)
         seen.record(pid, match, paper, tkey, akey)
-        _add_sources(conn, pid, record.sources or (source,), stamp)
+        store.add_sources(pid, record.sources or (source,), stamp)
         if record.status is Status.TO_READ:
             place = record.queue_pos if record.queue_pos is not None else float("inf")
             joining.append((place, order, pid))
         if record.tags or record.tags_removed:
-            _add_tags(conn, pid, record, respect=pid not in new_ids)
-    _queue_at_bottom(conn, [pid for _place, _order, pid in sorted(joining)])
-    _merge_rules(store, parsed, new_ids)
-    conn.execute(
-        "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            source.name,
-            source.path,
-            f"import-{parsed.format}",
-            stamp,
-            len(parsed.records),
-            len(new_ids),
-            len(merged_ids),
-        ),
+            # Into a paper the library had, the user's own hand removals win.
+            store.import_tags(pid, record.tags, record.tags_removed, respect=pid not in new_ids)
+    store.queue_at_bottom([pid for _place, _order, pid in sorted(joining)])
+    # Rules of the file the library lacks are added and run over every paper; the library's
+    # own rules run over the papers the import added (as on ingest).
+    import_rules(store, [(r.tag, r.query, r.created_at) for r in parsed.rules], new_ids=new_ids)
+    store.log_ingest(
+        name=source.name,
+        path=source.path,
+        fmt=f"import-{parsed.format}",
+        at=stamp,
+        papers=len(parsed.records),
+        new=len(new_ids),
+        merged=len(merged_ids),
     )
     return ImportResult(
         parsed.format,
@@ -285,100 +170,62 @@ def _merge_all(store: Store, parsed: ParsedImport, source: Source) -> ImportResu
 
 
 def _insert_new(
-    conn: sqlite3.Connection, record: ImportRecord, tkey: str, akey: str, stamp: str
+    store: Store,
+    record: ImportRecord,
+    paper: ScrapedPaper,
+    keys: tuple[str, str],
+    stamp: str,
 ) -> int:
-    paper = record.paper
-    cur = conn.execute(
-        f"INSERT INTO papers ({SCRAPED_COLUMNS_SQL}, status, starred, added_at, updated_at, "
-        f"deleted_at, read_at) VALUES ({SCRAPED_MARKS}, ?, ?, ?, ?, ?, ?)",
-        (
-            *scraped_values(paper, tkey, akey),
-            (record.status or Status.NEW).value,
-            int(record.starred),
-            record.added_at or stamp,
-            stamp,
-            # A paper the backup holds in the trash arrives in the trash; one already in this
-            # library keeps its own place (an import never hides a paper the user can see).
-            record.deleted_at,
-            record.read_at,
-        ),
+    state = ImportedState(
+        status=record.status or Status.NEW,
+        starred=record.starred,
+        added_at=record.added_at or stamp,
+        updated_at=stamp,
+        # A paper the backup holds in the trash arrives in the trash; one already in this
+        # library keeps its own place (an import never hides a paper the user can see).
+        deleted_at=record.deleted_at,
+        read_at=record.read_at,
     )
-    pid = int(cur.lastrowid or 0)
+    pid = store.insert_paper(paper, keys, state)
     mapping: dict[int, int] = {}
     for revision in record.revisions:
         base = mapping.get(revision.base) if revision.base is not None else None
-        cur = conn.execute(
-            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (pid, revision.text, revision.created_at, revision.kind, base),
+        new_id = store.add_note_revision(
+            pid, revision.text, revision.created_at, revision.kind, base
         )
         if revision.id is not None:
-            mapping[revision.id] = int(cur.lastrowid or 0)
+            mapping[revision.id] = new_id
     current = mapping.get(record.note_revision) if record.note_revision is not None else None
     if current is None and record.note:
-        cur = conn.execute(
-            "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-            "VALUES (?, ?, ?, 'import', NULL)",
-            (pid, record.note, stamp),
-        )
-        current = int(cur.lastrowid or 0)
+        current = store.add_note_revision(pid, record.note, stamp, "import", None)
     if current is not None:
-        conn.execute(
-            "UPDATE papers SET note = ?, note_revision = ? WHERE id = ?",
-            (record.note, current, pid),
-        )
+        store.set_current_note(pid, record.note, current)
     return pid
 
 
-def _merge_state(
-    conn: sqlite3.Connection, pid: int, record: ImportRecord, stamp: str
-) -> tuple[bool, int]:
+def _merge_state(store: Store, pid: int, record: ImportRecord, stamp: str) -> tuple[bool, int]:
     """Merge the file's user state into paper ``pid``: (anything changed, conflicts kept)."""
-    status, starred, note, note_revision = conn.execute(
-        "SELECT status, starred, note, note_revision FROM papers WHERE id = ?", (pid,)
-    ).fetchone()
+    stored = store.stored_state(pid)
     updates: dict[str, object] = {}
-    if status == Status.NEW.value and record.status not in (None, Status.NEW):
+    if stored.status is Status.NEW and record.status not in (None, Status.NEW):
         assert record.status is not None
         updates["status"] = record.status.value
         if record.status is Status.READ:
             # Read according to the file: its date, else now (as marking it read would).
             updates["read_at"] = record.read_at or stamp
-    if record.starred and not starred:
+    if record.starred and not stored.starred:
         updates["starred"] = 1
     conflict = 0
-    if record.note and record.note != note:
-        if not str(note).strip():
-            cur = conn.execute(
-                "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision) "
-                "VALUES (?, ?, ?, 'import', ?)",
-                (pid, record.note, stamp, note_revision),
+    if record.note and record.note != stored.note:
+        if not stored.note.strip():
+            revision = store.add_note_revision(
+                pid, record.note, stamp, "import", stored.note_revision
             )
-            updates.update(note=record.note, note_revision=int(cur.lastrowid or 0))
-        else:
-            known = conn.execute(
-                "SELECT 1 FROM note_revisions WHERE paper_id = ? AND text = ? LIMIT 1",
-                (pid, record.note),
-            ).fetchone()
-            if known is None:
-                conn.execute(
-                    "INSERT INTO note_revisions (paper_id, text, created_at, kind, base_revision)"
-                    " VALUES (?, ?, ?, 'conflict', ?)",
-                    (pid, record.note, stamp, note_revision),
-                )
-                conflict = 1
+            updates.update(note=record.note, note_revision=revision)
+        elif not store.has_note_revision(pid, record.note):
+            store.add_note_revision(pid, record.note, stamp, "conflict", stored.note_revision)
+            conflict = 1
     if updates:
         updates["updated_at"] = stamp
-        assignments = ", ".join(f"{k} = ?" for k in updates)
-        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
+        store.update_state(pid, updates)
     return bool(updates) or bool(conflict), conflict
-
-
-def _add_sources(
-    conn: sqlite3.Connection, pid: int, sources: tuple[Source, ...], stamp: str
-) -> None:
-    conn.executemany(
-        "INSERT INTO paper_sources (paper_id, name, path, seen_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (paper_id, path) DO NOTHING",
-        [(pid, s.name, s.path or s.name, s.seen_at or stamp) for s in sources],
-    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from readq.dberrors import is_busy
+from readq.library.drafts import Drafts
 from readq.library.organise import QueueActions
 from readq.library.outcomes import (
     ChangeOutcome,
@@ -465,6 +466,12 @@ class Library(QueueActions):
         self.undo_stack.record(
             NoteChange("Edited the note", paper_id, before, self.subject([paper_id]))
         )
+
+    def drafts(self, data_dir: Path | None) -> Drafts:
+        """The note drafts of a front end that saves notes as they are typed (the TUI's
+        editor): autosave, conflicts, retries and recovery files (:class:`Drafts`). Each
+        editing session that changed a note becomes one undo step here."""
+        return Drafts(self.store, data_dir, on_session_saved=self.record_note_edit)
 
     # -------------------------------------------------------------- undo/redo
     def writes_settled(self, timeout: float = SETTLE_SECONDS) -> bool:

@@ -129,10 +129,12 @@ class QueueActions:
         reverse: bool = False,
     ) -> list[int]:
         """The papers a saved view shows now, in ``sort`` order."""
-        from readq.search import select_ids
+        from readq.search.select import select_ids
+        from readq.search.selection import Selection, View
 
         view = self.find_view(name)
-        return select_ids(self.store, view.query, sort=sort, limit=limit, reverse=reverse)
+        selection = Selection(View.ALL, view.query, sort=sort, reverse=reverse)
+        return select_ids(self.store, selection, limit=limit)
 
     def view_counts(self) -> list[tuple[SavedView, int]]:
         """Every saved view with how many papers it shows now (a view whose query no
@@ -140,6 +142,7 @@ class QueueActions:
         from readq.search import QueryError, parse_query
         from readq.search import sql as query_sql
         from readq.search.select import select_ids
+        from readq.search.selection import Selection, View
 
         counted: list[tuple[SavedView, int]] = []
         for view in self.store.views():
@@ -149,7 +152,8 @@ class QueueActions:
                 counted.append((view, -1))
                 continue
             if parsed.has_text:
-                counted.append((view, len(select_ids(self.store, parsed))))
+                selection = Selection(View.ALL, parsed)
+                counted.append((view, len(select_ids(self.store, selection))))
             else:
                 counted.append((view, query_sql.count(self.store, parsed)))
         return counted

@@ -12,15 +12,17 @@ API (names are stable)::
     len(result); result[0]; result[0:40]       # ordered paper ids, produced lazily
     result.highlights(pid, title, abstract)    # Highlights(title_spans, snippet, snippet_spans)
     result.counts()                            # Stats of the matches across all views
-    engine.rows(result[0:40])                  # Row(id, title, status, starred, has_note, ...)
     engine.counts()                            # Stats for the view tabs
-    select_ids(store, "lora", status=Status.READ, starred=True, sort=SortKey.ADDED, limit=20)
-                                               # one-shot, for the CLI: options are clauses
-    search(store, "lora", SortKey.ADDED, limit=20) -> list[int]   # same, without options
-    sql.select_ids(store, parse_query("lora -is:read"), view=...)  # exact SQL evaluation
+    selection = Selection(View.INBOX, "lora", SortKey.ADDED).with_state(starred=True)
+    select_ids(store, selection, limit=20)     # one-shot, for the CLI: index or SQL
+    sql.selection_ids(store, selection)        # exact SQL evaluation (words as substrings)
+    search(store, "lora", SortKey.ADDED, limit=20) -> list[int]   # all papers, a query
 
-``view`` is a base view combined with the query: ``None`` (all), a ``Status`` (inbox = NEW,
-to read, read) or ``"starred"``.
+A :class:`Selection` (``readq.search.selection``) is the one value front ends pass: a
+:class:`View` of the main screen, a query, a sort and its direction. The engine's ``view`` is
+that view's ``filter``: ``None`` (all), a ``Status`` (inbox = NEW, to read, read) or
+``"starred"``. The names below are loaded on first use: importing ``readq.search`` (or its
+light modules: ``query``, ``selection``, ``sql``) does not load the engine (start-up cost).
 
 Matching. Every free word must match somewhere (AND) in the title, organisation, abstract or
 note; word order does not matter. ``a OR b`` and ``( groups )`` combine clauses (AND binds
@@ -57,26 +59,51 @@ page are cheap even when a million papers match.
 
 from __future__ import annotations
 
-from readq.search.engine import (
-    Highlights,
-    Row,
-    SearchEngine,
-    SearchResult,
-    View,
-)
-from readq.search.index import SearchCancelled
-from readq.search.query import Field, Query, QueryError, parse_query
-from readq.search.select import search, select_ids
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from readq.search.engine import Highlights, SearchEngine, SearchResult
+    from readq.search.index import SearchCancelled
+    from readq.search.query import Field, Query, QueryError, parse_query
+    from readq.search.select import search, select_ids
+    from readq.search.selection import Selection, View
+
+_HOMES = {
+    "Field": "query",
+    "Highlights": "engine",
+    "Query": "query",
+    "QueryError": "query",
+    "SearchCancelled": "index",
+    "SearchEngine": "engine",
+    "SearchResult": "engine",
+    "Selection": "selection",
+    "View": "selection",
+    "parse_query": "query",
+    "search": "select",
+    "select_ids": "select",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module when the name is first used (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'readq.search' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"readq.search.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Field",
     "Highlights",
     "Query",
     "QueryError",
-    "Row",
     "SearchCancelled",
     "SearchEngine",
     "SearchResult",
+    "Selection",
     "View",
     "parse_query",
     "search",

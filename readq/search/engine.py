@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 
 from readq.models import SortKey, Stats, Status
 from readq.search import bitset, tagged
-from readq.search.index import InvertedIndex, SearchCancelled, check
+from readq.search.index import InvertedIndex, check
 from readq.search.query import (
     AllOf,
     AnyOf,
@@ -34,7 +34,7 @@ from readq.search.query import (
     StarredClause,
     StatusClause,
     TagClause,
-    View,
+    ViewFilter,
     WordClause,
     YearClause,
     parse_query,
@@ -122,21 +122,6 @@ class Highlights:
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
-    """What the list shows for a paper: text from the library, state from the engine."""
-
-    id: int
-    title: str
-    status: Status
-    starred: bool
-    has_note: bool
-    published: str | None
-    published_text: str | None
-    upvotes: int | None
-    org: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class _Tier:
     score: int
     bits: int
@@ -161,7 +146,7 @@ class SearchResult(Sequence[int]):
         engine: SearchEngine,
         query: Query,
         sort: SortKey,
-        view: View,
+        view: ViewFilter,
         buckets: list[int],
         matched: int,
         order: Sequence[int] | None,
@@ -1180,7 +1165,7 @@ class SearchEngine:
         self,
         text: str | Query,
         sort: SortKey = SortKey.RELEVANCE,
-        view: View = None,
+        view: ViewFilter = None,
         is_cancelled: Callable[[], bool] | None = None,
         *,
         reverse: bool = False,
@@ -1196,7 +1181,7 @@ class SearchEngine:
         self,
         query: Query,
         sort: SortKey,
-        view: View,
+        view: ViewFilter,
         cancel: Callable[[], bool] | None,
         reverse: bool = False,
     ) -> SearchResult:
@@ -1279,7 +1264,7 @@ class SearchEngine:
             scores = nxt
         return [scores[s] for s in sorted(scores, reverse=True)]
 
-    def _view_bits(self, view: View) -> int:
+    def _view_bits(self, view: ViewFilter) -> int:
         if view is None:
             return self._alive
         if view == "starred":
@@ -1562,7 +1547,7 @@ class SearchEngine:
         self._orders[SortKey.QUEUE] = order
         return order
 
-    # --------------------------------------------------------------- rows, counts
+    # ------------------------------------------------------------------- counts
     def _doc(self, paper_id: int) -> int | None:
         import bisect
 
@@ -1579,46 +1564,6 @@ class SearchEngine:
         if row is None:
             return "", ""
         return str(row[0]), str(row[1])
-
-    def rows(self, paper_ids: Sequence[int]) -> list[Row]:
-        """List rows for these ids, in the given order (unknown ids are skipped): text from
-        the library, status/star/note from the engine (so :meth:`update_state` shows at once)."""
-        found: dict[int, tuple[object, ...]] = {}
-        with self._lock:
-            for start in range(0, len(paper_ids), _CHUNK):
-                chunk = list(paper_ids[start : start + _CHUNK])
-                marks = ",".join("?" * len(chunk))
-                for row in self._reader.conn.execute(
-                    "SELECT id, title, published, published_text, upvotes, org FROM papers "
-                    f"WHERE id IN ({marks})",
-                    chunk,
-                ):
-                    found[int(row[0])] = tuple(row)
-            result: list[Row] = []
-            for pid in paper_ids:
-                row = found.get(pid)
-                doc = self._doc(pid)
-                if row is None or doc is None:
-                    continue
-                result.append(
-                    Row(
-                        id=pid,
-                        title=str(row[1]),
-                        status=STATUSES[self._status[doc]],
-                        starred=bool(self._starred[doc]),
-                        has_note=doc in self._notes,
-                        published=row[2],  # type: ignore[arg-type]
-                        published_text=row[3],  # type: ignore[arg-type]
-                        upvotes=row[4],  # type: ignore[arg-type]
-                        org=row[5],  # type: ignore[arg-type]
-                    )
-                )
-        return result
-
-    def row(self, paper_id: int) -> Row | None:
-        """The list row of one paper, or None if the engine does not know it."""
-        rows = self.rows([paper_id])
-        return rows[0] if rows else None
 
     def counts(self) -> Stats:
         """Papers per status, starred and with notes (for the view tabs)."""
@@ -1828,14 +1773,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
-
-
-__all__ = [
-    "Highlights",
-    "Row",
-    "SearchCancelled",
-    "SearchEngine",
-    "SearchResult",
-    "View",
-    "make_highlights",
-]

@@ -63,7 +63,7 @@ class Field(IntEnum):
 
 ALL_FIELDS: frozenset[Field] = frozenset(Field)
 
-View = Status | Literal["starred"] | None
+ViewFilter = Status | Literal["starred"] | None
 """A base view: papers with this status, the starred ones, or all of them (``None``)."""
 
 MAX_TERMS = 4000

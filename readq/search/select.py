@@ -1,48 +1,24 @@
-"""Which papers, in what order, for a query plus the CLI's ``--status``/``--starred``: the one
+"""Which papers, in what order, for a :class:`~readq.search.selection.Selection`: the one
 function ``readq list`` and ``readq export`` share.
 
-The options become clauses of the same query (not a Python filter after the search), and the
-query is answered where it is exact: by SQL when it has no words or phrases (filters need no
-index, and no index is built for them), else by the search index (typos, ranking).
+The selection is answered where it is exact: by SQL when its query has no words or phrases
+(filters need no index, and no index is built for them), else by the search index (typos,
+ranking). The CLI's ``--status``/``--starred`` are clauses of the selection's query
+(:meth:`Selection.with_state`), not a Python filter after the search.
 """
 
 from __future__ import annotations
 
-from readq.models import SortKey, Status
-from readq.search import cache, sql
-from readq.search.engine import SearchEngine
-from readq.search.query import Node, Query, StarredClause, StatusClause, parse_query
+from readq.models import SortKey
+from readq.search import sql
+from readq.search.selection import Selection
 from readq.store import Store
 
 
-def build_query(
-    query: str | Query | None, *, status: Status | None = None, starred: bool | None = None
-) -> Query:
-    """``query`` (parsed if it is text), with ``status`` and ``starred`` (False: not starred)
-    as clauses (:class:`~readq.search.QueryError` when the text is malformed)."""
-    if not isinstance(query, Query):
-        query = parse_query(query or "")
-    extra: list[Node] = []
-    if status is not None:
-        extra.append(StatusClause(status))
-    if starred is not None:
-        extra.append(StarredClause(negated=not starred))
-    return query.with_clauses(*extra) if extra else query
-
-
-def select_ids(
-    store: Store,
-    query: str | Query | None,
-    *,
-    status: Status | None = None,
-    starred: bool | None = None,
-    sort: SortKey = SortKey.RELEVANCE,
-    limit: int | None = None,
-    reverse: bool = False,
-) -> list[int]:
-    """The ids ``query`` (with ``status``/``starred`` added) selects, best matches first, then
-    in ``sort`` order; at most ``limit``; ``reverse``: the exact reverse of that list. Raises
-    ``QueryError`` for a malformed query.
+def select_ids(store: Store, selection: Selection, *, limit: int | None = None) -> list[int]:
+    """The ids ``selection`` selects, best matches first, then in its sort order (its
+    ``reverse``: the exact reverse of that list); at most ``limit``. Raises ``QueryError``
+    for a malformed query.
 
     A query with words loads the saved index (:mod:`readq.search.cache`; the commands that
     add papers keep it up to date, see :mod:`readq.search.upkeep`) when it is usable, else
@@ -50,15 +26,21 @@ def select_ids(
     one (an older readq's) pays for a build; for repeated searches keep a
     :class:`SearchEngine` instead.
     """
-    parsed = build_query(query, status=status, starred=starred)
+    parsed = selection.parsed()
     if not parsed.has_text:
-        return sql.select_ids(store, parsed, sort=sort, limit=limit, reverse=reverse)
+        return sql.selection_ids(store, selection, limit=limit)
+    # The engine (and rapidfuzz) load only for a query with words: start-up cost.
+    from readq.search import cache
+    from readq.search.engine import SearchEngine
+
     engine = cache.load(store, orders=False)  # an order is computed when first used
     if engine is None:
         engine = SearchEngine.load(store)
         cache.save(engine)  # best effort: False (no file) in a read-only directory
     try:
-        result = engine.search(parsed, sort=sort, reverse=reverse)
+        result = engine.search(
+            parsed, sort=selection.sort, view=selection.view.filter, reverse=selection.reverse
+        )
         return list(result) if limit is None else result[:limit]
     finally:
         engine.close()
@@ -67,5 +49,5 @@ def select_ids(
 def search(
     store: Store, query: str, sort: SortKey = SortKey.RELEVANCE, limit: int | None = None
 ) -> list[int]:
-    """One-shot search: :func:`select_ids` without state options."""
-    return select_ids(store, query, sort=sort, limit=limit)
+    """One-shot search of the whole library: :func:`select_ids` of ``query`` in ``sort``."""
+    return select_ids(store, Selection(query=query, sort=sort), limit=limit)

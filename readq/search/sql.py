@@ -35,10 +35,11 @@ from readq.search.query import (
     StarredClause,
     StatusClause,
     TagClause,
-    View,
+    ViewFilter,
     WordClause,
     YearClause,
 )
+from readq.search.selection import Selection
 from readq.store import NOT_TRASHED, Store, sort_sql
 
 _COLUMNS = {
@@ -153,7 +154,7 @@ def _phrase(haystack: object, pattern: object) -> bool:
 
 
 def where(
-    query: Query, view: View = None, *, trash: bool = True
+    query: Query, view: ViewFilter = None, *, trash: bool = True
 ) -> tuple[str, dict[str, object], bool]:
     """The WHERE expression for ``query`` within ``view``, its named parameters, and whether
     it calls readq's SQL functions (see :func:`register_functions`). ``trash``: whether the
@@ -180,7 +181,7 @@ def select_ids(
     store: Store,
     query: Query,
     *,
-    view: View = None,
+    view: ViewFilter = None,
     sort: SortKey = SortKey.ADDED,
     limit: int | None = None,
     is_cancelled: Callable[[], bool] | None = None,
@@ -198,10 +199,31 @@ def select_ids(
     return [int(row[0]) for row in rows]
 
 
+def selection_ids(
+    store: Store,
+    selection: Selection,
+    *,
+    limit: int | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """The exact SQL answer to ``selection`` (its words as substrings, no ranking): the ids
+    of its view its query selects, in its sort order. Raises ``QueryError`` for a malformed
+    query and :class:`SearchCancelled` once ``is_cancelled()`` turns True."""
+    return select_ids(
+        store,
+        selection.parsed(),
+        view=selection.view.filter,
+        sort=selection.sort,
+        limit=limit,
+        is_cancelled=is_cancelled,
+        reverse=selection.reverse,
+    )
+
+
 def count(
     store: Store,
     query: Query,
-    view: View = None,
+    view: ViewFilter = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """How many papers ``query`` selects in ``view``."""

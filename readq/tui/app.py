@@ -23,17 +23,17 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from readq.library import Library
+from readq.library.searcher import Searcher
 from readq.library.settings import Settings, read_settings, save_settings
 from readq.library.undo import UndoStack
 from readq.library.urls import safe_url
 from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
+from readq.search.selection import Selection, View
 from readq.store import Store, StoreError
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS, PALETTE_ONLY
-from readq.tui.listing import View
-from readq.tui.searcher import Searcher
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -92,10 +92,8 @@ class ReadqApp(App[int]):
         """The application layer: every write, undo/redo, queued writes and jobs."""
         self.notes = NoteKeeper(
             self,
-            self.store,
-            paths.data_dir,
+            self.library.drafts(paths.data_dir),
             on_saved=lambda _id: self.searcher.invalidate(),
-            on_session_saved=self._note_session_saved,
         )
         self.exit_guard: ExitGuard | None = None
         """Bounds the exit after a hang-up or SIGTERM/SIGHUP (set by ``run_app`` only)."""
@@ -114,10 +112,6 @@ class ReadqApp(App[int]):
         """The queue of writes waiting for another process's lock (kept by the library)."""
         return self.library.writer
 
-    def _note_session_saved(self, paper_id: int, before: str) -> None:
-        """An editing session changed a note: one undo step puts the text back."""
-        self.library.record_note_edit(paper_id, before)
-
     def _deliver_from_thread(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the UI thread (from a worker thread), if the app still runs."""
         if self.is_running:
@@ -128,8 +122,11 @@ class ReadqApp(App[int]):
         """The main screen, on the remembered view and sort."""
         from readq.tui.screens.main import MainScreen
 
-        view = View(self.settings.view)
-        return MainScreen(view, self.settings.sort_for(view.value), reverse=self.settings.reverse)
+        settings = self.settings
+        view = View(settings.view)
+        return MainScreen(
+            Selection(view, sort=settings.sort_for(view.value), reverse=settings.reverse)
+        )
 
     @property
     def main_screen(self) -> Screen[object]:

@@ -1,27 +1,26 @@
-"""The app's keeper of note drafts: autosave timers, flushes, signals, ``$EDITOR``.
+"""The TUI's side of note drafts: the autosave timer, toasts, ``$EDITOR`` and the signals.
 
-The drafts live here, in app state, not in a widget: a draft must outlive the editor screen
-(a failed save keeps retrying after the screen is closed) and must be reachable from the
-SIGTERM/SIGHUP handlers, which run when the widget tree may already be gone. The decisions
-(when to write, conflicts, retries, recovery files) are made by :class:`readq.notes.NoteSession`;
-this module only adds Textual timers, notifications and the signal wiring.
+The policy (which drafts are open, when each is written, how long a write waits for another
+writer, what to say) belongs to :class:`readq.library.drafts.Drafts`; this module only runs its
+:meth:`~readq.library.drafts.Drafts.tick` on a Textual timer, shows its outcomes as toasts,
+suspends the app for an external editor, and wires SIGTERM/SIGHUP to a flush of every draft
+(the handlers run when the widget tree may already be gone, so the drafts live in app state).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, suppress
 from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from readq.notes import SAVE_ERRORS, NoteSession, RetryPolicy, SaveOutcome, SaveStatus
-from readq.store import Store
+from readq.library.drafts import DraftNotice, DraftOutcome, Drafts, OpenedDraft
+from readq.library.outcomes import Level
+from readq.notes import NoteSession, RetryPolicy, SaveOutcome
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -29,228 +28,131 @@ if TYPE_CHECKING:
 HANDLED_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
 """Signals that flush every draft, restore the terminal and exit with 128 + the signal."""
 
-AUTOSAVE_BUSY_MS = 250
-"""How long an autosave waits for another writer's lock before failing (and retrying)."""
-
-CLOSE_BUSY_MS = 500
-"""How long closing the editor waits for another writer's lock (the UI waits with it). A draft
-not written by then stays here and is retried like an autosave, after the screen is gone."""
-
-SIGNAL_BUSY_MS = 3000
-"""On SIGTERM/SIGHUP, how long the final write waits for another writer's lock (the draft is
-already in its recovery file by then)."""
-
 
 class NoteKeeper:
-    """Every open note draft of one app, keyed by paper id, and their autosave timer."""
+    """Every open note draft of one app (kept by :class:`Drafts`) and their autosave timer."""
 
     def __init__(
         self,
         app: App[Any],
-        store: Store,
-        data_dir: os.PathLike[str] | str | None,
+        drafts: Drafts,
         *,
         on_saved: Callable[[int], None] | None = None,
-        on_session_saved: Callable[[int, str], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from pathlib import Path
-
         self.app = app
-        self.store = store
-        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.drafts = drafts
         self.on_saved = on_saved
-        self.on_session_saved = on_session_saved
-        """Called with (paper id, the text before the session) once an editing session that
-        changed the note is closed and in the library: one undo step per session."""
-        self.clock = clock
-        self._closed: set[int] = set()
-        self.sessions: dict[int, NoteSession] = {}
-        self.signalled: int | None = None
-        self.retry = RetryPolicy()
-        """The retry policy given to new sessions (tests shorten it)."""
+        """Called with the paper id whenever its note in the library changed."""
         self._timer: Timer | None = None
         self._installed: list[tuple[signal.Signals, Any]] = []
 
-    # ---------------------------------------------------------------- sessions
-    def open(self, paper_id: int) -> NoteSession:
-        """The draft of ``paper_id`` (an unsaved one still in memory, else a fresh session).
+    @property
+    def sessions(self) -> dict[int, NoteSession]:
+        """The open drafts, by paper id."""
+        return self.drafts.sessions
 
-        Other drafts are flushed first: switching paper never leaves text unwritten.
-        """
-        for other in list(self.sessions):
-            if other != paper_id:
-                with self._busy_timeout(CLOSE_BUSY_MS):  # one still waiting keeps retrying
-                    self.flush(other)
-        self._closed.discard(paper_id)  # being edited again: the session goes on
-        session = self.sessions.get(paper_id)
-        if session is None:
-            session = NoteSession.open(
-                self.store, paper_id, data_dir=self.data_dir, retry=self.retry
-            )
-            self.sessions[paper_id] = session
-            if session.recovered is not None:
-                stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.recovered.mtime))
-                self.app.notify(
-                    f"Recovered a draft of this note that was not saved ({stamp}, from "
-                    f"{session.recovered.path}): readq stopped before saving it, or the "
-                    "library could not be written. It is the text now; the saved text stays "
-                    "in the history (ctrl+r).",
-                    title="Unsaved draft recovered",
-                    severity="warning",
-                    timeout=12,
-                    markup=False,
-                )
-                self._schedule()
-        return session
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy given to new drafts."""
+        return self.drafts.retry
 
-    def edited(self, paper_id: int, text: str) -> None:
-        """The user changed the draft of ``paper_id``; (re)arm the autosave."""
-        session = self.sessions.get(paper_id)
-        if session is None:
-            session = self.open(paper_id)
-        session.edit(text, self.clock())
-        session.keep_draft()  # on disk now: the database save waits for a pause in typing
-        self._schedule()
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self.drafts.retry = policy
 
-    def close(self, paper_id: int) -> SaveOutcome:
-        """The editor of ``paper_id`` is closing: write it now. A draft that could not be
-        written stays here (and keeps retrying); a saved one is forgotten."""
-        with self._busy_timeout(CLOSE_BUSY_MS):
-            outcome = self.flush(paper_id)
-        session = self.sessions.get(paper_id)
-        if session is not None:
-            self._closed.add(paper_id)
-            self._end_if_saved(paper_id)
-        return outcome
-
-    def _end_if_saved(self, paper_id: int) -> None:
-        """A closed session whose draft is in the library ends here: forgotten, and if it
-        changed the note, reported once to ``on_session_saved`` (for undo). A closed session
-        still waiting to be written ends when a retry writes it."""
-        session = self.sessions.get(paper_id)
-        if session is None or paper_id not in self._closed or session.unsaved:
-            return
-        del self.sessions[paper_id]
-        self._closed.discard(paper_id)
-        if session.saved_text != session.opened_text and self.on_session_saved is not None:
-            self.on_session_saved(paper_id, session.opened_text)
+    @property
+    def signalled(self) -> int | None:
+        """The signal ending the app, once one is."""
+        return self.drafts.signalled
 
     @property
     def unsaved(self) -> bool:
         """Whether any draft holds text the library does not have."""
-        return any(s.unsaved for s in self.sessions.values())
+        return self.drafts.unsaved
 
-    # ------------------------------------------------------------------ saving
+    # ---------------------------------------------------------------- sessions
+    def open(self, paper_id: int) -> NoteSession:
+        """The draft of ``paper_id``; other drafts are written first."""
+        return self._opened(self.drafts.open(paper_id))
+
+    def edited(self, paper_id: int, text: str) -> None:
+        """The user changed the draft of ``paper_id``; (re)arm the autosave."""
+        opened = self.drafts.edit(paper_id, text)
+        if opened is not None:
+            self._opened(opened)
+        self._schedule()
+
+    def close(self, paper_id: int) -> SaveOutcome:
+        """The editor of ``paper_id`` is closing: write it now (see :meth:`Drafts.close`)."""
+        return self._one(self.drafts.close(paper_id))
+
     def flush(self, paper_id: int, *, force: bool = True) -> SaveOutcome:
         """Write the draft of ``paper_id`` now (synchronously) and report the outcome."""
-        session = self.sessions.get(paper_id)
-        if session is None:
-            return SaveOutcome(SaveStatus.CLEAN)
-        if self.signalled is not None:  # shutting down: the draft is in its recovery file
-            with self._busy_timeout(SIGNAL_BUSY_MS):
-                outcome = session.flush(self.store, self.clock(), force=force)
-        else:
-            outcome = session.flush(self.store, self.clock(), force=force)
-        self._report(paper_id, outcome)
-        self._schedule()
-        return outcome
+        return self._one(self.drafts.flush(paper_id, force=force))
 
     def flush_all(self) -> bool:
         """Write every draft now; True if all of them are in the library."""
-        ok = True
-        for paper_id in list(self.sessions):
-            try:
-                outcome = self.flush(paper_id)
-            except Exception:  # one bad draft must not stop the others being written
-                ok = False
-                continue
-            ok = ok and outcome.status is not SaveStatus.FAILED
+        ok, outcomes = self.drafts.flush_all()
+        self._show(outcomes)
         return ok
 
+    def restore(self, paper_id: int, revision_id: int) -> SaveOutcome:
+        """Make an old revision current; the draft follows it (see :meth:`Drafts.restore`)."""
+        outcomes = self.drafts.restore(paper_id, revision_id)
+        self._show(outcomes)
+        self._schedule()
+        return outcomes[-1].save
+
+    # ------------------------------------------------------------------ timer
     def _tick(self) -> None:
         self._timer = None
-        now = self.clock()
-        for paper_id, session in list(self.sessions.items()):
-            if session.due(now):
-                with self._busy_timeout(AUTOSAVE_BUSY_MS):
-                    outcome = session.flush(self.store, now)
-                self._report(paper_id, outcome)
-                self._end_if_saved(paper_id)
+        self._show(self.drafts.tick())
         self._schedule()
 
-    def _busy_timeout(self, milliseconds: int) -> AbstractContextManager[None]:
-        """Wait at most ``milliseconds`` for another writer's lock inside the block.
-
-        Autosaves run on the UI thread: while another writer holds the library (a long
-        ingest), they wait ``AUTOSAVE_BUSY_MS`` rather than the full busy timeout, so typing
-        never freezes; the save is retried with backoff. Explicit flushes keep the full one.
-        The store owns the timeout (and its PRAGMA)."""
-        return self.store.busy_timeout(milliseconds)
-
     def _schedule(self) -> None:
-        deadlines = [d for s in self.sessions.values() if (d := s.next_deadline()) is not None]
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not deadlines or self.signalled is not None:
+        deadline = self.drafts.next_deadline()
+        if deadline is None:
             return
-        wait = max(0.01, min(deadlines) - self.clock())  # a 0 s Textual timer never fires
+        wait = max(0.01, deadline - self.drafts.clock())  # a 0 s Textual timer never fires
         try:
             self._timer = self.app.set_timer(wait, self._tick, name="note-autosave")
         except Exception:  # no running app (shutting down): the exit flush writes it
             self._timer = None
 
-    def _report(self, paper_id: int, outcome: SaveOutcome) -> None:
-        message = outcome.message
-        if outcome.status in (SaveStatus.SAVED, SaveStatus.CONFLICT) and self.on_saved:
-            self.on_saved(paper_id)
-        if message is None:
-            return
-        if outcome.status is SaveStatus.CONFLICT:
-            self._notify(message, "Note conflict", "warning", 12)
-        elif outcome.status is SaveStatus.SAVED:  # after failed attempts: say it is in now
-            self._notify(message, "Note saved", "information", 3)
-        elif outcome.busy:
-            # Another writer (an ingest) holds the library: say so once, not at every retry.
-            if outcome.failures == 1:
-                self._notify(message, "Note waiting", "warning", 8)
-        else:
-            self._notify(message, "Note not saved", "error", 8)
+    # ---------------------------------------------------------------- showing
+    def _opened(self, opened: OpenedDraft) -> NoteSession:
+        self._show(opened.flushed)
+        if opened.notice is not None:
+            self._notify(opened.notice)
+            self._schedule()  # a recovered draft is unsaved: the autosave writes it
+        return opened.session
 
-    def _notify(self, message: str, title: str, severity: str, timeout: float) -> None:
+    def _one(self, outcome: DraftOutcome) -> SaveOutcome:
+        self._show([outcome])
+        self._schedule()
+        return outcome.save
+
+    def _show(self, outcomes: Iterable[DraftOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome.stored and self.on_saved is not None:
+                self.on_saved(outcome.paper_id)
+            if outcome.notice is not None:
+                self._notify(outcome.notice)
+
+    def _notify(self, notice: DraftNotice) -> None:
         try:
             self.app.notify(
-                message,
-                title=title,
-                severity=severity,  # type: ignore[arg-type]
-                timeout=timeout,
+                notice.text,
+                title=notice.title,
+                severity=notice.level.value,  # type: ignore[arg-type]
+                timeout=notice.seconds,
                 markup=False,
             )
         except Exception:  # the app may be gone (signal, exit): the outcome still stands
             return
-
-    # ---------------------------------------------------------------- restore
-    def restore(self, paper_id: int, revision_id: int) -> SaveOutcome:
-        """Make an old revision current (a new ``restore`` revision); the draft follows it.
-
-        The draft is written first, so what was being typed is in the history too.
-        """
-        outcome = self.flush(paper_id)
-        if outcome.status is SaveStatus.FAILED:
-            return outcome
-        try:
-            result = self.store.restore_note_revision(revision_id)
-        except SAVE_ERRORS as exc:
-            failed = SaveOutcome(SaveStatus.FAILED, error=str(exc) or type(exc).__name__)
-            self._notify(f"Could not restore the revision: {failed.error}", "Note", "error", 8)
-            return failed
-        session = self.sessions.get(paper_id)
-        if session is not None:
-            session.reload(self.store)
-        if self.on_saved:
-            self.on_saved(paper_id)
-        return SaveOutcome(SaveStatus.SAVED, revision_id=result.revision_id)
 
     # ---------------------------------------------------------------- $EDITOR
     def edit_external(
@@ -271,13 +173,13 @@ class NoteKeeper:
             with suspend():
                 new_text = run(session.text)
         except EditorError as exc:
-            self._notify(str(exc), "Editor", "error", 8)
+            self._notify(DraftNotice("Editor", str(exc), Level.ERROR, 8))
             return None
         except Exception as exc:  # SuspendNotSupported and friends
-            self._notify(f"Cannot open an external editor here: {exc}", "Editor", "error", 8)
+            text = f"Cannot open an external editor here: {exc}"
+            self._notify(DraftNotice("Editor", text, Level.ERROR, 8))
             return None
-        session.edit(new_text, self.clock())
-        self.flush(paper_id)
+        self._one(self.drafts.replace(paper_id, new_text))
         return new_text
 
     # ----------------------------------------------------------------- signals
@@ -327,16 +229,11 @@ class NoteKeeper:
         A draft the library refuses is already in its recovery file. Runs on the UI thread;
         what bounds the exit when it cannot run or finish is the app's (``ExitGuard``).
         """
-        if self.signalled is not None:
+        outcomes = self.drafts.shutdown(signum)
+        if outcomes is None:
             return
-        self.signalled = signum
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        code = 128 + signum
-        for session in self.sessions.values():
-            if session.unsaved:  # first a local copy: the sender may not wait for the library
-                session.keep_copy()
-        with suppress(*SAVE_ERRORS):
-            self.flush_all()
-        self.app.exit(return_code=code)
+        self._show(outcomes)
+        self.app.exit(return_code=128 + signum)

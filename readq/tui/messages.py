@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from readq.library.searcher import ListResult
 from readq.models import SavedView, Stats
-from readq.tui.listing import ListResult
 
 
 class ListReady(Message):

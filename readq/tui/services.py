@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from readq.library import Library
+    from readq.library.searcher import Searcher
     from readq.library.settings import Settings
     from readq.models import Paper
     from readq.paths import Paths
     from readq.store import Store
     from readq.tui.drafts import NoteKeeper
-    from readq.tui.searcher import Searcher
     from readq.tui.widgets.paper_list import PaperList
 
 

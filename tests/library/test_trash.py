@@ -17,10 +17,10 @@ from readq.library.undo import RenameChange, TrashChange
 from readq.models import ScrapedPaper, SortKey, Source, Status
 from readq.search.engine import SearchEngine
 from readq.search.query import parse_query
+from readq.search.selection import Selection, View
 from readq.search.sql import count as sql_count
-from readq.search.sql import select_ids
+from readq.search.sql import select_ids, selection_ids
 from readq.store import Store, UnknownPaperError
-from readq.tui.listing import View, ordered_ids
 
 TITLES = ["Gradient Lanterns for Quiet Experts", "Moss Tables", "Velvet Routers in Orbit"]
 
@@ -69,7 +69,7 @@ def test_delete_hides_everywhere_but_keeps_state_and_note(library: Library) -> N
         0,
     )
     assert lantern not in [p.id for p in store.list_papers()]
-    assert lantern not in ordered_ids(store, View.ALL, SortKey.ADDED)
+    assert lantern not in selection_ids(store, Selection(View.ALL, sort=SortKey.ADDED))
     assert select_ids(store, parse_query("lanterns")) == []
     assert sql_count(store, parse_query("lanterns OR moss")) == 1
     engine = SearchEngine.load(store)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ptyutil import READQ, PtyProcess, tui_env
 from relutil import REPO, child_env, query, run_readq, sha256, write_listing
+from support.ptyutil import READQ, PtyProcess, tui_env
 
 from readq.cli import cli
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import writer_child
-from ptyutil import PtyProcess, tui_env
 from relutil import integrity, query, write_listing
+from support.ptyutil import PtyProcess, tui_env
 from tuiutil import make_library, open_note, start_tui, stored_note, terminal_restored
 
 from readq.store import Store

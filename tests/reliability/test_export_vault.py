@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from exportlib import build_library
+from support.exportlib import build_library
 
 from readq.cli import cli
 from readq.export import export_papers

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from ptyutil import READQ
 from relutil import REPO, child_env, integrity, query, run_readq, write_listing
+from support.ptyutil import READQ
 from tuiutil import make_library, open_note, start_tui, stored_note, wait_note
 
 DROP_ROOT_POWERS = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]

@@ -29,8 +29,8 @@ from readq.notes import recovery_path
 from readq.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ptyutil import READQ, PtyProcess, tui_env
 from reliability.relutil import arxiv_listing
+from support.ptyutil import READQ, PtyProcess, tui_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a Unix pty")
 

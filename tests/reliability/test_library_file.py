@@ -10,8 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ptyutil import READQ, PtyProcess, tui_env
 from relutil import child_env, integrity, query, run_readq, sha256, write_listing
+from support.ptyutil import READQ, PtyProcess, tui_env
 
 from readq.backup import verify_backup
 from readq.store import Store

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from ptyutil import READQ
 from relutil import REPO, child_env, query, run_readq, write_listing
+from support.ptyutil import READQ
 from tuiutil import make_library, open_note, start_tui, wait_note
 
 from readq.holders import exclusive, holders_dir

@@ -18,9 +18,9 @@ from textual.pilot import Pilot
 from readq.library.undo import StateChange
 from readq.models import ScrapedPaper, Source, Status
 from readq.paths import Paths
+from readq.search.selection import View
 from readq.store import Store
 from readq.tui.app import ReadqApp
-from readq.tui.listing import View
 from readq.tui.screens.main import MainScreen
 from readq.tui.screens.note_editor import NoteEditorScreen
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tui_helpers import build_library, make_app, settle
+from support.tui_helpers import build_library, make_app, settle
 
 from readq.ingest import parallel
 from readq.tui.app import ReadqApp
@@ -65,7 +65,7 @@ async def test_a_hostile_config_file_never_stops_the_tui_starting(
 
 
 def main_rows(app: ReadqApp) -> int:
-    from tui_helpers import main_of
+    from support.tui_helpers import main_of
 
     return len(main_of(app).paper_list.ids)
 

@@ -16,9 +16,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from ptyutil import PtyProcess
 from relutil import write_listing
 from rich.console import Console
+from support.ptyutil import PtyProcess
 from textual.pilot import Pilot
 from textual.widgets import Input
 from tuiutil import TITLE, make_library, start_tui, stored_note, terminal_restored

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ptyutil import READQ, PtyProcess, tui_env
+from support.ptyutil import READQ, PtyProcess, tui_env
 
 from readq.models import ScrapedPaper, Source
 from readq.store import Store

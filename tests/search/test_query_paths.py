@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from readq.cli import cli
 from readq.models import ScrapedPaper, SortKey, Source, Status
-from readq.search import SearchEngine, parse_query, select_ids
+from readq.search import SearchEngine, Selection, parse_query, select_ids
 from readq.search import sql as query_sql
 from readq.store import Store
 
@@ -312,7 +312,8 @@ def test_select_ids_answers_filters_without_the_index(
     monkeypatch.setattr(SearchEngine, "load", refuse)
     store = Store.open(library)
     try:
-        ids = select_ids(store, "is:read OR has:note", starred=False, sort=SortKey.ADDED)
+        selection = Selection(query="is:read OR has:note", sort=SortKey.ADDED)
+        ids = select_ids(store, selection.with_state(starred=False))
     finally:
         store.close()
     assert ids == [3, 7]  # one ingest: the page's order

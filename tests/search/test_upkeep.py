@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakeapi import FakeApi
-from test_search_cache import answers, make_papers
+from support.fakeapi import FakeApi
+from support.searchlib import answers, make_papers
 
 from readq.cli import cli
 from readq.ingest import ingest_paths
 from readq.models import Source, Status
 from readq.paths import search_cache_path
-from readq.search import SearchEngine, cache, engine, select_ids, upkeep
+from readq.search import SearchEngine, Selection, cache, engine, select_ids, upkeep
 from readq.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -87,7 +87,7 @@ def test_after_ingest_a_new_process_loads_the_index(
         assert upkeep.update(store).outcome is upkeep.Outcome.CURRENT
         # `readq list --query` in a fresh process loads the same saved index.
         title = store.conn.execute("SELECT title FROM papers ORDER BY id LIMIT 1").fetchone()[0]
-        assert 1 in select_ids(store, f'"{title}"')
+        assert 1 in select_ids(store, Selection(query=f'"{title}"'))
 
 
 def test_a_second_ingest_catches_the_saved_index_up(

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
-from tui_helpers import TITLES, build_library, main_of, make_app, settle
+from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 
 from readq.models import Status
 from readq.tui.app import ReadqApp

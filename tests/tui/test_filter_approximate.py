@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import TITLES, build_library, main_of, make_app, settle
+from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 
-from readq.tui.searcher import Searcher
+from readq.library.searcher import Searcher
 
 
 def _message(app: object) -> str:

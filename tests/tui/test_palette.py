@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.tui_helpers import build_library, make_app, settle
 from textual.command import CommandList
-from tui_helpers import build_library, make_app, settle
 
 
 async def test_the_palette_shows_each_command_once(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.tui_helpers import build_library, make_app, settle
 from textual.widgets import Static
-from tui_helpers import build_library, make_app, settle
 
 from readq.tui.widgets.path_input import PathInput, path_candidates
 

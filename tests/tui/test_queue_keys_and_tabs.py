@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 from textual.widgets import Static
-from tui_helpers import TITLES, build_library, main_of, make_app, settle
 
 from readq.library import Library
 from readq.models import SortKey, Status

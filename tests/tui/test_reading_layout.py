@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import build_library, main_of, make_app, settle, show_note
+from support.tui_helpers import build_library, main_of, make_app, settle, show_note
 
 LONG_NOTE = "The *quiet* experts route **few** tokens.\n\n" + "\n\n".join(
     f"point {n}" for n in range(30)

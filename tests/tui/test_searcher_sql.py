@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from readq.library.searcher import APPROXIMATE, ListRequest, Searcher
 from readq.models import ScrapedPaper, SortKey, Source, Status
+from readq.search.selection import Selection, View
 from readq.store import Store
-from readq.tui.listing import APPROXIMATE, ListRequest, View
-from readq.tui.searcher import Searcher
 
 PAPERS = [
     ScrapedPaper("A Survey of Graph Samplers", "We review samplers.", published="2022-01-01"),
@@ -31,7 +31,9 @@ def _ask(
 ) -> tuple[list[int], str | None, str | None]:
     searcher = Searcher()
     assert searcher.engine is None  # the index has not loaded: the SQL path answers
-    result = searcher.search(store, ListRequest(1, view, SortKey.ADDED, text), lambda: False)
+    result = searcher.search(
+        store, ListRequest(1, Selection(view, text, SortKey.ADDED)), lambda: False
+    )
     return list(result.ids), result.error, result.note
 
 
@@ -74,22 +76,22 @@ def test_first_page_paints_before_the_count(library: Store) -> None:
     """With the index loading, the first screen of a query comes from a LIMIT scan; it is
     partial only when more may follow (then search() gives the whole answer)."""
     searcher = Searcher()
-    request = ListRequest(1, View.ALL, SortKey.ADDED, "graph")
+    request = ListRequest(1, Selection(View.ALL, "graph", SortKey.ADDED))
     page = searcher.first_page(library, request, 1, lambda: False)
     assert page is not None and page.partial and list(page.ids) == [1]
     assert page.note == APPROXIMATE
     whole = searcher.first_page(library, request, 5, lambda: False)
     assert whole is not None and not whole.partial and list(whole.ids) == [1, 2]
-    nothing = ListRequest(1, View.ALL, SortKey.ADDED, "  ")
+    nothing = ListRequest(1, Selection(View.ALL, "  ", SortKey.ADDED))
     assert searcher.first_page(library, nothing, 5, lambda: False) is None
 
 
 def test_a_stale_sql_query_is_stopped_inside_sqlite(store: Store) -> None:
     """A newer keystroke cancels the scan of the older query: SQLite stops it (progress
     handler) and no result is produced for it."""
+    from readq.library.searcher import Cancelled
     from readq.search import SearchCancelled, parse_query
     from readq.search import sql as query_sql
-    from readq.tui.searcher import Cancelled
 
     papers = [
         ScrapedPaper(f"Paper {i} about graphs", f"Abstract number {i}. " * 40) for i in range(3000)
@@ -105,7 +107,7 @@ def test_a_stale_sql_query_is_stopped_inside_sqlite(store: Store) -> None:
     with pytest.raises(SearchCancelled):
         query_sql.select_ids(store, parse_query("nowhere -graphs"), is_cancelled=cancelled)
     assert calls == 2  # once inside the scan, which stopped; once to tell it from an error
-    request = ListRequest(1, View.ALL, SortKey.ADDED, "nowhere")
+    request = ListRequest(1, Selection(View.ALL, "nowhere", SortKey.ADDED))
     with pytest.raises(Cancelled):
         Searcher().search(store, request, lambda: True)
     # the connection is usable afterwards, without the handler

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import TITLES, build_library, make_app, settle
+from support.tui_helpers import TITLES, build_library, make_app, settle
 
 from readq.library.settings import load_settings
 from readq.models import Status

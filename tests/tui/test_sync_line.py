@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from tui_helpers import build_library, main_of, make_app, settle
+from support.tui_helpers import build_library, main_of, make_app, settle
 
 from readq.store import Store
 from readq.sync import sync

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.tui_helpers import build_library, main_of, make_app, settle
 from textual.widgets import Input, Static
-from tui_helpers import build_library, main_of, make_app, settle
 
 from readq.library.tagpick import Mark, TagPick, match_score
 from readq.tui.screens.rules import RulesScreen

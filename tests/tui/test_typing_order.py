@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyte
 import pytest
-from ptyutil import READQ, PtyProcess, tui_env
+from support.ptyutil import READQ, PtyProcess, tui_env
 
 from readq.models import ScrapedPaper, Source
 from readq.store import Store

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.tui_helpers import build_library, make_app
 from textual.pilot import Pilot
-from tui_helpers import build_library, make_app
 
 from readq.library import Library
 from readq.models import Status

@@ -4,6 +4,7 @@ ingest and export jobs, which run in workers through the ``Library``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -12,11 +13,11 @@ from textual.worker import get_current_worker
 
 from readq.library import Level, export_report, ingest_report
 from readq.library.outcomes import change_message
+from readq.library.searcher import ListRequest
 from readq.library.urls import arxiv_search_url, citation_line, page_url, pdf_link
 from readq.store import Store
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
-from readq.tui.listing import ListRequest
 from readq.tui.messages import ExportDone, IngestDone
 from readq.tui.screens.main_triage import TriageScreen
 from readq.tui.widgets.paper_list import display_title
@@ -189,7 +190,7 @@ class MainScreen(TriageScreen):
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            listing = ListRequest(0, self.view, self.sort, self.query_text(), reverse=self.reverse)
+            listing = ListRequest(0, replace(self.selection, query=self.query_text()))
             self.notify("Exporting…", timeout=1.5, markup=False)
             self.run_export(request, listing)
 
@@ -203,8 +204,8 @@ class MainScreen(TriageScreen):
         here and materialised off the UI thread. The shown list's own lazy sequence is not
         iterated here: the UI thread may be filling it at the same time.
         """
+        from readq.library.searcher import Cancelled
         from readq.tui.screens.export import ExportRequest
-        from readq.tui.searcher import Cancelled
 
         assert isinstance(request, ExportRequest)
         worker = get_current_worker()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,9 +20,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from readq.library.searcher import ListRequest, ListResult, list_ids
 from readq.models import Paper, SavedView, SortKey, Stats, Status
+from readq.search.selection import Selection, View, sort_header
 from readq.store import PaperState
-from readq.tui.listing import ListRequest, ListResult, View, ordered_ids, sort_header
 from readq.tui.messages import ListReady, StatsReady, ViewsReady
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import DetailPane
@@ -57,13 +59,11 @@ Then triage with  r  (read),  t  (to read),  s  (star); press  ?  for every key.
 class ListScreen(ReadqScreen[None]):
     """The list of one view, sort and filter, its counts and the paper under the cursor."""
 
-    def __init__(self, view: View, sort: SortKey, *, reverse: bool = False) -> None:
+    def __init__(self, selection: Selection) -> None:
         super().__init__()
-        self.view = view
-        self.sort = sort
-        self.reverse = reverse
-        """The sort read bottom-up (``R``)."""
-        self.filter_text = ""
+        self.selection = selection
+        """What the list shows: the view, the filter's text, the sort and its direction (one
+        value, handed as it is to the searcher and the export)."""
         self.saved: SavedView | None = None
         """The saved view shown (its query applies on top of ``view``, which is All), if any."""
         self.saved_views: list[tuple[SavedView, int]] = []
@@ -80,6 +80,42 @@ class ListScreen(ReadqScreen[None]):
         self._list_partial = False
         self._loaded = False
         self._engine_started = False
+
+    @property
+    def view(self) -> View:
+        """The view shown (keys ``1``-``5``)."""
+        return self.selection.view
+
+    @view.setter
+    def view(self, view: View) -> None:
+        self.selection = replace(self.selection, view=view)
+
+    @property
+    def sort(self) -> SortKey:
+        """The sort (``S``)."""
+        return self.selection.sort
+
+    @sort.setter
+    def sort(self, sort: SortKey) -> None:
+        self.selection = replace(self.selection, sort=sort)
+
+    @property
+    def reverse(self) -> bool:
+        """The sort read bottom-up (``R``)."""
+        return self.selection.reverse
+
+    @reverse.setter
+    def reverse(self, reverse: bool) -> None:
+        self.selection = replace(self.selection, reverse=reverse)
+
+    @property
+    def filter_text(self) -> str:
+        """The filter as typed."""
+        return self.selection.text
+
+    @filter_text.setter
+    def filter_text(self, text: str) -> None:
+        self.selection = replace(self.selection, query=text)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -162,13 +198,10 @@ class ListScreen(ReadqScreen[None]):
             self._top_seq = self._seq  # a new filter: its best match first, cursor on top
         request = ListRequest(
             self._seq,
-            self.view,
-            self.sort,
-            self.query_text(),
+            replace(self.selection, query=self.query_text()),
             keep_id=keep_id,
             near=self.paper_list.cursor,
             follows_cursor=follows_cursor,
-            reverse=self.reverse,
         )
         self.run_list(request, first=first)
 
@@ -187,7 +220,7 @@ class ListScreen(ReadqScreen[None]):
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def run_list(self, request: ListRequest, first: bool = False) -> None:
         """Compute a list in a thread on a reader connection; post it unless cancelled."""
-        from readq.tui.searcher import Cancelled
+        from readq.library.searcher import Cancelled
 
         worker = get_current_worker()
         try:
@@ -206,21 +239,15 @@ class ListScreen(ReadqScreen[None]):
         self, request: ListRequest, first: bool, is_cancelled: Callable[[], bool]
     ) -> ListResult:
         """The body of ``run_list`` (in its thread); raises ``Cancelled`` when cancelled."""
-        from readq.tui.searcher import Cancelled
+        from readq.library.searcher import Cancelled
 
         searcher = self.rq.searcher
         reader = self.rq.store.open_reader()
         try:
-            if first and not request.text and searcher.engine is None:
+            if first and not request.selection.text and searcher.engine is None:
                 quick = ListResult(
                     request,
-                    ordered_ids(
-                        reader,
-                        request.view,
-                        request.sort,
-                        FIRST_SCREEN_ROWS,
-                        reverse=request.reverse,
-                    ),
+                    list_ids(reader, request.selection, FIRST_SCREEN_ROWS),
                     partial=True,
                 )
                 if is_cancelled():

@@ -23,9 +23,9 @@ from textual.message import Message
 from textual.strip import Strip
 
 from readq.identity import surname
+from readq.library.searcher import HighlightFn, Span
 from readq.models import Paper, Status
 from readq.textclean import strip_unsafe
-from readq.tui.listing import HighlightFn, Span
 from readq.tui.widgets.virtual import LineView, set_virtual_size
 
 RowFetcher = Callable[[Sequence[int]], list[Paper]]

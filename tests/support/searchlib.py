@@ -1,0 +1,120 @@
+"""Fictional libraries for the search tests: random papers over a small vocabulary, and every
+answer a user could see from an engine (compared between a fresh and a loaded index)."""
+
+from __future__ import annotations
+
+import random
+
+from readq.models import ScrapedPaper, SortKey, Status
+from readq.search import SearchEngine
+
+WORDS = [
+    "diffusion",
+    "transformer",
+    "attention",
+    "lora",
+    "adapter",
+    "video",
+    "retrieval",
+    "ranking",
+    "graph",
+    "neural",
+    "network",
+    "robot",
+    "manipulation",
+    "policy",
+    "reward",
+    "sparse",
+    "dense",
+    "vision",
+    "language",
+    "model",
+    "token",
+    "quantum",
+    "kernel",
+    "spline",
+    "flow",
+    "matching",
+    "gaussian",
+    "splatting",
+    "rendering",
+    "benchmark",
+    "dataset",
+    "scaling",
+    "efficient",
+    "memory",
+    "inference",
+    "latency",
+    "distillation",
+    "pruning",
+    "ñandú",
+    "über",
+    "café",
+]
+ORGS = ["Nimbus AI", "Kestrel Labs", "Óptica", None]
+
+
+def make_papers(count: int, seed: int = 3) -> list[ScrapedPaper]:
+    rng = random.Random(seed)
+    papers = []
+    for i in range(count):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).title()
+        abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) + "."
+        year = rng.choice([None, 2021, 2022, 2023, 2024])
+        papers.append(
+            ScrapedPaper(
+                f"{title} {i}",
+                abstract,
+                published=f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}" if year else None,
+                upvotes=rng.choice([None, *range(40)]),
+                org=rng.choice(ORGS),
+            )
+        )
+    return papers
+
+
+QUERIES = [
+    "",
+    "diffusion",
+    "difusion",
+    "diff",
+    "lora adapter",
+    "trasnformer",
+    '"neural network"',
+    "-video",
+    "is:read",
+    "is:to-read",
+    "is:starred",
+    "has:note",
+    "org:nimbus",
+    "title:graph",
+    "note:gondola",
+    "gondola",
+    "year:>=2023",
+    "ñandú",
+    "cafe",
+    "wombat",
+    "z",
+    "d",
+    "w",
+    "q",
+    "ñ",
+    "a",
+]
+SORTS = [SortKey.RELEVANCE, SortKey.PUBLISHED, SortKey.UPVOTES, SortKey.TITLE]
+VIEWS: list[object] = [None, Status.NEW, Status.READ, "starred"]
+
+
+def answers(engine: SearchEngine) -> dict[str, object]:
+    """Everything a user could see from the engine."""
+    out: dict[str, object] = {"counts": engine.counts(), "len": len(engine)}
+    for query in QUERIES:
+        for sort in SORTS:
+            for view in VIEWS:
+                result = engine.search(query, sort=sort, view=view)  # type: ignore[arg-type]
+                got = list(result)
+                out[f"{query}|{sort}|{view}"] = (got, result.counts())
+        result = engine.search(query)
+        first = list(result)[:5]
+        out[f"{query}|hl"] = [result.highlights(pid) for pid in first]
+    return out
