@@ -188,4 +188,16 @@ def m007_trash(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_discover(db: Database) -> None:
+    """The papers the user said "not interested" in: a negative label for the recommended
+    order (``readq.discover``), kept apart from status and star (the paper stays where it is).
+    Its own table, so re-ingest (which upserts scraped columns only) never touches it and the
+    label goes with the paper when the trash is emptied."""
+    db.execute(
+        "CREATE TABLE dismissed (paper_id INTEGER PRIMARY KEY "
+        "REFERENCES papers(id) ON DELETE CASCADE, dismissed_at TEXT NOT NULL)"
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

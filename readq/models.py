@@ -43,6 +43,9 @@ class SortKey(StrEnum):
     RELEVANCE = "relevance"
     READ = "read"
     """When the paper was marked read, latest first (papers never marked read come last)."""
+    RECOMMENDED = "recommended"
+    """What the user's stars say they want first ("for you", :mod:`readq.discover`); in date
+    added order until enough papers are starred (and wherever SQL alone orders the list)."""
 
 
 @dataclass(frozen=True, slots=True)

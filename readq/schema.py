@@ -19,6 +19,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m005_identity",
     "m006_read_dates",
     "m007_trash",
+    "m010_discover",
 )
 """Every migration this readq knows, in order."""
 

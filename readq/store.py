@@ -50,6 +50,8 @@ SORT_SQL: dict[SortKey, str] = {
     SortKey.TITLE: "title COLLATE NOCASE, id",
     SortKey.RELEVANCE: "id DESC",
     SortKey.READ: "read_at IS NULL, read_at DESC, id DESC",
+    # Scores live in memory (readq.discover), not in SQL: SQL alone shows date added order.
+    SortKey.RECOMMENDED: "added_at DESC, id",
 }
 """``ORDER BY`` text of each sort (the engine's ``_sort_key`` orders rows identically)."""
 
@@ -848,6 +850,41 @@ class Store:
                     (deleted_at, stamp, *chunk),
                 )
         return changed
+
+    def set_dismissed(self, ids: Sequence[int], dismissed: bool) -> list[int]:
+        """Say "not interested" in papers (``dismissed``) or take it back, in one
+        transaction; the ids whose label changed. ``UnknownPaperError`` for an unknown id."""
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            self._require(conn, ids)
+            already = self.dismissed_ids(ids)
+            changed = [i for i in ids if (i in already) != dismissed]
+            stamp = now_iso()
+            for chunk in _chunks(changed, 500):
+                if dismissed:
+                    conn.executemany(
+                        "INSERT INTO dismissed (paper_id, dismissed_at) VALUES (?, ?)",
+                        [(pid, stamp) for pid in chunk],
+                    )
+                else:
+                    marks = ",".join("?" * len(chunk))
+                    conn.execute(f"DELETE FROM dismissed WHERE paper_id IN ({marks})", chunk)
+        return changed
+
+    def dismissed_ids(self, ids: Sequence[int] | None = None) -> set[int]:
+        """The papers marked "not interested" (of ``ids``, or all of them)."""
+        if ids is None:
+            return {int(r[0]) for r in self.conn.execute("SELECT paper_id FROM dismissed")}
+        found: set[int] = set()
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(r[0])
+                for r in self.conn.execute(
+                    f"SELECT paper_id FROM dismissed WHERE paper_id IN ({marks})", chunk
+                )
+            )
+        return found
 
     def _trash_filter(
         self, conn: sqlite3.Connection, ids: list[int], *, trashed: bool

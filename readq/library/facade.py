@@ -43,6 +43,8 @@ if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up co
     from readq.export import ExportResult
     from readq.importers import ImportReport
     from readq.ingest import FileReport, ProgressCallback
+    from readq.library.discovery import DiscoverService, RecommendedOutcome, RelatedOutcome
+    from readq.search.engine import SearchEngine
 
 Deliver = Callable[[Callable[[], None]], None]
 """Runs a callback on the front end's own thread (the TUI's ``call_from_thread``)."""
@@ -62,6 +64,7 @@ class Library:
         self.store = store
         self.undo_stack = UndoStack(undo_limit)
         self.writer = BackgroundWriter(store.path, deliver=deliver)
+        self._discover: DiscoverService | None = None
 
     @property
     def path(self) -> Path:
@@ -74,6 +77,8 @@ class Library:
         Returns how many queued writes could not be saved (the library stayed locked)."""
         self.writer.close(timeout)
         left = self.writer.pending
+        if self._discover is not None:
+            self._discover.close()
         self.store.close()
         return left
 
@@ -350,6 +355,50 @@ class Library:
         from readq.ingest import ingest_paths
 
         return ingest_paths(self.store, paths, listing_year=listing_year, progress=progress)
+
+    # --------------------------------------------------------------- discover
+    @property
+    def discover(self) -> DiscoverService:
+        """Related papers and the recommended order (built the first time they are asked)."""
+        if self._discover is None:
+            from readq.library.discovery import DiscoverService
+
+            self._discover = DiscoverService(self.store)
+        return self._discover
+
+    def related(
+        self, paper_id: int, limit: int = 10, engine: SearchEngine | None = None
+    ) -> RelatedOutcome:
+        """The papers most like ``paper_id``, each with ``because``."""
+        return self.discover.related(paper_id, limit, engine)
+
+    def recommended(
+        self,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+        query: str | None = None,
+        limit: int | None = None,
+        engine: SearchEngine | None = None,
+    ) -> RecommendedOutcome:
+        """Papers ranked by the user's stars (date order until enough are starred)."""
+        return self.discover.recommended(
+            status=status, starred=starred, query=query, limit=limit, engine=engine
+        )
+
+    def dismiss(self, ids: Sequence[int], dismissed: bool = True) -> ChangeOutcome:
+        """Say "not interested" in papers (a negative label for the recommended order), or
+        take it back (``dismissed=False``); one transaction. Status and star are untouched."""
+        ids = list(dict.fromkeys(ids))
+        what = self.subject(ids)
+        changed = self.store.set_dismissed(ids, dismissed)
+        description = "Not interested" if dismissed else "Interested again"
+        skipped = tuple(i for i in ids if i not in set(changed))
+        return ChangeOutcome(description, tuple(changed), what, None, skipped)
+
+    def dismissed(self, ids: Sequence[int] | None = None) -> set[int]:
+        """The papers marked "not interested" (of ``ids``, or all)."""
+        return self.store.dismissed_ids(ids)
 
     def prepare_index(self) -> None:
         """Before a command commits papers: an empty library gets a saved (empty) search

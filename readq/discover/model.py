@@ -1,0 +1,604 @@
+"""Related papers and the recommended order ("for you"), from readq's own search index.
+
+Why this method (measured in ``benchmarks/discover.py``, figures in ``benchmarks/RESULTS.md``):
+the search index already holds every title and abstract word with its postings, so document
+frequencies (IDF) and "which papers contain this word" cost nothing to build. A paper is a
+TF-IDF vector of its title (counted twice), abstract, authors, categories and tags; the
+user's taste is a Rocchio profile, the mean vector of the starred papers minus the read
+without a star and the "not interested" ones, plus a little of the to-read ones. Scoring runs
+in two stages: the profile's (or the paper's) heaviest features are looked up in the postings
+to score every paper (stage 1, bounded by a postings budget), then the best few hundred are
+re-scored by cosine against their whole text (stage 2). That second stage is what keeps a word
+with two meanings from dragging in the other topic: one shared word is a small part of a whole
+vector. No dependency, nothing downloaded, nothing done until the feature is used.
+
+Core module: no Textual, Rich or click.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import zlib
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+from typing import TYPE_CHECKING
+
+from readq.search import bitset
+from readq.search.tokens import words
+
+if TYPE_CHECKING:
+    from readq.search.engine import SearchEngine
+    from readq.store import Store
+
+MIN_POSITIVES = 3
+"""Starred papers needed before the recommended order replaces date order."""
+POSITIVE, NEGATIVE, DISMISSED, WEAK = 1.0, 0.5, 0.75, 0.25
+"""Rocchio weights: starred, read without a star, "not interested", to read (unstarred)."""
+PROFILE_TERMS = 150
+"""Most features of the profile (or of a paper, for related) looked up in the postings."""
+POSTINGS_BUDGET = 2_000_000
+"""Most postings stage 1 walks (~80 ns each): bounds the time at any library size."""
+RERANK = 300
+"""How many of stage 1's best are re-scored by cosine on their whole text (stage 2)."""
+MAX_LABELS = 1000
+"""Most recent papers per label kind read for the profile (each one's text is tokenised)."""
+COMMON_FRACTION = 4
+"""A word in more than 1/COMMON_FRACTION of the papers says nothing about a topic."""
+BECAUSE = 3
+"""How many features explain a score."""
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "across",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "either",
+        "et",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "here",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "may",
+        "more",
+        "most",
+        "much",
+        "must",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "paper",
+        "per",
+        "same",
+        "should",
+        "show",
+        "shows",
+        "shown",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "use",
+        "used",
+        "using",
+        "very",
+        "via",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "yet",
+        "you",
+        "your",
+        "al",
+        "i.e",
+        "e.g",
+    ]
+)
+
+FeatureSource = Callable[["Store", "Sequence[int] | None"], Iterable[tuple[int, str]]]
+"""``(store, paper ids or None for all) -> (paper id, feature)`` pairs beyond the text's
+words: authors and categories built in; the tags table plugs in here (``tag:name``)."""
+
+
+def author_and_category_features(
+    store: Store, ids: Sequence[int] | None
+) -> Iterator[tuple[int, str]]:
+    """``author:Name`` for each known author name, ``category:cs.LG`` for each category."""
+    sql = "SELECT id, author_names, categories FROM papers"
+    chunks: Iterable[Sequence[int] | None] = (
+        [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    )
+    for chunk in chunks:
+        if chunk is None:
+            rows = store.conn.execute(sql)
+        else:
+            marks = ",".join("?" * len(chunk))
+            rows = store.conn.execute(f"{sql} WHERE id IN ({marks})", list(chunk))
+        for pid, names, categories in rows:
+            for kind, text in (("author", names), ("category", categories)):
+                if not text or text == "[]":
+                    continue
+                try:
+                    values = json.loads(str(text))
+                except ValueError:
+                    continue
+                for value in values if isinstance(values, list) else ():
+                    name = " ".join(str(value).split())
+                    if name:
+                        yield int(pid), f"{kind}:{name.casefold()}"
+
+
+FEATURE_SOURCES: list[FeatureSource] = [author_and_category_features]
+"""Every source of non-word features (append one to add a signal, e.g. tags)."""
+
+
+def feature_label(feature: str) -> str:
+    """How a feature is shown in ``because``: a word as itself, ``author: name``..."""
+    kind, sep, value = feature.partition(":")
+    return f"{kind}: {value}" if sep else feature
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One related or recommended paper, its score and what weighs most for it."""
+
+    paper_id: int
+    score: float
+    because: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The papers the user has judged, by kind (paper ids, most recent last)."""
+
+    positives: tuple[int, ...]
+    negatives: tuple[int, ...]
+    dismissed: tuple[int, ...]
+    weak: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        """How many labelled papers in all."""
+        return len(self.positives) + len(self.negatives) + len(self.dismissed) + len(self.weak)
+
+
+@dataclass
+class Ranking:
+    """The recommended order of every indexed document, or date order while not ``ready``."""
+
+    ready: bool
+    needed: int
+    """Starred papers still needed before the ranking starts (0 when ready)."""
+    order: array[int]
+    profile: dict[str, float] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
+    """Stage-2 scores of the best papers, by paper id."""
+    seconds: float = 0.0
+
+    @property
+    def message(self) -> str:
+        """One line for the user about the state of the ranking."""
+        if self.ready:
+            return ""
+        noun = "paper" if self.needed == 1 else "papers"
+        return (
+            f"for you: star {self.needed} more {noun} to rank by your stars (date order until then)"
+        )
+
+
+Vector = dict[str, float]
+
+
+class Discover:
+    """Related papers and the recommended ranking over one ``SearchEngine``'s index.
+
+    Thread-safe: one lock serialises the model (it runs in a worker, never on the UI thread).
+    Authors, categories and other sources are read from the library the first time they are
+    needed and again when papers were added.
+    """
+
+    def __init__(
+        self,
+        engine: SearchEngine,
+        store: Store,
+        sources: Sequence[FeatureSource] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.sources = list(FEATURE_SOURCES if sources is None else sources)
+        self._lock = threading.RLock()
+        self._meta: dict[str, array[int]] | None = None
+        self._meta_n = -1
+        self._ranking: Ranking | None = None
+        self._fingerprint = -1
+
+    # ------------------------------------------------------------------ features
+    def _n(self) -> int:
+        return len(self.engine.ids)
+
+    def _meta_postings(self) -> dict[str, array[int]]:
+        n = self._n()
+        if self._meta is None or self._meta_n != n:
+            docs: dict[str, array[int]] = defaultdict(lambda: array("I"))
+            doc_of = self.engine.doc_of
+            for source in self.sources:
+                for pid, feature in source(self.store, None):
+                    doc = doc_of(pid)
+                    if doc is not None:
+                        docs[feature].append(doc)
+            # A feature of one paper relates it to nothing: not kept (memory at 1M papers).
+            self._meta = {f: d for f, d in docs.items() if len(d) > 1}
+            self._meta_n = n
+        return self._meta
+
+    def _postings(self, feature: str) -> list[Sequence[int] | int]:
+        if ":" in feature:
+            meta = self._meta_postings().get(feature)
+            return [] if meta is None else [meta]
+        return [posting for _, posting in self.engine.word_postings(feature)]
+
+    def df(self, feature: str) -> int:
+        """In how many papers ``feature`` occurs (a word: in the title or the abstract)."""
+        best = 0
+        for posting in self._postings(feature):
+            size = posting.bit_count() if isinstance(posting, int) else len(posting)
+            best = max(best, size)
+        return best
+
+    def idf(self, feature: str, n: int) -> float:
+        """Inverse document frequency (0 for a feature in no paper or in too many)."""
+        df = self.df(feature)
+        if df == 0 or (df * COMMON_FRACTION > n and n >= 20):
+            return 0.0
+        return math.log((n + 1) / (df + 0.5))
+
+    def vectors(self, paper_ids: Sequence[int]) -> dict[int, Vector]:
+        """The L2-normalised TF-IDF vector of each paper (title words count twice)."""
+        if not paper_ids:
+            return {}
+        n = self._n()
+        counts: dict[int, Counter[str]] = {}
+        ids = list(paper_ids)
+        conn = self.store.conn
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, title, abstract in conn.execute(
+                f"SELECT id, title, abstract FROM papers WHERE id IN ({marks})", chunk
+            ):
+                tally: Counter[str] = Counter()
+                for word in words(str(title or "")):
+                    tally[word] += 2
+                for word in words(str(abstract or "")):
+                    tally[word] += 1
+                counts[int(pid)] = tally
+        for source in self.sources:
+            for pid, feature in source(self.store, ids):
+                if pid in counts:
+                    counts[pid][feature] += 2  # a shared author or tag says much
+        idf_cache: dict[str, float] = {}
+        out: dict[int, Vector] = {}
+        for pid, tally in counts.items():
+            vector: Vector = {}
+            for feature, tf in tally.items():
+                if ":" not in feature and (
+                    feature in STOPWORDS or len(feature) < 2 or feature.isdigit()
+                ):
+                    continue
+                weight = idf_cache.get(feature)
+                if weight is None:
+                    weight = idf_cache[feature] = self.idf(feature, n)
+                if weight > 0.0:
+                    vector[feature] = (1.0 + math.log(tf)) * weight
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            out[pid] = {f: v / norm for f, v in vector.items()}
+        return out
+
+    # ------------------------------------------------------------------- scoring
+    def _stage1(self, query: Vector, n: int) -> list[float]:
+        """Scores of every document: the sum of the query's heaviest features it contains."""
+        acc = [0.0] * n
+        spent = 0
+        heaviest = sorted(query.items(), key=lambda kv: -abs(kv[1]))[:PROFILE_TERMS]
+        for feature, weight in heaviest:
+            for posting in self._postings(feature):
+                size = posting.bit_count() if isinstance(posting, int) else len(posting)
+                if spent + size > POSTINGS_BUDGET:
+                    continue
+                spent += size
+                docs: Iterable[int]
+                if isinstance(posting, int):
+                    docs = compress(range(n), bitset.unpack(posting, n))
+                else:
+                    docs = posting
+                for doc in docs:
+                    if doc < n:
+                        acc[doc] += weight
+        return acc
+
+    def _rerank(
+        self, query: Vector, candidates: list[int]
+    ) -> tuple[dict[int, float], dict[int, Vector]]:
+        """Cosine of each candidate paper's whole vector with ``query`` (stage 2)."""
+        vectors = self.vectors(candidates)
+        scores = {pid: _agreement(query, vector) for pid, vector in vectors.items()}
+        return scores, vectors
+
+    def because(self, query: Vector, vector: Vector) -> tuple[str, ...]:
+        """The features that add most to ``vector``'s score against ``query``."""
+        parts = sorted(((w * query.get(f, 0.0), f) for f, w in vector.items()), key=lambda p: -p[0])
+        return tuple(feature_label(f) for score, f in parts[:BECAUSE] if score > 0.0)
+
+    def explain(self, paper_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """``because`` of each paper against the current profile (empty before it exists)."""
+        ranking = self._ranking
+        if ranking is None or not ranking.ready:
+            return {pid: () for pid in paper_ids}
+        vectors = self.vectors(paper_ids)
+        return {pid: self.because(ranking.profile, vectors.get(pid, {})) for pid in paper_ids}
+
+    # ------------------------------------------------------------------- related
+    def related(self, paper_id: int, limit: int = 10) -> list[Suggestion]:
+        """The papers most like ``paper_id`` (outside the trash), best first."""
+        with self._lock:
+            query = self.vectors([paper_id]).get(paper_id)
+            origin = self.engine.doc_of(paper_id)
+            if not query or origin is None:
+                return []
+            n = self._n()
+            _, _, alive = self.engine.label_state()
+            live = bitset.unpack(alive, n)
+            acc = self._stage1(query, n)
+            acc[origin] = 0.0
+            ids = self.engine.ids
+            top = sorted(
+                (d for d in range(n) if acc[d] > 0.0 and live[d]),
+                key=lambda d: -acc[d],
+            )[: max(RERANK, 4 * limit)]
+            scores, vectors = self._rerank(query, [ids[d] for d in top])
+            best = sorted(scores, key=lambda pid: (-scores[pid], pid))[:limit]
+            return [
+                Suggestion(pid, round(scores[pid], 4), self.because(query, vectors[pid]))
+                for pid in best
+                if scores[pid] > 0.0
+            ]
+
+    # --------------------------------------------------------------- recommended
+    def labels(self) -> Labels:
+        """The user's judgements, from the engine's state and the "not interested" table."""
+        status, starred, _ = self.engine.label_state()
+        ids = self.engine.ids
+        positives: list[int] = []
+        negatives: list[int] = []
+        weak: list[int] = []
+        for doc in compress(range(len(starred)), starred):
+            positives.append(ids[doc])
+        for doc, code in enumerate(status):
+            if starred[doc]:
+                continue
+            if code == 2:
+                negatives.append(ids[doc])
+            elif code == 1:
+                weak.append(ids[doc])
+        dismissed = [
+            int(r[0])
+            for r in self.store.conn.execute("SELECT paper_id FROM dismissed ORDER BY paper_id")
+        ]
+        dismissed_set = set(dismissed)
+        return Labels(
+            tuple(p for p in positives if p not in dismissed_set)[-MAX_LABELS:],
+            tuple(p for p in negatives if p not in dismissed_set)[-MAX_LABELS:],
+            tuple(dismissed)[-MAX_LABELS:],
+            tuple(p for p in weak if p not in dismissed_set)[-MAX_LABELS:],
+        )
+
+    def profile(self, labels: Labels) -> Vector:
+        """The Rocchio profile: weighted means of the labelled papers' vectors."""
+        groups = (
+            (labels.positives, POSITIVE),
+            (labels.negatives, -NEGATIVE),
+            (labels.dismissed, -DISMISSED),
+            (labels.weak, WEAK),
+        )
+        vectors = self.vectors([p for ids, _ in groups for p in ids])
+        profile: dict[str, float] = defaultdict(float)
+        for ids, weight in groups:
+            if not ids:
+                continue
+            share = weight / len(ids)
+            for pid in ids:
+                for f, w in vectors.get(pid, {}).items():
+                    profile[f] += share * w
+        return {f: w for f, w in profile.items() if w != 0.0}
+
+    def fingerprint(self) -> int:
+        """Changes whenever a label or the set of papers does."""
+        status, starred, _ = self.engine.label_state()
+        dismissed = self.store.conn.execute(
+            "SELECT count(*), coalesce(sum(paper_id), 0) FROM dismissed"
+        ).fetchone()
+        digest = zlib.crc32(status)
+        digest = zlib.crc32(starred, digest)
+        return zlib.crc32(repr((len(status), tuple(dismissed))).encode(), digest)
+
+    def ranking(self, *, force: bool = False) -> Ranking:
+        """The recommended order (recomputed only when a label or the papers changed); it is
+        also installed as the engine's ``recommended`` sort order."""
+        from readq.models import SortKey
+
+        with self._lock:
+            fingerprint = self.fingerprint()
+            if self._ranking is not None and fingerprint == self._fingerprint and not force:
+                return self._ranking
+            ranking = self._rank()
+            self._ranking, self._fingerprint = ranking, fingerprint
+            self.engine.set_order(SortKey.RECOMMENDED, ranking.order if ranking.ready else None)
+            return ranking
+
+    def _rank(self) -> Ranking:
+        import time
+
+        from readq.models import SortKey
+
+        started = time.perf_counter()
+        labels = self.labels()
+        date_order = self.engine.order(SortKey.ADDED)
+        needed = max(0, MIN_POSITIVES - len(labels.positives))
+        if needed:
+            return Ranking(False, needed, array("I", date_order))
+        profile = self.profile(labels)
+        n = self._n()
+        acc = self._stage1(profile, n)
+        ids = self.engine.ids
+        doc_of = self.engine.doc_of
+        dismissed_docs = {d for d in map(doc_of, labels.dismissed) if d is not None}
+        top = sorted((d for d in range(n) if acc[d] > 0.0), key=lambda d: -acc[d])
+        top = [d for d in top if d not in dismissed_docs]
+        head = top[:RERANK]
+        scores, _ = self._rerank(profile, [ids[d] for d in head])
+        head.sort(key=lambda d: -scores.get(ids[d], 0.0))
+        placed = set(head)
+        placed.update(top)
+        order = array("I", head)
+        order.extend(top[RERANK:])
+        # Then the papers no profile feature reached, in date order; negative scores after
+        # them (a topic read without a star sinks), "not interested" last.
+        rest = [d for d in date_order if d not in placed and d not in dismissed_docs]
+        order.extend(d for d in rest if acc[d] == 0.0)
+        order.extend(sorted((d for d in rest if acc[d] < 0.0), key=lambda d: -acc[d]))
+        order.extend(d for d in date_order if d in dismissed_docs)
+        return Ranking(True, 0, order, profile, scores, seconds=time.perf_counter() - started)
+
+    def recommended(self, paper_ids: Sequence[int]) -> list[Suggestion]:
+        """Score and explanation of each paper (in the given order) against the profile."""
+        ranking = self.ranking()
+        if not ranking.ready:
+            return [Suggestion(pid, 0.0, ()) for pid in paper_ids]
+        vectors = self.vectors(paper_ids)
+        out: list[Suggestion] = []
+        for pid in paper_ids:
+            vector = vectors.get(pid, {})
+            score = _agreement(ranking.profile, vector)
+            out.append(Suggestion(pid, round(score, 4), self.because(ranking.profile, vector)))
+        return out
+
+
+def _agreement(query: Vector, vector: Vector) -> float:
+    """Cosine of the two vectors, scaled by ``k / (k + 2)`` where ``k`` is how many features
+    agree (add to the score): one shared word, however rare, cannot outweigh a paper that
+    shares several (the "coordination" factor of classic retrieval). This is what keeps a
+    word with two meanings from pulling in the other topic."""
+    total = 0.0
+    agree = 0
+    for feature, weight in vector.items():
+        part = weight * query.get(feature, 0.0)
+        if part > 0.0:
+            agree += 1
+        total += part
+    return total * agree / (agree + 2) if total > 0.0 else total
+
+
+__all__ = [
+    "FEATURE_SOURCES",
+    "MIN_POSITIVES",
+    "Discover",
+    "FeatureSource",
+    "Labels",
+    "Ranking",
+    "Suggestion",
+    "author_and_category_features",
+    "feature_label",
+]
