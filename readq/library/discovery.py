@@ -95,10 +95,10 @@ class DiscoverService:
         self, paper_id: int, limit: int = 10, engine: SearchEngine | None = None
     ) -> RelatedOutcome:
         """The papers most like ``paper_id`` (``UnknownPaperError`` if there is none)."""
-        paper = self.store.get(paper_id)
         model = self.model(engine)
+        paper = model.store.get(paper_id)  # the engine's reader: this may run in a worker
         found = model.related(paper_id, limit)
-        return RelatedOutcome(paper, self._papers(found))
+        return RelatedOutcome(paper, self._papers(model.store, found))
 
     def recommended(
         self,
@@ -119,11 +119,12 @@ class DiscoverService:
         ids = list(result) if limit is None else result[:limit]
         scored = model.recommended(ids)
         return RecommendedOutcome(
-            ranking.ready, ranking.message, self._papers(scored), ranking.seconds
+            ranking.ready, ranking.message, self._papers(model.store, scored), ranking.seconds
         )
 
-    def _papers(self, found: Sequence[Suggestion]) -> tuple[Suggested, ...]:
-        papers = {p.id: p for p in self.store.get_many([s.paper_id for s in found])}
+    @staticmethod
+    def _papers(reader: Store, found: Sequence[Suggestion]) -> tuple[Suggested, ...]:
+        papers = {p.id: p for p in reader.get_many([s.paper_id for s in found])}
         return tuple(
             Suggested(papers[s.paper_id], s.score, s.because) for s in found if s.paper_id in papers
         )

@@ -386,13 +386,36 @@ class Library:
             status=status, starred=starred, query=query, limit=limit, engine=engine
         )
 
-    def dismiss(self, ids: Sequence[int], dismissed: bool = True) -> ChangeOutcome:
+    def dismiss(
+        self,
+        ids: Sequence[int],
+        dismissed: bool = True,
+        *,
+        queue_when_busy: bool = False,
+        on_queued_failure: Callable[[Exception], None] | None = None,
+    ) -> ChangeOutcome:
         """Say "not interested" in papers (a negative label for the recommended order), or
-        take it back (``dismissed=False``); one transaction. Status and star are untouched."""
+        take it back (``dismissed=False``); one transaction. Status and star are untouched.
+        ``queue_when_busy`` (the TUI): if another process holds the lock, the background
+        writer saves it when it can (``on_queued_failure`` if it cannot)."""
         ids = list(dict.fromkeys(ids))
         what = self.subject(ids)
-        changed = self.store.set_dismissed(ids, dismissed)
         description = "Not interested" if dismissed else "Interested again"
+
+        def write(target: Store) -> list[int]:
+            return target.set_dismissed(ids, dismissed)
+
+        if not queue_when_busy:
+            changed = write(self.store)
+        else:
+            try:
+                with self.store.busy_timeout(FAST_BUSY_TIMEOUT_MS):
+                    changed = write(self.store)
+            except (sqlite3.Error, StoreError) as exc:
+                if not is_busy(exc):
+                    raise
+                self.writer.submit(write, on_queued_failure or (lambda _exc: None))
+                return ChangeOutcome(description, tuple(ids), what, None)
         skipped = tuple(i for i in ids if i not in set(changed))
         return ChangeOutcome(description, tuple(changed), what, None, skipped)
 

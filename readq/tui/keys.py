@@ -28,6 +28,7 @@ class Key:
             "ctrl+r": "ctrl+r",
             "shift+down": "shift+↓",
             "shift+up": "shift+↑",
+            "minus": "-",
         }
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
@@ -78,8 +79,15 @@ MAIN_KEYS: list[Key] = [
         "S",
         "cycle_sort",
         "Sort",
-        "Cycle sort: added, published, upvotes, title, read, relevance",
+        "Cycle sort: added, published, upvotes, title, read, for you, relevance",
         True,
+    ),
+    Key("m", "related", "Related", "More like this: papers related to this one (r/t/s/N work)"),
+    Key(
+        "minus",
+        "not_interested",
+        "Not interested",
+        'Not interested: sinks it in "for you" (again: undo)',
     ),
     Key("F", "show_sources", "Files", "Show the files the paper came from (paths)"),
     Key("R", "reverse_sort", "Reverse", "Reverse the sort (newest/oldest first, A-Z/Z-A)"),

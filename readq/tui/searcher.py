@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from readq.models import Stats
+from readq.models import SortKey, Stats
 from readq.store import PaperState, Store
 from readq.tui.listing import (
     ListRequest,
@@ -27,6 +27,7 @@ from readq.tui.listing import (
 )
 
 if TYPE_CHECKING:
+    from readq.discover import Discover
     from readq.search import SearchEngine
 
 IsCancelled = Callable[[], bool]
@@ -50,6 +51,7 @@ class Searcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.engine: SearchEngine | None = None
+        self._discover: Discover | None = None
         self._invalidations = 0
         """Bumped by ``invalidate()``: the index must catch up with the library."""
         self._caught_up = 0
@@ -203,6 +205,11 @@ class Searcher:
         if is_cancelled():
             raise Cancelled()
         self._catch_up(engine)
+        note: str | None = None
+        if request.sort is SortKey.RECOMMENDED:
+            # Re-scored here, in the list's worker, when a label changed since (never on a key).
+            ranking = self.discover(engine).ranking()
+            note = ranking.message or None
         try:
             result = engine.search(
                 request.text,
@@ -224,7 +231,19 @@ class Searcher:
                 return []
             return list(result.highlights(paper_id, title, "").title_spans)
 
-        return ListResult(request, result, highlight=highlight)
+        return ListResult(request, result, highlight=highlight, note=note)
+
+    def discover(self, engine: SearchEngine | None = None) -> Discover:
+        """The related/recommended model over the loaded engine (made on first use)."""
+        from readq.discover import Discover
+
+        engine = engine if engine is not None else self.engine
+        if engine is None:
+            raise RuntimeError("the search index is still loading")
+        model = self._discover
+        if model is None or model.engine is not engine:
+            model = self._discover = Discover(engine, engine.reader)
+        return model
 
 
 __all__ = ["Cancelled", "Searcher"]

@@ -35,6 +35,7 @@ SORT_ORDER = [
     SortKey.UPVOTES,
     SortKey.TITLE,
     SortKey.READ,
+    SortKey.RECOMMENDED,
     SortKey.RELEVANCE,
 ]
 BULK_CONFIRM_OVER = 5
@@ -216,9 +217,10 @@ class TriageScreen(ListScreen):
         *,
         status: Status | None = None,
         starred: bool | None = None,
+        advance: bool = True,
     ) -> None:
         """Mark or star through the library (never blocking: a busy library queues the
-        write), then show the outcome."""
+        write), then show the outcome (``advance``: a mark moves the cursor on)."""
         library = self.rq.library
         if status is not None:
             outcome = library.mark(
@@ -249,7 +251,11 @@ class TriageScreen(ListScreen):
         self.rq.searcher.note_states(list(outcome.after))
         self._adjust_counts(outcome.before, outcome.after)
         bulk = bool(self.paper_list.selected)
-        self._after_change(outcome.ids, outcome.after, advance=not bulk and status is not None)
+        self._after_change(
+            outcome.ids, outcome.after, advance=advance and not bulk and status is not None
+        )
+        if self.sort is SortKey.RECOMMENDED:
+            self.request_list()  # re-scored in the list's worker with the new label
         if bulk:
             self.paper_list.clear_selection()
         self.feedback(outcome.message())
