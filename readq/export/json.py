@@ -76,6 +76,13 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
                 chunk,
             )
         }
+        dismissed = {
+            int(r[0]): str(r[1])
+            for r in store.conn.execute(
+                f"SELECT paper_id, dismissed_at FROM dismissed WHERE paper_id IN ({marks})",
+                chunk,
+            )
+        }
         revisions: dict[int, list[dict[str, Any]]] = {}
         for rid, pid, text, created, kind, base in store.conn.execute(
             "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
@@ -91,6 +98,8 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
                 record = _record(row, sources.get(pid, []), revisions.get(pid, []))
                 # The backup keeps the trash: import puts these papers back in it.
                 record["deleted_at"] = deleted.get(pid)
+                # "Not interested" (readq dismiss, key -): a label of the recommended order.
+                record["not_interested_at"] = dismissed.get(pid)
                 yield record
 
 

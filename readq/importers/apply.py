@@ -96,6 +96,7 @@ def _restore(conn: sqlite3.Connection, parsed: ParsedImport) -> ImportResult:
             [(r.id, record.old_id, r.text, r.created_at, r.kind, r.base) for r in record.revisions],
         )
         _add_sources(conn, record.old_id, record.sources, stamp)
+        _add_dismissed(conn, record.old_id, record)
     for entry in parsed.ingests:
         conn.execute(
             "INSERT INTO ingests (id, name, path, format, at, papers, new, merged) "
@@ -187,6 +188,7 @@ def _insert_new(
         ),
     )
     pid = int(cur.lastrowid or 0)
+    _add_dismissed(conn, pid, record)
     mapping: dict[int, int] = {}
     for revision in record.revisions:
         base = mapping.get(revision.base) if revision.base is not None else None
@@ -229,6 +231,8 @@ def _merge_state(
             updates["read_at"] = record.read_at or stamp
     if record.starred and not starred:
         updates["starred"] = 1
+    if _add_dismissed(conn, pid, record):
+        updates["updated_at"] = stamp
     conflict = 0
     if record.note and record.note != note:
         if not str(note).strip():
@@ -255,6 +259,18 @@ def _merge_state(
         assignments = ", ".join(f"{k} = ?" for k in updates)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), pid))
     return bool(updates) or bool(conflict), conflict
+
+
+def _add_dismissed(conn: sqlite3.Connection, pid: int, record: ImportRecord) -> bool:
+    """Keep the file's "not interested" on paper ``pid`` (a label is only ever added, as a
+    star is: an import never takes the user's own judgement back). True if it was new."""
+    if record.not_interested_at is None:
+        return False
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO dismissed (paper_id, dismissed_at) VALUES (?, ?)",
+        (pid, record.not_interested_at),
+    )
+    return cur.rowcount > 0
 
 
 def _add_sources(

@@ -139,6 +139,7 @@ def _paper(item: Any) -> ImportRecord:
         deleted_at=_timestamp(item, "deleted_at"),
         # A read date belongs to a read paper only (as marking does it).
         read_at=_timestamp(item, "read_at") if status is Status.READ else None,
+        not_interested_at=_timestamp(item, "not_interested_at"),
     )
 
 

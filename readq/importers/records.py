@@ -40,6 +40,8 @@ class ImportRecord:
     the trash. None: not in the trash, or the file does not say."""
     read_at: str | None = None
     """When the paper was marked read (only kept for a read paper)."""
+    not_interested_at: str | None = None
+    """When the user said "not interested" (a readq JSON backup says); None: never."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class ListScreen(ReadqScreen[None]):
         self._detail_timer: Timer | None = None
         self._shown = 0
         self._list_note: str | None = None
+        self._discover_note: str | None = None
         self._list_partial = False
         self._loaded = False
         self._engine_started = False
@@ -258,6 +259,11 @@ class ListScreen(ReadqScreen[None]):
         current = self.paper_list.current_id
         if current is not None and self.sort is SortKey.RECOMMENDED:
             self._explain(current)  # the ranking may be new: so may the reasons
+        if self.sort is SortKey.RECOMMENDED and result.note != self._discover_note:
+            # "for you" is date order until enough stars: say it once, and how many.
+            self._discover_note = result.note
+            if result.note:
+                self.notify(result.note, timeout=5, markup=False)
         if not self._engine_started:
             # The index loads as soon as the first screen is painted, not after the whole list:
             # a filter typed at once cancels that list, and its (slow, approximate) SQL answer

@@ -49,6 +49,8 @@ class RelatedScreen(ModalScreen[None]):
         Binding("N", "triage('new')", "New", show=True),
         Binding("s", "triage('star')", "Star", show=True),
         Binding("escape,q,m", "close", "Close", show=True),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -96,6 +98,14 @@ class RelatedScreen(ModalScreen[None]):
         options.replace_option_prompt_at_index(index, related_row(after, item.because))
         if index + 1 < len(self.related):
             options.highlighted = index + 1
+
+    def action_move(self, delta: int) -> None:
+        """j / k as on the main list."""
+        options = self.query_one("#related-list", OptionList)
+        if not self.related:
+            return
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(len(self.related) - 1, current + delta))
 
     def action_close(self) -> None:
         """Back to the main list."""
