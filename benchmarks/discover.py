@@ -25,6 +25,7 @@ import json
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -184,7 +185,40 @@ def fts_query(conn: sqlite3.Connection, terms: list[str], limit: int) -> list[in
     return [int(r[0]) for r in rows]
 
 
-def bench(size: int, users: int) -> dict[str, object]:
+def peak_rss(db: Path) -> dict[str, object]:
+    """In a fresh process, as the TUI holds it: the search index of ``db`` loaded, then
+    discover's first use, a ranking and a related query; peak RSS (VmHWM) before and after."""
+    code = f"""
+import json, resource
+from pathlib import Path
+from readq.discover import Discover
+from readq.search.engine import SearchEngine
+from readq.models import Status
+from readq.store import Store
+def hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM'):
+            return int(line.split()[1]) // 1024
+store = Store.open(Path({str(db)!r}))
+engine = SearchEngine.load(store)
+before = hwm()
+ids = list(engine.ids[:40])
+store.set_starred(ids[:25], True)
+store.set_status(ids[25:], Status.READ)
+for p in ids[:25]:
+    engine.update_state(p, starred=True)
+for p in ids[25:]:
+    engine.update_state(p, status=Status.READ)
+model = Discover(engine, engine.reader)
+model.ranking()
+model.related(ids[0], 20)
+print(json.dumps({{"rss_index_mb": before, "rss_with_discover_mb": hwm()}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dict[str, object]:
     """Every measure for one library size."""
     rng = random.Random(size)
     papers, topic_of, ambiguous = generate(size)
@@ -207,11 +241,15 @@ def bench(size: int, users: int) -> dict[str, object]:
         model._meta_postings()
         out["first_use_s"] = round(time.perf_counter() - started, 3)
         tracemalloc.start()  # a second model, measured alone (tracing slows it down)
-        Discover(engine, engine.reader)._meta_postings()
+        second = Discover(engine, engine.reader)
+        second._meta_postings()
         out["model_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 1)
+        del second
         tracemalloc.stop()
-        fts, fts_s = fts_build(store)
-        out["fts_build_s"] = round(fts_s, 2)
+        fts: sqlite3.Connection | None = None
+        if fts_too:
+            fts, fts_s = fts_build(store)
+            out["fts_build_s"] = round(fts_s, 2)
         date_order = [engine.ids[d] for d in engine.order(SortKey.ADDED)]
         by_topic: dict[int, list[int]] = {}
         for pid, t in topic_by_pid.items():
@@ -219,6 +257,7 @@ def bench(size: int, users: int) -> dict[str, object]:
 
         quality: dict[str, dict[str, float]] = {}
         timings: list[float] = []
+        cold: list[float] = []
         fts_times: list[float] = []
         for count in LABEL_COUNTS:
             rec, date, rand, fts_p = [], [], [], []
@@ -231,13 +270,21 @@ def bench(size: int, users: int) -> dict[str, object]:
                     if topic_by_pid.get(p, liked) != liked
                 ]
                 reads = others[: count - len(stars)]
-                labelled = set(stars) | set(reads)
                 store.set_starred(stars, True)
                 store.set_status(reads, Status.READ)
                 for p in stars:
                     engine.update_state(p, starred=True)
                 for p in reads:
                     engine.update_state(p, status=Status.READ)
+                started = time.perf_counter()
+                model.ranking()  # a new user: every labelled paper read and tokenised
+                cold.append(time.perf_counter() - started)
+                # One more star, as a key in the TUI gives: the re-score after a mark.
+                extra = next(p for p in by_topic[liked] if p not in stars)
+                stars.append(extra)
+                store.set_starred([extra], True)
+                engine.update_state(extra, starred=True)
+                labelled = set(stars) | set(reads)
                 started = time.perf_counter()
                 ranking = model.ranking()
                 timings.append(time.perf_counter() - started)
@@ -247,15 +294,13 @@ def bench(size: int, users: int) -> dict[str, object]:
                 date.append(p_at_10([p for p in date_order if p not in labelled], wanted))
                 shuffled = rng.sample(range(1, size + 1), 200)
                 rand.append(p_at_10([p for p in shuffled if p not in labelled], wanted))
-                started = time.perf_counter()
-                terms = [
-                    f
-                    for f, w in sorted(ranking.profile.items(), key=lambda kv: -kv[1])
-                    if ":" not in f
-                ][:30]
-                found = fts_query(fts, terms, 10 + len(labelled))
-                fts_times.append(time.perf_counter() - started)
-                fts_p.append(p_at_10([p for p in found if p not in labelled], wanted))
+                if fts is not None:
+                    started = time.perf_counter()
+                    heaviest = sorted(ranking.profile.items(), key=lambda kv: -kv[1])
+                    terms = [f for f, _ in heaviest if ":" not in f][:30]
+                    found = fts_query(fts, terms, 10 + len(labelled))
+                    fts_times.append(time.perf_counter() - started)
+                    fts_p.append(p_at_10([p for p in found if p not in labelled], wanted))
                 store.set_starred(stars, False)
                 store.set_status(reads, Status.NEW)
                 for p in stars:
@@ -266,12 +311,15 @@ def bench(size: int, users: int) -> dict[str, object]:
                 "recommended": statistics.mean(rec),
                 "date": statistics.mean(date),
                 "random": statistics.mean(rand),
-                "fts5_bm25": statistics.mean(fts_p),
             }
+            if fts_p:
+                quality[str(count)]["fts5_bm25"] = statistics.mean(fts_p)
         out["recommended_p10"] = quality
         out["rescore_ms_median"] = round(statistics.median(timings) * 1000, 1)
         out["rescore_ms_max"] = round(max(timings) * 1000, 1)
-        out["fts_profile_query_ms_median"] = round(statistics.median(fts_times) * 1000, 1)
+        out["new_labels_ms_median"] = round(statistics.median(cold) * 1000, 1)
+        if fts_times:
+            out["fts_profile_query_ms_median"] = round(statistics.median(fts_times) * 1000, 1)
 
         with_ambiguous = [
             pid_of[i] for i, p in enumerate(papers) if set(p.abstract.split()) & set(ambiguous)
@@ -283,22 +331,26 @@ def bench(size: int, users: int) -> dict[str, object]:
             found = [s.paper_id for s in model.related(pid, 10)]
             rel_t.append(time.perf_counter() - started)
             rel.append(p_at_10(found, set(by_topic[topic_by_pid[pid]])))
-            vector = model.vectors([pid])[pid]
-            terms = [f for f, _ in sorted(vector.items(), key=lambda kv: -kv[1]) if ":" not in f]
-            started = time.perf_counter()
-            hits = [h for h in fts_query(fts, terms[:30], 11) if h != pid]
-            fts_t.append(time.perf_counter() - started)
-            rel_fts.append(p_at_10(hits, set(by_topic[topic_by_pid[pid]])))
-        out["related_p10"] = {
-            "readq_index": statistics.mean(rel),
-            "fts5_bm25": statistics.mean(rel_fts),
-        }
+            if fts is not None:
+                vector = model.vectors([pid])[pid]
+                heaviest = sorted(vector.items(), key=lambda kv: -kv[1])
+                terms = [f for f, _ in heaviest if ":" not in f]
+                started = time.perf_counter()
+                hits = [h for h in fts_query(fts, terms[:30], 11) if h != pid]
+                fts_t.append(time.perf_counter() - started)
+                rel_fts.append(p_at_10(hits, set(by_topic[topic_by_pid[pid]])))
+        out["related_p10"] = {"readq_index": statistics.mean(rel)}
+        if rel_fts:
+            out["related_p10"]["fts5_bm25"] = statistics.mean(rel_fts)
         out["related_ms_median"] = round(statistics.median(rel_t) * 1000, 1)
         out["related_ms_max"] = round(max(rel_t) * 1000, 1)
-        out["fts_related_ms_median"] = round(statistics.median(fts_t) * 1000, 1)
-        fts.close()
+        if fts is not None:
+            out["fts_related_ms_median"] = round(statistics.median(fts_t) * 1000, 1)
+            fts.close()
         engine.close()
         store.close()
+        if rss:
+            out.update(peak_rss(Path(tmp) / "readq.db"))
     return out
 
 
@@ -307,9 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--users", type=int, default=5)
+    parser.add_argument("--no-fts", action="store_true", help="Skip the FTS5 comparison.")
+    parser.add_argument("--rss", action="store_true", help="Measure peak RSS as the TUI holds it.")
     args = parser.parse_args(argv)
     for size in (int(s) for s in args.sizes.split(",")):
-        print(json.dumps(bench(size, args.users)), flush=True)
+        print(json.dumps(bench(size, args.users, not args.no_fts, args.rss)), flush=True)
     return 0
 
 

@@ -52,6 +52,8 @@ class Searcher:
         self._lock = threading.Lock()
         self.engine: SearchEngine | None = None
         self._discover: Discover | None = None
+        self.discover_models: Callable[[SearchEngine], Discover] | None = None
+        """Where the discover model of an engine comes from (the app sets the library's)."""
         self._invalidations = 0
         """Bumped by ``invalidate()``: the index must catch up with the library."""
         self._caught_up = 0
@@ -240,6 +242,8 @@ class Searcher:
         engine = engine if engine is not None else self.engine
         if engine is None:
             raise RuntimeError("the search index is still loading")
+        if self.discover_models is not None:  # the library's: one model for `m` and the list
+            return self.discover_models(engine)
         model = self._discover
         if model is None or model.engine is not engine:
             model = self._discover = Discover(engine, engine.reader)

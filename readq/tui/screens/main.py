@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
 from readq.library import Level, export_report, ingest_report
-from readq.library.discovery import RelatedOutcome
 from readq.library.outcomes import change_message, mark_description, star_description
 from readq.library.urls import arxiv_search_url, citation_line, page_url, pdf_link
 from readq.models import Paper, SortKey, Status
@@ -24,6 +23,7 @@ from readq.tui.screens.main_triage import TriageScreen
 from readq.tui.widgets.paper_list import display_title
 
 if TYPE_CHECKING:
+    from readq.library.discovery import RelatedOutcome
     from readq.search.engine import SearchEngine
 
 RELATED_LIMIT = 20
