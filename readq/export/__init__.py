@@ -76,8 +76,8 @@ def select_ids(
     ``readq.search.select_ids`` answers (as for ``readq list``; ``QueryError`` if the query
     is malformed).
     """
-    if query is not None and query.strip():
-        from readq.search import select_ids as select_query
+    if (query is not None and query.strip()) or sort is SortKey.RECOMMENDED:
+        from readq.search import select_ids as select_query  # "for you" is not in SQL
 
         return select_query(store, query, status=status, starred=starred, sort=sort)
     if status is None and starred is None and sort is SortKey.ADDED:

@@ -51,13 +51,18 @@ def select_ids(
     :class:`SearchEngine` instead.
     """
     parsed = build_query(query, status=status, starred=starred)
-    if not parsed.has_text:
+    # The recommended order lives in memory (readq.discover), never in SQL.
+    if not parsed.has_text and sort is not SortKey.RECOMMENDED:
         return sql.select_ids(store, parsed, sort=sort, limit=limit, reverse=reverse)
     engine = cache.load(store, orders=False)  # an order is computed when first used
     if engine is None:
         engine = SearchEngine.load(store)
         cache.save(engine)  # best effort: False (no file) in a read-only directory
     try:
+        if sort is SortKey.RECOMMENDED:
+            from readq.discover import Discover
+
+            Discover(engine, engine.reader).ranking()  # installs the order in the engine
         result = engine.search(parsed, sort=sort, reverse=reverse)
         return list(result) if limit is None else result[:limit]
     finally:

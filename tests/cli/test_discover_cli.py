@@ -4,6 +4,7 @@ no change for bad input, and "not interested" kept through a JSON backup."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -111,3 +112,15 @@ def test_not_interested_survives_a_json_backup(setup, tmp_path: Path) -> None:  
     assert done.exit_code == 0, done.output
     with Store.open(merged) as store:
         assert store.dismissed_ids() == {target, ids["power"][0]}
+
+
+def test_export_follows_the_recommended_order(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run, ids, _ = setup
+    run("star", *map(str, ids["birds"][:3]))
+    listed = json.loads(run("list", "--sort", "recommended", "--json").stdout)
+    out = tmp_path / "ranked.csv"
+    done = run("export", "-f", "csv", "--sort", "recommended", "-o", str(out))
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [int(r["id"]) for r in rows] == [p["id"] for p in listed]
+    assert {p["id"] for p in listed[:5]} == set(ids["birds"])
