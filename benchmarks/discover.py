@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -42,6 +43,11 @@ TOPIC_WORDS = 40
 GENERAL_WORDS = 3000
 AMBIGUOUS_PER_PAIR = 8
 LABEL_COUNTS = (5, 20, 100)
+TITLE_SHARE = float(os.environ.get("DISCOVER_TITLE_SHARE", "0.2"))
+ABSTRACT_SHARE = float(os.environ.get("DISCOVER_ABSTRACT_SHARE", "0.07"))
+"""The share of a paper's words drawn from its topic (the rest: general and other words)."""
+STAR_NOISE = float(os.environ.get("DISCOVER_STAR_NOISE", "0"))
+"""The share of a user's stars given to papers of other topics (an inconsistent user)."""
 RELATED_QUERIES = 40
 
 _SYLLABLES = [
@@ -144,8 +150,8 @@ def generate(size: int, seed: int = 7) -> tuple[list[ScrapedPaper], list[int], l
         names = [*rng.sample(pool, 2), f"Solo{rng.randrange(size)}"]
         papers.append(
             ScrapedPaper(
-                title=f"{text(7, 0.2)} {n}",
-                abstract=text(rng.randint(60, 110), 0.07),
+                title=f"{text(7, TITLE_SHARE)} {n}",
+                abstract=text(rng.randint(60, 110), ABSTRACT_SHARE),
                 author_names=tuple(names),
                 authors=len(names),
             )
@@ -240,6 +246,7 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
         started = time.perf_counter()
         model._meta_postings()
         out["first_use_s"] = round(time.perf_counter() - started, 3)
+        out["load_average"] = round(os.getloadavg()[0], 1)
         tracemalloc.start()  # a second model, measured alone (tracing slows it down)
         second = Discover(engine, engine.reader)
         second._meta_postings()
@@ -258,12 +265,20 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
         quality: dict[str, dict[str, float]] = {}
         timings: list[float] = []
         cold: list[float] = []
+        cpu_timings: list[float] = []
         fts_times: list[float] = []
         for count in LABEL_COUNTS:
             rec, date, rand, fts_p = [], [], [], []
             for user in range(users):
                 liked = (user * 7) % TOPICS
-                stars = rng.sample(by_topic[liked], max(3, round(count * 0.6)))
+                wanted_stars = max(3, round(count * 0.6))
+                noisy = round(wanted_stars * STAR_NOISE)
+                stars = rng.sample(by_topic[liked], wanted_stars - noisy)
+                stars += [
+                    p
+                    for p in rng.sample(range(1, size + 1), noisy * 3)
+                    if topic_by_pid.get(p, liked) != liked
+                ][:noisy]
                 others = [
                     p
                     for p in rng.sample(range(1, size + 1), count * 3)
@@ -285,9 +300,10 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
                 store.set_starred([extra], True)
                 engine.update_state(extra, starred=True)
                 labelled = set(stars) | set(reads)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 ranking = model.ranking()
                 timings.append(time.perf_counter() - started)
+                cpu_timings.append(time.process_time() - cpu)
                 wanted = set(by_topic[liked])
                 order = [engine.ids[d] for d in ranking.order]
                 rec.append(p_at_10([p for p in order if p not in labelled], wanted))
@@ -317,6 +333,8 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
         out["recommended_p10"] = quality
         out["rescore_ms_median"] = round(statistics.median(timings) * 1000, 1)
         out["rescore_ms_max"] = round(max(timings) * 1000, 1)
+        out["rescore_cpu_ms_median"] = round(statistics.median(cpu_timings) * 1000, 1)
+        out["rescore_cpu_ms_max"] = round(max(cpu_timings) * 1000, 1)
         out["new_labels_ms_median"] = round(statistics.median(cold) * 1000, 1)
         if fts_times:
             out["fts_profile_query_ms_median"] = round(statistics.median(fts_times) * 1000, 1)
@@ -325,11 +343,12 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
             pid_of[i] for i, p in enumerate(papers) if set(p.abstract.split()) & set(ambiguous)
         ]
         queries = rng.sample(with_ambiguous, min(RELATED_QUERIES, len(with_ambiguous)))
-        rel, rel_fts, rel_t, fts_t = [], [], [], []
+        rel, rel_fts, rel_t, fts_t, rel_cpu = [], [], [], [], []
         for pid in queries:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             found = [s.paper_id for s in model.related(pid, 10)]
             rel_t.append(time.perf_counter() - started)
+            rel_cpu.append(time.process_time() - cpu)
             rel.append(p_at_10(found, set(by_topic[topic_by_pid[pid]])))
             if fts is not None:
                 vector = model.vectors([pid])[pid]
@@ -344,6 +363,7 @@ def bench(size: int, users: int, fts_too: bool = True, rss: bool = False) -> dic
             out["related_p10"]["fts5_bm25"] = statistics.mean(rel_fts)
         out["related_ms_median"] = round(statistics.median(rel_t) * 1000, 1)
         out["related_ms_max"] = round(max(rel_t) * 1000, 1)
+        out["related_cpu_ms_median"] = round(statistics.median(rel_cpu) * 1000, 1)
         if fts is not None:
             out["fts_related_ms_median"] = round(statistics.median(fts_t) * 1000, 1)
             fts.close()
