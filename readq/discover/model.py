@@ -22,10 +22,11 @@ import math
 import threading
 import zlib
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
+from operator import and_, not_
 from typing import TYPE_CHECKING
 
 from readq.search import bitset
@@ -194,6 +195,9 @@ STOPWORDS = frozenset(
         "e.g",
     ]
 )
+
+_FLIP = bytes([1, 0]) + bytes(254)
+"""``bytes.translate`` table: a 0/1 flag byte to its opposite."""
 
 FeatureSource = Callable[["Store", "Sequence[int] | None"], Iterable[tuple[int, str]]]
 """``(store, paper ids or None for all) -> (paper id, feature)`` pairs beyond the text's
@@ -486,18 +490,12 @@ class Discover:
         """The user's judgements, from the engine's state and the "not interested" table."""
         status, starred, _ = self.engine.label_state()
         ids = self.engine.ids
-        positives: list[int] = []
-        negatives: list[int] = []
-        weak: list[int] = []
-        for doc in compress(range(len(starred)), starred):
-            positives.append(ids[doc])
-        for doc, code in enumerate(status):
-            if starred[doc]:
-                continue
-            if code == 2:
-                negatives.append(ids[doc])
-            elif code == 1:
-                weak.append(ids[doc])
+        # C-level passes over the per-document bytes (a Python loop cost 12 ms at 100k).
+        docs = range(len(status))
+        unstarred = starred.translate(_FLIP)
+        positives = [ids[d] for d in compress(docs, starred)]
+        negatives = [ids[d] for d in compress(docs, map(and_, map((2).__eq__, status), unstarred))]
+        weak = [ids[d] for d in compress(docs, map(and_, map((1).__eq__, status), unstarred))]
         dismissed = [
             int(r[0])
             for r in self.store.conn.execute("SELECT paper_id FROM dismissed ORDER BY paper_id")
@@ -575,22 +573,24 @@ class Discover:
         acc = self._stage1(profile, n)
         ids = self.engine.ids
         doc_of = self.engine.doc_of
-        dismissed_docs = {d for d in map(doc_of, labels.dismissed) if d is not None}
-        top = sorted(compress(range(n), map((0.0).__lt__, acc)), key=acc.__getitem__, reverse=True)
-        top = [d for d in top if d not in dismissed_docs]
+        dismissed_docs = [d for d in map(doc_of, labels.dismissed) if d is not None]
+        keep = bytearray(b"\x01") * n  # 0: dismissed (they go last)
+        deque(map(keep.__setitem__, dismissed_docs, repeat(0)), maxlen=0)
+        positive = compress(range(n), map(and_, map((0.0).__lt__, acc), keep))
+        top = sorted(positive, key=acc.__getitem__, reverse=True)
         head = top[:RERANK]
         scores, _ = self._rerank(profile, [ids[d] for d in head])
         head.sort(key=lambda d: -scores.get(ids[d], 0.0))
-        placed = set(head)
-        placed.update(top)
         order = array("I", head)
         order.extend(top[RERANK:])
         # Then the papers no profile feature reached, in date order; negative scores after
         # them (a topic read without a star sinks), "not interested" last.
-        rest = [d for d in date_order if d not in placed and d not in dismissed_docs]
-        order.extend(d for d in rest if acc[d] == 0.0)
-        order.extend(sorted((d for d in rest if acc[d] < 0.0), key=lambda d: -acc[d]))
-        order.extend(d for d in date_order if d in dismissed_docs)
+        date_acc = list(map(acc.__getitem__, date_order))
+        kept = list(map(keep.__getitem__, date_order))
+        order.extend(compress(date_order, map(and_, map((0.0).__eq__, date_acc), kept)))
+        sinking = compress(date_order, map(and_, map((0.0).__gt__, date_acc), kept))
+        order.extend(sorted(sinking, key=acc.__getitem__, reverse=True))
+        order.extend(compress(date_order, map(not_, kept)))
         return Ranking(True, 0, order, profile, scores, seconds=time.perf_counter() - started)
 
     def recommended(self, paper_ids: Sequence[int]) -> list[Suggestion]:
