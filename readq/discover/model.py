@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import and_, not_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from readq.search import bitset
 from readq.search.tokens import words
@@ -199,40 +199,74 @@ STOPWORDS = frozenset(
 _FLIP = bytes([1, 0]) + bytes(254)
 """``bytes.translate`` table: a 0/1 flag byte to its opposite."""
 
-FeatureSource = Callable[["Store", "Sequence[int] | None"], Iterable[tuple[int, str]]]
-"""``(store, paper ids or None for all) -> (paper id, feature)`` pairs beyond the text's
-words: authors and categories built in; the tags table plugs in here (``tag:name``)."""
+
+class FeatureSource(Protocol):
+    """Features of a paper beyond its words: authors and categories built in; the tags table
+    plugs in here (``tag:name``). A feature is ``kind:value`` (words never hold a colon)."""
+
+    def of_papers(self, store: Store, ids: Sequence[int]) -> Iterable[tuple[int, str]]:
+        """``(paper id, feature)`` for each feature of these papers."""
+        ...
+
+    def shared(self, store: Store) -> Iterable[tuple[str, Sequence[int]]]:
+        """Every feature that two or more papers have, with their ids (a feature of one
+        paper relates it to nothing, and at a million papers most author names are one
+        paper's: leaving them to SQL keeps them out of memory)."""
+        ...
 
 
-def author_and_category_features(
-    store: Store, ids: Sequence[int] | None
-) -> Iterator[tuple[int, str]]:
-    """``author:Name`` for each known author name, ``category:cs.LG`` for each category."""
-    sql = "SELECT id, author_names, categories FROM papers"
-    chunks: Iterable[Sequence[int] | None] = (
-        [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
-    )
-    for chunk in chunks:
-        if chunk is None:
-            rows = store.conn.execute(sql)
-        else:
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def normalise_value(value: str) -> str:
+    """A feature value as SQLite's ``lower(trim(value))`` makes it (ASCII case, spaces at
+    the ends), so the features read one paper at a time and those grouped in SQL agree."""
+    return value.strip(" ").translate(_ASCII_LOWER)
+
+
+class AuthorsAndCategories:
+    """``author:name`` for each known author name, ``category:cs.lg`` for each category."""
+
+    KINDS = (("author", "author_names"), ("category", "categories"))
+
+    def of_papers(self, store: Store, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
+        """The features of these papers (read per paper, as JSON lists)."""
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            rows = store.conn.execute(f"{sql} WHERE id IN ({marks})", list(chunk))
-        for pid, names, categories in rows:
-            for kind, text in (("author", names), ("category", categories)):
-                if not text or text == "[]":
-                    continue
-                try:
-                    values = json.loads(str(text))
-                except ValueError:
-                    continue
-                for value in values if isinstance(values, list) else ():
-                    name = " ".join(str(value).split())
-                    if name:
-                        yield int(pid), f"{kind}:{name.casefold()}"
+            rows = store.conn.execute(
+                f"SELECT id, author_names, categories FROM papers WHERE id IN ({marks})", chunk
+            )
+            for pid, *texts in rows:
+                for (kind, _), text in zip(self.KINDS, texts, strict=True):
+                    if not text or text == "[]":
+                        continue
+                    try:
+                        values = json.loads(str(text))
+                    except ValueError:
+                        continue
+                    for value in values if isinstance(values, list) else ():
+                        name = normalise_value(str(value))
+                        if name:
+                            yield int(pid), f"{kind}:{name}"
+
+    def shared(self, store: Store) -> Iterator[tuple[str, Sequence[int]]]:
+        """Names and categories of two or more papers, grouped by SQLite (json_each)."""
+        parts = " UNION ALL ".join(
+            f"SELECT p.id AS id, '{kind}:' || lower(trim(j.value)) AS feature "
+            f"FROM papers p, json_each(p.{column}) j "
+            f"WHERE p.{column} <> '[]' AND json_valid(p.{column}) AND trim(j.value) <> ''"
+            for kind, column in self.KINDS
+        )
+        rows = store.conn.execute(
+            f"SELECT feature, group_concat(id) FROM ({parts}) "
+            "GROUP BY feature HAVING count(DISTINCT id) > 1"
+        )
+        for feature, ids in rows:
+            yield str(feature), [int(i) for i in dict.fromkeys(str(ids).split(","))]
 
 
-FEATURE_SOURCES: list[FeatureSource] = [author_and_category_features]
+FEATURE_SOURCES: list[FeatureSource] = [AuthorsAndCategories()]
 """Every source of non-word features (append one to add a signal, e.g. tags)."""
 
 
@@ -325,15 +359,14 @@ class Discover:
     def _meta_postings(self) -> dict[str, array[int]]:
         n = self._n()
         if self._meta is None or self._meta_n != n:
-            docs: dict[str, array[int]] = defaultdict(lambda: array("I"))
+            meta: dict[str, array[int]] = {}
             doc_of = self.engine.doc_of
             for source in self.sources:
-                for pid, feature in source(self.store, None):
-                    doc = doc_of(pid)
-                    if doc is not None:
-                        docs[feature].append(doc)
-            # A feature of one paper relates it to nothing: not kept (memory at 1M papers).
-            self._meta = {f: d for f, d in docs.items() if len(d) > 1}
+                for feature, ids in source.shared(self.store):
+                    docs = array("I", (d for d in map(doc_of, ids) if d is not None))
+                    if len(docs) > 1:
+                        meta[feature] = docs
+            self._meta = meta
             self._meta_n = n
         return self._meta
 
@@ -381,7 +414,7 @@ class Discover:
                 texts[int(pid)] = (str(title or ""), str(abstract or ""))
         extra: dict[int, list[str]] = defaultdict(list)
         for source in self.sources:
-            for pid, feature in source(self.store, ids):
+            for pid, feature in source.of_papers(self.store, ids):
                 extra[pid].append(feature)
         idf_cache: dict[str, float] = {}
         out: dict[int, Vector] = {}
@@ -417,9 +450,9 @@ class Discover:
         return out
 
     # ------------------------------------------------------------------- scoring
-    def _stage1(self, query: Vector, n: int) -> list[float]:
+    def _stage1(self, query: Vector, n: int) -> array[float]:
         """Scores of every document: the sum of the query's heaviest features it contains."""
-        acc = [0.0] * n
+        acc = array("d", bytes(8 * n))  # 8 bytes a paper (a list of floats: ~32)
         spent = 0
         heaviest = sorted(query.items(), key=lambda kv: -abs(kv[1]))[:PROFILE_TERMS]
         for feature, weight in heaviest:
@@ -583,14 +616,19 @@ class Discover:
         head.sort(key=lambda d: -scores.get(ids[d], 0.0))
         order = array("I", head)
         order.extend(top[RERANK:])
+
         # Then the papers no profile feature reached, in date order; negative scores after
         # them (a topic read without a star sinks), "not interested" last.
-        date_acc = list(map(acc.__getitem__, date_order))
-        kept = list(map(keep.__getitem__, date_order))
-        order.extend(compress(date_order, map(and_, map((0.0).__eq__, date_acc), kept)))
-        sinking = compress(date_order, map(and_, map((0.0).__gt__, date_acc), kept))
-        order.extend(sorted(sinking, key=acc.__getitem__, reverse=True))
-        order.extend(compress(date_order, map(not_, kept)))
+        def kept(test: Callable[[float], bool]) -> Iterator[int]:
+            """The papers in date order whose score passes ``test``, dismissed ones out."""
+            passing = map(
+                and_, map(test, map(acc.__getitem__, date_order)), map(keep.__getitem__, date_order)
+            )
+            return compress(date_order, passing)
+
+        order.extend(kept((0.0).__eq__))
+        order.extend(sorted(kept((0.0).__gt__), key=acc.__getitem__, reverse=True))
+        order.extend(compress(date_order, map(not_, map(keep.__getitem__, date_order))))
         return Ranking(True, 0, order, profile, scores, seconds=time.perf_counter() - started)
 
     def recommended(self, paper_ids: Sequence[int]) -> list[Suggestion]:
@@ -625,11 +663,12 @@ def _agreement(query: Vector, vector: Vector) -> float:
 __all__ = [
     "FEATURE_SOURCES",
     "MIN_POSITIVES",
+    "AuthorsAndCategories",
     "Discover",
     "FeatureSource",
     "Labels",
     "Ranking",
     "Suggestion",
-    "author_and_category_features",
     "feature_label",
+    "normalise_value",
 ]

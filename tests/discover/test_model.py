@@ -12,7 +12,7 @@ import pytest
 from discoverlib import build
 
 from readq.discover import MIN_POSITIVES, Discover
-from readq.discover.model import author_and_category_features
+from readq.discover.model import AuthorsAndCategories
 from readq.models import ScrapedPaper, SortKey, Source, Status
 from readq.search.engine import SearchEngine
 from readq.store import Store
@@ -138,7 +138,10 @@ def test_authors_and_categories_relate_papers(tmp_path: Path) -> None:
         assert [s.paper_id for s in found] == [2, 4] or [s.paper_id for s in found] == [4, 2]
         reasons = {w for s in found for w in s.because}
         assert "author: ada quill" in reasons and "category: cs.lg" in reasons
-        assert list(author_and_category_features(store, [3])) == [(3, "author:bo stone")]
+        source = AuthorsAndCategories()
+        assert list(source.of_papers(store, [3])) == [(3, "author:bo stone")]
+        shared = {f: sorted(ids) for f, ids in source.shared(store)}
+        assert shared == {"author:ada quill": [1, 2], "category:cs.lg": [1, 4]}
     finally:
         engine.close()
         store.close()
@@ -150,12 +153,14 @@ def test_a_feature_source_plugs_in_tags(lib) -> None:  # type: ignore[no-untyped
     _store, engine, ids = lib
     tagged = {ids["birds"][0], ids["power"][4]}
 
-    def tags(_store: Store, wanted: Sequence[int] | None) -> Iterator[tuple[int, str]]:
-        for pid in tagged:
-            if wanted is None or pid in wanted:
-                yield pid, "tag:fieldwork"
+    class Tags:
+        def of_papers(self, _store: Store, wanted: Sequence[int]) -> Iterator[tuple[int, str]]:
+            return ((pid, "tag:fieldwork") for pid in tagged if pid in wanted)
 
-    model = Discover(engine, engine.reader, sources=[author_and_category_features, tags])
+        def shared(self, _store: Store) -> Iterator[tuple[str, Sequence[int]]]:
+            yield "tag:fieldwork", sorted(tagged)
+
+    model = Discover(engine, engine.reader, sources=[AuthorsAndCategories(), Tags()])
     found = model.related(ids["birds"][0], 15)
     hit = next(s for s in found if s.paper_id == ids["power"][4])
     assert "tag: fieldwork" in hit.because
