@@ -28,7 +28,15 @@ from readq.library.outcomes import (
     short_title,
     subject,
 )
-from readq.library.undo import Change, NoteChange, RenameChange, StateChange, TrashChange, UndoStack
+from readq.library.undo import (
+    Change,
+    DismissChange,
+    NoteChange,
+    RenameChange,
+    StateChange,
+    TrashChange,
+    UndoStack,
+)
 from readq.library.writer import FAST_BUSY_TIMEOUT_MS, BackgroundWriter
 from readq.models import NoteRevision, Paper, Stats, Status
 from readq.store import (
@@ -338,7 +346,7 @@ class Library:
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
         assert change is None or isinstance(
-            change, StateChange | NoteChange | TrashChange | RenameChange
+            change, StateChange | NoteChange | TrashChange | RenameChange | DismissChange
         )
         return UndoOutcome(verb, change)
 
@@ -417,7 +425,13 @@ class Library:
                 self.writer.submit(write, on_queued_failure or (lambda _exc: None))
                 return ChangeOutcome(description, tuple(ids), what, None)
         skipped = tuple(i for i in ids if i not in set(changed))
-        return ChangeOutcome(description, tuple(changed), what, None, skipped)
+        if not changed:
+            return ChangeOutcome(description, (), what, None, skipped)
+        if len(changed) != len(ids):
+            what = self.subject(changed)
+        change = DismissChange(description, tuple(changed), dismissed, what)
+        self.undo_stack.record(change)
+        return ChangeOutcome(description, tuple(changed), what, change, skipped)
 
     def dismissed(self, ids: Sequence[int] | None = None) -> set[int]:
         """The papers marked "not interested" (of ``ids``, or all)."""

@@ -73,7 +73,22 @@ class RenameChange:
         return [self.paper_id]
 
 
-Change = StateChange | NoteChange | TrashChange | RenameChange
+@dataclass(frozen=True, slots=True)
+class DismissChange:
+    """Papers said "not interested" in (``dismissed``) or taken back; undo does the other."""
+
+    description: str
+    paper_ids: tuple[int, ...]
+    dismissed: bool
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers labelled."""
+        return list(self.paper_ids)
+
+
+Change = StateChange | NoteChange | TrashChange | RenameChange | DismissChange
 
 
 class UndoStack:
@@ -132,6 +147,11 @@ def _apply(store: Store, change: Change) -> Change:
         else:
             store.trash(ids)
         return TrashChange(change.description, change.paper_ids, not change.trashed, change.subject)
+    if isinstance(change, DismissChange):
+        store.set_dismissed(list(change.paper_ids), not change.dismissed)
+        return DismissChange(
+            change.description, change.paper_ids, not change.dismissed, change.subject
+        )
     if isinstance(change, RenameChange):
         paper = store.get(change.paper_id, with_sources=False)
         store.set_title(change.paper_id, change.title, derived=change.title_derived)

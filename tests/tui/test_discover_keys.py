@@ -114,8 +114,16 @@ async def test_minus_is_not_interested_and_again_takes_it_back(tmp_path: Path) -
         assert list(screen.paper_list.ids)[-1] == target
         assert "Not interested" in _toasts(app)
         assert store.get(target).status is Status.NEW  # type: ignore[attr-defined]
+        await pilot.press("u")  # undo, as for any change
+        await settle(pilot, app)
+        assert store.dismissed_ids() == set()  # type: ignore[attr-defined]
+        assert list(screen.paper_list.ids)[-1] != target
         screen.paper_list.move_to(list(screen.paper_list.ids).index(target))
         await pilot.press("minus")
+        await settle(pilot, app)
+        assert store.dismissed_ids() == {target}  # type: ignore[attr-defined]
+        screen.paper_list.move_to(list(screen.paper_list.ids).index(target))
+        await pilot.press("minus")  # on a paper already marked: taken back
         await settle(pilot, app)
         assert store.dismissed_ids() == set()  # type: ignore[attr-defined]
 

@@ -149,8 +149,7 @@ class MainScreen(TriageScreen):
             self._render_tabs()
         else:
             self.paper_list.move_to(self.paper_list.cursor + 1)
-        again = "- again: interested again" if not undo else "- again: not interested"
-        self.feedback(change_message(done.description, done.subject, undo_key=None) + f" ({again})")
+        self.feedback(done.message())
         if self.sort is SortKey.RECOMMENDED:
             self.request_list()
 

@@ -22,7 +22,7 @@ from readq.library.outcomes import (
     star_description,
     write_failure,
 )
-from readq.library.undo import NoteChange, StateChange, TrashChange
+from readq.library.undo import DismissChange, NoteChange, StateChange, TrashChange
 from readq.models import SortKey, Status
 from readq.store import PaperState, UnknownPaperError
 from readq.tui.listing import View, sort_label
@@ -354,6 +354,8 @@ class TriageScreen(ListScreen):
         elif isinstance(change, NoteChange):
             note, _rev = self.rq.library.note(change.paper_id)
             self.rq.searcher.note_text(change.paper_id, note)
+        elif isinstance(change, DismissChange):
+            pass  # a label of "for you" only: the list below re-ranks
         elif isinstance(change, TrashChange):
             # Undoing a delete restores (and redoing it deletes again): after this reversal
             # the papers are in the trash exactly when the recorded change was a restore.
