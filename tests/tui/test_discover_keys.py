@@ -48,6 +48,11 @@ async def test_for_you_puts_the_starred_topic_first_and_says_why(tmp_path: Path)
         await pilot.press("g", "j", "j", "j")
         await settle(pilot, app)
         assert "For you because:" in screen.detail.plain_text()
+        await pilot.press("S")  # the next sort: the reasons go
+        await settle(pilot, app)
+        assert "For you because:" not in screen.detail.plain_text()
+        await _to_for_you(pilot, app, screen)
+        shown = list(screen.paper_list.ids)
         assert "for you" in " ".join(str(w.render()) for w in screen.query("Static"))
         # A mark re-ranks in the list's worker: starring the language topic moves it up.
         language = ids["language"]

@@ -259,6 +259,8 @@ class ListScreen(ReadqScreen[None]):
         current = self.paper_list.current_id
         if current is not None and self.sort is SortKey.RECOMMENDED:
             self._explain(current)  # the ranking may be new: so may the reasons
+        elif current is not None:
+            self.detail.show_because(current, ())  # another sort: no "for you" reasons
         if self.sort is SortKey.RECOMMENDED and result.note != self._discover_note:
             # "for you" is date order until enough stars: say it once, and how many.
             self._discover_note = result.note
@@ -445,6 +447,8 @@ class ListScreen(ReadqScreen[None]):
         self.detail.show_paper(paper)
         if paper is not None and self.sort is SortKey.RECOMMENDED:
             self._explain(paper.id)
+        elif paper is not None:
+            self.detail.show_because(paper.id, ())
 
     @work(thread=True, exclusive=True, group="explain")
     def _explain(self, paper_id: int) -> None:
