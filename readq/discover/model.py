@@ -12,6 +12,11 @@ re-scored by cosine against their whole text (stage 2). That second stage is wha
 with two meanings from dragging in the other topic: one shared word is a small part of a whole
 vector. No dependency, nothing downloaded, nothing done until the feature is used.
 
+Measured against SQLite FTS5 ``bm25`` (the other option without a dependency) on generated
+libraries with ambiguous words: precision@10 of the recommended order at 5 labels 0.72 vs
+0.42 (hard setting, 10k), of related 0.69-0.81 vs 0.34-0.52; re-scoring 100k papers after a
+mark 97 ms median (figures and the options not taken in ``benchmarks/RESULTS.md``).
+
 Core module: no Textual, Rich or click.
 """
 
