@@ -458,6 +458,9 @@ def list_command(
         query = f"({saved.query}) {query or ''}".strip()
     has_query = query is not None and query.strip() != ""
     sort_key = SortKey(sort) if sort else SortKey.RELEVANCE if has_query else SortKey.ADDED
+    if sort_key is SortKey.RECOMMENDED:
+        _list_recommended(context, status, starred, reverse, limit, query, as_json)
+        return
     selection = Selection(query=query or "", sort=sort_key, reverse=reverse)
     with user_errors():
         papers = _select_papers(store, selection, status, starred, limit)
@@ -465,6 +468,38 @@ def list_command(
         say_json([p.to_json() for p in papers])
         return
     _print_table(papers)
+
+
+def _list_recommended(
+    context: Context,
+    status: Status | None,
+    starred: bool | None,
+    reverse: bool,
+    limit: int | None,
+    query: str | None,
+    as_json: bool,
+) -> None:
+    """``list --sort recommended``: ranked by the user's stars, each paper with ``because``;
+    until enough papers are starred, date added order and one line on stderr saying so."""
+    from readq.search import QueryError
+
+    library = context.library()
+    with user_errors():
+        try:
+            outcome = library.recommended(
+                status=status, starred=starred, query=query, limit=None if reverse else limit
+            )
+        except QueryError as exc:
+            fail(f"bad query: {exc}")
+    papers = list(outcome.papers)
+    if reverse:
+        papers = papers[::-1][:limit] if limit is not None else papers[::-1]
+    if outcome.message:
+        say(outcome.message, err=True)
+    if as_json:
+        say_json([s.to_json() for s in papers])
+        return
+    _print_table([s.paper for s in papers], [s.because for s in papers])
 
 
 def _select_papers(
@@ -486,9 +521,10 @@ def _select_papers(
     return store.get_many(ids)
 
 
-def _print_table(papers: list[Paper]) -> None:
+def _print_table(papers: list[Paper], because: Sequence[tuple[str, ...]] | None = None) -> None:
     """The papers as a table under a header line; the status column uses the TUI's symbols
-    (• new, » to read, ✓ read), then ★ starred and ✎ has a note."""
+    (• new, » to read, ✓ read), then ★ starred and ✎ has a note. ``because``: a line under
+    each paper naming what weighs most for it (related and recommended papers)."""
     from readq.models import STATUS_GLYPHS
 
     width = shutil.get_terminal_size((100, 24)).columns
@@ -497,7 +533,7 @@ def _print_table(papers: list[Paper]) -> None:
     title_width = max(20, width - fixed)
     if papers:
         say(f"{'ID':>{id_width}} {'S★✎'} {'PUBLISHED':<10} {'VOTES':>5} TITLE")
-    for paper in papers:
+    for index, paper in enumerate(papers):
         star = "★" if paper.starred else " "
         note = "✎" if paper.note else " "
         date = paper.published or "          "
@@ -510,6 +546,10 @@ def _print_table(papers: list[Paper]) -> None:
             f"{title}",
             keep_newlines=False,
         )
+        reasons = because[index] if because is not None else ()
+        if reasons:
+            line = "because: " + ", ".join(strip_unsafe(r, keep_newlines=False) for r in reasons)
+            say(f"{'':>{id_width + 5}}{line[: title_width + 18]}", keep_newlines=False)
 
 
 # ------------------------------------------------------------------------ show
@@ -574,6 +614,43 @@ def show(context: Context, paper_id: int, as_json: bool) -> None:
     if paper.note:
         lines += ["", "note:", clean(paper.note)]
     say("\n".join(lines))
+
+
+# -------------------------------------------------------------------- discover
+@cli.command()
+@click.argument("paper_id", type=PAPER_ID)
+@click.option("--limit", type=LIMIT, default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (with because).")
+@pass_context
+def related(context: Context, paper_id: int, limit: int, as_json: bool) -> None:
+    """Papers most like PAPER_ID (title, abstract, authors, categories), best first."""
+    library = context.library()
+    with user_errors():
+        outcome = library.related(paper_id, limit)
+    found = list(outcome.related)
+    if as_json:
+        say_json([s.to_json() for s in found])
+        return
+    if not found:
+        say(f"no paper shares enough with #{paper_id}", err=True)
+        return
+    _print_table([s.paper for s in found], [s.because for s in found])
+
+
+@cli.command()
+@click.argument("paper_ids", type=PAPER_ID, nargs=-1, required=True)
+@click.option("--undo", is_flag=True, help='Take "not interested" back.')
+@pass_context
+def dismiss(context: Context, paper_ids: tuple[int, ...], undo: bool) -> None:
+    """Not interested: a negative label for the recommended order (status and star stay)."""
+    with user_errors():
+        done = context.library(write=True).dismiss(paper_ids, not undo)
+    what = "interested again in" if undo else "not interested in"
+    if done.ids:
+        noun = "paper" if len(done.ids) == 1 else "papers"
+        say(f"{what} {len(done.ids)} {noun}: {_id_list(done.ids)}")
+    if done.skipped:
+        say(f"already {what}: {_id_list(done.skipped)}")
 
 
 # ------------------------------------------------------------- status and stars

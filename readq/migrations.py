@@ -275,6 +275,18 @@ def m009_views_queue(db: Database) -> None:
 
 
 @migrations()
+def m010_discover(db: Database) -> None:
+    """The papers the user said "not interested" in: a negative label for the recommended
+    order (``readq.discover``), kept apart from status and star (the paper stays where it is).
+    Its own table, so re-ingest (which upserts scraped columns only) never touches it and the
+    label goes with the paper when the trash is emptied."""
+    db.execute(
+        "CREATE TABLE dismissed (paper_id INTEGER PRIMARY KEY "
+        "REFERENCES papers(id) ON DELETE CASCADE, dismissed_at TEXT NOT NULL)"
+    )
+
+
+@migrations()
 def m011_sync(db: Database) -> None:
     """Sync through a shared folder (``readq.sync``): this device's id, name and folder
     (``sync_meta``), and what was last exchanged, so a sync sends only what changed since.

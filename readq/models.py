@@ -45,6 +45,9 @@ class SortKey(StrEnum):
     """When the paper was marked read, latest first (papers never marked read come last)."""
     QUEUE = "queue"
     """The to-read queue's manual order ("next up" first); papers outside it come last."""
+    RECOMMENDED = "recommended"
+    """What the user's stars say they want first ("for you", :mod:`readq.discover`); in date
+    added order until enough papers are starred (and wherever SQL alone orders the list)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m007_trash",
     "m008_tags",
     "m009_views_queue",
+    "m010_discover",
     "m011_sync",
 )
 """Every migration this readq knows, in order."""

@@ -63,6 +63,8 @@ SORT_SQL: dict[SortKey, str] = {
     SortKey.READ: "read_at IS NULL, read_at DESC, id DESC",
     # The to-read queue's own order (``queue_pos``, set for to-read papers only), then the rest.
     SortKey.QUEUE: "queue_pos IS NULL, queue_pos, id",
+    # Scores live in memory (readq.discover), not in SQL: SQL alone shows date added order.
+    SortKey.RECOMMENDED: "added_at DESC, id",
 }
 """``ORDER BY`` text of each sort (the engine's ``_sort_key`` orders rows identically)."""
 
@@ -991,6 +993,41 @@ class Store:
                 )
         return changed
 
+    def set_dismissed(self, ids: Sequence[int], dismissed: bool) -> list[int]:
+        """Say "not interested" in papers (``dismissed``) or take it back, in one
+        transaction; the ids whose label changed. ``UnknownPaperError`` for an unknown id."""
+        ids = list(dict.fromkeys(ids))
+        with self.write() as conn:
+            self._require(conn, ids)
+            already = self.dismissed_ids(ids)
+            changed = [i for i in ids if (i in already) != dismissed]
+            stamp = now_iso()
+            for chunk in _chunks(changed, 500):
+                if dismissed:
+                    conn.executemany(
+                        "INSERT INTO dismissed (paper_id, dismissed_at) VALUES (?, ?)",
+                        [(pid, stamp) for pid in chunk],
+                    )
+                else:
+                    marks = ",".join("?" * len(chunk))
+                    conn.execute(f"DELETE FROM dismissed WHERE paper_id IN ({marks})", chunk)
+        return changed
+
+    def dismissed_ids(self, ids: Sequence[int] | None = None) -> set[int]:
+        """The papers marked "not interested" (of ``ids``, or all of them)."""
+        if ids is None:
+            return {int(r[0]) for r in self.conn.execute("SELECT paper_id FROM dismissed")}
+        found: set[int] = set()
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(r[0])
+                for r in self.conn.execute(
+                    f"SELECT paper_id FROM dismissed WHERE paper_id IN ({marks})", chunk
+                )
+            )
+        return found
+
     def _trash_filter(
         self, conn: sqlite3.Connection, ids: list[int], *, trashed: bool
     ) -> list[int]:
@@ -1570,6 +1607,18 @@ class Store:
             "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) VALUES (?, ?)",
             [(key, paper_id) for key in removed if key not in carried],
         )
+
+    def import_dismissed(self, paper_id: int, at: str | None) -> bool:
+        """Keep an import's "not interested" label (given ``at``) on paper ``paper_id``: a
+        label is only ever added, as a star is, never taken back by an import. True if it
+        was new (inside a write)."""
+        if at is None:
+            return False
+        cur = self._in_write().execute(
+            "INSERT OR IGNORE INTO dismissed (paper_id, dismissed_at) VALUES (?, ?)",
+            (paper_id, at),
+        )
+        return cur.rowcount > 0
 
     def tags_touched(self) -> None:
         """Tell running indexes that tags may have changed (inside a write)."""

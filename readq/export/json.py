@@ -85,6 +85,13 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
         queued = {
             slot.id: slot.position for slot in store.queue_slots(chunk) if slot.position is not None
         }
+        dismissed = {
+            int(r[0]): str(r[1])
+            for r in store.conn.execute(
+                f"SELECT paper_id, dismissed_at FROM dismissed WHERE paper_id IN ({marks})",
+                chunk,
+            )
+        }
         revisions: dict[int, list[dict[str, Any]]] = {}
         for rid, pid, text, created, kind, base in store.conn.execute(
             "SELECT id, paper_id, text, created_at, kind, base_revision FROM note_revisions "
@@ -114,6 +121,8 @@ def iter_paper_records(store: Store, ids: Sequence[int] | None) -> Iterator[dict
                 record["deleted_at"] = deleted.get(pid)
                 # Its place in the to-read queue, exactly as stored (import keeps the order).
                 record["queue_pos"] = queued.get(pid)
+                # "Not interested" (readq dismiss, key -): a label of the recommended order.
+                record["not_interested_at"] = dismissed.get(pid)
                 yield record
 
 

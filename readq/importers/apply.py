@@ -90,6 +90,7 @@ def _restore(store: Store, parsed: ParsedImport) -> ImportResult:
         store.add_sources(record.old_id, record.sources, stamp)
         # Tags and hand removals exactly as the backup holds them.
         store.import_tags(record.old_id, record.tags, record.tags_removed)
+        store.import_dismissed(record.old_id, record.not_interested_at)
     # The backup's rules as they are (not run: the backup already holds what they did).
     import_rules(store, [(r.tag, r.query, r.created_at) for r in parsed.rules], new_ids=None)
     for entry in parsed.ingests:
@@ -187,6 +188,7 @@ def _insert_new(
         read_at=record.read_at,
     )
     pid = store.insert_paper(paper, keys, state)
+    store.import_dismissed(pid, record.not_interested_at)
     mapping: dict[int, int] = {}
     for revision in record.revisions:
         base = mapping.get(revision.base) if revision.base is not None else None
@@ -215,6 +217,8 @@ def _merge_state(store: Store, pid: int, record: ImportRecord, stamp: str) -> tu
             updates["read_at"] = record.read_at or stamp
     if record.starred and not stored.starred:
         updates["starred"] = 1
+    if store.import_dismissed(pid, record.not_interested_at):
+        updates["updated_at"] = stamp
     conflict = 0
     if record.note and record.note != stored.note:
         if not stored.note.strip():

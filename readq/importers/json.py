@@ -182,6 +182,7 @@ def _paper(item: Any) -> ImportRecord:
         queue_pos=_place(item) if status is Status.TO_READ else None,
         tags=_tags(item, "tags"),
         tags_removed=tuple(dict.fromkeys(tag_key(t) for t in _tags(item, "tags_removed"))),
+        not_interested_at=_timestamp(item, "not_interested_at"),
     )
 
 

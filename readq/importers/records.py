@@ -45,6 +45,8 @@ class ImportRecord:
     tags: tuple[str, ...] = ()
     tags_removed: tuple[str, ...] = ()
     """Tag keys the user removed by hand (no rule puts them back)."""
+    not_interested_at: str | None = None
+    """When the user said "not interested" (a readq JSON backup says); None: never."""
 
 
 @dataclass(frozen=True, slots=True)

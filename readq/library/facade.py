@@ -34,6 +34,7 @@ from readq.library.outcomes import (
 )
 from readq.library.undo import (
     Change,
+    DismissChange,
     NoteChange,
     QueueChange,
     RenameChange,
@@ -57,7 +58,9 @@ if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up co
     from readq.export import ExportResult
     from readq.importers import ImportReport
     from readq.ingest import FileReport, ProgressCallback
+    from readq.library.discovery import DiscoverService, RecommendedOutcome, RelatedOutcome
     from readq.rules import Rule
+    from readq.search.engine import SearchEngine
     from readq.sync import SyncResult, SyncStatus
 
 Deliver = Callable[[Callable[[], None]], None]
@@ -119,6 +122,7 @@ class Library(QueueActions):
         self.store = store
         self.undo_stack = UndoStack(undo_limit)
         self.writer = BackgroundWriter(store.path, deliver=deliver)
+        self._discover: DiscoverService | None = None
 
     @property
     def path(self) -> Path:
@@ -131,6 +135,8 @@ class Library(QueueActions):
         Returns how many queued writes could not be saved (the library stayed locked)."""
         self.writer.close(timeout)
         left = self.writer.pending
+        if self._discover is not None:
+            self._discover.close()
         self.store.close()
         return left
 
@@ -501,7 +507,14 @@ class Library(QueueActions):
         except (sqlite3.Error, StoreError) as exc:
             return UndoOutcome(verb, error=exc)  # the change stays where it was
         assert change is None or isinstance(
-            change, StateChange | NoteChange | TrashChange | RenameChange | QueueChange | TagChange
+            change,
+            StateChange
+            | NoteChange
+            | TrashChange
+            | RenameChange
+            | QueueChange
+            | TagChange
+            | DismissChange,
         )
         return UndoOutcome(verb, change)
 
@@ -518,6 +531,79 @@ class Library(QueueActions):
         from readq.ingest import ingest_paths
 
         return ingest_paths(self.store, paths, listing_year=listing_year, progress=progress)
+
+    # --------------------------------------------------------------- discover
+    @property
+    def discover(self) -> DiscoverService:
+        """Related papers and the recommended order (built the first time they are asked)."""
+        if self._discover is None:
+            from readq.library.discovery import DiscoverService
+
+            self._discover = DiscoverService(self.store)
+        return self._discover
+
+    def related(
+        self, paper_id: int, limit: int = 10, engine: SearchEngine | None = None
+    ) -> RelatedOutcome:
+        """The papers most like ``paper_id``, each with ``because``."""
+        return self.discover.related(paper_id, limit, engine)
+
+    def recommended(
+        self,
+        *,
+        status: Status | None = None,
+        starred: bool | None = None,
+        query: str | None = None,
+        limit: int | None = None,
+        engine: SearchEngine | None = None,
+    ) -> RecommendedOutcome:
+        """Papers ranked by the user's stars (date order until enough are starred)."""
+        return self.discover.recommended(
+            status=status, starred=starred, query=query, limit=limit, engine=engine
+        )
+
+    def dismiss(
+        self,
+        ids: Sequence[int],
+        dismissed: bool = True,
+        *,
+        queue_when_busy: bool = False,
+        on_queued_failure: Callable[[Exception], None] | None = None,
+    ) -> ChangeOutcome:
+        """Say "not interested" in papers (a negative label for the recommended order), or
+        take it back (``dismissed=False``); one transaction. Status and star are untouched.
+        ``queue_when_busy`` (the TUI): if another process holds the lock, the background
+        writer saves it when it can (``on_queued_failure`` if it cannot)."""
+        ids = list(dict.fromkeys(ids))
+        what = self.subject(ids)
+        description = "Not interested" if dismissed else "Interested again"
+
+        def write(target: Store) -> list[int]:
+            return target.set_dismissed(ids, dismissed)
+
+        if not queue_when_busy:
+            changed = write(self.store)
+        else:
+            try:
+                with self.store.busy_timeout(FAST_BUSY_TIMEOUT_MS):
+                    changed = write(self.store)
+            except (sqlite3.Error, StoreError) as exc:
+                if not is_busy(exc):
+                    raise
+                self.writer.submit(write, on_queued_failure or (lambda _exc: None))
+                return ChangeOutcome(description, tuple(ids), what, None)
+        skipped = tuple(i for i in ids if i not in set(changed))
+        if not changed:
+            return ChangeOutcome(description, (), what, None, skipped)
+        if len(changed) != len(ids):
+            what = self.subject(changed)
+        change = DismissChange(description, tuple(changed), dismissed, what)
+        self.undo_stack.record(change)
+        return ChangeOutcome(description, tuple(changed), what, change, skipped)
+
+    def dismissed(self, ids: Sequence[int] | None = None) -> set[int]:
+        """The papers marked "not interested" (of ``ids``, or all)."""
+        return self.store.dismissed_ids(ids)
 
     def prepare_index(self) -> None:
         """Before a command commits papers: an empty library gets a saved (empty) search

@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from readq.models import SavedView, Stats
+from readq.models import SavedView, SortKey, Stats
 from readq.search.selection import Selection
 from readq.store import PaperState, Store
 
 if TYPE_CHECKING:
+    from readq.discover import Discover
     from readq.search import SearchEngine
 
 Span = tuple[int, int]
@@ -151,6 +152,9 @@ class Searcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.engine: SearchEngine | None = None
+        self._discover: Discover | None = None
+        self.discover_models: Callable[[SearchEngine], Discover] | None = None
+        """Where the discover model of an engine comes from (the app sets the library's)."""
         self._invalidations = 0
         """Bumped by ``invalidate()``: the index must catch up with the library."""
         self._caught_up = 0
@@ -324,6 +328,11 @@ class Searcher:
         if is_cancelled():
             raise Cancelled()
         self._catch_up(engine)
+        note: str | None = None
+        if request.selection.sort is SortKey.RECOMMENDED:
+            # Re-scored here, in the list's worker, when a label changed since (never on a key).
+            ranking = self.discover(engine).ranking()
+            note = ranking.message or None
         try:
             result = engine.search(
                 selection.query,
@@ -345,4 +354,18 @@ class Searcher:
                 return []
             return list(result.highlights(paper_id, title, "").title_spans)
 
-        return ListResult(request, result, highlight=highlight)
+        return ListResult(request, result, highlight=highlight, note=note)
+
+    def discover(self, engine: SearchEngine | None = None) -> Discover:
+        """The related/recommended model over the loaded engine (made on first use)."""
+        from readq.discover import Discover
+
+        engine = engine if engine is not None else self.engine
+        if engine is None:
+            raise RuntimeError("the search index is still loading")
+        if self.discover_models is not None:  # the library's: one model for `m` and the list
+            return self.discover_models(engine)
+        model = self._discover
+        if model is None or model.engine is not engine:
+            model = self._discover = Discover(engine, engine.reader)
+        return model

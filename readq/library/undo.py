@@ -90,6 +90,21 @@ class QueueChange:
 
 
 @dataclass(frozen=True, slots=True)
+class DismissChange:
+    """Papers said "not interested" in (``dismissed``) or taken back; undo does the other."""
+
+    description: str
+    paper_ids: tuple[int, ...]
+    dismissed: bool
+    subject: str = ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The papers labelled."""
+        return list(self.paper_ids)
+
+
+@dataclass(frozen=True, slots=True)
 class TagChange:
     """Papers' tags (and hand removals) before a tag change, put back by undo: one step
     for a picker's whole edit, however many papers and tags it touched."""
@@ -104,7 +119,9 @@ class TagChange:
         return [s.id for s in self.states]
 
 
-Change = StateChange | NoteChange | TrashChange | RenameChange | QueueChange | TagChange
+Change = (
+    StateChange | NoteChange | TrashChange | RenameChange | QueueChange | TagChange | DismissChange
+)
 
 
 class UndoStack:
@@ -169,6 +186,11 @@ def _apply(store: Store, change: Change) -> Change:
     if isinstance(change, TagChange):
         replaced = store.restore_tags(list(change.states))
         return TagChange(change.description, tuple(replaced), change.subject)
+    if isinstance(change, DismissChange):
+        store.set_dismissed(list(change.paper_ids), not change.dismissed)
+        return DismissChange(
+            change.description, change.paper_ids, not change.dismissed, change.subject
+        )
     if isinstance(change, RenameChange):
         paper = store.get(change.paper_id, with_sources=False)
         store.set_title(change.paper_id, change.title, derived=change.title_derived)

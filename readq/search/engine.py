@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 
 from readq.models import SortKey, Stats, Status
 from readq.search import bitset, tagged
-from readq.search.index import InvertedIndex, check
+from readq.search.index import InvertedIndex, Posting, check
 from readq.search.query import (
     AllOf,
     AnyOf,
@@ -281,6 +281,7 @@ class SearchEngine:
         self._phrase_cache: OrderedDict[tuple[object, ...], list[_Tier]] = OrderedDict()
         self._orders: dict[SortKey, array[int]] = {}
         self._tag_sets = tagged.TagSets()
+        self._external_orders: dict[SortKey, array[int]] = {}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -1501,6 +1502,11 @@ class SearchEngine:
 
     # ------------------------------------------------------------------- orders
     def _order(self, sort: SortKey) -> array[int]:
+        external = self._external_orders.get(sort)
+        if external is not None and len(external) == self._index.n:
+            return external
+        if sort is SortKey.RECOMMENDED:  # no ranking yet, or papers came since: date added
+            return self._order(SortKey.ADDED)
         cached = self._orders.get(sort)
         if cached is not None:
             return cached
@@ -1546,6 +1552,41 @@ class SearchEngine:
         order.extend(d for d in range(n) if not queued[d])
         self._orders[SortKey.QUEUE] = order
         return order
+
+    # ---------------------------------------------------------------- discover
+    # Small hooks for readq.discover, which ranks papers from these postings and labels.
+    def set_order(self, sort: SortKey, order: array[int] | None) -> None:
+        """Use ``order`` (every document once) for ``sort``, or forget it (None). Used for
+        orders SQL cannot compute (the recommended one); ignored once papers are added."""
+        with self._lock:
+            if order is None:
+                self._external_orders.pop(sort, None)
+            else:
+                self._external_orders[sort] = order
+
+    def order(self, sort: SortKey) -> array[int]:
+        """Every document in ``sort`` order (computed from SQLite on first use)."""
+        with self._lock:
+            return self._order(sort)
+
+    def doc_of(self, paper_id: int) -> int | None:
+        """The document index of a paper (None if it is not indexed)."""
+        return self._doc(paper_id)
+
+    def word_postings(self, word: str) -> list[tuple[Field, Posting]]:
+        """The title and abstract postings of ``word`` (array of documents, or bit set)."""
+        out: list[tuple[Field, Posting]] = []
+        for field in (Field.TITLE, Field.ABSTRACT):
+            posting = self._index.main[field].get(word)
+            if posting is not None:
+                out.append((field, posting))
+        return out
+
+    def label_state(self) -> tuple[bytes, bytes, int]:
+        """Per document: status code (0 new, 1 to read, 2 read) and star (0/1), as bytes, and
+        the bit set of papers outside the trash."""
+        with self._lock:
+            return bytes(self._status), bytes(self._starred), self._alive
 
     # ------------------------------------------------------------------- counts
     def _doc(self, paper_id: int) -> int | None:

@@ -27,7 +27,8 @@ def select_ids(store: Store, selection: Selection, *, limit: int | None = None) 
     :class:`SearchEngine` instead.
     """
     parsed = selection.parsed()
-    if not parsed.has_text:
+    # The recommended order lives in memory (readq.discover), never in SQL.
+    if not parsed.has_text and selection.sort is not SortKey.RECOMMENDED:
         return sql.selection_ids(store, selection, limit=limit)
     # The engine (and rapidfuzz) load only for a query with words: start-up cost.
     from readq.search import cache
@@ -38,6 +39,10 @@ def select_ids(store: Store, selection: Selection, *, limit: int | None = None) 
         engine = SearchEngine.load(store)
         cache.save(engine)  # best effort: False (no file) in a read-only directory
     try:
+        if selection.sort is SortKey.RECOMMENDED:
+            from readq.discover import Discover
+
+            Discover(engine, engine.reader).ranking()  # installs the order in the engine
         result = engine.search(
             parsed, sort=selection.sort, view=selection.view.filter, reverse=selection.reverse
         )

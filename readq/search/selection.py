@@ -120,17 +120,20 @@ _DIRECTIONS: dict[SortKey, tuple[str, str]] = {
     SortKey.READ: ("latest first", "earliest first"),
     SortKey.RELEVANCE: ("best first", "worst first"),
     SortKey.QUEUE: ("next up first", "last first"),
+    SortKey.RECOMMENDED: ("best first", "worst first"),
 }
+_NAMES: dict[SortKey, str] = {SortKey.RECOMMENDED: "for you"}
+"""How a sort is named on screen when not by its value."""
 
 
 def sort_label(sort: SortKey, reverse: bool) -> str:
     """The sort and its direction in words (``added, oldest first``): an arrow does not say
     whether "down" means newest or A first."""
     forward, backward = _DIRECTIONS[sort]
-    return f"{sort.value}, {backward if reverse else forward}"
+    return f"{_NAMES.get(sort, sort.value)}, {backward if reverse else forward}"
 
 
 def sort_header(sort: SortKey, reverse: bool) -> str:
     """The sort as the header shows it: the name alone in its usual direction (the header is
     one line shared with the view tabs and the filter), with the direction when reversed."""
-    return sort_label(sort, reverse) if reverse else sort.value
+    return sort_label(sort, reverse) if reverse else _NAMES.get(sort, sort.value)

@@ -90,6 +90,8 @@ class ReadqApp(App[int]):
 
         self.library = Library(self.store, deliver=self._deliver_from_thread)
         """The application layer: every write, undo/redo, queued writes and jobs."""
+        # Made on first use of "for you" or `m`, not at start.
+        self.searcher.discover_models = lambda engine: self.library.discover.model(engine)
         self.notes = NoteKeeper(
             self,
             self.library.drafts(paths.data_dir),

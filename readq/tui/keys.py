@@ -33,6 +33,7 @@ class Key:
             "left_curly_bracket": "{",
             "right_curly_bracket": "}",
             "number_sign": "#",
+            "minus": "-",
         }
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
@@ -98,8 +99,15 @@ MAIN_KEYS: list[Key] = [
         "S",
         "cycle_sort",
         "Sort",
-        "Cycle sort: added, published, upvotes, title, read, relevance, queue",
+        "Cycle sort: added, published, upvotes, title, read, for you, relevance, queue",
         True,
+    ),
+    Key("m", "related", "Related", "More like this: papers related to this one (r/t/s/N work)"),
+    Key(
+        "minus",
+        "not_interested",
+        "Not interested",
+        'Not interested: sinks it in "for you" (again: undo)',
     ),
     Key("F", "show_sources", "Files", "Show the files the paper came from (paths)"),
     Key("R", "reverse_sort", "Reverse", "Reverse the sort (newest/oldest first, A-Z/Z-A)"),

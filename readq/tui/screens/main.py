@@ -5,22 +5,30 @@ ingest and export jobs, which run in workers through the ``Library``.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
 from readq.library import Level, export_report, ingest_report
-from readq.library.outcomes import change_message
+from readq.library.outcomes import change_message, mark_description, star_description
 from readq.library.searcher import ListRequest
 from readq.library.urls import arxiv_search_url, citation_line, page_url, pdf_link
+from readq.models import Paper, SortKey, Status
 from readq.store import Store
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.messages import ExportDone, IngestDone
 from readq.tui.screens.main_triage import TriageScreen
 from readq.tui.widgets.paper_list import display_title
+
+if TYPE_CHECKING:
+    from readq.library.discovery import RelatedOutcome
+    from readq.search.engine import SearchEngine
+
+RELATED_LIMIT = 20
+"""Papers shown by `m` (more like this)."""
 
 
 class MainScreen(TriageScreen):
@@ -72,6 +80,79 @@ class MainScreen(TriageScreen):
         self.app.copy_to_clipboard(citation_line(display_title(paper), paper))
         linked = page_url(paper) is not None
         self.notify("Copied the title" + (" and link" if linked else ""), timeout=1.5, markup=False)
+
+    # ---------------------------------------------------------------- discover
+    def action_related(self) -> None:
+        """Papers related to the one under the cursor, in a list of their own (computed in a
+        worker: the first use reads the authors and categories of the whole library)."""
+        paper = self.current_paper()
+        if paper is None:
+            return
+        engine = self.rq.searcher.engine
+        if engine is None:
+            self.notify("The search index is still loading: try again in a moment.", markup=False)
+            return
+        self.notify("Finding related papers…", timeout=1.5, markup=False)
+        self._find_related(paper.id, engine)
+
+    @work(thread=True, exclusive=True, group="related")
+    def _find_related(self, paper_id: int, engine: SearchEngine) -> None:
+        try:
+            outcome = self.rq.library.related(paper_id, RELATED_LIMIT, engine=engine)
+        except Exception as exc:  # the paper went away, the library is unreadable
+            self.app.call_from_thread(
+                self.notify,
+                f"Related papers: {strip_unsafe(str(exc))}",
+                severity="error",
+                markup=False,
+            )
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_related, outcome)
+
+    def _show_related(self, outcome: RelatedOutcome) -> None:
+        from readq.tui.screens.related import RelatedScreen
+
+        self.app.push_screen(RelatedScreen(outcome.paper, outcome.related, self._triage_related))
+
+    def _triage_related(self, paper_id: int, action: str) -> Paper | None:
+        """r / t / N / s in the related list: the main list's own marks, cursor left alone."""
+        if action == "star":
+            star = self.rq.library.star_value([paper_id])
+            self._apply_state([paper_id], star_description(star), starred=star, advance=False)
+        else:
+            status = Status(action)
+            self._apply_state([paper_id], mark_description(status), status=status, advance=False)
+        return self.rq.library.paper(paper_id)
+
+    def action_not_interested(self) -> None:
+        """Not interested in the selection or the paper under the cursor (a negative label
+        for "for you"; pressed on papers all already marked: take it back), then move on.
+        Never blocks: a library busy in another process gets the write queued."""
+        ids = self._targets()
+        if not ids:
+            return
+        library = self.rq.library
+        undo = len(library.dismissed(ids)) == len(ids)
+        try:
+            done = library.dismiss(
+                ids,
+                not undo,
+                queue_when_busy=True,
+                # Delivered on this thread by the library's writer.
+                on_queued_failure=lambda exc: self._write_failed("Not interested", exc),
+            )
+        except Exception as exc:  # read-only, disk full: said, nothing changed
+            self._write_failed("Not interested", exc)
+            return
+        if self.paper_list.selected:
+            self.paper_list.clear_selection()
+            self._render_tabs()
+        else:
+            self.paper_list.move_to(self.paper_list.cursor + 1)
+        self.feedback(done.message())
+        if self.sort is SortKey.RECOMMENDED:
+            self.request_list()
 
     def action_show_sources(self) -> None:
         """Say which files the paper came from (the pane says when and from what kind of

@@ -77,6 +77,7 @@ class ListScreen(ReadqScreen[None]):
         self._detail_timer: Timer | None = None
         self._shown = 0
         self._list_note: str | None = None
+        self._discover_note: str | None = None
         self._list_partial = False
         self._loaded = False
         self._engine_started = False
@@ -299,6 +300,16 @@ class ListScreen(ReadqScreen[None]):
             self._unselect_unlisted(result.ids)
         self._list_note = result.note
         self._list_partial = result.partial
+        current = self.paper_list.current_id
+        if current is not None and self.sort is SortKey.RECOMMENDED:
+            self._explain(current)  # the ranking may be new: so may the reasons
+        elif current is not None:
+            self.detail.show_because(current, ())  # another sort: no "for you" reasons
+        if self.sort is SortKey.RECOMMENDED and result.note != self._discover_note:
+            # "for you" is date order until enough stars: say it once, and how many.
+            self._discover_note = result.note
+            if result.note:
+                self.notify(result.note, timeout=5, markup=False)
         if not self._engine_started:
             # The index loads as soon as the first screen is painted, not after the whole list:
             # a filter typed at once cancels that list, and its (slow, approximate) SQL answer
@@ -356,7 +367,7 @@ class ListScreen(ReadqScreen[None]):
     def _engine_loaded(self) -> None:
         gc.collect()
         gc.freeze()
-        if self.filter_text:
+        if self.filter_text or self.sort is SortKey.RECOMMENDED:  # SQL gave date order
             self.request_list()
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
@@ -515,6 +526,24 @@ class ListScreen(ReadqScreen[None]):
         if paper_id is not None:
             paper = self.rq.get_paper(paper_id)
         self.detail.show_paper(paper)
+        if paper is not None and self.sort is SortKey.RECOMMENDED:
+            self._explain(paper.id)
+        elif paper is not None:
+            self.detail.show_because(paper.id, ())
+
+    @work(thread=True, exclusive=True, group="explain")
+    def _explain(self, paper_id: int) -> None:
+        """Why the paper is where it is in "for you", for the detail pane (off the UI thread:
+        it reads the paper's text and the postings of its words)."""
+        engine = self.rq.searcher.engine
+        if engine is None:
+            return
+        try:
+            because = self.rq.searcher.discover(engine).explain([paper_id]).get(paper_id, ())
+        except Exception:  # an explanation is optional: the list and the pane still work
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.detail.show_because, paper_id, because)
 
     def action_toggle_rows(self) -> None:
         """Two-line rows (whole titles and the authors) or one-line rows (more papers)."""

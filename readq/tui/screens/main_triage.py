@@ -23,7 +23,7 @@ from readq.library.outcomes import (
     star_description,
     write_failure,
 )
-from readq.library.undo import NoteChange, StateChange, TagChange, TrashChange
+from readq.library.undo import DismissChange, NoteChange, StateChange, TagChange, TrashChange
 from readq.models import SavedView, SortKey, Status
 from readq.search.selection import View, sort_label
 from readq.store import PaperState, QueueError, UnknownPaperError, ViewError
@@ -36,6 +36,7 @@ SORT_ORDER = [
     SortKey.UPVOTES,
     SortKey.TITLE,
     SortKey.READ,
+    SortKey.RECOMMENDED,
     SortKey.RELEVANCE,
     SortKey.QUEUE,
 ]
@@ -251,9 +252,10 @@ class TriageScreen(ListScreen):
         *,
         status: Status | None = None,
         starred: bool | None = None,
+        advance: bool = True,
     ) -> None:
         """Mark or star through the library (never blocking: a busy library queues the
-        write), then show the outcome."""
+        write), then show the outcome (``advance``: a mark moves the cursor on)."""
         library = self.rq.library
         if status is not None:
             outcome = library.mark(
@@ -284,7 +286,11 @@ class TriageScreen(ListScreen):
         self.rq.searcher.note_states(list(outcome.after))
         self._adjust_counts(outcome.before, outcome.after)
         bulk = bool(self.paper_list.selected)
-        self._after_change(outcome.ids, outcome.after, advance=not bulk and status is not None)
+        self._after_change(
+            outcome.ids, outcome.after, advance=advance and not bulk and status is not None
+        )
+        if self.sort is SortKey.RECOMMENDED:
+            self.request_list()  # re-scored in the list's worker with the new label
         if bulk:
             self.paper_list.clear_selection()
         self.feedback(outcome.message())
@@ -387,6 +393,8 @@ class TriageScreen(ListScreen):
         elif isinstance(change, NoteChange):
             note, _rev = self.rq.library.note(change.paper_id)
             self.rq.searcher.note_text(change.paper_id, note)
+        elif isinstance(change, DismissChange):
+            pass  # a label of "for you" only: the list below re-ranks
         elif isinstance(change, TrashChange):
             # Undoing a delete restores (and redoing it deletes again): after this reversal
             # the papers are in the trash exactly when the recorded change was a restore.

@@ -194,6 +194,8 @@ class DetailPane(LineView, can_focus=True):
         """How many of the note's lines are hidden by the fold (0: shown whole)."""
         self.note_expanded = False
         """The user unfolded a long note (kept while the same paper is shown)."""
+        self.because: tuple[str, ...] = ()
+        """Why the paper is where it is in "for you" (shown under its facts)."""
 
     # ---------------------------------------------------------------- contents
     def show_paper(self, paper: Paper | None) -> None:
@@ -206,7 +208,18 @@ class DetailPane(LineView, can_focus=True):
         self._content_version += 1
         if paper is None or previous is None or paper.id != previous.id:
             self.note_expanded = False
+            self.because = ()
             self.scroll_to(y=0, animate=False, immediate=True)
+        self._layout_lines()
+        self.refresh()
+
+    def show_because(self, paper_id: int, because: tuple[str, ...]) -> None:
+        """Say what weighs most for the shown paper in the recommended order (nothing if
+        another paper is shown by now)."""
+        if self.paper is None or self.paper.id != paper_id or because == self.because:
+            return
+        self.because = because
+        self._content_version += 1
         self._layout_lines()
         self.refresh()
 
@@ -256,6 +269,9 @@ class DetailPane(LineView, can_focus=True):
             rendered = lines_of(Text(NOTHING_SELECTED, style="dim"))
         else:
             rendered += lines_of(paper_header(paper, author_budget=self._author_budget()))
+            if self.because:
+                why = clean(", ".join(self.because), one_line=True)
+                rendered += lines_of(Text(f"For you because: {why}", style="italic"))
             rendered += lines_of(Text(""))
             self.note_line = len(rendered)
             note = note_renderable(self.note_text)
