@@ -150,6 +150,12 @@ class ListScreen(ReadqScreen[None]):
         The cursor stays on ``keep_id`` (default: the paper under the cursor) if it is listed.
         """
         follows_cursor = keep_id is None and keep_current
+        if follows_cursor and self._top_seq > self.applied_seq:
+            # A new filter (or view) has not been painted yet: the paper under the cursor
+            # belongs to the list before it. Following it would land the cursor wherever that
+            # paper ranks in the new answer (the index loading right after a filter was typed
+            # showed row 664 of 3,837 instead of the best match), so this list starts on top.
+            follows_cursor = keep_current = False
         if follows_cursor:
             keep_id = self.paper_list.current_id
         self._seq += 1
