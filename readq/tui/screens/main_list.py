@@ -76,6 +76,7 @@ class ListScreen(ReadqScreen[None]):
         self._list_partial = False
         self._loaded = False
         self._engine_started = False
+        self._tabs_shown: Text | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -366,6 +367,9 @@ class ListScreen(ReadqScreen[None]):
         line = self._tabs_line(compact=False)
         if line.cell_len > width:
             line = self._tabs_line(compact=True)  # the other views by number and count only
+        if line == self._tabs_shown:
+            return  # unchanged: repainting the header costs a keystroke time for nothing
+        self._tabs_shown = line
         self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
     def _tabs_line(self, *, compact: bool) -> Text:
