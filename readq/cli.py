@@ -337,6 +337,9 @@ def launch_tui(context: Context) -> None:
     except DataDirError as exc:
         fail(str(exc), EXIT_FAILURE)
     try:
+        from readq.tui import frame_rate
+
+        frame_rate.prefer_frame_rate()  # before Textual loads: it reads the limit once
         from readq.tui.app import run_app
     except ImportError as exc:  # pragma: no cover - only before the TUI exists
         fail(f"the TUI is not available: {exc}", EXIT_FAILURE)

@@ -81,6 +81,7 @@ class ListScreen(ReadqScreen[None]):
         self._list_partial = False
         self._loaded = False
         self._engine_started = False
+        self._tabs_shown: Text | None = None
 
     @property
     def view(self) -> View:
@@ -192,6 +193,12 @@ class ListScreen(ReadqScreen[None]):
         The cursor stays on ``keep_id`` (default: the paper under the cursor) if it is listed.
         """
         follows_cursor = keep_id is None and keep_current
+        if follows_cursor and self._top_seq > self.applied_seq:
+            # A new filter (or view) has not been painted yet: the paper under the cursor
+            # belongs to the list before it. Following it would land the cursor wherever that
+            # paper ranks in the new answer (the index loading right after a filter was typed
+            # showed row 664 of 3,837 instead of the best match), so this list starts on top.
+            follows_cursor = keep_current = False
         if follows_cursor:
             keep_id = self.paper_list.current_id
         self._seq += 1
@@ -441,6 +448,9 @@ class ListScreen(ReadqScreen[None]):
         line = self._tabs_line(compact=False)
         if line.cell_len > width:
             line = self._tabs_line(compact=True)  # the other views by number and count only
+        if line == self._tabs_shown:
+            return  # unchanged: repainting the header costs a keystroke time for nothing
+        self._tabs_shown = line
         self.query_one("#tabs", Static).update(line, layout=False)  # always one row
 
     def _tabs_line(self, *, compact: bool) -> Text:

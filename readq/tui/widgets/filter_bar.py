@@ -81,6 +81,8 @@ class FilterBar(Vertical):
         super().__init__(id=id)
         self.return_focus = return_focus
         """A selector for the widget Enter, Down and Esc in the input move the focus to."""
+        self._shown: tuple[str, bool] = ("", False)
+        """The message line's text and error state as last shown (it starts hidden)."""
 
     def on_mount(self) -> None:
         """The message line only takes room when it has something to say."""
@@ -102,7 +104,11 @@ class FilterBar(Vertical):
 
     def show_message(self, message: str, *, error: bool = False) -> None:
         """Show one line under the input (plain text, never markup)."""
+        text = " ".join(message.split())
+        if (text, error) == self._shown:
+            return  # unchanged (most keystrokes): no repaint
+        self._shown = (text, error)
         line = self.query_one("#filter-message", Static)
-        line.update(Text(" ".join(message.split()), end=""), layout=False)  # always one row
+        line.update(Text(text, end=""), layout=False)  # always one row
         line.set_class(error, "-error")
-        line.display = bool(message)
+        line.display = bool(text)

@@ -2,7 +2,12 @@
 
 The list holds the visible order as a list of ids. Row data is fetched on demand for the rows
 being drawn (one query for the window) and kept in a small LRU cache; rendered lines are cached
-by (id, width, highlight generation, cursor, selected). A million ids cost a list, not widgets.
+by what they show (id, width, the title's highlighted spans, cursor, selected). A million ids
+cost a list, not widgets.
+
+A new list (a keystroke in the filter) repaints only the screen lines whose row changed: a row
+that keeps its paper, highlights and cursor state is left as painted. Repainting the whole
+visible list per keystroke was most of a keystroke's time (the search itself is ~1 ms).
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from readq.textclean import strip_unsafe
 from readq.tui.widgets.virtual import LineView, set_virtual_size
 
 RowFetcher = Callable[[Sequence[int]], list[Paper]]
+RowKey = tuple[int, int, int, tuple[Span, ...], int, bool, bool, int]
+"""What a rendered row shows: paper id, width, generation (bumped when every row's data is
+dropped), title highlight spans, data version, cursor, selected, lines per row."""
 
 STATUS_GLYPH = {Status.NEW: "•", Status.TO_READ: "»", Status.READ: "✓"}
 DATE_WIDTH = 10
@@ -128,11 +136,12 @@ class PaperList(LineView, can_focus=True):
         self._generation = 0
         self._rows: LRUCache[int, Paper] = LRUCache(4096)
         self._spans: LRUCache[int, list[Span]] = LRUCache(4096)
-        # Rendered rows keyed by paper (not position): removing papers from the view or moving
-        # the cursor redraws only the rows that changed.
-        self._lines: LRUCache[tuple[int, int, int, int, bool, bool, int], list[Strip]] = LRUCache(
-            2048
-        )
+        # Rendered rows keyed by what they show, not by position: removing papers from the
+        # view, moving the cursor or a new list with the same rows redraws only what changed.
+        self._lines: LRUCache[RowKey, list[Strip]] = LRUCache(2048)
+        # What each screen line (y in the visible region) shows: its row's key and which of
+        # the row's lines it is (None: blank). A new list repaints the lines that differ.
+        self._painted: dict[int, tuple[RowKey, int] | None] = {}
         self.row_height = 2
         self._versions: dict[int, int] = {}
         self._row_styles: dict[str, Style] = {}
@@ -160,9 +169,7 @@ class PaperList(LineView, can_focus=True):
         """
         self.ids = ids
         self._highlight = highlight
-        self._generation += 1
-        self._spans.clear()
-        self._lines.clear()
+        self._spans.clear()  # the highlights are the new query's; rendered lines stay
         position: int | None = None
         if keep_id is not None:
             if keep_index is not None and 0 <= keep_index < len(ids):
@@ -172,9 +179,13 @@ class PaperList(LineView, can_focus=True):
         if position is None:
             position = min(self.cursor, len(ids) - 1)
         self.cursor = max(0, position)
-        set_virtual_size(self, Size(self.size.width, len(ids) * self.row_height))
+        scrolled_from = self.scroll_offset.y
+        set_virtual_size(self, Size(self.size.width, len(ids) * self.row_height), repaint=False)
         self._scroll_cursor_into_view(center=keep_id is not None)
-        self.refresh()
+        if self.scroll_offset.y != scrolled_from:
+            self.refresh()  # every line moved
+        else:
+            self._refresh_changed_lines()
         self._post_cursor()
 
     def invalidate(self, ids: Sequence[int] | None = None) -> None:
@@ -315,6 +326,46 @@ class PaperList(LineView, can_focus=True):
             self._last_posted = current
             self.post_message(self.CursorMoved(current))
 
+    def _refresh_changed_lines(self) -> None:
+        """Mark for repainting the visible lines whose content differs from what they show
+        (all of them if nothing was painted yet, e.g. before the first layout)."""
+        height = self.scrollable_content_region.height
+        if height <= 0 or not self._painted:
+            self.refresh()
+            return
+        scroll_y = int(self.scroll_offset.y)
+        rh = self.row_height
+        self._ensure_rows(scroll_y // rh)
+        width = self._line_width()
+        for y in range(height):
+            index, part = divmod(scroll_y + y, rh)
+            wanted: tuple[RowKey, int] | None = None
+            if index < len(self.ids) and width > 0:
+                paper = self._rows.get(self.ids[index])
+                if paper is None:  # not fetched: cannot tell, so repaint it
+                    self.refresh_line(scroll_y + y)
+                    continue
+                wanted = (self._row_key(index, paper, width), part)
+            if self._painted.get(y, False) != wanted:
+                self.refresh_line(scroll_y + y)
+
+    def _line_width(self) -> int:
+        return self.scrollable_content_region.width or self.size.width
+
+    def _row_key(self, index: int, paper: Paper, width: int) -> RowKey:
+        """The cache key of row ``index`` (showing ``paper``) drawn ``width`` cells wide."""
+        paper_id = paper.id
+        return (
+            paper_id,
+            width,
+            self._generation,
+            tuple(self._title_spans(paper, display_title(paper))),
+            self._versions.get(paper_id, 0),
+            index == self.cursor,
+            paper_id in self.selected,
+            self.row_height,
+        )
+
     def _refresh_row(self, index: int) -> None:
         for line in range(index * self.row_height, (index + 1) * self.row_height):
             self.refresh_line(line)
@@ -340,25 +391,26 @@ class PaperList(LineView, can_focus=True):
         scroll_y = int(self.scroll_offset.y)
         rh = self.row_height
         index, part = divmod(scroll_y + y, rh)
-        width = self.scrollable_content_region.width or self.size.width
+        width = self._line_width()
         base = self.base_style
         if index >= len(self.ids) or width <= 0:
+            self._painted[y] = None
             return Strip.blank(width, base)
         paper_id = self.ids[index]
-        is_cursor = index == self.cursor
-        is_selected = paper_id in self.selected
-        version = self._versions.get(paper_id, 0)
-        key = (paper_id, width, self._generation, version, is_cursor, is_selected, rh)
-        cached = self._lines.get(key)
-        if cached is not None:
-            return cached[part]
         paper = self._rows.get(paper_id)
         if paper is None:
             self._ensure_rows(scroll_y // rh)
             paper = self._rows.get(paper_id)
         if paper is None:
-            strips = [Strip.blank(width, base)] * rh
-        elif rh == 1:
+            self._painted.pop(y, None)  # unknown: the next list repaints this line
+            return Strip.blank(width, base)
+        key = self._row_key(index, paper, width)
+        self._painted[y] = (key, part)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached[part]
+        is_cursor, is_selected = key[5], key[6]
+        if rh == 1:
             strips = [self._render_row(paper, width, is_cursor, is_selected)]
         else:
             strips = self._render_two_lines(paper, width, is_cursor, is_selected)

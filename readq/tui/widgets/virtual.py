@@ -15,8 +15,11 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
 
-def set_virtual_size(widget: ScrollView, size: Size) -> None:
-    """Give ``widget`` the virtual ``size``; a layout pass only if its scrollbar comes or goes."""
+def set_virtual_size(widget: ScrollView, size: Size, *, repaint: bool = True) -> None:
+    """Give ``widget`` the virtual ``size``; a layout pass only if its scrollbar comes or goes.
+
+    With ``repaint=False`` the widget's own lines are not marked for repainting (the caller
+    repaints the lines that changed); its scrollbar still follows the new size."""
     old = widget.virtual_size
     if size == old:
         return
@@ -39,7 +42,8 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
         bar.position = widget.scroll_y
     if widget.scroll_y > widget.max_scroll_y:
         widget.scroll_to(y=widget.max_scroll_y, animate=False, immediate=True)
-    widget.refresh()
+    if repaint:
+        widget.refresh()
 
 
 class LineView(ScrollView):
