@@ -99,9 +99,11 @@ def main() -> None:
         print(f"first 200 of the queue: median {med:.2f} ms")
         med, worst = _ms(store.queue_ids, 5)
         print(f"whole queue in order: median {med:.0f} ms")
-        from readq.tui.listing import View, ordered_ids
+        from readq.search.selection import Selection, View
+        from readq.search.sql import selection_ids
 
-        med, worst = _ms(lambda: ordered_ids(store, View.TO_READ, SortKey.QUEUE, 200), 20)
+        to_read = Selection(View.TO_READ, sort=SortKey.QUEUE)
+        med, worst = _ms(lambda: selection_ids(store, to_read, limit=200), 20)
         print(f"To-read view, first screen (200 rows, sort queue): median {med:.2f} ms")
         from readq.search.engine import SearchEngine
 

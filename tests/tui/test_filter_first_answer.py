@@ -12,9 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import TITLES, build_library, main_of, make_app, settle
-
-from readq.tui.searcher import Searcher
+from readq.library.searcher import Searcher
+from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
 
 
 async def settle_after_cancel(pilot: object, app: object) -> None:

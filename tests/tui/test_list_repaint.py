@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.tui_helpers import build_library, main_of, make_app, settle
 from textual.strip import Strip
-from tui_helpers import build_library, main_of, make_app, settle
 
 from readq.tui.widgets.paper_list import PaperList
 
