@@ -22,6 +22,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m008_tags",
     "m009_views_queue",
     "m011_sync",
+    "m012_sync_records",
 )
 """Every migration this readq knows, in order."""
 

@@ -333,7 +333,9 @@ def test_a_library_of_the_previous_schema_gains_tags(db_path: Path) -> None:
     db.close()
     with Store.open(db_path, migrate=False) as old:
         old.ingest(_papers(), Source("s", "/s", "2026-01-01"), "hf")
-        assert old.applied_migrations() == list(KNOWN_MIGRATIONS[: KNOWN_MIGRATIONS.index("m008_tags")])
+        assert old.applied_migrations() == list(
+            KNOWN_MIGRATIONS[: KNOWN_MIGRATIONS.index("m008_tags")]
+        )
     with Store.open(db_path) as store:
         assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
         assert [p.tags for p in store.list_papers()] == [()] * len(TITLES)
