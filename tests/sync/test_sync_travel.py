@@ -8,7 +8,7 @@ import pytest
 from synclib import comparable, fictional, ingest, open_library, pid_of, run
 
 from readq import rules
-from readq.models import Status
+from readq.models import Source, Status
 from readq.store import Store
 
 
@@ -345,3 +345,29 @@ def test_two_devices_queueing_at_once_agree_on_one_order(tmp_path: Path, folder:
     run(a, folder)
     assert comparable(a) == comparable(b)
     assert len(a.queue_ids()) == 2
+
+
+def test_write_paths_without_updated_at_are_sent(tmp_path: Path, folder: Path) -> None:
+    """Tags a rule sets on ingest, an applied order (places only) and its undo all reach
+    the other device: the capture compares the tables, not ``updated_at``."""
+    a, b = _synced_pair(tmp_path, folder, count=3)
+    rules.add(a, "sparse", "sparse")
+    ids = ["2612.10001", "2612.10002", "2612.10003"]
+    a.set_status([pid_of(a, i) for i in ids], Status.TO_READ)
+    run(a, folder)
+    run(b, folder)
+    with a.write():  # as readq.ingest does: the rule tags it in the ingest's transaction
+        source = Source(name="w.txt", path="/listings/w.txt", seen_at="2026-12-02T09:00:00")
+        rules.apply_to_new(a, a.ingest([fictional(4)], source, "paste").new_ids)
+    assert _tags(a, "2612.10004") == ["sparse"]
+    before = a.set_queue_order([pid_of(a, "2612.10003"), pid_of(a, "2612.10002")])
+    run(a, folder)
+    run(b, folder)
+    assert _tags(b, "2612.10004") == ["sparse"]
+    assert [b.get(p).arxiv_id for p in b.queue_ids()] == ["2612.10003", "2612.10002", "2612.10001"]
+    assert comparable(a) == comparable(b)
+    a.restore_queue_slots(before)  # undo of the applied order
+    run(a, folder)
+    run(b, folder)
+    assert [b.get(p).arxiv_id for p in b.queue_ids()] == ids
+    assert comparable(a) == comparable(b)
