@@ -278,10 +278,10 @@ class _Capture:
         "UNION ALL SELECT paper_id, 'x', tag_key, '' FROM rule_exclusions"
     )
     TAGS_CHANGED = (
-        f"SELECT paper_id FROM ({TAG_STATE} EXCEPT "
+        f"SELECT paper_id FROM (SELECT * FROM ({TAG_STATE}) EXCEPT "
         "SELECT paper_id, kind, key, name FROM sync_tags) "
-        f"UNION SELECT paper_id FROM (SELECT paper_id, kind, key, name FROM sync_tags "
-        f"EXCEPT {TAG_STATE})"
+        "UNION SELECT paper_id FROM (SELECT paper_id, kind, key, name FROM sync_tags "
+        f"EXCEPT SELECT * FROM ({TAG_STATE}))"
     )
     """Papers whose tags or hand removals differ from what was last exchanged (whichever
     path wrote them: picker, CLI, rules on ingest, undo, a rename)."""

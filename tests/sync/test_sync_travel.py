@@ -10,6 +10,7 @@ from synclib import comparable, fictional, ingest, open_library, pid_of, run
 from readq import rules
 from readq.models import Source, Status
 from readq.store import Store
+from readq.sync import sync_status
 
 
 @pytest.fixture
@@ -205,6 +206,8 @@ def test_tags_travel_both_ways_with_renames_and_undo(tmp_path: Path, folder: Pat
     assert a.tag_snapshot([pid_of(a, "2612.10002")])[0].excluded == ("project/avatars",)
     assert _tags(a, "2612.10003") == ["Project/Avatars"]
     assert comparable(a) == comparable(b)
+    # Nothing is left to send once synced (a hand removal is not a change at every sync).
+    assert sync_status(a).pending == sync_status(b).pending == 0
     b.restore_tags(before)  # undo of the removal
     b.rename_tag("project/avatars", "PROJECT/avatars")  # a rename of the case only
     run(b, folder)
