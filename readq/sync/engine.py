@@ -292,13 +292,14 @@ class _Capture:
 
     @classmethod
     def count_pending(cls, conn: sqlite3.Connection) -> int:
-        """How many papers have changes not sent yet (an upper bound: a paper whose
-        ``updated_at`` moved with no field changed counts)."""
+        """How many papers, saved views and rules have changes not sent yet (an upper
+        bound: a paper whose ``updated_at`` moved with no field changed counts)."""
         ids = {int(r[0]) for r in conn.execute(cls.PAPERS_CHANGED)}
         ids.update(int(r[0]) for r in conn.execute(cls.REVS_CHANGED.replace("r.id, ", "")))
         ids.update(int(r[0]) for r in conn.execute(cls.SOURCES_NEW))
         ids.update(int(r[0]) for r in conn.execute(cls.TAGS_CHANGED))
-        return len(ids) + len(conn.execute(cls.PAPERS_GONE).fetchall())
+        records = sum(1 for _ in _records_to_send(conn))
+        return len(ids) + len(conn.execute(cls.PAPERS_GONE).fetchall()) + records
 
 
 class _Session:
@@ -523,33 +524,9 @@ class _Session:
         )
 
     # --------------------------------------------------------------- records
-    def _current_records(self) -> dict[str, dict[str, Any]]:
-        """The saved views and rules here, by uid, as their fields travel."""
-        found: dict[str, dict[str, Any]] = {}
-        for name, query, position in self.conn.execute("SELECT name, query, position FROM views"):
-            found[f"view:{str(name).casefold()}"] = {
-                "live": 1,
-                "name": str(name),
-                "query": str(query),
-                "position": position,
-            }
-        for tag, query, created in self.conn.execute(
-            "SELECT tag, query, created_at FROM rules ORDER BY id"
-        ):
-            uid = _rule_uid(str(created), str(tag), str(query))
-            found[uid] = {"live": 1, "tag": str(tag), "query": str(query), "created": str(created)}
-        return found
-
     def _capture_records(self, tick: Callable[[], str]) -> Iterator[dict[str, Any]]:
         """Views and rules added, changed or removed since the last exchange."""
-        current = self._current_records()
-        bases = {
-            str(u): json.loads(raw)
-            for u, raw in self.conn.execute("SELECT uid, fields FROM sync_records")
-        }
-        for uid in sorted(set(current) | set(bases)):
-            base: dict[str, list[Any]] = bases.get(uid, {})
-            values = current.get(uid, {"live": 0})
+        for uid, base, values in _records_to_send(self.conn):
             changed: dict[str, list[Any]] = {}
             for name, value in values.items():
                 old = base.get(name)
@@ -1422,6 +1399,38 @@ class _Session:
 
 _NOT_DELETED = F.digest([None])
 """The digest of the ``deleted`` field of a paper outside the trash."""
+
+
+def _records_here(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """The saved views and rules of the library, by uid, as their fields travel."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, query, position in conn.execute("SELECT name, query, position FROM views"):
+        found[f"view:{str(name).casefold()}"] = {
+            "live": 1,
+            "name": str(name),
+            "query": str(query),
+            "position": position,
+        }
+    for tag, query, created in conn.execute("SELECT tag, query, created_at FROM rules"):
+        uid = _rule_uid(str(created), str(tag), str(query))
+        found[uid] = {"live": 1, "tag": str(tag), "query": str(query), "created": str(created)}
+    return found
+
+
+def _records_to_send(
+    conn: sqlite3.Connection,
+) -> Iterator[tuple[str, dict[str, list[Any]], dict[str, Any]]]:
+    """``(uid, fields as last exchanged, values now)`` of each view and rule whose values
+    moved since (a removed one is ``{"live": 0}`` now)."""
+    current = _records_here(conn)
+    bases = {
+        str(u): json.loads(raw) for u, raw in conn.execute("SELECT uid, fields FROM sync_records")
+    }
+    for uid in sorted(set(current) | set(bases)):
+        base: dict[str, list[Any]] = bases.get(uid, {})
+        values = current.get(uid, {"live": 0})
+        if any(base.get(n) is None or base[n][1] != [v] for n, v in values.items()):
+            yield uid, base, values
 
 
 def _rule_uid(created: str, tag: str, query: str) -> str:

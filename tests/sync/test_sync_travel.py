@@ -280,7 +280,9 @@ def test_saved_views_travel_add_remove_rename(tmp_path: Path, folder: Path) -> N
     a, b = _synced_pair(tmp_path, folder, count=1)
     a.add_view("Reading group", "tag:rg -is:read")
     a.add_view("Survey", "tag:survey")
+    assert sync_status(a).pending == 2  # the two views wait to be sent
     run(a, folder)
+    assert sync_status(a).pending == 0
     run(b, folder)
     assert [(v.name, v.query) for v in b.views()] == [
         ("Reading group", "tag:rg -is:read"),
@@ -374,3 +376,31 @@ def test_write_paths_without_updated_at_are_sent(tmp_path: Path, folder: Path) -
     run(b, folder)
     assert [b.get(p).arxiv_id for p in b.queue_ids()] == ids
     assert comparable(a) == comparable(b)
+
+
+def test_a_device_joining_from_a_snapshot_gets_tags_rules_views_and_the_queue(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readq.sync import engine
+
+    monkeypatch.setattr(engine, "SNAPSHOT_MIN_ENTRIES", 3)
+    a = open_library(tmp_path, "a")
+    ingest(a, [fictional(n) for n in range(1, 5)])
+    a.change_tags([pid_of(a, "2612.10001")], add=["kept"])
+    a.change_tags([pid_of(a, "2612.10002")], add=["gone"])
+    a.change_tags([pid_of(a, "2612.10002")], remove=["gone"])  # a hand removal
+    rules.add(a, "toy", "toy")
+    a.add_view("Kept", "tag:kept")
+    a.add_view("Dropped", "tag:x")
+    a.remove_view("Dropped")  # a tombstone in the snapshot
+    a.set_status([pid_of(a, "2612.10003"), pid_of(a, "2612.10001")], Status.TO_READ)
+    a.queue_move(pid_of(a, "2612.10001"), "top")
+    first = run(a, folder)
+    assert first.snapshot is not None
+    for log in (folder / "readq-sync").rglob("log-*.jsonl"):
+        log.unlink()  # the joiner reads the snapshot alone
+    c = open_library(tmp_path, "c")
+    run(c, folder)
+    assert comparable(a) == comparable(c)
+    assert c.tag_snapshot([pid_of(c, "2612.10002")])[0].excluded == ("gone",)
+    assert [v.name for v in c.views()] == ["Kept"]
