@@ -6,8 +6,15 @@ killed after, the next sync captures the same changes again (entries are idempot
 neither the library nor the folder is ever half-synced.
 
 Change capture compares the library with what the last sync left (``sync_base``): a paper
-whose ``updated_at`` moved (every write path of the store sets it), a new note revision,
-source or paper, a paper gone for good. Nothing is added to the write paths themselves.
+whose ``updated_at`` or queue place moved, a new note revision, source or paper, a paper gone
+for good, tags and hand removals that differ from ``sync_tags``, saved views and rules that
+differ from ``sync_records``. Nothing is added to the write paths themselves, so every path
+(the tag picker, the CLI, rules on ingest or import, undo, applied queue orders) is seen.
+
+Tags travel as one field per tag per paper (an add/remove set); views and rules as records
+keyed by their own uid. After merging, what the merge left against the library's rules (a
+tag a rule added over a hand removal, a queue place on a paper not to read, two papers or
+tabs at one place) is fixed the same way on every device and sent in the same sync.
 """
 
 from __future__ import annotations
@@ -352,10 +359,9 @@ class _Session:
                 self.read_log(log)
         if self.rebroadcast:
             self.write_log([self.bundle(pid) for pid in sorted(self.rebroadcast)])
-        if self.changed or self.records_changed:
-            # What merging left invalid here is made valid, and sent at once with a stamp
-            # later than everything read: every device ends with the same fixed state.
-            self.settle_merged()
+        # What merging left invalid here is made valid, and sent at once with a stamp later
+        # than everything read: every device ends with the same fixed state.
+        if (self.changed or self.records_changed) and self.settle_merged():
             fixes = list(self.capture())
             if fixes:
                 self.write_log(fixes)
@@ -396,12 +402,16 @@ class _Session:
         candidates = sorted(papers | set(revs) | sources | tagged)
         for start in range(0, len(candidates), 500):
             chunk = candidates[start : start + 500]
-            for entry in self._capture_chunk(chunk, revs, tick):
+            for entry in self._capture_chunk(chunk, revs, tagged, tick):
                 if entry is not None:
                     yield entry
 
     def _capture_chunk(
-        self, chunk: list[int], revs: dict[int, list[int]], tick: Callable[[], str]
+        self,
+        chunk: list[int],
+        revs: dict[int, list[int]],
+        tagged: set[int],
+        tick: Callable[[], str],
     ) -> Iterator[dict[str, Any] | None]:
         conn = self.conn
         marks = ",".join("?" * len(chunk))
@@ -426,7 +436,10 @@ class _Session:
             # Revisions first: the note's value names its current revision by uid.
             rev_entries = [self._capture_rev(rid, pid, tick) for rid in revs.get(pid, [])]
             base = bases.get(pid)
-            values = self._values(row[:-1], pid, base[1] if base is not None else {})
+            # Tags are read only for papers whose tags moved (the others' are as exchanged).
+            values = self._values(
+                row[:-1], pid, base[1] if base is not None else {}, tags=pid in tagged
+            )
             entry: dict[str, Any] = {}
             if base is None:
                 uid = self._new_uid(pid, values["data"])
@@ -469,7 +482,8 @@ class _Session:
                 "(SELECT queue_pos FROM papers WHERE id = ?) WHERE paper_id = ?",
                 (updated_at, json.dumps(stamps), pid, pid),
             )
-            self._save_tag_base(pid)
+            if pid in tagged:
+                self._save_tag_base(pid)
             if not changed and not rev_entries and not new_sources:
                 yield None
                 continue
@@ -484,10 +498,10 @@ class _Session:
             yield entry
 
     def _values(
-        self, row: Sequence[object], pid: int, stamps: dict[str, list[str]]
+        self, row: Sequence[object], pid: int, stamps: dict[str, list[str]], *, tags: bool = True
     ) -> dict[str, Any]:
-        """Every field of paper ``pid`` as it travels: its columns' fields, then one field
-        per tag and hand removal it has, or had when last stamped (``[0]``: removed)."""
+        """Every field of paper ``pid`` as it travels: its columns' fields, then (``tags``)
+        one field per tag and hand removal it has, or had when last stamped (``[0]``)."""
         values: dict[str, Any] = {}
         at = 0
         for handler in F.FIELDS:
@@ -497,6 +511,8 @@ class _Session:
             if handler.name == F.NOTE:
                 value = [value[0], self._rev_uid(value[1])]
             values[handler.name] = value
+        if not tags:
+            return values
         for name in stamps:
             if F.member_kind(name) is not None:
                 values[name] = [0]
@@ -692,15 +708,16 @@ class _Session:
         )
         return True
 
-    def settle_merged(self) -> None:
+    def settle_merged(self) -> bool:
         """Make what merging produced obey the library's rules, the same way on every device:
         rules that arrived tag the papers they select here; a tag removed by hand is not on
         the paper (a rule elsewhere that had not seen the removal does not put it back); only
         to-read papers hold a queue place; no two queued papers share one (ties are spread by
-        their uid, an order every device agrees on)."""
+        their uid, an order every device agrees on). Returns whether anything moved."""
         from readq import rules, tags
 
         conn = self.conn
+        before = conn.total_changes
         if self.new_rules:
             wanted = set(self.new_rules)
             found = [r for r in rules.rules(conn) if r.id in wanted]
@@ -714,7 +731,6 @@ class _Session:
                 "AND e.paper_id = paper_tags.paper_id)"
             )
             tags.drop_unused(conn)
-            tags.touch(conn)
         if (
             self.records_changed
             and conn.execute(
@@ -754,6 +770,10 @@ class _Session:
                 conn.execute(
                     "UPDATE papers SET queue_pos = ? WHERE id = ?", (float(pos) + n * step, pid)
                 )
+        moved = conn.total_changes != before
+        if self.tags_moved or moved:
+            tags.touch(conn)  # a running search index forgets the tag sets it keeps
+        return moved
 
     def _rev_uid(self, rev_id: object) -> str | None:
         if rev_id is None:
