@@ -1432,7 +1432,7 @@ def sync_command(
         say(f"last sync: {status.last_sync or 'never'}", keep_newlines=False)
         if status.last_problem:
             say(f"last problem: {status.last_problem}", keep_newlines=False)
-        say(f"changes not sent yet: {status.pending} papers")
+        say(f"changes not sent yet: {status.pending} (papers, saved views, rules)")
         if not status.devices:
             say("other devices: none seen yet")
         for device in status.devices:

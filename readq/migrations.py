@@ -342,4 +342,33 @@ def m011_sync(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_sync_records(db: Database) -> None:
+    """Tags, tagging rules, saved views and queue places travel by sync too.
+
+    ``sync_base.queue_pos`` is the place a paper had when last exchanged: the capture finds
+    moved papers by comparing it (a renumbered queue or an applied order moves places without
+    touching ``updated_at``). ``sync_tags`` holds each paper's tags and hand removals as last
+    exchanged (``kind`` 't' or 'x'): the capture compares it with ``paper_tags`` and
+    ``rule_exclusions``, so every tag write path (picker, CLI, rules, undo, rename) is seen
+    without touching them. ``sync_records`` keeps, per saved view and rule (keyed by its uid
+    across devices), each field's stamp and value, deleted ones included (tombstones).
+    ``sync_tag_names`` holds the stamp of the spelling each tag is shown with (the newest
+    spelling any device tagged a paper with wins: a rename of the case travels)."""
+    db.execute("ALTER TABLE sync_base ADD COLUMN queue_pos REAL")
+    db.execute(
+        """
+        CREATE TABLE sync_tags (
+            paper_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (paper_id, kind, key)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE TABLE sync_records (uid TEXT PRIMARY KEY, fields TEXT NOT NULL)")
+    db.execute("CREATE TABLE sync_tag_names (key TEXT PRIMARY KEY, hlc TEXT NOT NULL)")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -23,6 +23,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m009_views_queue",
     "m010_discover",
     "m011_sync",
+    "m012_sync_records",
 )
 """Every migration this readq knows, in order."""
 

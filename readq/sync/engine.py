@@ -6,8 +6,15 @@ killed after, the next sync captures the same changes again (entries are idempot
 neither the library nor the folder is ever half-synced.
 
 Change capture compares the library with what the last sync left (``sync_base``): a paper
-whose ``updated_at`` moved (every write path of the store sets it), a new note revision,
-source or paper, a paper gone for good. Nothing is added to the write paths themselves.
+whose ``updated_at`` or queue place moved, a new note revision, source or paper, a paper gone
+for good, tags and hand removals that differ from ``sync_tags``, saved views and rules that
+differ from ``sync_records``. Nothing is added to the write paths themselves, so every path
+(the tag picker, the CLI, rules on ingest or import, undo, applied queue orders) is seen.
+
+Tags travel as one field per tag per paper (an add/remove set); views and rules as records
+keyed by their own uid. After merging, what the merge left against the library's rules (a
+tag a rule added over a hand removal, a queue place on a paper not to read, two papers or
+tabs at one place) is fixed the same way on every device and sent in the same sync.
 """
 
 from __future__ import annotations
@@ -261,7 +268,7 @@ class _Capture:
     PAPERS_CHANGED = (
         "SELECT p.id FROM papers p LEFT JOIN sync_base b ON b.paper_id = p.id "
         "WHERE b.paper_id IS NULL OR b.updated_at IS NOT p.updated_at "
-        "OR b.added_at IS NOT p.added_at"
+        "OR b.added_at IS NOT p.added_at OR b.queue_pos IS NOT p.queue_pos"
     )
     PAPERS_GONE = (
         "SELECT b.paper_id, b.uid FROM sync_base b "
@@ -273,6 +280,18 @@ class _Capture:
         "ON s.rev_id = r.id AND s.paper_id = r.paper_id "
         "WHERE s.rev_id IS NULL OR s.created_at IS NOT r.created_at"
     )
+    TAG_STATE = (
+        "SELECT pt.paper_id, 't', t.key, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+        "UNION ALL SELECT paper_id, 'x', tag_key, '' FROM rule_exclusions"
+    )
+    TAGS_CHANGED = (
+        f"SELECT paper_id FROM (SELECT * FROM ({TAG_STATE}) EXCEPT "
+        "SELECT paper_id, kind, key, name FROM sync_tags) "
+        "UNION SELECT paper_id FROM (SELECT paper_id, kind, key, name FROM sync_tags "
+        f"EXCEPT SELECT * FROM ({TAG_STATE}))"
+    )
+    """Papers whose tags or hand removals differ from what was last exchanged (whichever
+    path wrote them: picker, CLI, rules on ingest, undo, a rename)."""
     SOURCES_NEW = (
         "SELECT ps.paper_id FROM paper_sources ps LEFT JOIN sync_sources s "
         "ON s.paper_id = ps.paper_id AND s.path = ps.path WHERE s.path IS NULL"
@@ -280,12 +299,14 @@ class _Capture:
 
     @classmethod
     def count_pending(cls, conn: sqlite3.Connection) -> int:
-        """How many papers have changes not sent yet (an upper bound: a paper whose
-        ``updated_at`` moved with no field changed counts)."""
+        """How many papers, saved views and rules have changes not sent yet (an upper
+        bound: a paper whose ``updated_at`` moved with no field changed counts)."""
         ids = {int(r[0]) for r in conn.execute(cls.PAPERS_CHANGED)}
         ids.update(int(r[0]) for r in conn.execute(cls.REVS_CHANGED.replace("r.id, ", "")))
         ids.update(int(r[0]) for r in conn.execute(cls.SOURCES_NEW))
-        return len(ids) + len(conn.execute(cls.PAPERS_GONE).fetchall())
+        ids.update(int(r[0]) for r in conn.execute(cls.TAGS_CHANGED))
+        records = sum(1 for _ in _records_to_send(conn))
+        return len(ids) + len(conn.execute(cls.PAPERS_GONE).fetchall()) + records
 
 
 class _Session:
@@ -306,6 +327,9 @@ class _Session:
         self.newest_seen: dict[str, str] = {}
         self.has_tombstones = _any_row(self.conn, "sync_tombstones")
         self.has_pending = _any_row(self.conn, "sync_pending")
+        self.records_changed = False
+        self.tags_moved = False
+        self.new_rules: list[int] = []
 
     # ------------------------------------------------------------------ run
     def run(self, *, first: bool) -> None:
@@ -335,6 +359,12 @@ class _Session:
                 self.read_log(log)
         if self.rebroadcast:
             self.write_log([self.bundle(pid) for pid in sorted(self.rebroadcast)])
+        # What merging left invalid here is made valid, and sent at once with a stamp later
+        # than everything read: every device ends with the same fixed state.
+        if (self.changed or self.records_changed) and self.settle_merged():
+            fixes = list(self.capture())
+            if fixes:
+                self.write_log(fixes)
         self.result.changed = len(self.changed)
         self.save_devices_seen()
         self.maybe_snapshot()
@@ -352,6 +382,8 @@ class _Session:
                 stamp = self.clock.tick()
             return stamp
 
+        # Records first: a log's views and rules come before the tags their rules set.
+        yield from self._capture_records(tick)
         for pid, uid in conn.execute(_Capture.PAPERS_GONE).fetchall():
             hlc = tick()
             self.forget_paper(int(pid))
@@ -366,15 +398,20 @@ class _Session:
         for rid, pid in conn.execute(_Capture.REVS_CHANGED):
             revs.setdefault(int(pid), []).append(int(rid))
         sources = {int(r[0]) for r in conn.execute(_Capture.SOURCES_NEW)}
-        candidates = sorted(papers | set(revs) | sources)
+        tagged = {int(r[0]) for r in conn.execute(_Capture.TAGS_CHANGED)}
+        candidates = sorted(papers | set(revs) | sources | tagged)
         for start in range(0, len(candidates), 500):
             chunk = candidates[start : start + 500]
-            for entry in self._capture_chunk(chunk, revs, tick):
+            for entry in self._capture_chunk(chunk, revs, tagged, tick):
                 if entry is not None:
                     yield entry
 
     def _capture_chunk(
-        self, chunk: list[int], revs: dict[int, list[int]], tick: Callable[[], str]
+        self,
+        chunk: list[int],
+        revs: dict[int, list[int]],
+        tagged: set[int],
+        tick: Callable[[], str],
     ) -> Iterator[dict[str, Any] | None]:
         conn = self.conn
         marks = ",".join("?" * len(chunk))
@@ -398,8 +435,11 @@ class _Session:
             updated_at = str(row[-1])
             # Revisions first: the note's value names its current revision by uid.
             rev_entries = [self._capture_rev(rid, pid, tick) for rid in revs.get(pid, [])]
-            values = self._values(row)
             base = bases.get(pid)
+            # Tags are read only for papers whose tags moved (the others' are as exchanged).
+            values = self._values(
+                row[:-1], pid, base[1] if base is not None else {}, tags=pid in tagged
+            )
             entry: dict[str, Any] = {}
             if base is None:
                 uid = self._new_uid(pid, values["data"])
@@ -422,6 +462,8 @@ class _Session:
                     hlc = tick()
                     stamps[name] = [hlc, mark]
                     changed[name] = [hlc, value]
+                    if name.startswith(F.TAG) and value[0] == 1:
+                        self._newest_spelling(name[len(F.TAG) :], hlc)
             new_sources = [
                 [n, p, s]
                 for n, p, s in conn.execute(
@@ -436,9 +478,12 @@ class _Session:
                 [(pid, s[1]) for s in new_sources],
             )
             conn.execute(
-                "UPDATE sync_base SET updated_at = ?, stamps = ? WHERE paper_id = ?",
-                (updated_at, json.dumps(stamps), pid),
+                "UPDATE sync_base SET updated_at = ?, stamps = ?, queue_pos = "
+                "(SELECT queue_pos FROM papers WHERE id = ?) WHERE paper_id = ?",
+                (updated_at, json.dumps(stamps), pid, pid),
             )
+            if pid in tagged:
+                self._save_tag_base(pid)
             if not changed and not rev_entries and not new_sources:
                 yield None
                 continue
@@ -452,7 +497,11 @@ class _Session:
                 entry["s"] = new_sources
             yield entry
 
-    def _values(self, row: Sequence[object]) -> dict[str, Any]:
+    def _values(
+        self, row: Sequence[object], pid: int, stamps: dict[str, list[str]], *, tags: bool = True
+    ) -> dict[str, Any]:
+        """Every field of paper ``pid`` as it travels: its columns' fields, then (``tags``)
+        one field per tag and hand removal it has, or had when last stamped (``[0]``)."""
         values: dict[str, Any] = {}
         at = 0
         for handler in F.FIELDS:
@@ -462,7 +511,269 @@ class _Session:
             if handler.name == F.NOTE:
                 value = [value[0], self._rev_uid(value[1])]
             values[handler.name] = value
+        if not tags:
+            return values
+        for name in stamps:
+            if F.member_kind(name) is not None:
+                values[name] = [0]
+        for kind, key, tag_name in self.conn.execute(
+            "SELECT 't', t.key, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+            "WHERE pt.paper_id = ? UNION ALL "
+            "SELECT 'x', tag_key, '' FROM rule_exclusions WHERE paper_id = ?",
+            (pid, pid),
+        ):
+            if kind == "t":
+                values[F.TAG + str(key)] = [1, str(tag_name)]
+            else:
+                values[F.EXCLUDED + str(key)] = [1]
         return values
+
+    def _save_tag_base(self, pid: int) -> None:
+        """Remember paper ``pid``'s tags and removals as exchanged now."""
+        self.conn.execute("DELETE FROM sync_tags WHERE paper_id = ?", (pid,))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO sync_tags (paper_id, kind, key, name) "
+            "SELECT pt.paper_id, 't', t.key, t.name FROM paper_tags pt "
+            "JOIN tags t ON t.id = pt.tag_id WHERE pt.paper_id = ? UNION ALL "
+            "SELECT paper_id, 'x', tag_key, '' FROM rule_exclusions WHERE paper_id = ?",
+            (pid, pid),
+        )
+
+    # --------------------------------------------------------------- records
+    def _capture_records(self, tick: Callable[[], str]) -> Iterator[dict[str, Any]]:
+        """Views and rules added, changed or removed since the last exchange."""
+        for uid, base, values in _records_to_send(self.conn):
+            changed: dict[str, list[Any]] = {}
+            for name, value in values.items():
+                old = base.get(name)
+                if old is None or old[1] != [value]:
+                    hlc = tick()
+                    base[name] = [hlc, [value]]
+                    changed[name] = [hlc, [value]]
+            if changed:
+                self._save_record(uid, base)
+                yield {"u": uid, "f": changed}
+
+    def _save_record(self, uid: str, fields_: dict[str, list[Any]]) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_records (uid, fields) VALUES (?, ?) "
+            "ON CONFLICT (uid) DO UPDATE SET fields = excluded.fields",
+            (uid, json.dumps(fields_, ensure_ascii=False)),
+        )
+
+    def apply_record(self, uid: str, kind: str, raw_fields: dict[str, Any]) -> None:
+        """Merge a view's or rule's fields (each last-writer-wins) and make the table match."""
+        row = self.conn.execute("SELECT fields FROM sync_records WHERE uid = ?", (uid,)).fetchone()
+        base: dict[str, list[Any]] = {} if row is None else json.loads(row[0])
+        moved = False
+        for name, pair in raw_fields.items():
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError(f"record field {name}: not [stamp, value]")
+            hlc = _stamp(pair[0])
+            value = F.validate_record_field(kind, name, pair[1])
+            if value is None:
+                continue
+            self.clock.observe(hlc)
+            self._note_device_hlc(hlc)
+            old = base.get(name)
+            if old is not None and hlc <= old[0]:
+                continue
+            base[name] = [hlc, [value]]
+            moved = True
+        if not moved:
+            return
+        self._save_record(uid, base)
+        self.records_changed = True
+        state = {n: v[1][0] for n, v in base.items()}
+        if kind == "view:":
+            self._materialize_view(uid, state)
+        else:
+            self._materialize_rule(uid, state)
+
+    def _materialize_view(self, uid: str, state: dict[str, Any]) -> None:
+        conn = self.conn
+        rows = [
+            (int(i), str(n))
+            for i, n in conn.execute("SELECT id, name FROM views").fetchall()
+            if f"view:{str(n).casefold()}" == uid
+        ]
+        complete = all(k in state for k in ("name", "query", "position"))
+        if state.get("live") != 1 or not complete:
+            for view_id, _ in rows:
+                conn.execute("DELETE FROM views WHERE id = ?", (view_id,))
+            return
+        if rows:
+            conn.execute(
+                "UPDATE views SET name = ?, query = ?, position = ? WHERE id = ?",
+                (state["name"], state["query"], state["position"], rows[0][0]),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO views (name, query, position, created_at) VALUES (?, ?, ?, ?)",
+                (state["name"], state["query"], state["position"], now_iso()),
+            )
+
+    def _materialize_rule(self, uid: str, state: dict[str, Any]) -> None:
+        conn = self.conn
+        rows = [
+            int(i)
+            for i, t, q, c in conn.execute("SELECT id, tag, query, created_at FROM rules")
+            if _rule_uid(str(c), str(t), str(q)) == uid
+        ]
+        complete = all(k in state for k in ("tag", "query", "created"))
+        if state.get("live") != 1 or not complete:
+            for rule_id in rows:
+                conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
+            return
+        if rows:
+            conn.execute(
+                "UPDATE rules SET tag = ?, created_at = ? WHERE id = ?",
+                (state["tag"], state["created"], rows[0]),
+            )
+            return
+        cur = conn.execute(
+            "INSERT INTO rules (tag, query, created_at) VALUES (?, ?, ?)",
+            (state["tag"], state["query"], state["created"]),
+        )
+        self.new_rules.append(int(cur.lastrowid or 0))
+
+    def _apply_member(self, pid: int, kind: str, name: str, hlc: str, value: list[Any]) -> None:
+        """Add or remove one tag (or hand removal) of a paper, and remember it as exchanged."""
+        conn = self.conn
+        if kind == "t":
+            key = name[len(F.TAG) :]
+            if value[0] == 1:
+                row = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    tid = int(
+                        conn.execute(
+                            "INSERT INTO tags (name, key) VALUES (?, ?)", (value[1], key)
+                        ).lastrowid
+                        or 0
+                    )
+                else:
+                    tid = int(row[0])
+                if self._newest_spelling(key, hlc):
+                    conn.execute("UPDATE tags SET name = ? WHERE id = ?", (value[1], tid))
+                conn.execute(
+                    "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)", (pid, tid)
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO sync_tags (paper_id, kind, key, name) "
+                    "VALUES (?, 't', ?, (SELECT name FROM tags WHERE id = ?))",
+                    (pid, key, tid),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM paper_tags WHERE paper_id = ? AND tag_id IN "
+                    "(SELECT id FROM tags WHERE key = ?)",
+                    (pid, key),
+                )
+                conn.execute(
+                    "DELETE FROM sync_tags WHERE paper_id = ? AND kind = 't' AND key = ?",
+                    (pid, key),
+                )
+        else:
+            key = name[len(F.EXCLUDED) :]
+            if value[0] == 1:
+                conn.execute(
+                    "INSERT OR IGNORE INTO rule_exclusions (tag_key, paper_id) VALUES (?, ?)",
+                    (key, pid),
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO sync_tags (paper_id, kind, key, name) "
+                    "VALUES (?, 'x', ?, '')",
+                    (pid, key),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM rule_exclusions WHERE tag_key = ? AND paper_id = ?", (key, pid)
+                )
+                conn.execute(
+                    "DELETE FROM sync_tags WHERE paper_id = ? AND kind = 'x' AND key = ?",
+                    (pid, key),
+                )
+        self.tags_moved = True
+
+    def _newest_spelling(self, key: str, hlc: str) -> bool:
+        """Whether a tag spelled at ``hlc`` is the newest spelling of tag ``key`` seen (it
+        is then remembered as such)."""
+        row = self.conn.execute("SELECT hlc FROM sync_tag_names WHERE key = ?", (key,)).fetchone()
+        if row is not None and hlc <= str(row[0]):
+            return False
+        self.conn.execute(
+            "INSERT INTO sync_tag_names (key, hlc) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET hlc = excluded.hlc",
+            (key, hlc),
+        )
+        return True
+
+    def settle_merged(self) -> bool:
+        """Make what merging produced obey the library's rules, the same way on every device:
+        rules that arrived tag the papers they select here; a tag removed by hand is not on
+        the paper (a rule elsewhere that had not seen the removal does not put it back); only
+        to-read papers hold a queue place; no two queued papers share one (ties are spread by
+        their uid, an order every device agrees on). Returns whether anything moved."""
+        from readq import rules, tags
+
+        conn = self.conn
+        before = conn.total_changes
+        if self.new_rules:
+            wanted = set(self.new_rules)
+            found = [r for r in rules.rules(conn) if r.id in wanted]
+            if found:
+                rules.apply_all(self.store, conn, found)
+            self.new_rules = []
+        if self.tags_moved or self.records_changed:
+            conn.execute(
+                "DELETE FROM paper_tags WHERE EXISTS (SELECT 1 FROM rule_exclusions e "
+                "JOIN tags t ON t.key = e.tag_key WHERE t.id = paper_tags.tag_id "
+                "AND e.paper_id = paper_tags.paper_id)"
+            )
+            tags.drop_unused(conn)
+        if (
+            self.records_changed
+            and conn.execute(
+                "SELECT 1 FROM views GROUP BY position HAVING count(*) > 1 LIMIT 1"
+            ).fetchone()
+        ):
+            # Two devices each saved a view at the end of the tabs: the tabs are numbered
+            # again by place then name, an order every device agrees on.
+            ordered = sorted(
+                conn.execute("SELECT id, name, position FROM views").fetchall(),
+                key=lambda r: (r[2], str(r[1]).casefold()),
+            )
+            conn.executemany(
+                "UPDATE views SET position = ? WHERE id = ?",
+                [(n, r[0]) for n, r in enumerate(ordered, start=1)],
+            )
+        changed = sorted(self.changed)
+        if changed:
+            # The store's own queue rule (a to-read paper has a place, no other one does).
+            self.store._settle_queue(conn, changed)
+        ties = conn.execute(
+            "SELECT queue_pos FROM papers WHERE queue_pos IS NOT NULL AND deleted_at IS NULL "
+            "GROUP BY queue_pos HAVING count(*) > 1"
+        ).fetchall()
+        for (pos,) in ties:
+            (after,) = conn.execute(
+                "SELECT min(queue_pos) FROM papers WHERE queue_pos > ?", (pos,)
+            ).fetchone()
+            gap = 1.0 if after is None else float(after) - float(pos)
+            group = conn.execute(
+                "SELECT p.id FROM papers p JOIN sync_base b ON b.paper_id = p.id "
+                "WHERE p.queue_pos = ? AND p.deleted_at IS NULL ORDER BY b.uid",
+                (pos,),
+            ).fetchall()
+            step = gap / (len(group) + 1)
+            for n, (pid,) in enumerate(group[1:], start=1):
+                conn.execute(
+                    "UPDATE papers SET queue_pos = ? WHERE id = ?", (float(pos) + n * step, pid)
+                )
+        moved = conn.total_changes != before
+        if self.tags_moved or moved:
+            tags.touch(conn)  # a running search index forgets the tag sets it keeps
+        return moved
 
     def _rev_uid(self, rev_id: object) -> str | None:
         if rev_id is None:
@@ -514,7 +825,7 @@ class _Session:
 
     def forget_paper(self, pid: int) -> None:
         """Drop the sync records of a paper that is gone (or whose id was reused)."""
-        for table in ("sync_base", "sync_uids", "sync_revs", "sync_sources"):
+        for table in ("sync_base", "sync_uids", "sync_revs", "sync_sources", "sync_tags"):
             self.conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", (pid,))
 
     # ----------------------------------------------------------------- write
@@ -559,6 +870,8 @@ class _Session:
             pids = [int(r[0]) for r in self.conn.execute("SELECT paper_id FROM sync_base")]
             for start in range(0, len(pids), 500):
                 yield from _encode(self.bundle(pid) for pid in pids[start : start + 500])
+            for uid, raw in self.conn.execute("SELECT uid, fields FROM sync_records").fetchall():
+                yield from _encode([{"u": uid, "f": json.loads(raw)}])
             for uid, hlc in self.conn.execute("SELECT uid, hlc FROM sync_tombstones").fetchall():
                 yield from _encode([{"u": uid, "p": hlc}])
             for (entry,) in self.conn.execute("SELECT entry FROM sync_pending").fetchall():
@@ -582,7 +895,7 @@ class _Session:
             "SELECT uid, stamps FROM sync_base WHERE paper_id = ?", (pid,)
         ).fetchone()
         stamps = json.loads(raw)
-        values = self._values(row)
+        values = self._values(row, pid, stamps)
         fields_ = {n: [stamps[n][0], v] for n, v in values.items() if n in stamps}
         aliases = [
             str(r[0])
@@ -718,11 +1031,20 @@ class _Session:
         raw_fields = entry.get("f", {})
         if not isinstance(raw_fields, dict):
             raise ValueError("fields are not an object")
+        if not isinstance(uid, str):
+            raise ValueError("an entry's uid is not text")
+        kind = F.record_kind(uid)
+        if kind is not None:
+            self.apply_record(uid, kind, raw_fields)
+            return
         incoming: dict[str, tuple[str, Any]] = {}
         for name, pair in raw_fields.items():
             if not isinstance(pair, list) or len(pair) != 2:
                 raise ValueError(f"field {name}: not [stamp, value]")
             hlc = _stamp(pair[0])
+            if F.member_kind(name) is not None:
+                incoming[name] = (hlc, F.validate_member(name, pair[1]))
+                continue
             handler = F.BY_NAME.get(name)
             if handler is None:
                 continue  # a kind of state this readq does not know: left for a newer one
@@ -866,6 +1188,12 @@ class _Session:
                 self.check_note_conflict(pid, old, hlc, value)
             if old is not None and hlc <= old[0]:
                 continue
+            member = F.member_kind(name)
+            if member is not None:
+                self._apply_member(pid, member, name, hlc, value)
+                stamps[name] = [hlc, F.digest(value)]
+                touched = True
+                continue
             handler = F.BY_NAME[name]
             stored = value
             if name == F.NOTE:
@@ -888,8 +1216,9 @@ class _Session:
             # like a new one under a reused id at the next capture.
             conn.execute(
                 "UPDATE sync_base SET updated_at = ?, stamps = ?, "
-                "added_at = (SELECT added_at FROM papers WHERE id = ?) WHERE paper_id = ?",
-                (stamp, json.dumps(stamps), pid, pid),
+                "added_at = (SELECT added_at FROM papers WHERE id = ?), "
+                "queue_pos = (SELECT queue_pos FROM papers WHERE id = ?) WHERE paper_id = ?",
+                (stamp, json.dumps(stamps), pid, pid, pid),
             )
             self.changed.add(pid)
 
@@ -1090,6 +1419,46 @@ class _Session:
 
 _NOT_DELETED = F.digest([None])
 """The digest of the ``deleted`` field of a paper outside the trash."""
+
+
+def _records_here(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """The saved views and rules of the library, by uid, as their fields travel."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, query, position in conn.execute("SELECT name, query, position FROM views"):
+        found[f"view:{str(name).casefold()}"] = {
+            "live": 1,
+            "name": str(name),
+            "query": str(query),
+            "position": position,
+        }
+    for tag, query, created in conn.execute("SELECT tag, query, created_at FROM rules"):
+        uid = _rule_uid(str(created), str(tag), str(query))
+        found[uid] = {"live": 1, "tag": str(tag), "query": str(query), "created": str(created)}
+    return found
+
+
+def _records_to_send(
+    conn: sqlite3.Connection,
+) -> Iterator[tuple[str, dict[str, list[Any]], dict[str, Any]]]:
+    """``(uid, fields as last exchanged, values now)`` of each view and rule whose values
+    moved since (a removed one is ``{"live": 0}`` now)."""
+    current = _records_here(conn)
+    bases = {
+        str(u): json.loads(raw) for u, raw in conn.execute("SELECT uid, fields FROM sync_records")
+    }
+    for uid in sorted(set(current) | set(bases)):
+        base: dict[str, list[Any]] = bases.get(uid, {})
+        values = current.get(uid, {"live": 0})
+        if any(base.get(n) is None or base[n][1] != [v] for n, v in values.items()):
+            yield uid, base, values
+
+
+def _rule_uid(created: str, tag: str, query: str) -> str:
+    """A rule's id across devices: when it was made, its tag (key) and its query. A rename
+    of its tag makes it another rule (the old one removed), as the tags it set move too."""
+    from readq.tags import tag_key
+
+    return f"rule:{created}:{tag_key(tag)}:{query}"
 
 
 def _any_row(conn: sqlite3.Connection, table: str) -> bool:

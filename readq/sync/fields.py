@@ -78,6 +78,71 @@ def _check_data(value: Sequence[Json]) -> None:
         raise ValueError("field data: no title key or date added")
 
 
+def _check_queue(value: Sequence[Json]) -> None:
+    if value[0] is not None and not isinstance(value[0], int | float):
+        raise ValueError("field queue: a place is not a number")
+
+
+def _check_member(value: Sequence[Json]) -> None:
+    if value[0] not in (0, 1) or (len(value) > 1 and not isinstance(value[1], str)):
+        raise ValueError("a tag member is not [0|1, name]")
+
+
+TAG = "tag:"
+"""Prefix of a paper's tag members: ``tag:<key>`` = ``[1, name as shown]`` or ``[0]``."""
+EXCLUDED = "excl:"
+"""Prefix of a paper's hand removals: ``excl:<key>`` = ``[1]`` (no rule puts it back) or
+``[0]``."""
+
+
+def member_kind(name: str) -> str | None:
+    """'t' for a tag member field, 'x' for a hand removal, None for another field."""
+    if name.startswith(TAG) and len(name) > len(TAG):
+        return "t"
+    if name.startswith(EXCLUDED) and len(name) > len(EXCLUDED):
+        return "x"
+    return None
+
+
+def validate_member(name: str, value: Json) -> list[Json]:
+    """A tag member's value, or ``ValueError`` (``[1, name]`` / ``[0]`` / ``[1]``)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 2:
+        raise ValueError(f"field {name}: expected [0|1] or [1, name]")
+    _check_member(value)
+    if value[0] == 1 and name.startswith(TAG) and (len(value) != 2 or not value[1].strip()):
+        raise ValueError(f"field {name}: a tag without its name")
+    return value
+
+
+RECORD_KINDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "view:": {"live": int, "name": str, "query": str, "position": (int, float)},
+    "rule:": {"live": int, "tag": str, "query": str, "created": str},
+}
+"""State that is not per paper, keyed by its own uid (``view:<name folded>``,
+``rule:<created>:<tag key>:<query>``): each field is last-writer-wins, ``live`` 0 is a deletion."""
+
+
+def record_kind(uid: str) -> str | None:
+    """The kind prefix of a record uid (``view:``/``rule:``), None for a paper's uid."""
+    for prefix in RECORD_KINDS:
+        if uid.startswith(prefix):
+            return prefix
+    return None
+
+
+def validate_record_field(kind: str, name: str, value: Json) -> Json | None:
+    """A record field's single value; None for a field this readq does not know (skipped,
+    left for a newer one); ``ValueError`` for a wrong one."""
+    expected = RECORD_KINDS[kind].get(name)
+    if expected is None:
+        return None
+    if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], expected):
+        raise ValueError(f"record field {name}: not one value of the right type")
+    if name == "live" and value[0] not in (0, 1):
+        raise ValueError("record field live: not 0 or 1")
+    return value[0]
+
+
 NOTE = "note"
 """The note field: value ``[text, revision uid]`` (the revision is mapped to a local id)."""
 
@@ -88,6 +153,7 @@ FIELDS: tuple[Field, ...] = (
     Field("starred", ("starred",), edit=True, check=_check_starred),
     Field("deleted", ("deleted_at",), edit=False),
     Field(NOTE, ("note", "note_revision"), edit=True),
+    Field("queue", ("queue_pos",), edit=True, check=_check_queue),
 )
 """Every kind of per-paper state that travels, in the order an entry applies them."""
 

@@ -88,3 +88,39 @@ def test_a_corrupt_entry_exits_1_and_names_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{log.parent.name}/log-000001.jsonl:2: not JSON; skipped" in result.output
     assert "\x1b" not in result.output
+
+
+def test_tags_rules_views_and_queue_set_by_the_cli_travel(tmp_path: Path) -> None:
+    """Every CLI write path of issue 17 is seen by the next sync: ``readq tag``, ``readq
+    rule``, ``readq view``, ``readq queue move`` on one device show on the other."""
+    folder = tmp_path / "Shared"
+    folder.mkdir()
+    a = _library(tmp_path, "a")
+    (tmp_path / "b").mkdir()
+    b = tmp_path / "b" / "readq.db"
+    assert _invoke(a, "sync", str(folder)).exit_code == 0
+    assert _invoke(b, "sync", str(folder)).exit_code == 0
+    for args in (
+        ("tag", "add", "lanterns/tiny", "1"),
+        ("rule", "add", "gradients", "gradient"),
+        ("view", "add", "Lit", "tag:lanterns"),
+        ("mark", "to-read", "1"),
+    ):
+        result = _invoke(a, *args)
+        assert result.exit_code == 0, (args, result.output)
+    assert _invoke(a, "sync").exit_code == 0
+    assert _invoke(b, "sync").exit_code == 0
+    shown = json.loads(_invoke(b, "show", "1", "--json").output)
+    assert sorted(shown["tags"]) == ["gradients", "lanterns/tiny"]
+    assert "Lit" in _invoke(b, "view", "list").output
+    assert "gradient" in _invoke(b, "rule", "list").output
+    queue = json.loads(_invoke(b, "queue", "--json").output)
+    assert len(queue) == 1
+    # Back: a removal by hand and a removed view on b reach a.
+    assert _invoke(b, "tag", "remove", "gradients", "1").exit_code == 0
+    assert _invoke(b, "view", "remove", "Lit").exit_code == 0
+    assert _invoke(b, "sync").exit_code == 0
+    assert _invoke(a, "sync").exit_code == 0
+    shown = json.loads(_invoke(a, "show", "1", "--json").output)
+    assert shown["tags"] == ["lanterns/tiny"]
+    assert "Lit" not in _invoke(a, "view", "list").output

@@ -57,7 +57,8 @@ def pid_of(store: Store, arxiv_id: str) -> int:
 
 def comparable(store: Store) -> list[dict[str, Any]]:
     """The library's JSON export without what is local to one device (ids, timestamps of
-    local writes, the order rows were inserted in), sorted by identity."""
+    local writes, the order rows were inserted in), sorted by identity; then the queue in
+    order, the saved views, the rules and the tag counts."""
     papers: list[dict[str, Any]] = []
     for record in iter_paper_records(store, None):
         record = dict(record)
@@ -68,4 +69,21 @@ def comparable(store: Store) -> list[dict[str, Any]]:
         )
         record["sources"] = sorted((s["name"], s["path"], s["seen_at"]) for s in record["sources"])
         papers.append(record)
-    return sorted(papers, key=lambda r: json.dumps(r, sort_keys=True))
+    papers.sort(key=lambda r: json.dumps(r, sort_keys=True))
+    # What belongs to the whole library: the queue's visible order (by identity), the tags
+    # with their counts, the saved views in tab order and the rules.
+    queue = [
+        [str(r[0] or ""), str(r[1])]
+        for pid in store.queue_ids()
+        for r in [
+            store.conn.execute("SELECT arxiv_id, title FROM papers WHERE id = ?", (pid,)).fetchone()
+        ]
+    ]
+    views = [[v.name, v.query, v.position] for v in store.views()]
+    rules = sorted(
+        [str(t), str(q), str(c)]
+        for t, q, c in store.conn.execute("SELECT tag, query, created_at FROM rules")
+    )
+    tag_counts = [[t.name, t.count] for t in store.tag_counts()]
+    papers.append({"queue": queue, "views": views, "rules": rules, "tags": tag_counts})
+    return papers

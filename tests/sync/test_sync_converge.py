@@ -9,9 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from synclib import comparable, fictional, ingest, open_library, run
 
+from readq import rules
 from readq.models import Status
 from readq.store import Store
 
+TAGS = ["ml", "ML", "survey", "rg/a"]
+PLACES = ["top", "bottom", "first-after"]
 POOL = [fictional(1), fictional(2), fictional(3), fictional(4, with_id=False)]
 
 op = st.one_of(
@@ -23,6 +26,14 @@ op = st.one_of(
     st.tuples(st.just("trash"), st.integers(0, 2), st.integers(0, 3)),
     st.tuples(st.just("restore"), st.integers(0, 2), st.integers(0, 3)),
     st.tuples(st.just("empty"), st.integers(0, 2)),
+    st.tuples(st.just("tag"), st.integers(0, 2), st.integers(0, 3), st.sampled_from(TAGS)),
+    st.tuples(st.just("untag"), st.integers(0, 2), st.integers(0, 3), st.sampled_from(TAGS)),
+    st.tuples(st.just("queue"), st.integers(0, 2), st.integers(0, 3), st.sampled_from(PLACES)),
+    st.tuples(st.just("view"), st.integers(0, 2), st.sampled_from("uv"), st.sampled_from("ab")),
+    st.tuples(st.just("unview"), st.integers(0, 2), st.sampled_from("uv")),
+    st.tuples(st.just("rule"), st.integers(0, 2), st.sampled_from(TAGS)),
+    st.tuples(st.just("unrule"), st.integers(0, 2)),
+    st.tuples(st.just("retag"), st.integers(0, 2), st.sampled_from(TAGS), st.sampled_from(TAGS)),
     st.tuples(st.just("sync"), st.integers(0, 2)),
     st.tuples(st.just("tick"), st.integers(1, 4)),
 )
@@ -44,7 +55,7 @@ def _paper(store: Store, index: int) -> int | None:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(devices=st.integers(2, 3), ops=st.lists(op, max_size=25), order=st.randoms())
+@given(devices=st.integers(2, 3), ops=st.lists(op, max_size=30), order=st.randoms())
 def test_random_changes_converge(
     devices: int, ops: list[tuple[object, ...]], order: object
 ) -> None:
@@ -73,6 +84,27 @@ def test_random_changes_converge(
             if kind == "empty":
                 store.empty_trash()
                 continue
+            if kind == "view":
+                name, query = str(item[2]), f"tag:{item[3]}"
+                if store.view(name) is None:
+                    store.add_view(name, query)
+                continue
+            if kind == "unview":
+                if store.view(str(item[2])) is not None:
+                    store.remove_view(str(item[2]))
+                continue
+            if kind == "rule":
+                rules.add(store, str(item[2]), "lattice")
+                continue
+            if kind == "unrule":
+                found = rules.rules(store.conn)
+                if found:
+                    rules.remove(store, found[0].id)
+                continue
+            if kind == "retag":
+                if any(t.name.casefold() == str(item[2]).casefold() for t in store.tag_counts()):
+                    store.rename_tag(str(item[2]), str(item[3]))
+                continue
             index = int(item[2])  # type: ignore[call-overload]
             if kind == "ingest":
                 ingest(store, [POOL[index]], listing=f"list{i}.txt")
@@ -92,6 +124,18 @@ def test_random_changes_converge(
                 store.trash([pid])
             elif kind == "restore":
                 store.restore_trashed([pid])
+            elif kind == "tag":
+                store.change_tags([pid], add=[str(item[3])])
+            elif kind == "untag":
+                store.change_tags([pid], remove=[str(item[3])])
+            elif kind == "queue":
+                queued = store.queue_ids()
+                if pid in queued and len(queued) > 1:
+                    if item[3] == "first-after":
+                        anchor = queued[0] if queued[0] != pid else queued[1]
+                        store.queue_move(pid, "after", anchor)
+                    else:
+                        store.queue_move(pid, str(item[3]))
         # Everyone syncs, in a random order, until nothing moves.
         rng = order  # a random.Random
         for _ in range(3):

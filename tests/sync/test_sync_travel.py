@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from synclib import comparable, fictional, ingest, open_library, pid_of, run
 
-from readq.models import Status
+from readq import rules
+from readq.models import Source, Status
 from readq.store import Store
+from readq.sync import sync_status
 
 
 @pytest.fixture
@@ -170,3 +172,235 @@ def test_an_edit_after_emptying_the_trash_elsewhere_brings_it_back(
 def test_a_library_that_never_synced_has_no_sync_records(store: Store) -> None:
     """A library that never synced has no sync records (the migration adds empty tables)."""
     assert store.conn.execute("SELECT count(*) FROM sync_meta").fetchone()[0] == 0
+
+
+# ------------------------------------------------------------ tags, rules, views, queue
+def _tags(store: Store, arxiv_id: str) -> list[str]:
+    return list(store.tag_snapshot([pid_of(store, arxiv_id)])[0].tags)
+
+
+def _synced_pair(tmp_path: Path, folder: Path, count: int = 3) -> tuple[Store, Store]:
+    a, b = open_library(tmp_path, "a"), open_library(tmp_path, "b")
+    ingest(a, [fictional(n) for n in range(1, count + 1)])
+    run(a, folder)
+    run(b, folder)
+    return a, b
+
+
+def test_tags_travel_both_ways_with_renames_and_undo(tmp_path: Path, folder: Path) -> None:
+    a, b = _synced_pair(tmp_path, folder)
+    a.change_tags([pid_of(a, "2612.10001"), pid_of(a, "2612.10002")], add=["Project/Avatars"])
+    a.change_tags([pid_of(a, "2612.10003")], add=["survey"])
+    run(a, folder)
+    run(b, folder)
+    assert _tags(b, "2612.10001") == ["Project/Avatars"]
+    assert _tags(b, "2612.10003") == ["survey"]
+    assert comparable(a) == comparable(b)
+
+    # Back the other way: a removal by hand (remembered), a rename that merges, an undo.
+    before = b.change_tags([pid_of(b, "2612.10002")], remove=["project/avatars"])
+    b.rename_tag("survey", "Project/Avatars")
+    run(b, folder)
+    run(a, folder)
+    assert _tags(a, "2612.10002") == []
+    assert a.tag_snapshot([pid_of(a, "2612.10002")])[0].excluded == ("project/avatars",)
+    assert _tags(a, "2612.10003") == ["Project/Avatars"]
+    assert comparable(a) == comparable(b)
+    # Nothing is left to send once synced (a hand removal is not a change at every sync).
+    assert sync_status(a).pending == sync_status(b).pending == 0
+    b.restore_tags(before)  # undo of the removal
+    b.rename_tag("project/avatars", "PROJECT/avatars")  # a rename of the case only
+    run(b, folder)
+    run(a, folder)
+    assert _tags(a, "2612.10002") == ["PROJECT/avatars"]
+    assert a.tag_snapshot([pid_of(a, "2612.10002")])[0].excluded == ()
+    assert comparable(a) == comparable(b)
+
+
+def test_concurrent_tag_adds_and_removes_merge_per_tag(tmp_path: Path, folder: Path) -> None:
+    a, b = _synced_pair(tmp_path, folder)
+    one_a, one_b = pid_of(a, "2612.10001"), pid_of(b, "2612.10001")
+    a.change_tags([one_a], add=["alpha"])
+    b.change_tags([one_b], add=["beta"])  # at the same time, on the other device
+    run(a, folder)
+    run(b, folder)
+    run(a, folder)
+    assert _tags(a, "2612.10001") == _tags(b, "2612.10001") == ["alpha", "beta"]
+    a.change_tags([one_a], remove=["beta"], add=["gamma"])
+    b.change_tags([one_b], remove=["alpha"])
+    run(b, folder)
+    run(a, folder)
+    run(b, folder)
+    assert _tags(a, "2612.10001") == _tags(b, "2612.10001") == ["gamma"]
+    assert comparable(a) == comparable(b)
+
+
+def test_a_rule_elsewhere_does_not_put_back_a_tag_removed_by_hand(
+    tmp_path: Path, folder: Path
+) -> None:
+    a, b = _synced_pair(tmp_path, folder)
+    a.change_tags([pid_of(a, "2612.10001")], add=["lattice"])
+    a.change_tags([pid_of(a, "2612.10001")], remove=["lattice"])  # the user's decision
+    # Meanwhile b, which has not seen it, adds a rule that selects every paper.
+    rules.add(b, "lattice", "lattice")
+    assert _tags(b, "2612.10001") == ["lattice"]
+    run(b, folder)
+    run(a, folder)
+    run(b, folder)
+    for store in (a, b):
+        assert _tags(store, "2612.10001") == []
+        assert _tags(store, "2612.10002") == ["lattice"]
+        assert [(r.tag, r.query) for r in rules.rules(store.conn)] == [("lattice", "lattice")]
+    assert comparable(a) == comparable(b)
+
+
+def test_rules_travel_and_tag_the_papers_only_the_other_device_has(
+    tmp_path: Path, folder: Path
+) -> None:
+    a, b = _synced_pair(tmp_path, folder, count=1)
+    rules.add(a, "routing", "routing")
+    ingest(b, [fictional(7)])  # only on b so far
+    run(a, folder)
+    run(b, folder)
+    run(a, folder)
+    assert [r.tag for r in rules.rules(b.conn)] == ["routing"]
+    for store in (a, b):
+        assert _tags(store, "2612.10007") == ["routing"]
+    assert comparable(a) == comparable(b)
+    (rule,) = rules.rules(b.conn)
+    rules.remove(b, rule.id)
+    run(b, folder)
+    run(a, folder)
+    assert rules.rules(a.conn) == []
+    assert _tags(a, "2612.10001") == ["routing"]  # the tags a rule set stay: they are tags
+    assert comparable(a) == comparable(b)
+
+
+def test_saved_views_travel_add_remove_rename(tmp_path: Path, folder: Path) -> None:
+    a, b = _synced_pair(tmp_path, folder, count=1)
+    a.add_view("Reading group", "tag:rg -is:read")
+    a.add_view("Survey", "tag:survey")
+    assert sync_status(a).pending == 2  # the two views wait to be sent
+    run(a, folder)
+    assert sync_status(a).pending == 0
+    run(b, folder)
+    assert [(v.name, v.query) for v in b.views()] == [
+        ("Reading group", "tag:rg -is:read"),
+        ("Survey", "tag:survey"),
+    ]
+    # A rename is the view under its new name (the old one removed); a removal elsewhere.
+    b.remove_view("Survey")
+    b.add_view("For the survey", "tag:survey")
+    a.remove_view("reading group")
+    run(b, folder)
+    run(a, folder)
+    run(b, folder)
+    assert [v.name for v in a.views()] == [v.name for v in b.views()] == ["For the survey"]
+    assert comparable(a) == comparable(b)
+    # Removed on one device, then added again on the other later: the later add wins.
+    b.add_view("Survey", "tag:survey2")
+    run(b, folder)
+    run(a, folder)
+    assert a.view("survey") is not None and a.view("survey").query == "tag:survey2"  # type: ignore[union-attr]
+
+
+def test_queue_moves_on_two_devices_converge(tmp_path: Path, folder: Path) -> None:
+    a, b = _synced_pair(tmp_path, folder, count=5)
+    ids = ["2612.10001", "2612.10002", "2612.10003", "2612.10004", "2612.10005"]
+    a.set_status([pid_of(a, i) for i in ids], Status.TO_READ)
+    run(a, folder)
+    run(b, folder)
+    assert comparable(a) == comparable(b)
+    a.queue_move(pid_of(a, "2612.10005"), "top")
+    b.queue_move(pid_of(b, "2612.10004"), "top")  # concurrent moves to the same place
+    b.queue_move(pid_of(b, "2612.10001"), "after", pid_of(b, "2612.10003"))
+    run(a, folder)
+    run(b, folder)
+    run(a, folder)
+    assert comparable(a) == comparable(b)
+    order = [pid_of(a, i) for i in ("2612.10002", "2612.10001")]
+    a.set_queue_order(order)  # an applied suggested order (places only, no updated_at)
+    b.set_status([pid_of(b, "2612.10002")], Status.READ)  # meanwhile read on b
+    run(a, folder)
+    run(b, folder)
+    run(a, folder)
+    assert comparable(a) == comparable(b)
+    for store in (a, b):
+        queued = store.queue_ids()
+        assert len(queued) == len(set(store.queue_slots(queued)))
+        bad = store.conn.execute(
+            "SELECT count(*) FROM papers WHERE (status = 'to-read') != (queue_pos IS NOT NULL)"
+        ).fetchone()[0]
+        assert bad == 0
+        places = [s.position for s in store.queue_slots(queued)]
+        assert len(places) == len(set(places))  # no two papers share a place
+
+
+def test_two_devices_queueing_at_once_agree_on_one_order(tmp_path: Path, folder: Path) -> None:
+    """Both devices put a different paper at the bottom: the same number on each, ordered
+    the same way everywhere (not by local ids)."""
+    a, b = _synced_pair(tmp_path, folder, count=2)
+    ingest(b, [fictional(3)])
+    run(b, folder)
+    run(a, folder)
+    a.set_status([pid_of(a, "2612.10003")], Status.TO_READ)
+    b.set_status([pid_of(b, "2612.10001")], Status.TO_READ)
+    run(a, folder)
+    run(b, folder)
+    run(a, folder)
+    assert comparable(a) == comparable(b)
+    assert len(a.queue_ids()) == 2
+
+
+def test_write_paths_without_updated_at_are_sent(tmp_path: Path, folder: Path) -> None:
+    """Tags a rule sets on ingest, an applied order (places only) and its undo all reach
+    the other device: the capture compares the tables, not ``updated_at``."""
+    a, b = _synced_pair(tmp_path, folder, count=3)
+    rules.add(a, "sparse", "sparse")
+    ids = ["2612.10001", "2612.10002", "2612.10003"]
+    a.set_status([pid_of(a, i) for i in ids], Status.TO_READ)
+    run(a, folder)
+    run(b, folder)
+    with a.write():  # as readq.ingest does: the rule tags it in the ingest's transaction
+        source = Source(name="w.txt", path="/listings/w.txt", seen_at="2026-12-02T09:00:00")
+        rules.apply_to_new(a, a.ingest([fictional(4)], source, "paste").new_ids)
+    assert _tags(a, "2612.10004") == ["sparse"]
+    before = a.set_queue_order([pid_of(a, "2612.10003"), pid_of(a, "2612.10002")])
+    run(a, folder)
+    run(b, folder)
+    assert _tags(b, "2612.10004") == ["sparse"]
+    assert [b.get(p).arxiv_id for p in b.queue_ids()] == ["2612.10003", "2612.10002", "2612.10001"]
+    assert comparable(a) == comparable(b)
+    a.restore_queue_slots(before)  # undo of the applied order
+    run(a, folder)
+    run(b, folder)
+    assert [b.get(p).arxiv_id for p in b.queue_ids()] == ids
+    assert comparable(a) == comparable(b)
+
+
+def test_a_device_joining_from_a_snapshot_gets_tags_rules_views_and_the_queue(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readq.sync import engine
+
+    monkeypatch.setattr(engine, "SNAPSHOT_MIN_ENTRIES", 3)
+    a = open_library(tmp_path, "a")
+    ingest(a, [fictional(n) for n in range(1, 5)])
+    a.change_tags([pid_of(a, "2612.10001")], add=["kept"])
+    a.change_tags([pid_of(a, "2612.10002")], add=["gone"])
+    a.change_tags([pid_of(a, "2612.10002")], remove=["gone"])  # a hand removal
+    rules.add(a, "toy", "toy")
+    a.add_view("Kept", "tag:kept")
+    a.add_view("Dropped", "tag:x")
+    a.remove_view("Dropped")  # a tombstone in the snapshot
+    a.set_status([pid_of(a, "2612.10003"), pid_of(a, "2612.10001")], Status.TO_READ)
+    a.queue_move(pid_of(a, "2612.10001"), "top")
+    first = run(a, folder)
+    assert first.snapshot is not None
+    for log in (folder / "readq-sync").rglob("log-*.jsonl"):
+        log.unlink()  # the joiner reads the snapshot alone
+    c = open_library(tmp_path, "c")
+    run(c, folder)
+    assert comparable(a) == comparable(c)
+    assert c.tag_snapshot([pid_of(c, "2612.10002")])[0].excluded == ("gone",)
+    assert [v.name for v in c.views()] == ["Kept"]
