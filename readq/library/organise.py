@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from readq.library.outcomes import ChangeOutcome, short_title
 from readq.library.undo import QueueChange, UndoStack
 from readq.models import Paper, SavedView, SortKey
-from readq.store import QueueError, Store, ViewError
+from readq.store import VIEW_NAME_MAX, VIEW_NAME_REFUSED, QueueError, Store, ViewError
 
 PLACE_WORDS = {
     "top": "Moved to the top of the queue",
@@ -32,6 +32,22 @@ class Suggestion:
     ids: tuple[int, ...]
     changes: int
     """How many papers would change place (0: the queue is already in this order)."""
+
+
+def suggest_view_name(text: str, taken: Sequence[str]) -> str:
+    """A name for a view saved from a filter: the filter's own words, without the characters
+    a name may not hold, cut to the length a name may have, made unique against ``taken``
+    (case-insensitively) with " 2", " 3"... So ``V`` then Enter saves a view in two keys;
+    the user can type over it."""
+    cleaned = "".join(" " if c in VIEW_NAME_REFUSED else c for c in text)
+    base = " ".join(cleaned.split())[:VIEW_NAME_MAX].strip() or "view"
+    used = {name.casefold() for name in taken}
+    name, n = base, 1
+    while name.casefold() in used:
+        n += 1
+        suffix = f" {n}"
+        name = base[: VIEW_NAME_MAX - len(suffix)].rstrip() + suffix
+    return name
 
 
 class QueueActions:

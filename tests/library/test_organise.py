@@ -254,3 +254,14 @@ def test_an_older_backup_without_places_queues_its_to_read_papers_by_id(
         assert _queue(restored) == [2, 4]
     finally:
         restored.close()
+
+
+def test_a_view_name_is_offered_from_the_filter() -> None:
+    from readq.library.organise import suggest_view_name
+
+    assert suggest_view_name("  diffusion   OR flow ", []) == "diffusion OR flow"
+    assert suggest_view_name("a[b]\\c", []) == "a b c"
+    assert suggest_view_name("", []) == "view"
+    assert suggest_view_name("tea", ["Tea", "tea 2"]) == "tea 3"
+    long = "x" * 40
+    assert suggest_view_name(long, [long[:30]]) == "x" * 28 + " 2"

@@ -85,6 +85,24 @@ async def test_V_saves_the_view_and_filter_as_a_tab(tmp_path: Path) -> None:
         assert [store.get(i).title for i in screen.paper_list.ids] == [TITLES[0]]
 
 
+async def test_V_then_enter_saves_under_a_name_made_from_the_filter(tmp_path: Path) -> None:
+    """Two keys: the offered name is the filter's words (unique), selected."""
+    paths, store = build_library(tmp_path)
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"lanterns", "enter")
+        await settle(pilot, app)
+        await pilot.press("V", "enter")
+        await settle(pilot, app)
+        assert [(v.name, v.query) for v in store.views()] == [("lanterns", "is:new lanterns")]
+        await pilot.press("1", "slash", *"lanterns", "enter")
+        await settle(pilot, app)
+        await pilot.press("V", "enter")
+        await settle(pilot, app)
+        assert [v.name for v in store.views()] == ["lanterns", "lanterns 2"]
+
+
 async def test_queue_keys_move_the_paper_and_u_undoes(tmp_path: Path) -> None:
     paths, store = build_library(tmp_path)
     ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM papers ORDER BY id")]

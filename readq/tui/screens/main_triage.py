@@ -660,7 +660,10 @@ class TriageScreen(ListScreen):
             self.feedback(f"Saved view {view.name!r} ({where})")
             self.load_view_counts()
 
-        self.app.push_screen(SaveViewScreen(query, key), named)
+        from readq.library.organise import suggest_view_name
+
+        suggested = suggest_view_name(self.filter_text, [v.name for v, _n in self.saved_views])
+        self.app.push_screen(SaveViewScreen(query, key, suggested), named)
 
     def remove_saved_view(self, view: SavedView) -> None:
         """Forget a saved view after a yes (its papers are untouched)."""

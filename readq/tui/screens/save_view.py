@@ -1,4 +1,5 @@
-"""The "save as a view" dialog (``V``): a name for the current view and filter, then Enter.
+"""The "save as a view" dialog (``V``): a name for the current view and filter, then Enter
+(a name made from the filter is offered, selected: ``V`` Enter saves in two keys).
 
 It only asks; the main screen saves through the library and says what it did. The query is
 shown as plain text (it may hold anything the user typed).
@@ -35,10 +36,12 @@ class SaveViewScreen(ModalScreen[str | None]):
     SaveViewScreen Input { margin-top: 1; }
     """
 
-    def __init__(self, query: str, key: str | None) -> None:
+    def __init__(self, query: str, key: str | None, suggested: str = "") -> None:
         super().__init__()
         self.query_text = clean_line(strip_unsafe(query, keep_newlines=False))
         self.key = key
+        self.suggested = clean_line(strip_unsafe(suggested, keep_newlines=False))
+        """A name offered in the field, selected: Enter takes it, typing replaces it."""
 
     def compose(self) -> ComposeResult:
         """What is saved, and the name field."""
@@ -48,7 +51,9 @@ class SaveViewScreen(ModalScreen[str | None]):
             yield Static(Text(f"  {self.query_text}", style="bold"))
             yield Static(Text("Name (Enter: save, Esc: cancel)"))
             yield Input(
+                self.suggested,
                 placeholder="e.g. reading group",
+                select_on_focus=True,
                 id="view-name",
                 max_length=VIEW_NAME_MAX,
             )
