@@ -1098,6 +1098,12 @@ def queue_move(
 @click.option(
     "--shortest", "name", flag_value="shortest", help="Shortest first (pages, else abstract)."
 )
+@click.option(
+    "--recommended",
+    "name",
+    flag_value="recommended",
+    help="For you: ranked by your stars (as list --sort recommended).",
+)
 @click.option("--by", "by", type=TEXT, default=None, help="Another suggested order, by name.")
 @click.option("--apply", "apply_it", is_flag=True, help="Put the queue in this order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the suggested order as JSON.")
@@ -1108,7 +1114,7 @@ def queue_suggest(
     """Show a suggested order of the queue (a suggestion: nothing changes without --apply;
     the TUI's u undoes an applied order in one step)."""
     if (name is None) == (by is None):
-        fail("choose one suggested order: --oldest, --shortest or --by NAME")
+        fail("choose one suggested order: --oldest, --shortest, --recommended or --by NAME")
     with user_errors():
         library = context.library(write=apply_it)
         suggestion = library.suggest_queue(name or by or "")

@@ -26,7 +26,9 @@ class SuggestedOrder:
 
     name: str
     label: str
-    order: SuggestFn
+    order: SuggestFn | None
+    """None: an order only the library can compute (it needs the search index and the
+    user's labels: ``recommended``)."""
 
 
 _PAGES = re.compile(r"(\d{1,4})\s*(?:pages|pp\b|page\b)", re.IGNORECASE)
@@ -62,8 +64,13 @@ SUGGESTED_ORDERS: dict[str, SuggestedOrder] = {
         "shortest first (pages from the arXiv comment, else abstract length)",
         shortest_first,
     ),
+    "recommended": SuggestedOrder(
+        "recommended",
+        "for you (ranked by your stars, as the 'for you' sort; date added until 3 are starred)",
+        None,
+    ),
 }
-"""Every suggested order by name. The discovery engine adds ``score`` here (one entry)."""
+"""Every suggested order by name."""
 
 
 def register_order(order: SuggestedOrder) -> None:

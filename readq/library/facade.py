@@ -562,6 +562,16 @@ class Library(QueueActions):
             status=status, starred=starred, query=query, limit=limit, engine=engine
         )
 
+    def _ranked_queue(self, queue: list[int], engine: SearchEngine | None) -> list[int]:
+        """The queue in the recommended order (the "for you" sort over the to-read papers):
+        ranked papers first, the rest keeping their queue order (date added order until
+        enough papers are starred)."""
+        outcome = self.recommended(status=Status.TO_READ, engine=engine)
+        queued = set(queue)
+        ranked = [s.paper.id for s in outcome.papers if s.paper.id in queued]
+        seen = set(ranked)
+        return ranked + [pid for pid in queue if pid not in seen]
+
     def dismiss(
         self,
         ids: Sequence[int],

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from readq.library.outcomes import ChangeOutcome, short_title
 from readq.library.undo import QueueChange, UndoStack
 from readq.models import Paper, SavedView, SortKey
 from readq.store import VIEW_NAME_MAX, VIEW_NAME_REFUSED, QueueError, Store, ViewError
+
+if TYPE_CHECKING:
+    from readq.search.engine import SearchEngine
 
 PLACE_WORDS = {
     "top": "Moved to the top of the queue",
@@ -81,20 +85,30 @@ class QueueActions:
         self.undo_stack.record(change)
         return ChangeOutcome(description, (paper_id,), what, change)
 
-    def suggest_queue(self, name: str) -> Suggestion:
-        """A suggested order of the whole queue (``oldest``, ``shortest``, or one registered
-        later), shown, not applied. ``QueueError`` for an unknown name."""
+    def suggest_queue(self, name: str, engine: SearchEngine | None = None) -> Suggestion:
+        """A suggested order of the whole queue (``oldest``, ``shortest``, ``recommended``),
+        shown, not applied. ``QueueError`` for an unknown name. ``engine``: the search index
+        a front end already holds (``recommended`` ranks with it; else the saved one is
+        loaded, so call it from a worker)."""
         from readq.queue_order import SUGGESTED_ORDERS
 
         order = SUGGESTED_ORDERS.get(name)
         if order is None:
             known = ", ".join(sorted(SUGGESTED_ORDERS))
             raise QueueError(f"unknown suggested order {name!r} (expected one of: {known})")
-        current = self.store.queue_ids()
-        papers = self.store.get_many(current, with_sources=False)
-        ids = order.order(papers)
+        # With an engine this may run in a worker thread: read through the engine's reader.
+        current = (engine.reader if engine is not None else self.store).queue_ids()
+        if order.order is None:
+            ids = self._ranked_queue(current, engine)
+        else:
+            ids = order.order(self.store.get_many(current, with_sources=False))
         changes = sum(1 for a, b in zip(ids, current, strict=False) if a != b)
         return Suggestion(order.name, order.label, tuple(ids), changes)
+
+    def _ranked_queue(self, queue: list[int], engine: SearchEngine | None) -> list[int]:
+        """The queue in an order only the whole library can compute (the recommended one);
+        the facade, which owns the discover model, provides it."""
+        raise QueueError("this suggested order needs the library's search index")
 
     def apply_queue_order(self, suggestion: Suggestion) -> ChangeOutcome:
         """Put the queue in a suggested order (one transaction); one undo step puts every

@@ -130,3 +130,14 @@ def test_views_list_count_and_run(run) -> None:  # type: ignore[no-untyped-def]
     assert [v["name"] for v in json.loads(run("view", "list", "--json").output)] == [
         "starred or queued"
     ]
+
+
+def test_queue_suggest_recommended_shows_the_for_you_order(run) -> None:  # type: ignore[no-untyped-def]
+    a, b, c, _d, _e = _ids(run)
+    assert run("mark", "to-read", str(c), str(a), str(b)).exit_code == 0
+    shown = run("queue", "suggest", "--recommended")
+    assert shown.exit_code == 0, shown.output
+    assert "suggested order: for you" in shown.output and "not applied" in shown.output
+    suggested = json.loads(run("queue", "suggest", "--recommended", "--json").output)
+    assert sorted(r["id"] for r in suggested) == sorted([a, b, c])
+    assert _queue(run) == [c, a, b]  # nothing applied

@@ -158,3 +158,33 @@ def test_a_related_row_shows_hostile_text_as_text() -> None:
     assert "\x1b" not in row.plain and "\x07" not in row.plain
     assert "[@click=app.quit]x[/]" in row.plain and "[/usr/bin]" in row.plain
     assert not row.spans or all(span.style == "dim" for span in row.spans)
+
+
+async def test_palette_suggests_the_queue_in_the_for_you_order(tmp_path: Path) -> None:
+    """The "for you" suggested queue order ranks in a worker with the loaded index, asks,
+    applies, and one u puts the previous order back."""
+    from readq.store import Store
+    from readq.tui.screens.confirm import ConfirmScreen
+
+    paths, store, ids = _library(tmp_path, 3)
+    assert isinstance(store, Store)
+    other = [ids["language"][3], ids["language"][4]]
+    wanted = [ids["power"][3], ids["power"][4]]
+    store.set_status([*other, *wanted], Status.TO_READ)  # power papers last in the queue
+    before = store.queue_ids()
+    app = make_app(paths, store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        screen = main_of(app)
+        while app.searcher.engine is None:
+            await pilot.pause(0.05)
+        screen.suggest_queue("recommended")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen), _toasts(app)
+        assert "for you" in app.screen.question and store.queue_ids() == before
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert store.queue_ids()[:2] == wanted or set(store.queue_ids()[:2]) == set(wanted)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert store.queue_ids() == before

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 
-from textual import on
+from textual import on, work
 from textual.actions import SkipAction
 from textual.notifications import Notification, Notify
 from textual.widgets import Input
 
 from readq.library import StateOutcome, UndoOutcome
+from readq.library.organise import Suggestion
 from readq.library.outcomes import (
     ChangeOutcome,
     mark_description,
@@ -571,11 +572,39 @@ class TriageScreen(ListScreen):
 
     def suggest_queue(self, name: str) -> None:
         """Show a suggested order of the queue (clearly a suggestion), then apply it if the
-        user says yes; u puts the previous order back in one step."""
+        user says yes; u puts the previous order back in one step. The "for you" order ranks
+        with the loaded index, in a worker."""
+        from readq.queue_order import SUGGESTED_ORDERS
+
+        order = SUGGESTED_ORDERS.get(name)
+        if order is not None and order.order is None:
+            engine = self.rq.searcher.engine
+            if engine is None:
+                self.notify(
+                    "The search index is still loading: try again in a moment.",
+                    timeout=3,
+                    markup=False,
+                )
+                return
+            self._rank_queue(name)
+            return
+        self.offer_suggestion(self.rq.library.suggest_queue(name))
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _rank_queue(self, name: str) -> None:
+        """Rank the queue off the UI thread with the loaded index, then ask."""
+        try:
+            suggestion = self.rq.library.suggest_queue(name, self.rq.searcher.engine)
+        except Exception as exc:
+            self.app.call_from_thread(self._write_failed, "Queue order", exc)
+            return
+        self.app.call_from_thread(self.offer_suggestion, suggestion)
+
+    def offer_suggestion(self, suggestion: Suggestion) -> None:
+        """Show a computed suggestion and apply it on a yes."""
         from readq.tui.screens.confirm import ConfirmScreen
 
         library = self.rq.library
-        suggestion = library.suggest_queue(name)
         if not suggestion.ids:
             self.notify("The to-read queue is empty.", timeout=3, markup=False)
             return
