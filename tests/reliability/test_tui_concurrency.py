@@ -151,7 +151,7 @@ async def test_case05_readq_ingest_while_the_tui_marks_and_autosaves(tmp_path: P
     stored = dict(query(paths.db, "SELECT id, note FROM papers WHERE note != ''"))
     assert stored == notes
     assert integrity(paths.db) == "ok"
-    app.store.close()
+    app.library.store.close()
 
 
 # ---------------------------------------------------------------------------- case 6

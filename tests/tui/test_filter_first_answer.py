@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from readq.library.searcher import Searcher
 from support.tui_helpers import TITLES, build_library, main_of, make_app, settle
+
+from readq.library.searcher import Searcher
 
 
 async def settle_after_cancel(pilot: object, app: object) -> None:
