@@ -14,25 +14,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from readq import tags
+from readq.rule_values import Rule as Rule
 from readq.search import sql
 from readq.search.query import Query, QueryError, parse_query
 from readq.store import Store, now_iso
 
 PREVIEW_LIMIT = 50
 """Papers a preview lists (the count covers them all)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A stored rule: number (its id, what ``rule remove`` takes), tag and query text."""
-
-    id: int
-    tag: str
-    query: str
-    created_at: str
 
 
 def check(tag: str, query: str) -> tuple[str, Query]:

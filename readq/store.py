@@ -32,6 +32,12 @@ from readq.models import (
     Stats,
     Status,
 )
+from readq.store_values import VIEW_NAME_MAX as VIEW_NAME_MAX
+from readq.store_values import PaperState as PaperState
+from readq.store_values import QueueError as QueueError
+from readq.store_values import StoreError as StoreError
+from readq.store_values import UnknownPaperError as UnknownPaperError
+from readq.store_values import ViewError as ViewError
 from readq.tags import PaperTags, TagCount
 from readq.textclean import dedupe_keys, identity_key, normalise_key
 
@@ -84,10 +90,6 @@ def sort_sql(sort: SortKey, *, reverse: bool = False) -> str:
     return ", ".join(flipped)
 
 
-class StoreError(Exception):
-    """A problem with the library file that the user must hear about (one clear line)."""
-
-
 class NewerDatabaseError(StoreError):
     """The library was written by a newer readq: refuse it and leave it untouched."""
 
@@ -105,17 +107,6 @@ class UnwritableLibraryError(StoreError):
 
 class CorruptDatabaseError(StoreError):
     """The library file failed ``PRAGMA quick_check`` or is not a database."""
-
-
-class UnknownPaperError(KeyError):
-    """No paper has this id."""
-
-    def __init__(self, paper_id: int) -> None:
-        super().__init__(paper_id)
-        self.paper_id = paper_id
-
-    def __str__(self) -> str:
-        return f"no paper with id {self.paper_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,19 +127,6 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
-class PaperState:
-    """The user state of one paper, as saved for undo and redo."""
-
-    id: int
-    status: Status
-    starred: bool
-    read_at: str | None = None
-    """When it was marked read (undo puts the date back with the status)."""
-    queue_pos: float | None = None
-    """Its place in the to-read queue (undo puts a paper back where it was in the queue)."""
-
-
-@dataclass(frozen=True, slots=True)
 class QueueSlot:
     """A paper's place in the to-read queue (None: not in it), as saved for undo."""
 
@@ -156,19 +134,8 @@ class QueueSlot:
     position: float | None
 
 
-class QueueError(ValueError):
-    """A queue move that cannot be done (the paper, or the one it goes next to, is not in
-    the to-read queue); the message says which, in one line."""
-
-
-class ViewError(ValueError):
-    """A saved view that cannot be added or found (the message says why, in one line)."""
-
-
 QUEUE_PLACES = ("top", "bottom", "before", "after")
 """Where :meth:`Store.queue_move` puts a paper (``before``/``after`` another queued paper)."""
-VIEW_NAME_MAX = 30
-"""A view's name is a tab label: at most this many characters."""
 VIEW_NAME_REFUSED = ("[", "]", "\\")
 """Characters a view name cannot hold (markup in Textual's command palette)."""
 

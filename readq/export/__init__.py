@@ -11,33 +11,16 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
+from readq.export_formats import ExportFormat as ExportFormat
+from readq.export_formats import suggested_name as suggested_name
 from readq.models import SortKey
 from readq.search.selection import Selection, View
 from readq.store import Store
 
 __all__ = ["ExportFormat", "ExportResult", "export_papers", "select_ids", "suggested_name"]
-
-
-class ExportFormat(StrEnum):
-    """The formats readq writes."""
-
-    JSON = "json"
-    BIBTEX = "bibtex"
-    MARKDOWN = "markdown"
-    OBSIDIAN = "obsidian"
-    CSV = "csv"
-
-    @property
-    def extension(self) -> str:
-        """The usual file extension ("" for the Obsidian directory)."""
-        return {"json": ".json", "bibtex": ".bib", "markdown": ".md", "csv": ".csv"}.get(
-            self.value, ""
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +36,6 @@ class ExportResult:
     """Obsidian: old files of renamed papers, removed."""
     copies: tuple[str, ...] = ()
     """Obsidian: other files with a paper's readq_id holding the user's text: left alone."""
-
-
-def suggested_name(fmt: ExportFormat | str, *, now: datetime | None = None) -> str:
-    """A file (or, for obsidian, directory) name for an export: ``readq-20240305-101500.bib``."""
-    fmt = ExportFormat(fmt)
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    suffix = "-vault" if fmt is ExportFormat.OBSIDIAN else fmt.extension
-    return f"readq-{stamp}{suffix}"
 
 
 def select_ids(store: Store, selection: Selection) -> list[int] | None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readq.library.outcomes import Level
-from readq.notes import SAVE_ERRORS, NoteSession, RetryPolicy, SaveOutcome, SaveStatus
+from readq.notes import SAVE_ERRORS, RetryPolicy, SaveOutcome, SaveStatus
+from readq.notes import NoteSession as NoteSession
 from readq.store import Store
 
 AUTOSAVE_BUSY_MS = 250

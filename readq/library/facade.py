@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -59,6 +60,8 @@ if TYPE_CHECKING:  # the jobs' modules are imported when first used: start-up co
     from readq.importers import ImportReport
     from readq.ingest import FileReport, ProgressCallback
     from readq.library.discovery import DiscoverService, RecommendedOutcome, RelatedOutcome
+    from readq.paths import Paths
+    from readq.recovery import LibraryCheck
     from readq.rules import Rule
     from readq.search.engine import SearchEngine
     from readq.sync import SyncResult, SyncStatus
@@ -123,11 +126,76 @@ class Library(QueueActions):
         self.undo_stack = UndoStack(undo_limit)
         self.writer = BackgroundWriter(store.path, deliver=deliver)
         self._discover: DiscoverService | None = None
+        self._check: LibraryCheck | None = None
+
+    @classmethod
+    def open(cls, db: Path, *, backup_dir: Path | None = None) -> Library:
+        """Open the library file ``db`` (a front end never opens a connection itself: only
+        ``Store`` does, here)."""
+        return cls(Store.open(db, backup_dir=backup_dir))
+
+    @classmethod
+    def open_checked(cls, paths: Paths) -> Library:
+        """Open the library at ``paths`` as :func:`readq.recovery.open_library` does: a
+        damaged file is moved aside and ``LibraryDamagedError`` (a ``StoreError``) raised."""
+        from readq.recovery import open_library
+
+        return cls(open_library(paths))
+
+    def start_check(
+        self, on_damage: Callable[[str], None], after: threading.Event | None = None
+    ) -> None:
+        """``quick_check`` the file in a background thread once ``after`` is set (a front end's
+        first paint goes first); ``on_damage(detail)`` is called from that thread if it is
+        damaged. :meth:`check_result` says what it found."""
+        from readq.recovery import LibraryCheck
+
+        self._check = LibraryCheck(self.path, on_damage=on_damage, after=after)
+        self._check.start()
+
+    def check_result(self) -> str | None:
+        """What the background check found so far: the damage, or None (fine, not finished,
+        or never started). The thread is not waited for."""
+        return self._check.stop() if self._check is not None else None
+
+    @staticmethod
+    def report_damage(paths: Paths, detail: str) -> str:
+        """Move a damaged library aside and say, in one line, where it went and what next."""
+        from readq.recovery import report_damage
+
+        return str(report_damage(paths, detail))
+
+    def bind(self, deliver: Deliver) -> None:
+        """Deliver the queued writes' callbacks through ``deliver`` from now on: a front end
+        made after its library (the TUI's app) passes its own thread's runner here."""
+        self.writer.deliver = deliver
 
     @property
     def path(self) -> Path:
         """The library file."""
         return self.store.path
+
+    def reader(self) -> Store:
+        """A read-only connection of its own, for one worker thread (sqlite connections are
+        per thread); the caller closes it."""
+        return self.store.open_reader()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (the TUI polls it to reload)."""
+        return self.store.data_version()
+
+    def total_changes(self) -> int:
+        """How many rows this connection has changed since it opened (the TUI syncs after
+        its own writes pause)."""
+        return self.store.conn.total_changes
+
+    @staticmethod
+    def text_problem(text: str) -> str | None:
+        """Why a pasted ``text`` would ingest no papers (one line), or None when it holds at
+        least one: a paste dialog asks before closing, so that such a paste is not lost."""
+        from readq.ingest import text_problem
+
+        return text_problem(text)
 
     def close(self, timeout: float = 30.0) -> int:
         """Save the queued writes (up to ``timeout`` seconds), then close the store.
@@ -140,6 +208,11 @@ class Library(QueueActions):
         self.store.close()
         return left
 
+    def close_connection(self) -> None:
+        """Close the library's connection only; the queued writes are the caller's call (a
+        damaged library must not get them: the TUI closes its writer first, or not at all)."""
+        self.store.close()
+
     # ------------------------------------------------------------------ reads
     def stats(self) -> Stats:
         """Counts by status, starred and with notes."""
@@ -151,6 +224,10 @@ class Library(QueueActions):
             return self.store.get(paper_id)
         except UnknownPaperError:
             return None
+
+    def list_rows(self, ids: Sequence[int]) -> list[Paper]:
+        """The papers with these ids in this order, without their sources (a list's rows)."""
+        return self.store.get_many(ids, with_sources=False)
 
     def states(self, ids: Sequence[int]) -> list[PaperState]:
         """The papers' current status and star."""

@@ -142,6 +142,10 @@ CHILD_BUILD_MIN = 20_000
 which is then loaded): the UI's process keeps its GIL for keystrokes."""
 
 
+class SelectionError(Exception):
+    """A request's query could not be answered (a malformed query): the one-line reason."""
+
+
 class Cancelled(Exception):
     """The request was cancelled before it finished."""
 
@@ -306,6 +310,16 @@ class Searcher:
             return sql_search(reader, request, limit=rows, is_cancelled=is_cancelled)
         except SearchCancelled:
             raise Cancelled() from None
+
+    def selected_ids(
+        self, reader: Store, request: ListRequest, is_cancelled: IsCancelled
+    ) -> list[int]:
+        """Every id ``request`` selects, in order, materialised (an export's papers);
+        ``SelectionError`` with the reason for a bad query, ``Cancelled`` when cancelled."""
+        result = self.search(reader, request, is_cancelled)
+        if result.error is not None:
+            raise SelectionError(result.error)
+        return list(result.ids)
 
     def search(self, reader: Store, request: ListRequest, is_cancelled: IsCancelled) -> ListResult:
         """The ids for ``request`` (an error result for a bad query)."""

@@ -34,7 +34,8 @@ class BackgroundWriter:
 
     def __init__(self, db_path: Path, deliver: Callable[[Callable[[], None]], None]) -> None:
         self._db_path = db_path
-        self._deliver = deliver
+        self.deliver = deliver
+        """Runs a callback on the front end's thread (set again by a front end made after it)."""
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -85,6 +86,6 @@ class BackgroundWriter:
                         store.set_busy_timeout(QUEUED_BUSY_TIMEOUT_MS)
                     job.work(store)
                 except Exception as exc:  # reported to the UI, which reverts the change
-                    self._deliver(functools.partial(job.failed, exc))
+                    self.deliver(functools.partial(job.failed, exc))
             finally:
                 self._jobs.task_done()

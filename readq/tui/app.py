@@ -1,7 +1,8 @@
 """The readq TUI application: ``ReadqApp`` and ``run_app`` (what ``readq`` with no command runs).
 
-The app owns the store (used on the UI thread only), the settings, and the undo stack. It polls
-``PRAGMA data_version`` each second so that a ``readq ingest`` in another terminal shows up.
+The app owns the library (its connection used on the UI thread only; workers ask it for
+readers of their own) and the settings. It polls the library's data version each second so
+that a ``readq ingest`` in another terminal shows up.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from readq.library.writer import BackgroundWriter
 from readq.models import Paper
 from readq.paths import Paths
 from readq.search.selection import Selection, View
-from readq.store import Store, StoreError
+from readq.store_values import StoreError
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS, PALETTE_ONLY
 
@@ -64,15 +65,17 @@ class ReadqApp(App[int]):
         self,
         paths: Paths,
         *,
-        store: Store | None = None,
+        library: Library | None = None,
         url_opener: Callable[[str], object] | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         super().__init__()
         self.paths = paths
-        self.store = (
-            store if store is not None else Store.open(paths.db, backup_dir=paths.backup_dir)
+        self.library = (
+            library if library is not None else Library.open(paths.db, backup_dir=paths.backup_dir)
         )
+        """The application layer: every read and write, undo/redo, queued writes and jobs."""
+        self.library.bind(self._deliver_from_thread)
         self.settings: Settings
         self.settings, self.settings_problem = read_settings(paths.config_file)
         """``settings_problem``: why the settings file could not be used (None if it could);
@@ -85,11 +88,9 @@ class ReadqApp(App[int]):
         self.url_opener: Callable[[str], object] = url_opener or _open_in_browser
         self.opened_urls: list[str] = []
         self.poll_seconds = poll_seconds
-        self._data_version = self.store.data_version()
+        self._data_version = self.library.data_version()
         from readq.tui.drafts import NoteKeeper
 
-        self.library = Library(self.store, deliver=self._deliver_from_thread)
-        """The application layer: every write, undo/redo, queued writes and jobs."""
         # Made on first use of "for you" or `m`, not at start.
         self.searcher.discover_models = lambda engine: self.library.discover.model(engine)
         self.notes = NoteKeeper(
@@ -233,7 +234,7 @@ class ReadqApp(App[int]):
     def poll_library(self) -> None:
         """Reload what is shown when another connection changed the library."""
         try:
-            version = self.store.data_version()
+            version = self.library.data_version()
         except Exception:
             return
         if version != self._data_version:
@@ -244,7 +245,7 @@ class ReadqApp(App[int]):
     def _start_sync(self) -> None:
         """With a sync folder set: sync soon after start, after changes (debounced) and
         every few minutes, always in a worker thread (a key never waits for it)."""
-        self._sync_changes = self.store.conn.total_changes
+        self._sync_changes = self.library.total_changes()
         self._sync_timer: Timer | None = None
         self._sync_running = self._sync_again = False
         try:
@@ -260,7 +261,7 @@ class ReadqApp(App[int]):
 
     def _watch_local_changes(self) -> None:
         """This app wrote to the library: sync once the writes pause."""
-        changes = self.store.conn.total_changes
+        changes = self.library.total_changes()
         if changes == self._sync_changes:
             return
         self._sync_changes = changes
@@ -409,22 +410,16 @@ def run_app(paths: Paths) -> int:
     When the terminal goes away (or on SIGTERM/SIGHUP) the process ends within a bounded time
     (``readq.tui.terminal``), its drafts and queued marks saved first.
     """
-    from readq.recovery import LibraryCheck, open_library
-
     try:
-        store = open_library(paths)
+        library = Library.open_checked(paths)
     except (StoreError, OSError) as exc:
         print(f"readq: {exc}", file=sys.stderr)
         return 1
     app: ReadqApp | None = None
-    check: LibraryCheck | None = None
     try:
-        app = ReadqApp(paths, store=store)
+        app = ReadqApp(paths, library=library)
         _guard_exit(app, paths)
-        check = LibraryCheck(
-            paths.db, on_damage=partial(_stop_damaged, app), after=app.first_painted
-        )
-        check.start()
+        library.start_check(partial(_stop_damaged, app), after=app.first_painted)
         try:
             app.run()
         except Exception as exc:  # log and report in one line, never a raw traceback
@@ -441,7 +436,7 @@ def run_app(paths: Paths) -> int:
             return app.return_code or 1
         return app.return_code or 0
     finally:
-        damaged = check.stop() if check is not None else None
+        damaged = library.check_result()
         if app is not None:
             app.searcher.close()  # stops an index build still running (a child process)
             if damaged is None:
@@ -453,12 +448,10 @@ def run_app(paths: Paths) -> int:
                         "library stayed locked by another process"
                     )
             else:
-                _keep_drafts(app, paths)  # never write to a damaged file: recovery files
-        store.close()
+                _keep_drafts(app)  # never write to a damaged file: recovery files
+        library.close_connection()
         if damaged is not None:
-            from readq.recovery import report_damage
-
-            _tell(f"readq: {report_damage(paths, damaged)}")
+            _tell(f"readq: {Library.report_damage(paths, damaged)}")
 
 
 def _guard_exit(app: ReadqApp, paths: Paths) -> None:
@@ -514,16 +507,11 @@ def _stop_damaged(app: ReadqApp, detail: str) -> None:
         app.call_from_thread(partial(app.exit, None, 1))  # result None, return code 1
 
 
-def _keep_drafts(app: ReadqApp, paths: Paths) -> None:
+def _keep_drafts(app: ReadqApp) -> None:
     """Write unsaved drafts to their recovery files (the library is damaged)."""
-    from readq.notes import write_recovery
-
     for session in app.notes.sessions.values():
         if session.unsaved:
-            try:
-                write_recovery(paths.data_dir, session.paper_id, session.text)
-            except OSError:
-                continue
+            session.keep_copy()  # a failed write is skipped: the others are still tried
 
 
 def _log_line(log_file: Path, line: str) -> None:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual.timer import Timer
 
-from readq.library.drafts import DraftNotice, DraftOutcome, Drafts, OpenedDraft
+from readq.library.drafts import DraftNotice, DraftOutcome, Drafts, NoteSession, OpenedDraft
 from readq.library.outcomes import Level
-from readq.notes import NoteSession, RetryPolicy, SaveOutcome
+from readq.note_values import RetryPolicy, SaveOutcome
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from readq.library.settings import Settings
     from readq.models import Paper
     from readq.paths import Paths
-    from readq.store import Store
     from readq.tui.drafts import NoteKeeper
     from readq.tui.widgets.paper_list import PaperList
 
@@ -24,7 +23,6 @@ class AppServices(Protocol):
     """The app's state and verbs that screens use."""
 
     paths: Paths
-    store: Store
     library: Library
     settings: Settings
     searcher: Searcher

@@ -87,3 +87,58 @@ def test_a_selection_and_the_sql_path_load_no_search_engine() -> None:
         "assert 'readq.search.engine' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _tui_contract() -> dict[str, object]:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    found = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["type"] == "forbidden" and c["source_modules"] == ["readq.tui"]
+    ]
+    assert len(found) == 1, "one forbidden contract keeps the TUI off the core that does work"
+    contract: dict[str, object] = found[0]
+    return contract
+
+
+def test_the_tui_imports_no_core_module_that_does_work() -> None:
+    """The TUI reaches the library file only through ``readq.library``: no module of it
+    imports, even lazily or for typing only, a module the contract forbids (the same check
+    as ``lint-imports``, so that pytest alone catches it too)."""
+    import grimp
+
+    forbidden = _tui_contract()["forbidden_modules"]
+    assert isinstance(forbidden, list)
+    graph = grimp.build_graph("readq")
+    tui = graph.find_descendants("readq.tui") | {"readq.tui"}
+    bad = sorted(
+        (module, imported)
+        for module in tui
+        for imported in graph.find_modules_directly_imported_by(module)
+        if any(imported == f or imported.startswith(f + ".") for f in forbidden)
+    )
+    assert bad == []
+
+
+def test_every_core_module_that_works_on_the_library_is_forbidden_to_the_tui() -> None:
+    """A core module that imports ``readq.store`` works on the library (opens, reads or
+    writes it): it must be in the TUI's forbidden list, or a new one escapes the contract.
+    Its value types go to a module of their own (``store_values``, ``note_values``, ...)."""
+    import grimp
+
+    forbidden = _tui_contract()["forbidden_modules"]
+    assert isinstance(forbidden, list)
+    graph = grimp.build_graph("readq")
+    above = ("readq.tui", "readq.cli", "readq.library")
+    working = graph.find_modules_that_directly_import("readq.store") | {"readq.store"}
+    escaped = sorted(
+        module
+        for module in working
+        if not module.startswith(above)
+        and not any(module == f or module.startswith(f + ".") for f in forbidden)
+    )
+    assert escaped == []

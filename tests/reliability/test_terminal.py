@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from readq.library import Library
 from readq.library.urls import first_safe_url, safe_url
 from readq.models import ScrapedPaper, Source
 from readq.paths import Paths
@@ -67,7 +68,9 @@ async def test_case16_o_key_opens_off_the_ui_thread(tmp_path: Path) -> None:
         return True
 
     store = Store.open(db)
-    app = ReadqApp(Paths(db=db, config_dir=tmp_path / "cfg"), store=store, url_opener=slow_open)
+    app = ReadqApp(
+        Paths(db=db, config_dir=tmp_path / "cfg"), library=Library(store), url_opener=slow_open
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         started = time.monotonic()

@@ -151,7 +151,7 @@ async def test_case05_readq_ingest_while_the_tui_marks_and_autosaves(tmp_path: P
     stored = dict(query(paths.db, "SELECT id, note FROM papers WHERE note != ''"))
     assert stored == notes
     assert integrity(paths.db) == "ok"
-    app.store.close()
+    app.library.store.close()
 
 
 # ---------------------------------------------------------------------------- case 6
@@ -239,5 +239,5 @@ async def test_case06_two_tuis_see_each_other_and_keep_both_notes(tmp_path: Path
     assert any("changed elsewhere" in m for m in messages_b), messages_b
     assert any("changed elsewhere" in m for m in messages_a), messages_a
     assert seen_b < 2.0 and seen_a < 2.0
-    app_a.store.close()
-    app_b.store.close()
+    app_a.library.store.close()
+    app_b.library.store.close()

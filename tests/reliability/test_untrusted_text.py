@@ -220,7 +220,7 @@ async def test_case14_markup_in_data_shows_literally_and_runs_nothing(tmp_path: 
         assert app.is_running
         assert app.opened_urls == []
         assert app.return_code is None
-    app.store.close()
+    app.library.store.close()
 
 
 # ---------------------------------------------------------------------------- case 15

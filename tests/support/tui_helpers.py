@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from readq.library import Library
 from readq.models import ScrapedPaper, Source
 from readq.paths import Paths
 from readq.store import Store
@@ -62,7 +63,7 @@ def build_library(tmp_path: Path, titles: list[str] | None = None) -> tuple[Path
 def make_app(paths: Paths, store: Store) -> ReadqApp:
     """An app on ``store`` that records URLs instead of opening a browser."""
     opened: list[str] = []
-    app = ReadqApp(paths, store=store, url_opener=opened.append, poll_seconds=0.2)
+    app = ReadqApp(paths, library=Library(store), url_opener=opened.append, poll_seconds=0.2)
     return app
 
 

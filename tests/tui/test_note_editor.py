@@ -191,7 +191,7 @@ async def test_a_failed_write_keeps_the_draft_writes_a_recovery_file_and_retries
 ) -> None:
     app = ReadqApp(paths)
     app.notes.retry = RetryPolicy(initial=0.3, factor=2.0, maximum=1.0)
-    real_save = app.store.save_note
+    real_save = app.library.store.save_note
     failing = True
 
     def flaky_save(*args: object, **kwargs: object) -> object:
@@ -199,7 +199,7 @@ async def test_a_failed_write_keeps_the_draft_writes_a_recovery_file_and_retries
             raise sqlite3.OperationalError("disk I/O error")
         return real_save(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(app.store, "save_note", flaky_save)
+    monkeypatch.setattr(app.library.store, "save_note", flaky_save)
     async with app.run_test(size=(120, 40)) as pilot:
         pid = await open_editor(app, pilot)
         await pilot.press(*"do not lose me")
@@ -244,13 +244,13 @@ async def test_every_change_is_in_the_draft_file_before_the_database_save(
 
     app = ReadqApp(paths)
     saves: list[str] = []
-    real_save = app.store.save_note
+    real_save = app.library.store.save_note
 
     def counting_save(paper_id: int, text: str, **kwargs: object) -> object:
         saves.append(text)
         return real_save(paper_id, text, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(app.store, "save_note", counting_save)
+    monkeypatch.setattr(app.library.store, "save_note", counting_save)
     monkeypatch.setattr(drafts_module.NoteKeeper, "_schedule", lambda self: None)  # no save
     async with app.run_test(size=(120, 40)) as pilot:
         pid = await open_editor(app, pilot)

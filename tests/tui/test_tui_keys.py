@@ -6,6 +6,7 @@ from pathlib import Path
 
 from support.tui_helpers import TITLES, build_library, make_app, settle
 
+from readq.library import Library
 from readq.library.outcomes import short_title
 from readq.models import Status
 from readq.store import Store
@@ -289,7 +290,7 @@ async def test_a_reload_in_flight_does_not_pull_the_cursor_back(tmp_path: Path) 
         with Store.open(paths.db) as other:  # newest first: these go above the cursor
             added = make_papers([f"Newer paper number {i}" for i in range(500)])
             other.ingest(added, Source("more", "/more", "2025-02-01T00:00:00"), "hf")
-        app._data_version = app.store.data_version()  # this test reloads, not the poll
+        app._data_version = app.library.store.data_version()  # this test reloads, not the poll
         screen.reload()  # asks to keep the paper of row 1, near row 1
         screen.paper_list.action_cursor_down()  # no await: before the list lands
         assert screen.paper_list.current_id == moved_to
@@ -332,7 +333,7 @@ async def test_open_copy_and_arxiv(tmp_path: Path) -> None:
     opened: list[str] = []
     from readq.tui.app import ReadqApp
 
-    app = ReadqApp(paths, store=store, url_opener=opened.append)
+    app = ReadqApp(paths, library=Library(store), url_opener=opened.append)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot, app)
         paper = store.get(main_screen(app).paper_list.ids[0])

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from readq.export import ExportFormat, suggested_name
+from readq.export_formats import ExportFormat, suggested_name
 from readq.tui.widgets.path_input import PathInput, PathSuggester
 
 FORMAT_LABELS: list[tuple[ExportFormat, str, str]] = [

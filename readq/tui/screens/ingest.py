@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
+from readq.library import Library
 from readq.tui.widgets.path_input import PathInput, PathSuggester
 from readq.tui.widgets.text_input import OrderedTextArea
 
@@ -131,7 +132,6 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
 
     def action_ingest_text(self) -> None:
         """Ingest what was pasted."""
-        from readq.ingest import text_problem
         from readq.textclean import strip_unsafe
 
         area = self.query_one("#paste", TextArea)
@@ -143,7 +143,7 @@ class IngestScreen(ModalScreen[IngestRequest | None]):
         if refs:
             self.dismiss(IngestRequest(arxiv_refs=refs))
             return
-        problem = text_problem(text)
+        problem = Library.text_problem(text)
         if problem is not None:
             # The dialog stays open with the text: a paste is not lost for a wrong guess.
             self.notify(

@@ -16,7 +16,6 @@ from readq.library.outcomes import change_message, mark_description, star_descri
 from readq.library.searcher import ListRequest
 from readq.library.urls import arxiv_search_url, citation_line, page_url, pdf_link
 from readq.models import Paper, SortKey, Status
-from readq.store import Store
 from readq.textclean import strip_unsafe
 from readq.tui.keys import MAIN_KEYS
 from readq.tui.messages import ExportDone, IngestDone
@@ -25,7 +24,6 @@ from readq.tui.widgets.paper_list import display_title
 
 if TYPE_CHECKING:
     from readq.library.discovery import RelatedOutcome
-    from readq.search.engine import SearchEngine
 
 RELATED_LIMIT = 20
 """Papers shown by `m` (more like this)."""
@@ -93,10 +91,13 @@ class MainScreen(TriageScreen):
             self.notify("The search index is still loading: try again in a moment.", markup=False)
             return
         self.notify("Finding related papers…", timeout=1.5, markup=False)
-        self._find_related(paper.id, engine)
+        self._find_related(paper.id)
 
     @work(thread=True, exclusive=True, group="related")
-    def _find_related(self, paper_id: int, engine: SearchEngine) -> None:
+    def _find_related(self, paper_id: int) -> None:
+        engine = self.rq.searcher.engine
+        if engine is None:  # closed since the key was pressed: the app is ending
+            return
         try:
             outcome = self.rq.library.related(paper_id, RELATED_LIMIT, engine=engine)
         except Exception as exc:  # the paper went away, the library is unreadable
@@ -285,23 +286,22 @@ class MainScreen(TriageScreen):
         here and materialised off the UI thread. The shown list's own lazy sequence is not
         iterated here: the UI thread may be filling it at the same time.
         """
-        from readq.library.searcher import Cancelled
+        from readq.library.searcher import Cancelled, SelectionError
         from readq.tui.screens.export import ExportRequest
 
         assert isinstance(request, ExportRequest)
         worker = get_current_worker()
 
-        def select(reader: Store) -> list[int]:
-            result = self.rq.searcher.search(reader, listing, lambda: worker.is_cancelled)
-            if result.error is not None:
-                raise _SelectionFailed(result.error)
-            return list(result.ids)
-
+        searcher = self.rq.searcher
         try:
-            done = self.rq.library.export_job(select, request.format, request.path)
+            done = self.rq.library.export_job(
+                lambda reader: searcher.selected_ids(reader, listing, lambda: worker.is_cancelled),
+                request.format,
+                request.path,
+            )
         except Cancelled:
             return
-        except _SelectionFailed as exc:
+        except SelectionError as exc:
             self.post_message(ExportDone(f"Export failed: {exc}", ok=False))
             return
         except Exception as exc:  # report, never crash the UI
@@ -325,7 +325,3 @@ class MainScreen(TriageScreen):
             timeout=10 if message.warning else 5,
             markup=False,
         )
-
-
-class _SelectionFailed(Exception):
-    """The export's query could not be answered (its message says why)."""

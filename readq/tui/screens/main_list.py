@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from readq.library.searcher import ListRequest, ListResult, list_ids
 from readq.models import Paper, SavedView, SortKey, Stats, Status
 from readq.search.selection import Selection, View, sort_header
-from readq.store import PaperState
+from readq.store_values import PaperState
 from readq.tui.messages import ListReady, StatsReady, ViewsReady
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import DetailPane
@@ -183,7 +183,7 @@ class ListScreen(ReadqScreen[None]):
 
     # ---------------------------------------------------------------- queries
     def _fetch_rows(self, ids: Sequence[int]) -> list[Paper]:
-        return self.rq.store.get_many(ids, with_sources=False)
+        return self.rq.library.list_rows(ids)
 
     def request_list(
         self, *, first: bool = False, keep_id: int | None = None, keep_current: bool = True
@@ -250,7 +250,7 @@ class ListScreen(ReadqScreen[None]):
         from readq.library.searcher import Cancelled
 
         searcher = self.rq.searcher
-        reader = self.rq.store.open_reader()
+        reader = self.rq.library.reader()
         try:
             if first and not request.selection.text and searcher.engine is None:
                 quick = ListResult(
@@ -363,7 +363,7 @@ class ListScreen(ReadqScreen[None]):
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def load_engine(self) -> None:
         """Build the search index in the background; the SQL path serves until it is ready."""
-        reader = self.rq.store.open_reader()
+        reader = self.rq.library.reader()
         try:
             loaded = self.rq.searcher.load_engine(reader)
         finally:
@@ -383,7 +383,7 @@ class ListScreen(ReadqScreen[None]):
         self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
         stats = self.rq.searcher.counts()  # SQL counts scan the table: 1.3 s at 1M papers
         if stats is None:
-            reader = self.rq.store.open_reader()
+            reader = self.rq.library.reader()
             try:
                 stats = reader.stats()
             finally:
@@ -394,7 +394,7 @@ class ListScreen(ReadqScreen[None]):
     @work(thread=True, exclusive=True, group="views", exit_on_error=False)
     def load_view_counts(self) -> None:
         """Count the papers of each saved view (the index answers once loaded, else SQL)."""
-        reader = self.rq.store.open_reader()
+        reader = self.rq.library.reader()
         try:
             counted = self.rq.searcher.view_counts(reader)
         finally:

@@ -27,7 +27,7 @@ from readq.library.outcomes import (
 from readq.library.undo import DismissChange, NoteChange, StateChange, TagChange, TrashChange
 from readq.models import SavedView, SortKey, Status
 from readq.search.selection import View, sort_label
-from readq.store import PaperState, QueueError, UnknownPaperError, ViewError
+from readq.store_values import PaperState, QueueError, UnknownPaperError, ViewError
 from readq.tui.screens.main_list import ListScreen
 from readq.tui.widgets.filter_bar import FilterInput
 

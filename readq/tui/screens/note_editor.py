@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static, TextArea
 
 from readq.models import Paper
-from readq.notes import AUTOSAVE_DELAY
+from readq.note_values import AUTOSAVE_DELAY
 from readq.textclean import strip_unsafe
 from readq.tui.screens.base import ReadqScreen
 from readq.tui.widgets.detail import clean, paper_header

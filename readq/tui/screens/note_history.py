@@ -19,7 +19,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from readq.models import NoteRevision
-from readq.notes import SaveStatus
+from readq.note_values import SaveStatus
 from readq.textclean import strip_unsafe
 from readq.tui.screens.base import ReadqModalScreen
 
@@ -127,9 +127,9 @@ class NoteHistoryScreen(ReadqModalScreen[int | None]):
 
     def reload(self) -> None:
         """Read the revisions again from the library."""
-        store = self.rq.store
-        self.revisions = store.note_revisions(self.paper_id)
-        self.current = store.note_state(self.paper_id)[1]
+        library = self.rq.library
+        self.revisions = library.note_history(self.paper_id)
+        self.current = library.note(self.paper_id)[1]
         options = self.query_one(OptionList)
         options.clear_options()
         if not self.revisions:

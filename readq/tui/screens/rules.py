@@ -26,7 +26,7 @@ from readq.textclean import clean_line, strip_unsafe
 from readq.tui.screens.base import ReadqModalScreen
 
 if TYPE_CHECKING:
-    from readq.rules import Rule
+    from readq.rule_values import Rule
 
 PREVIEW_DELAY = 0.2
 """Seconds of quiet typing before the preview is computed (a scan at 100k papers costs)."""

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from readq.store import VIEW_NAME_MAX
+from readq.store_values import VIEW_NAME_MAX
 from readq.textclean import clean_line, strip_unsafe
 
 
