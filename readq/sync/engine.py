@@ -1201,7 +1201,8 @@ class _Session:
                 touched = True
                 continue
             if name == F.DISMISSED:
-                self._apply_dismissed(pid, value[0])
+                if not (created and value[0] is None):  # a paper made now has no label
+                    self._apply_dismissed(pid, value[0])
                 stamps[name] = [hlc, F.digest(value)]
                 touched = True
                 continue
