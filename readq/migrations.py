@@ -371,4 +371,14 @@ def m012_sync_records(db: Database) -> None:
     db.execute("CREATE TABLE sync_tag_names (key TEXT PRIMARY KEY, hlc TEXT NOT NULL)")
 
 
+@migrations()
+def m013_sync_dismissed(db: Database) -> None:
+    """The "not interested" label travels by sync. ``sync_base.dismissed_at`` is the label a
+    paper had when last exchanged: the capture finds papers whose label was said or taken
+    back by comparing it with ``dismissed`` (the label does not move ``updated_at``, and no
+    trigger is added to the write paths, so ingest costs what it cost before). A library
+    that synced before starts with none exchanged: its labels are sent at the next sync."""
+    db.execute("ALTER TABLE sync_base ADD COLUMN dismissed_at TEXT")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

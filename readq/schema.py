@@ -24,6 +24,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m010_discover",
     "m011_sync",
     "m012_sync_records",
+    "m013_sync_dismissed",
 )
 """Every migration this readq knows, in order."""
 

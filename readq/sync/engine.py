@@ -267,9 +267,14 @@ class _Capture:
 
     PAPERS_CHANGED = (
         "SELECT p.id FROM papers p LEFT JOIN sync_base b ON b.paper_id = p.id "
+        "LEFT JOIN dismissed d ON d.paper_id = p.id "
         "WHERE b.paper_id IS NULL OR b.updated_at IS NOT p.updated_at "
-        "OR b.added_at IS NOT p.added_at OR b.queue_pos IS NOT p.queue_pos"
+        "OR b.added_at IS NOT p.added_at OR b.queue_pos IS NOT p.queue_pos "
+        "OR b.dismissed_at IS NOT d.dismissed_at"
     )
+    """Papers new, edited, moved in the queue or said (or no longer said) "not interested"
+    since the last exchange: the label and the queue place are compared with the base, as
+    neither moves ``updated_at`` (every write path is seen: CLI, TUI, undo, import)."""
     PAPERS_GONE = (
         "SELECT b.paper_id, b.uid FROM sync_base b "
         "WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = b.paper_id) "
@@ -415,7 +420,7 @@ class _Session:
     ) -> Iterator[dict[str, Any] | None]:
         conn = self.conn
         marks = ",".join("?" * len(chunk))
-        columns = ", ".join(F.ALL_COLUMNS)
+        columns = F.SELECT_COLUMNS
         rows = {
             int(r[0]): r[1:]
             for r in conn.execute(
@@ -479,8 +484,9 @@ class _Session:
             )
             conn.execute(
                 "UPDATE sync_base SET updated_at = ?, stamps = ?, queue_pos = "
-                "(SELECT queue_pos FROM papers WHERE id = ?) WHERE paper_id = ?",
-                (updated_at, json.dumps(stamps), pid, pid),
+                "(SELECT queue_pos FROM papers WHERE id = ?), dismissed_at = "
+                "(SELECT dismissed_at FROM dismissed WHERE paper_id = ?) WHERE paper_id = ?",
+                (updated_at, json.dumps(stamps), pid, pid, pid),
             )
             if pid in tagged:
                 self._save_tag_base(pid)
@@ -889,7 +895,7 @@ class _Session:
         """A paper whole, with the stamps it has here (a snapshot line, or a paper sent
         again because an edit here outlived its deletion for good elsewhere)."""
         conn = self.conn
-        columns = ", ".join(F.ALL_COLUMNS)
+        columns = F.SELECT_COLUMNS
         row = conn.execute(f"SELECT {columns} FROM papers WHERE id = ?", (pid,)).fetchone()
         uid, raw = conn.execute(
             "SELECT uid, stamps FROM sync_base WHERE paper_id = ?", (pid,)
@@ -1194,6 +1200,12 @@ class _Session:
                 stamps[name] = [hlc, F.digest(value)]
                 touched = True
                 continue
+            if name == F.DISMISSED:
+                if not (created and value[0] is None):  # a paper made now has no label
+                    self._apply_dismissed(pid, value[0])
+                stamps[name] = [hlc, F.digest(value)]
+                touched = True
+                continue
             handler = F.BY_NAME[name]
             stored = value
             if name == F.NOTE:
@@ -1217,10 +1229,24 @@ class _Session:
             conn.execute(
                 "UPDATE sync_base SET updated_at = ?, stamps = ?, "
                 "added_at = (SELECT added_at FROM papers WHERE id = ?), "
-                "queue_pos = (SELECT queue_pos FROM papers WHERE id = ?) WHERE paper_id = ?",
-                (stamp, json.dumps(stamps), pid, pid, pid),
+                "queue_pos = (SELECT queue_pos FROM papers WHERE id = ?), "
+                "dismissed_at = (SELECT dismissed_at FROM dismissed WHERE paper_id = ?) "
+                "WHERE paper_id = ?",
+                (stamp, json.dumps(stamps), pid, pid, pid, pid),
             )
             self.changed.add(pid)
+
+    def _apply_dismissed(self, pid: int, at: str | None) -> None:
+        """Say "not interested" in paper ``pid`` since ``at`` (as the winning device said
+        it), or take it back (``None``)."""
+        if at is None:
+            self.conn.execute("DELETE FROM dismissed WHERE paper_id = ?", (pid,))
+        else:
+            self.conn.execute(
+                "INSERT INTO dismissed (paper_id, dismissed_at) VALUES (?, ?) "
+                "ON CONFLICT (paper_id) DO UPDATE SET dismissed_at = excluded.dismissed_at",
+                (pid, at),
+            )
 
     def revive_if_edited(self, pid: int, stamps: dict[str, list[str]]) -> bool:
         """A paper deleted on one device and edited later on another comes back."""

@@ -83,6 +83,11 @@ def _check_queue(value: Sequence[Json]) -> None:
         raise ValueError("field queue: a place is not a number")
 
 
+def _check_dismissed(value: Sequence[Json]) -> None:
+    if value[0] is not None and (not isinstance(value[0], str) or not value[0]):
+        raise ValueError("field dismissed: not a date or null")
+
+
 def _check_member(value: Sequence[Json]) -> None:
     if value[0] not in (0, 1) or (len(value) > 1 and not isinstance(value[1], str)):
         raise ValueError("a tag member is not [0|1, name]")
@@ -143,6 +148,11 @@ def validate_record_field(kind: str, name: str, value: Json) -> Json | None:
     return value[0]
 
 
+DISMISSED = "dismissed"
+"""The "not interested" label: value ``[dismissed_at]``, ``[null]`` when not (or no longer)
+said. It lives in its own table (``dismissed``), not in ``papers``: it is read through
+:data:`SELECT_COLUMNS` and written by the engine to that table."""
+
 NOTE = "note"
 """The note field: value ``[text, revision uid]`` (the revision is mapped to a local id)."""
 
@@ -154,13 +164,22 @@ FIELDS: tuple[Field, ...] = (
     Field("deleted", ("deleted_at",), edit=False),
     Field(NOTE, ("note", "note_revision"), edit=True),
     Field("queue", ("queue_pos",), edit=True, check=_check_queue),
+    Field(DISMISSED, ("dismissed_at",), edit=True, check=_check_dismissed),
 )
 """Every kind of per-paper state that travels, in the order an entry applies them."""
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 EDIT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.edit)
 ALL_COLUMNS: tuple[str, ...] = tuple(c for f in FIELDS for c in f.columns)
-"""The ``papers`` columns a capture reads (in :data:`FIELDS` order)."""
+"""The columns a capture reads (in :data:`FIELDS` order)."""
+
+OWN_TABLE: dict[str, str] = {
+    "dismissed_at": "(SELECT d.dismissed_at FROM dismissed d WHERE d.paper_id = papers.id)",
+}
+"""Columns of :data:`ALL_COLUMNS` kept outside ``papers`` (so re-ingest, which upserts
+``papers``, never touches them), as the expression that reads them in a query on ``papers``."""
+SELECT_COLUMNS: str = ", ".join(OWN_TABLE.get(c, c) for c in ALL_COLUMNS)
+"""The select list of every travelling column, for ``SELECT ... FROM papers``."""
 
 
 def digest(value: Json) -> str:

@@ -58,7 +58,8 @@ def pid_of(store: Store, arxiv_id: str) -> int:
 def comparable(store: Store) -> list[dict[str, Any]]:
     """The library's JSON export without what is local to one device (ids, timestamps of
     local writes, the order rows were inserted in), sorted by identity; then the queue in
-    order, the saved views, the rules and the tag counts."""
+    order, the saved views, the rules and the tag counts. Each paper's record keeps its
+    ``not_interested_at`` (the "not interested" label travels, with the moment it was said)."""
     papers: list[dict[str, Any]] = []
     for record in iter_paper_records(store, None):
         record = dict(record)
@@ -68,6 +69,7 @@ def comparable(store: Store) -> list[dict[str, Any]]:
             (r["text"], r["kind"], r["created_at"]) for r in record["note_revisions"]
         )
         record["sources"] = sorted((s["name"], s["path"], s["seen_at"]) for s in record["sources"])
+        assert "not_interested_at" in record  # compared: the label travels by sync
         papers.append(record)
     papers.sort(key=lambda r: json.dumps(r, sort_keys=True))
     # What belongs to the whole library: the queue's visible order (by identity), the tags

@@ -37,3 +37,31 @@ def test_a_library_of_the_previous_schema_gains_sync(tmp_path: Path) -> None:
         run(other, folder)
         assert comparable(other) == comparable(store)
         other.close()
+
+
+def test_labels_said_before_m013_are_sent_at_the_next_sync(tmp_path: Path) -> None:
+    """A library of the schema before m013_sync_dismissed (its labels said then, its other
+    state as exchanged) gains the column; its labels travel at the next sync."""
+    db_path = tmp_path / "old" / "readq.db"
+    db_path.parent.mkdir()
+    db = Database(str(db_path))
+    migrations.apply(db, stop_before="m013_sync_dismissed")
+    db.close()
+    with Store.open(db_path, migrate=False) as old:
+        old.ingest(
+            [ScrapedPaper("Moss Tables", "A fictional abstract about tables of moss.")],
+            Source("s", "/s", "2026-01-01"),
+            "hf",
+        )
+        old.set_dismissed([1], True)
+        assert "m013_sync_dismissed" not in old.applied_migrations()
+    folder = tmp_path / "Shared"
+    folder.mkdir()
+    with Store.open(db_path) as store:
+        assert store.applied_migrations() == list(KNOWN_MIGRATIONS)
+        run(store, folder)
+        other = open_library(tmp_path, "new")
+        run(other, folder)
+        assert other.dismissed_ids() == {1}
+        assert comparable(other) == comparable(store)
+        other.close()
