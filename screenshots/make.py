@@ -43,7 +43,26 @@ def build_library(directory: Path) -> Paths:
         store.set_starred([ids[0], ids[4], ids[7], ids[10]], True)
         store.save_note(ids[0], NOTE)
         store.save_note(ids[10], "Skim section 3.")
+        # Organise: tags (one nested), a saved view over a tag, the queue in its own order.
+        store.change_tags(ids[0:12:3], ["reading-group"])
+        store.change_tags(ids[1:9:2], ["project/routing"])
+        store.add_view("routing", "tag:project -is:read")
     return paths
+
+
+async def _settle(app: object) -> None:
+    """Wait for the app's workers; one cancelled by a newer one (an exclusive list worker
+    after several keys) is fine."""
+    from textual.app import App
+    from textual.worker import WorkerCancelled
+
+    assert isinstance(app, App)
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 async def shoot(paths: Paths, name: str, keys: list[str], size: tuple[int, int] = SIZE) -> Path:
@@ -52,11 +71,11 @@ async def shoot(paths: Paths, name: str, keys: list[str], size: tuple[int, int] 
 
     app = ReadqApp(paths, url_opener=lambda url: None)
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
+        await _settle(app)
         await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await app.workers.wait_for_complete()
+            await _settle(app)
             await pilot.pause()
         await pilot.pause(0.3)
         app.clear_notifications()
@@ -77,6 +96,11 @@ async def main() -> None:
             "help": ["question_mark"],
             "note": ["3"],
             "note-screen": ["3", "n"],
+            # A saved view on key 6, tags on the rows; then "for you" (S five times from
+            # "added") with its reasons, and the related papers of the first one (m).
+            "saved-view": ["6"],
+            "for-you": ["1", "S", "S", "S", "S", "S", "g"],
+            "related": ["1", "S", "S", "S", "S", "S", "g", "m"],
         }
         for name, keys in shots.items():
             print(await shoot(paths, name, keys))
