@@ -180,3 +180,22 @@ def test_note_editor_keeps_every_burst_in_order(tui: Screen, tmp_path: Path) -> 
             break
         time.sleep(0.1)
     assert note == expected
+
+
+def test_keys_typed_right_after_enter_reach_the_list(tui: Screen) -> None:
+    """`/word⏎V` in one burst: the word filters, Enter goes back to the list, and `V` (save as a
+    view) opens its dialog instead of landing in the filter as "wordV" (the priority Enter
+    asked the input's ``has_focus``, set only once its Focus event is handled, so Enter went
+    to the input while `V` was already queued there)."""
+    rng = random.Random("enter")
+    tui.app.send("\x1b")  # the list has the focus
+    tui.wait(lambda lines: "Enter: keep" not in "".join(lines))
+    failures: list[tuple[str, tuple[str, str]]] = []
+    for word in WORDS * 2:
+        tui.type(["/", "\x15", *chars(word), "\r", "V"], rng)
+        lines = tui.wait(lambda lines: "Save as a view" in "".join(lines), timeout=5.0)
+        if "Save as a view" not in "".join(lines):
+            failures.append((word, filter_state(lines)))
+        tui.app.send("\x1b")  # close the dialog (nothing saved)
+        tui.wait(lambda lines: "Save as a view" not in "".join(lines))
+    assert not failures, failures[:3]

@@ -494,9 +494,16 @@ class ListScreen(ReadqScreen[None]):
             line.append(f" ({self._shown})", "italic")
         return line
 
+    def filter_focused(self) -> bool:
+        """Whether the filter has the focus, as of now: the screen's ``focused`` changes at
+        once, the widget's ``has_focus`` only when its Focus event is handled, which a
+        priority key binding running right after ``/`` (a fast typist's Enter) would not see.
+        """
+        return self.focused is self.filter_bar.input
+
     def _update_filter_message(self, *, focused: bool | None = None) -> None:
         if focused is None:
-            focused = self.filter_bar.input.has_focus
+            focused = self.filter_focused()
         if focused and not self.filter_text:
             self.filter_bar.show_message(FILTER_HINT)
         elif focused:
@@ -519,7 +526,7 @@ class ListScreen(ReadqScreen[None]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
-        if self.filter_bar.input.has_focus:
+        if self.filter_focused():
             # Typing a filter: the new list paints alone; the detail pane follows once the
             # typing pauses (re-rendering it with every key doubled the work of a keystroke).
             self._detail_timer = self.set_timer(DETAIL_TYPING_DEBOUNCE, self._show_current)

@@ -74,7 +74,7 @@ class TriageScreen(ListScreen):
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter, at once: keys already queued behind `/` (a fast typist,
         a paste) must reach the filter, not the list (``focus()`` is deferred)."""
-        if self.filter_bar.input.has_focus:
+        if self.filter_focused():
             raise SkipAction()  # a `/` typed in the filter is just a character
         self.set_focus(self.filter_bar.input)
         # The message line appears now, with the footer's change, not on the first typed key:
@@ -85,14 +85,14 @@ class TriageScreen(ListScreen):
         """Enter belongs to the filter only while it has the focus (and shows in the footer)."""
         if action == "filter_enter":
             try:
-                return self.filter_bar.input.has_focus
+                return self.filter_focused()
             except Exception:  # not composed yet
                 return False
         return True
 
     def action_filter_enter(self) -> None:
         """Enter in the filter: back to the list, keeping the filter."""
-        if not self.filter_bar.input.has_focus:
+        if not self.filter_focused():
             raise SkipAction()
         self.filter_bar.show_message("")
         self.set_focus(self.paper_list)
@@ -330,7 +330,7 @@ class TriageScreen(ListScreen):
     def action_escape(self) -> None:
         """Esc: in the filter, clear it and go back to the list; in the list, clear the
         selection if there is one, else the filter."""
-        in_filter = self.filter_bar.input.has_focus
+        in_filter = self.filter_focused()
         if in_filter:
             self.set_focus(self.paper_list)
         if self.paper_list.selected and not in_filter:
