@@ -392,11 +392,7 @@ class _Session:
         for pid, uid in conn.execute(_Capture.PAPERS_GONE).fetchall():
             hlc = tick()
             self.forget_paper(int(pid))
-            conn.execute(
-                "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-                "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-                (uid, hlc),
-            )
+            self.bury(str(uid), hlc)
             yield {"u": uid, "p": hlc}
         papers = {int(r[0]) for r in conn.execute(_Capture.PAPERS_CHANGED)}
         revs: dict[int, list[int]] = {}
@@ -1127,6 +1123,20 @@ class _Session:
                 return int(row[0])
         return None
 
+    def bury(self, uid: str, hlc: str) -> None:
+        """Remember that ``uid`` was deleted for good at ``hlc`` (the latest deletion wins).
+
+        Every tombstone is written here so that ``has_tombstones`` (which spares the lookup
+        while a library has none) is true as soon as one exists: a deletion captured at the
+        start of a sync must already stop an older entry read later in the same sync from
+        making the paper again, as it does on every device that reads the deletion."""
+        self.conn.execute(
+            "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
+            "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+            (uid, hlc),
+        )
+        self.has_tombstones = True
+
     def tombstone(self, uids: Sequence[str]) -> str | None:
         """The latest deletion for good of any of these uids."""
         if not self.has_tombstones:
@@ -1400,12 +1410,7 @@ class _Session:
         """A paper deleted for good on another device: gone here too, unless edited here
         after that (then it stays and is sent whole again)."""
         conn = self.conn
-        conn.execute(
-            "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-            "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-            (uid, hlc),
-        )
-        self.has_tombstones = True
+        self.bury(uid, hlc)
         pid = self.lookup([uid])
         if pid is None:
             return
@@ -1431,11 +1436,7 @@ class _Session:
         for alias in conn.execute(
             "SELECT uid FROM sync_uids WHERE paper_id = ?", (pid,)
         ).fetchall():
-            conn.execute(
-                "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-                "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-                (alias[0], hlc),
-            )
+            self.bury(str(alias[0]), hlc)
         conn.execute("DELETE FROM note_revisions WHERE paper_id = ?", (pid,))
         conn.execute("DELETE FROM paper_sources WHERE paper_id = ?", (pid,))
         conn.execute("DELETE FROM papers WHERE id = ?", (pid,))
