@@ -43,7 +43,7 @@ from readq.sync.folder import (
     read_snapshot_header,
     write_lines_atomic,
 )
-from readq.sync.hlc import Clock, HybridClock, parse
+from readq.sync.hlc import FLOOR, Clock, HybridClock, parse
 from readq.textclean import identity_key
 
 __all__ = ["SyncError", "SyncResult", "SyncStatus", "sync", "sync_status"]
@@ -460,7 +460,11 @@ class _Session:
                 mark = F.digest(value)
                 old = stamps.get(name)
                 if old is None or old[1] != mark:
-                    hlc = tick()
+                    # A default a paper reached sync with is not an edit: stamped below
+                    # every edit (the same on every device), an older edit made elsewhere
+                    # still wins over it, whatever the devices' clocks and sync order.
+                    untouched = base is None and F.UNTOUCHED.get(name, ...) == value
+                    hlc = FLOOR if untouched else tick()
                     stamps[name] = [hlc, mark]
                     changed[name] = [hlc, value]
                     if name.startswith(F.TAG) and value[0] == 1:
@@ -1099,6 +1103,8 @@ class _Session:
                 self.apply(json.loads(text))
 
     def _note_device_hlc(self, stamp: str) -> None:
+        if stamp == FLOOR:
+            return  # no device's change: an untouched default
         device = parse(stamp)[2]
         if device != self.device and stamp > self.newest_seen.get(device, ""):
             self.newest_seen[device] = stamp
