@@ -469,6 +469,13 @@ class _Session:
                     changed[name] = [hlc, value]
                     if name.startswith(F.TAG) and value[0] == 1:
                         self._newest_spelling(name[len(F.TAG) :], hlc)
+            if values["deleted"][0] is not None and any(n in changed for n in F.EDIT_FIELDS):
+                # Changed here while in the trash here (a rename, a fix by settling): the
+                # paper is still deleted after that change, so the deletion takes the same
+                # stamp and no device reads the change as an edit that brings it back.
+                hlc = max(changed[n][0] for n in F.EDIT_FIELDS if n in changed)
+                stamps["deleted"] = [hlc, F.digest(values["deleted"])]
+                changed["deleted"] = [hlc, values["deleted"]]
             new_sources = [
                 [n, p, s]
                 for n, p, s in conn.execute(
