@@ -394,6 +394,10 @@ class _Session:
             self.forget_paper(int(pid))
             self.bury(str(uid), hlc)
             yield {"u": uid, "p": hlc}
+        # What is in the library now came after every deletion above (a paper emptied from
+        # the trash and ingested again): its changes take a later stamp than the deletions,
+        # or the devices reading both would take the new copy for one older than its death.
+        stamp = None
         papers = {int(r[0]) for r in conn.execute(_Capture.PAPERS_CHANGED)}
         revs: dict[int, list[int]] = {}
         for rid, pid in conn.execute(_Capture.REVS_CHANGED):

@@ -46,3 +46,33 @@ def test_emptied_trash_beats_an_older_ingest_in_any_order(
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.mark.parametrize("devices", [2, 3])
+def test_a_paper_ingested_again_after_emptying_the_trash_reaches_every_device(
+    tmp_path: Path, devices: int
+) -> None:
+    """Device 0 trashes P, syncs, empties the trash and ingests P again before its next
+    sync: that sync sends the deletion for good and the new copy together; the copy is
+    later than the deletion on every device (it was ingested after it)."""
+    folder = tmp_path / "Shared"
+    folder.mkdir()
+    stores = [open_library(tmp_path, f"d{i}") for i in range(devices)]
+    try:
+        ingest(stores[0], [fictional(1)], listing="list0.txt")
+        stores[0].trash([pid_of(stores[0], "2612.10001")])
+        run(stores[0], folder, clock=lambda: 1_800_000_000.0)
+        stores[0].empty_trash()
+        ingest(stores[0], [fictional(1)], listing="list0.txt")
+        for _ in range(3):
+            for i in range(devices):
+                run(stores[i], folder, clock=lambda: 1_800_000_000.0)
+        for store in stores:
+            row = store.conn.execute("SELECT deleted_at FROM papers").fetchall()
+            assert row == [(None,)]  # the new copy, out of the trash, on every device
+        views = [comparable(s) for s in stores]
+        for view in views[1:]:
+            assert view == views[0]
+    finally:
+        for store in stores:
+            store.close()
