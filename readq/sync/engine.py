@@ -43,7 +43,7 @@ from readq.sync.folder import (
     read_snapshot_header,
     write_lines_atomic,
 )
-from readq.sync.hlc import Clock, HybridClock, parse
+from readq.sync.hlc import FLOOR, Clock, HybridClock, parse
 from readq.textclean import identity_key
 
 __all__ = ["SyncError", "SyncResult", "SyncStatus", "sync", "sync_status"]
@@ -392,12 +392,12 @@ class _Session:
         for pid, uid in conn.execute(_Capture.PAPERS_GONE).fetchall():
             hlc = tick()
             self.forget_paper(int(pid))
-            conn.execute(
-                "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-                "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-                (uid, hlc),
-            )
+            self.bury(str(uid), hlc)
             yield {"u": uid, "p": hlc}
+        # What is in the library now came after every deletion above (a paper emptied from
+        # the trash and ingested again): its changes take a later stamp than the deletions,
+        # or the devices reading both would take the new copy for one older than its death.
+        stamp = None
         papers = {int(r[0]) for r in conn.execute(_Capture.PAPERS_CHANGED)}
         revs: dict[int, list[int]] = {}
         for rid, pid in conn.execute(_Capture.REVS_CHANGED):
@@ -464,11 +464,22 @@ class _Session:
                 mark = F.digest(value)
                 old = stamps.get(name)
                 if old is None or old[1] != mark:
-                    hlc = tick()
+                    # A default a paper reached sync with is not an edit: stamped below
+                    # every edit (the same on every device), an older edit made elsewhere
+                    # still wins over it, whatever the devices' clocks and sync order.
+                    untouched = base is None and F.UNTOUCHED.get(name, ...) == value
+                    hlc = FLOOR if untouched else tick()
                     stamps[name] = [hlc, mark]
                     changed[name] = [hlc, value]
                     if name.startswith(F.TAG) and value[0] == 1:
                         self._newest_spelling(name[len(F.TAG) :], hlc)
+            if values["deleted"][0] is not None and any(n in changed for n in F.EDIT_FIELDS):
+                # Changed here while in the trash here (a rename, a fix by settling): the
+                # paper is still deleted after that change, so the deletion takes the same
+                # stamp and no device reads the change as an edit that brings it back.
+                hlc = max(changed[n][0] for n in F.EDIT_FIELDS if n in changed)
+                stamps["deleted"] = [hlc, F.digest(values["deleted"])]
+                changed["deleted"] = [hlc, values["deleted"]]
             new_sources = [
                 [n, p, s]
                 for n, p, s in conn.execute(
@@ -1103,6 +1114,8 @@ class _Session:
                 self.apply(json.loads(text))
 
     def _note_device_hlc(self, stamp: str) -> None:
+        if stamp == FLOOR:
+            return  # no device's change: an untouched default
         device = parse(stamp)[2]
         if device != self.device and stamp > self.newest_seen.get(device, ""):
             self.newest_seen[device] = stamp
@@ -1126,6 +1139,20 @@ class _Session:
             if row is not None:
                 return int(row[0])
         return None
+
+    def bury(self, uid: str, hlc: str) -> None:
+        """Remember that ``uid`` was deleted for good at ``hlc`` (the latest deletion wins).
+
+        Every tombstone is written here so that ``has_tombstones`` (which spares the lookup
+        while a library has none) is true as soon as one exists: a deletion captured at the
+        start of a sync must already stop an older entry read later in the same sync from
+        making the paper again, as it does on every device that reads the deletion."""
+        self.conn.execute(
+            "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
+            "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+            (uid, hlc),
+        )
+        self.has_tombstones = True
 
     def tombstone(self, uids: Sequence[str]) -> str | None:
         """The latest deletion for good of any of these uids."""
@@ -1400,12 +1427,7 @@ class _Session:
         """A paper deleted for good on another device: gone here too, unless edited here
         after that (then it stays and is sent whole again)."""
         conn = self.conn
-        conn.execute(
-            "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-            "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-            (uid, hlc),
-        )
-        self.has_tombstones = True
+        self.bury(uid, hlc)
         pid = self.lookup([uid])
         if pid is None:
             return
@@ -1431,11 +1453,7 @@ class _Session:
         for alias in conn.execute(
             "SELECT uid FROM sync_uids WHERE paper_id = ?", (pid,)
         ).fetchall():
-            conn.execute(
-                "INSERT INTO sync_tombstones (uid, hlc) VALUES (?, ?) "
-                "ON CONFLICT (uid) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-                (alias[0], hlc),
-            )
+            self.bury(str(alias[0]), hlc)
         conn.execute("DELETE FROM note_revisions WHERE paper_id = ?", (pid,))
         conn.execute("DELETE FROM paper_sources WHERE paper_id = ?", (pid,))
         conn.execute("DELETE FROM papers WHERE id = ?", (pid,))

@@ -168,6 +168,17 @@ FIELDS: tuple[Field, ...] = (
 )
 """Every kind of per-paper state that travels, in the order an entry applies them."""
 
+UNTOUCHED: dict[str, Json] = {
+    "status": ["new", None],
+    "starred": [0],
+    "deleted": [None],
+    NOTE: ["", None],
+    "queue": [None],
+    DISMISSED: [None],
+}
+"""The values ingest gives a new paper, field by field: a paper first sent with one of them
+was not edited there, so the value carries no claim against another device's edit."""
+
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 EDIT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.edit)
 ALL_COLUMNS: tuple[str, ...] = tuple(c for f in FIELDS for c in f.columns)

@@ -28,6 +28,12 @@ def make(wall_ms: int, counter: int, device: str) -> str:
     return f"{wall_ms:013d}-{counter:06d}-{device}"
 
 
+FLOOR = make(0, 0, "0")
+"""The stamp of a field a paper had when it reached sync untouched (a default ingest set,
+not a user's edit): below every stamp a clock issues, and the same on every device, so any
+real edit wins over it and two untouched copies tie (nothing moves)."""
+
+
 class HybridClock:
     """The clock of one device: ``tick`` issues, ``observe`` learns from stamps read."""
 
