@@ -127,8 +127,7 @@ class SearchEngine:
         """Forget cached word sets, expansions and phrase results (benchmarks use this to
         time queries cold); the precomputed one-letter title prefixes and sort orders stay."""
         with self._lock:
-            self._matcher.forget_unpinned()
-            self._matcher.expansions.clear()
+            self._matcher.forget()
             self._evaluator.forget()
 
     def prepare_orders(self) -> None:
@@ -320,10 +319,7 @@ class SearchEngine:
         """Use ``order`` (every document once) for ``sort``, or forget it (None). Used for
         orders SQL cannot compute (the recommended one); ignored once papers are added."""
         with self._lock:
-            if order is None:
-                self._sort_orders.external.pop(sort, None)
-            else:
-                self._sort_orders.external[sort] = order
+            self._sort_orders.set_external(sort, order)
 
     def order(self, sort: SortKey) -> array[int]:
         """Every document in ``sort`` order (computed from SQLite on first use)."""

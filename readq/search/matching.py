@@ -158,6 +158,12 @@ class WordMatcher:
         for token in [t for t in self.term_cache if t not in self.pinned]:
             del self.term_cache[token]
 
+    def forget(self) -> None:
+        """Drop the cached word sets (but the pinned ones) and expansions: the next use of a
+        word computes it cold."""
+        self.forget_unpinned()
+        self.expansions.clear()
+
     def text_changed(self) -> None:
         """The indexed text changed: drop every word set and expansion, pin the letters again."""
         self.term_cache.clear()

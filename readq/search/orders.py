@@ -136,6 +136,14 @@ class SortOrders:
         self.computed[SortKey.QUEUE] = order
         return order
 
+    def set_external(self, sort: SortKey, order: array[int] | None) -> None:
+        """Use ``order`` (every document once) for ``sort`` while no paper is added, or stop
+        (None): for orders SQL cannot compute (the recommended one)."""
+        if order is None:
+            self.external.pop(sort, None)
+        else:
+            self.external[sort] = order
+
     def drop(self, *sorts: SortKey) -> None:
         """Forget the computed orders of ``sorts`` (recomputed on first use)."""
         for sort in sorts:
