@@ -187,6 +187,7 @@ class SearchEngine:
 
     @unsaved_rows.setter
     def unsaved_rows(self, value: int) -> None:
+        """Set by the cache after a save (what it saved is no longer unsaved)."""
         self._sync.unsaved_rows = value
 
     @property

@@ -169,6 +169,8 @@ class SortOrders:
             return rows[doc]
 
         def probe(doc: int) -> Row:
+            """The row of a document already in the order (one deleted since cannot be
+            compared: the orders are recomputed)."""
             row = fetch(doc)
             if row is None:
                 raise Unsortable  # a deleted paper is still in the order
