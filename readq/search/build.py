@@ -55,26 +55,26 @@ def scan(state: PaperState, cursor: Iterable[Row], cancel: Callable[[], bool] | 
     year_docs: YearDocs = {}
     for row in cursor:
         paper = read(row)
-        ids_append(paper.pid)
-        for word in set(tokenize(paper.title)):
+        pid, title, abstract, org, note, status, star, year, digest, sort_digest, updated = paper
+        ids_append(pid)
+        for word in set(tokenize(title)):
             title_post[word].append(doc)  # type: ignore[union-attr]
-        for word in set(tokenize(paper.abstract)):
+        for word in set(tokenize(abstract)):
             abstract_post[word].append(doc)  # type: ignore[union-attr]
-        if paper.org:
-            for word in set(tokenize(paper.org)):
+        if org:
+            for word in set(tokenize(org)):
                 org_post[word].append(doc)  # type: ignore[union-attr]
-        if paper.note:
-            notes[doc] = paper.note
-        status_codes.append(paper.status)
-        starred.append(paper.starred)
-        year = paper.year
+        if note:
+            notes[doc] = note
+        status_codes.append(status)
+        starred.append(star)
         years.append(year)
         if year:
             year_docs.setdefault(year, []).append(doc)
-        hashes.append(paper.text_hash)
-        sort_hashes.append(paper.sort_hash)
-        if paper.updated > last:
-            last = paper.updated
+        hashes.append(digest)
+        sort_hashes.append(sort_digest)
+        if updated > last:
+            last = updated
         doc += 1
         if doc & 4095 == 0:
             check(cancel)
