@@ -372,6 +372,8 @@ class SearchEngine:
         return self._state.index.vocabulary_size
 
 
+# The engine's public names, importable from the facade so that callers need not know which
+# part defines them.
 __all__ = [
     "ABSTRACT_PREFIX_MIN",
     "RANKED_TERMS",
