@@ -1,5 +1,7 @@
-"""Word matching on its own: typo distances, prefixes, acronym plurals, notes, the word-set
-caches and highlighting, over a per-paper state built from a small fictional library."""
+"""Word matching on its own (``readq.search.matching``; named apart from the store's
+``tests/store/test_matching.py``): typo distances, prefixes, acronym plurals, notes, the
+word-set caches and highlighting, over a per-paper state built from a small fictional
+library."""
 
 from __future__ import annotations
 
