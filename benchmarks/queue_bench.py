@@ -111,7 +111,7 @@ def main() -> None:
         try:
 
             def fresh_order() -> None:
-                engine._orders.pop(SortKey.QUEUE, None)
+                engine.drop_order(SortKey.QUEUE)
                 engine.search("", sort=SortKey.QUEUE, view=Status.TO_READ)[:50]
 
             med, worst = _ms(fresh_order, 5)

@@ -85,15 +85,14 @@ def test_round_trip_keeps_bitset_and_array_postings(library: Store) -> None:
     again = cache.load(library)
     assert again is not None
     try:
-        for field, postings in built._index.main.items():
-            restored = again._index.main[field]
+        for field, postings in built._state.index.main.items():
+            restored = again._state.index.main[field]
             assert restored.keys() == postings.keys()
             for word, posting in postings.items():
                 assert type(restored[word]) is type(posting)
                 assert restored[word] == posting
-        assert any(
-            isinstance(p, int) for p in built._index.main[next(iter(built._index.main))].values()
-        )
+        main = built._state.index.main
+        assert any(isinstance(p, int) for p in main[next(iter(main))].values())
         assert again.vocabulary_size == built.vocabulary_size
     finally:
         built.close()
@@ -158,7 +157,7 @@ def test_refresh_in_session_matches_a_fresh_build(library: Store) -> None:
             "test",
         )
         assert engine.refresh()
-        assert engine._orders  # kept, not recomputed
+        assert engine._sort_orders.computed  # kept, not recomputed
         assert answers(engine) == fresh(library)
         library.rename(8, "aardvark first")
         library.conn.execute(
@@ -392,14 +391,15 @@ def test_cancelled_child_build_is_killed(library: Store) -> None:
 
 # ----------------------------------------------------------------- split build
 def same_index(a: SearchEngine, b: SearchEngine) -> None:
-    for field, postings in a._index.main.items():
-        assert dict(postings) == dict(b._index.main[field])
-    assert a._ids == b._ids and a._status == b._status and a._starred == b._starred
-    assert a._year == b._year and a._hash == b._hash and a._sort_hash == b._sort_hash
-    assert a._notes == b._notes and a._year_bits == b._year_bits
-    assert a._status_bits == b._status_bits and a._note_bits == b._note_bits
-    assert a._alive == b._alive and a._last_updated == b._last_updated
-    assert a._orders == b._orders
+    sa, sb = a._state, b._state
+    for field, postings in sa.index.main.items():
+        assert dict(postings) == dict(sb.index.main[field])
+    assert sa.ids == sb.ids and sa.status == sb.status and sa.starred == sb.starred
+    assert sa.year == sb.year and sa.hash == sb.hash and sa.sort_hash == sb.sort_hash
+    assert sa.notes == sb.notes and sa.year_bits == sb.year_bits
+    assert sa.status_bits == sb.status_bits and sa.note_bits == sb.note_bits
+    assert sa.alive == sb.alive and sa.last_updated == sb.last_updated
+    assert a._sort_orders.computed == b._sort_orders.computed
 
 
 def test_split_build_equals_a_single_build(library: Store) -> None:
@@ -521,7 +521,7 @@ def test_a_loaded_cache_has_its_vocabulary_ready(library: Store) -> None:
     engine = cache.load(library)
     assert engine is not None
     try:
-        assert not engine._index._vocab_dirty
+        assert not engine._state.index._vocab_dirty
         assert list(engine.search("gondol"))  # a prefix search works straight away
     finally:
         engine.close()

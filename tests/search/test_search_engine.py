@@ -254,10 +254,10 @@ def test_highlights(engine: SearchEngine) -> None:
 
 
 def test_snippet_is_cut_around_the_first_match() -> None:
-    from readq.search.engine import _Matcher, make_highlights
+    from readq.search.matching import Matcher, make_highlights
 
     abstract = "word " * 100 + "target here " + "tail " * 100
-    hl = make_highlights([_Matcher("target", frozenset())], "T", abstract)
+    hl = make_highlights([Matcher("target", frozenset())], "T", abstract)
     assert hl.snippet.startswith("…") and hl.snippet.endswith("…")
     assert len(hl.snippet) <= 242
     assert [hl.snippet[a:b] for a, b in hl.snippet_spans] == ["target"]

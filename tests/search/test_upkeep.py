@@ -16,7 +16,8 @@ from readq.cli import cli
 from readq.ingest import ingest_paths
 from readq.models import Source, Status
 from readq.paths import search_cache_path
-from readq.search import SearchEngine, Selection, cache, engine, select_ids, upkeep
+from readq.search import SearchEngine, Selection, cache, select_ids, sync, upkeep
+from readq.search.documents import LibraryRows
 from readq.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -171,16 +172,16 @@ def test_a_cache_behind_by_n_papers_catches_up_without_a_rebuild(
     library.save_note(320, "a note on the ferry")
     library.set_status([3], Status.TO_READ)
     if bulk:
-        monkeypatch.setattr(engine, "_BULK_MIN", 100)
+        monkeypatch.setattr(sync, "BULK_MIN", 100)
     calls: list[int] = []
-    real_bulk = SearchEngine._append_bulk
+    real_bulk = sync.Sync.append_bulk
 
-    def spy(self: SearchEngine, reader: Store, max_id: int) -> int:
-        added = real_bulk(self, reader, max_id)
+    def spy(self: sync.Sync, rows: LibraryRows, max_id: int) -> int:
+        added = real_bulk(self, rows, max_id)
         calls.append(added)
         return added
 
-    monkeypatch.setattr(SearchEngine, "_append_bulk", spy)
+    monkeypatch.setattr(sync.Sync, "append_bulk", spy)
     real_load = SearchEngine.load
 
     def forbidden(*args: object, **kwargs: object) -> SearchEngine:

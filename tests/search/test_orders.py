@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readq.models import SortKey
-from readq.search.engine import _SORT_COLUMNS, _sort_key
+from readq.search.documents import SORT_COLUMNS
+from readq.search.orders import sort_key
 from readq.store import sort_sql
 
 PRECOMPUTED = (
@@ -61,8 +62,8 @@ def test_the_python_key_orders_rows_as_order_by_does(
 ) -> None:
     conn = _table(rows)
     by_sql = [r[0] for r in conn.execute(f"SELECT id FROM papers ORDER BY {sort_sql(sort)}")]
-    stored = conn.execute(f"SELECT {_SORT_COLUMNS} FROM papers").fetchall()
-    by_key = [r[0] for r in sorted(stored, key=lambda r: _sort_key(sort, r))]
+    stored = conn.execute(f"SELECT {SORT_COLUMNS} FROM papers").fetchall()
+    by_key = [r[0] for r in sorted(stored, key=lambda r: sort_key(sort, r))]
     conn.close()
     assert by_key == by_sql
 
