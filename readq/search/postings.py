@@ -74,8 +74,9 @@ class PackedPostings(MutableMapping[str, Posting]):
         slot = self._slots.get(word)
         if slot is None:
             return default
-        posting = self._decoded[word] = self._decode(slot)
-        return posting
+        # setdefault is atomic: a reader without the engine's lock (the discover model) and
+        # a writer appending to the posting end up with the same object.
+        return self._decoded.setdefault(word, self._decode(slot))
 
     def __getitem__(self, word: str) -> Posting:
         posting = self.get(word)
