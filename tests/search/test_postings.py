@@ -95,3 +95,23 @@ def test_saved_postings_that_do_not_add_up_are_refused(
 ) -> None:
     with pytest.raises(ValueError):
         PackedPostings(words, array("I", lengths), array("I", flat), bit_words, bits)
+
+
+def test_two_first_uses_at_once_share_one_posting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The discover model reads postings without the engine's lock while a refresh may extend
+    them under it: a word decoded by both at once must end up as one object, or an append
+    made to one copy is lost when the other is stored."""
+    table, _plain = packed()
+    real = PackedPostings._decode
+    seen: list[Posting | None] = []
+
+    def decode_while_another_thread_does(self: PackedPostings, slot: int) -> Posting:
+        if not seen:
+            seen.append(None)
+            seen.append(self.get("lantern"))  # the other thread, in between
+        return real(self, slot)
+
+    monkeypatch.setattr(PackedPostings, "_decode", decode_while_another_thread_does)
+    mine = table.get("lantern")
+    assert mine is seen[1]
+    assert table.get("lantern") is mine
