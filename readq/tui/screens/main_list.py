@@ -367,7 +367,8 @@ class ListScreen(ReadqScreen[None]):
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def load_engine(self) -> None:
-        """Build the search index in the background; the SQL path serves until it is ready."""
+        """Load the search index in the background (the saved one, else built): while the
+        saved index loads, lists wait for it; while it is built, the SQL path serves."""
         reader = self.rq.library.reader()
         try:
             loaded = self.rq.searcher.load_engine(reader)
