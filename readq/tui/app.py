@@ -419,7 +419,9 @@ def run_app(paths: Paths) -> int:
     try:
         app = ReadqApp(paths, library=library)
         _guard_exit(app, paths)
-        library.start_check(partial(_stop_damaged, app), after=app.first_painted)
+        # The integrity check reads the whole file (seconds at 1M papers): it starts once the
+        # saved index has loaded (at most 5 s after start), not against it.
+        library.start_check(partial(_stop_damaged, app), after=app.searcher.settled)
         try:
             app.run()
         except Exception as exc:  # log and report in one line, never a raw traceback

@@ -152,6 +152,10 @@ class ListScreen(ReadqScreen[None]):
         self.query_one("#empty").display = False
         self._apply_layout(self.app.size.width)
         self._render_tabs()
+        if self.rq.searcher.engine is None:
+            # load_engine() runs once the first rows are painted: until it has read the saved
+            # index, the whole list and the counts wait for it instead of scanning in SQL.
+            self.rq.searcher.expect_engine()
         self.request_list(first=True)
         self.load_stats()
 
@@ -237,8 +241,9 @@ class ListScreen(ReadqScreen[None]):
             return
         except BaseException:
             # Nothing will be painted (e.g. a damaged file): start-up work waiting for the
-            # first paint, the library check above all, must not wait any longer.
+            # first paint or the index, the library check above all, must not wait any longer.
             self.rq.first_painted.set()
+            self.rq.searcher.stop_waiting()
             raise
         if not worker.is_cancelled:
             self.post_message(ListReady(result))
@@ -362,7 +367,8 @@ class ListScreen(ReadqScreen[None]):
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def load_engine(self) -> None:
-        """Build the search index in the background; the SQL path serves until it is ready."""
+        """Load the search index in the background (the saved one, else built): while the
+        saved index loads, lists wait for it; while it is built, the SQL path serves."""
         reader = self.rq.library.reader()
         try:
             loaded = self.rq.searcher.load_engine(reader)
@@ -381,6 +387,7 @@ class ListScreen(ReadqScreen[None]):
     def load_stats(self) -> None:
         """Count the papers of each view (in a thread, once the first rows are painted)."""
         self.rq.first_painted.wait(timeout=FIRST_PAINT_WAIT)
+        self.rq.searcher.wait_engine()  # a saved index about to load counts in microseconds
         stats = self.rq.searcher.counts()  # SQL counts scan the table: 1.3 s at 1M papers
         if stats is None:
             reader = self.rq.library.reader()
