@@ -11,15 +11,24 @@ import string
 from collections.abc import Iterator
 
 WORD = re.compile(r"[^\W_]+")
-# For ASCII text, mapping every non-alphanumeric character to a space and splitting gives the
-# same words as WORD, about twice as fast.
-_ASCII_SEPARATORS = {ord(c): " " for c in string.punctuation + string.whitespace}
+# For ASCII text, lower-casing and mapping punctuation and whitespace to a space, then
+# splitting, gives the same words as WORD, about twice as fast; done on bytes (one table
+# lookup a byte, in C) it is ~20% faster again than ``str.lower().translate(dict)``, which
+# was a third of the cost of indexing an ingest's abstracts.
+_ASCII_FOLD = bytes(
+    b
+    if b > 127
+    else 32
+    if chr(b) in string.punctuation + string.whitespace
+    else ord(chr(b).lower())
+    for b in range(256)
+)
 
 
 def words(text: str) -> list[str]:
     """The casefolded words of ``text``, in order, repeats kept."""
     if text.isascii():
-        return text.lower().translate(_ASCII_SEPARATORS).split()
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
     return WORD.findall(text.casefold())
 
 
