@@ -109,8 +109,8 @@ def test_the_sorted_vocabulary_is_saved_and_taken_as_is(library: Store) -> None:
     try:
         built = SearchEngine.load(library)
         try:
-            assert engine._index._sorted == built._index._sorted
-            assert engine._index._sorted is not built._index._sorted
+            assert engine._state.index._sorted == built._state.index._sorted
+            assert engine._state.index._sorted is not built._state.index._sorted
         finally:
             built.close()
         assert answers(engine) == fresh(library)
@@ -123,7 +123,7 @@ def test_postings_are_decoded_on_first_use_only(library: Store) -> None:
     engine = cache.load(library)
     assert engine is not None
     try:
-        abstract = engine._index.main[next(iter(engine._index.main))]
+        abstract = engine._state.index.main[next(iter(engine._state.index.main))]
         assert isinstance(abstract, PackedPostings)
         vocabulary = len(abstract)
         before = abstract.decoded
@@ -271,7 +271,7 @@ def test_truncated_files_of_this_format_are_never_used(library: Store) -> None:
 def test_typo_candidates_grouped_lazily_equal_the_full_grouping(library: Store) -> None:
     engine = SearchEngine.load(library)
     try:
-        index: InvertedIndex = engine._index
+        index: InvertedIndex = engine._state.index
         words = index.with_prefix("")
         expected: dict[tuple[int, str], list[str]] = {}
         for word in words:

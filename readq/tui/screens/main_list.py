@@ -600,7 +600,12 @@ class ListScreen(ReadqScreen[None]):
 
     # ----------------------------------------------------------------- refresh
     def reload(self) -> None:
-        """The library changed (another process, or an ingest): refresh everything shown."""
+        """The library changed (another process, or an ingest): refresh everything shown.
+
+        The app polls the library on a timer that can fire while this screen is still being
+        composed or already torn down at exit: with no list there is nothing to refresh."""
+        if not self.query(PaperList):
+            return
         self.paper_list.invalidate()
         self.rq.searcher.invalidate()
         self.load_stats()
