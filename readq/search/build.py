@@ -157,14 +157,8 @@ def merge_part(state: PaperState, part: Part, year_docs: YearDocs) -> bool:
         return False
     if len(ids) and len(state.ids) and ids[0] <= state.ids[-1]:
         return False
-    state.ids.extend(ids)
-    state.status.extend(part["status"])  # type: ignore[arg-type]
-    state.starred.extend(part["starred"])  # type: ignore[arg-type]
-    state.year.extend(part["year"])  # type: ignore[arg-type]
-    state.hash.extend(part["hash"])  # type: ignore[arg-type]
-    state.sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
+    state.extend_columns(part)
     state.notes.update(part["notes"])  # type: ignore[call-overload]
-    state.last_updated = max(state.last_updated, str(part["last_updated"]))
     for year, docs in part["years"].items():  # type: ignore[attr-defined]
         year_docs.setdefault(int(year), []).extend(docs)
     main = part["main"]

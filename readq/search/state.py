@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from readq.models import Stats, Status
 from readq.search import bitset
@@ -88,6 +88,18 @@ class PaperState:
             self.status_bits[status] = bitset.pack(self.status.translate(code_table(code)))
         self.starred_bits = bitset.pack(self.starred)
         self.note_bits = bitset.from_indices(self.notes, n)
+
+    def extend_columns(self, part: Mapping[str, object]) -> None:
+        """Append the per-paper arrays of a scanned part (:func:`readq.search.build.scan_part`)
+        after the current documents: the one place that knows which arrays a part carries, for
+        the first build's merge and the bulk append alike."""
+        self.ids.extend(part["ids"])  # type: ignore[arg-type]
+        self.status.extend(part["status"])  # type: ignore[arg-type]
+        self.starred.extend(part["starred"])  # type: ignore[arg-type]
+        self.year.extend(part["year"])  # type: ignore[arg-type]
+        self.hash.extend(part["hash"])  # type: ignore[arg-type]
+        self.sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
+        self.last_updated = max(self.last_updated, str(part["last_updated"]))
 
     def add_state_bits(self, first: int) -> None:
         """Documents from ``first`` to the last were just appended: make them alive and set

@@ -178,13 +178,7 @@ class Sync:
             return 0
         index = state.index
         total = n + added
-        state.ids.extend(ids)
-        state.status.extend(part["status"])  # type: ignore[arg-type]
-        state.starred.extend(part["starred"])  # type: ignore[arg-type]
-        state.year.extend(part["year"])  # type: ignore[arg-type]
-        state.hash.extend(part["hash"])  # type: ignore[arg-type]
-        state.sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
-        state.last_updated = max(state.last_updated, str(part["last_updated"]))
+        state.extend_columns(part)
         main = part["main"]
         assert isinstance(main, dict)
         for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
