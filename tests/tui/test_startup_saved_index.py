@@ -74,3 +74,43 @@ async def test_a_query_typed_at_once_is_answered_by_the_saved_index(
         assert app.searcher.engine is not None
         assert screen._list_note is None  # not "approximate"
     assert sql_answers == []
+
+
+async def test_a_query_typed_before_the_first_screen_starts_the_index_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index used to start loading only when a list was painted: a filter typed before
+    the first screen cancelled that screen and then waited for an index nothing had started,
+    until the wait gave up (5 s) and an approximate SQL answer came instead (seen in tmux at
+    100k papers: `/difusion` right after start answered "0 papers, approximate" at 5.7 s)."""
+    import threading
+    import time
+
+    from readq.tui.screens import main_list
+
+    paths, store = build_library(tmp_path)
+    save_index(store)
+    release = threading.Event()
+    real_first_screen = main_list.list_ids
+
+    def slow_first_screen(*args: object, **kwargs: object) -> list[int]:
+        release.wait(10)  # the first screen is not ready before the filter is typed
+        return real_first_screen(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(main_list, "list_ids", slow_first_screen)
+    app = make_app(paths, store)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("/", *"difusion")  # a typo: only the index finds it
+            deadline = time.monotonic() + 3.0
+            while app.searcher.engine is None and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert app.searcher.engine is not None  # loaded with no screen painted
+            release.set()
+            await settle(pilot, app)
+            screen = main_of(app)
+            assert screen.filter_text == "difusion"
+            assert screen._list_note is None  # the index's answer, not "approximate"
+            assert len(screen.paper_list.ids) == 2  # both diffusion papers
+    finally:
+        release.set()

@@ -215,7 +215,18 @@ class ListScreen(ReadqScreen[None]):
             near=self.paper_list.cursor,
             follows_cursor=follows_cursor,
         )
+        if not first:
+            # A list asked for before the first screen was painted (a filter typed at once)
+            # cancels that screen, and waits for the saved index: it must start loading now,
+            # or nothing would start it until that wait gave up (5 s).
+            self._start_engine()
         self.run_list(request, first=first)
+
+    def _start_engine(self) -> None:
+        """Start loading the search index, once per screen, after the next refresh."""
+        if not self._engine_started:
+            self._engine_started = True
+            self.call_after_refresh(self.load_engine)
 
     def query_text(self) -> str:
         """The query the list shows: the saved view's (grouped, so its OR stays inside) and
@@ -322,12 +333,10 @@ class ListScreen(ReadqScreen[None]):
             self._discover_note = result.note
             if result.note:
                 self.notify(result.note, timeout=5, markup=False)
-        if not self._engine_started:
-            # The index loads as soon as the first screen is painted, not after the whole list:
-            # a filter typed at once cancels that list, and its (slow, approximate) SQL answer
-            # then delayed the load further (typo answered 1.56 s after spawn at 100k papers).
-            self._engine_started = True
-            self.call_after_refresh(self.load_engine)
+        # The index loads as soon as the first screen is painted, not after the whole list:
+        # a filter typed at once cancels that list, and its (slow, approximate) SQL answer
+        # then delayed the load further (typo answered 1.56 s after spawn at 100k papers).
+        self._start_engine()
         if not result.partial and not self._loaded:
             self._loaded = True
             gc.collect()
