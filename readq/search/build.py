@@ -130,9 +130,15 @@ def build_split(
 def scan_part(store: Store, split_id: int, first_doc: int) -> Part:
     """The other half of :func:`build_split`: index the papers with ``id >= split_id`` as
     documents ``first_doc, ...`` on ``store``'s own connection; plain values to pickle."""
+    return scan_rows(LibraryRows(store).rows_from(split_id), first_doc)
+
+
+def scan_rows(cursor: Iterable[Row], first_doc: int) -> Part:
+    """Index ``cursor``'s papers as documents ``first_doc, ...`` into a :func:`scan_part`
+    result."""
     state = PaperState()
     state.index.n = first_doc
-    year_docs = scan(state, LibraryRows(store).rows_from(split_id), None)
+    year_docs = scan(state, cursor, None)
     return {
         "first": first_doc,
         "ids": state.ids,

@@ -195,10 +195,13 @@ def load(
     *,
     orders: bool = True,
     is_cancelled: Callable[[], bool] | None = None,
+    split: bool = False,
 ) -> SearchEngine | None:
     """The engine saved for ``store``'s library, caught up with the library; None when there
     is no usable cache (missing, unreadable, corrupt, another format version, another or
-    rewound library). Never raises for a bad cache; ``SearchCancelled`` if cancelled."""
+    rewound library). Never raises for a bad cache; ``SearchCancelled`` if cancelled.
+    With ``split``, many new papers are scanned in two processes when a CPU is idle (the
+    writer's catch-up right after a big ingest, see :mod:`readq.search.upkeep`)."""
     path = path if path is not None else default_path(store)
     try:
         with open(path, "rb") as file:
@@ -227,7 +230,8 @@ def load(
         return None
     try:
         check(is_cancelled)
-        engine.catch_up(orders=orders)
+        starter = _start_part(Path(store.path)) if split and _idle_cpu(WRITER_LOAD) else None
+        engine.catch_up(orders=orders, split=starter)
     except SearchCancelled:
         engine.close()
         raise
@@ -454,20 +458,36 @@ def _part_main(argv: list[str]) -> int:
     return 0
 
 
+WRITER_LOAD = 1.0
+"""What a writer's own work adds to the 1-minute load average when it catches the index up
+(measured 0.5 right after a 100k ingest on an idle machine; it grows with longer ingests)."""
 SPLIT_MIN = 20_000
 """From this many papers the child splits the build with a second process (if 2+ CPUs)."""
 
 
-def _idle_cpu() -> bool:
+def _idle_cpu(own: float = 0.0) -> bool:
     """Whether a second process would get a CPU of its own (the 1-minute load average leaves
     one idle). On a busy machine the split build was slower than one process: 19 s against
-    14 s at 100k papers with a load of 3.5 on 2 cores."""
+    14 s at 100k papers with a load of 3.5 on 2 cores. ``own``: how much of the load average
+    is the caller's own recent work (an ingest's writer and parser child raise it to ~1.5 by
+    the time the writer catches the index up; that load has ended and must not count)."""
     cpus = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
     except OSError:
         return False
-    return cpus >= 2 and load + 1.5 <= cpus
+    return cpus >= 2 and max(0.0, load - own) + 1.5 <= cpus
+
+
+def build(store: Store, *, own_load: float = 0.0) -> SearchEngine:
+    """The index of ``store``'s library built from scratch, with the newer half of the papers
+    scanned by a second process when the library is big and a CPU is idle (``own_load``: see
+    :func:`_idle_cpu`); the same index either way."""
+    count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    engine = None
+    if count >= SPLIT_MIN and _idle_cpu(own_load):
+        engine = SearchEngine.load_split(store, _start_part(Path(store.path)))
+    return engine if engine is not None else SearchEngine.load(store)
 
 
 def _child_main(argv: list[str]) -> int:
@@ -478,12 +498,7 @@ def _child_main(argv: list[str]) -> int:
     _exit_with_parent()
     db, path = Path(argv[0]), Path(argv[1])
     store = _read_only_store(db)
-    count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
-    engine = None
-    if count >= SPLIT_MIN and _idle_cpu():
-        engine = SearchEngine.load_split(store, _start_part(db))
-    if engine is None:
-        engine = SearchEngine.load(store)
+    engine = build(store)
     try:
         return 0 if save(engine, path) else 1
     finally:
@@ -493,6 +508,8 @@ def _child_main(argv: list[str]) -> int:
 
 __all__ = [
     "FORMAT_VERSION",
+    "WRITER_LOAD",
+    "build",
     "build_in_child",
     "default_path",
     "load",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support.searchlib import answers, make_papers
+from support.searchlib import answers, make_papers, same_index
 
 from readq.library.searcher import Searcher
 from readq.models import ScrapedPaper, SortKey, Source, Status
@@ -390,18 +390,6 @@ def test_cancelled_child_build_is_killed(library: Store) -> None:
 
 
 # ----------------------------------------------------------------- split build
-def same_index(a: SearchEngine, b: SearchEngine) -> None:
-    sa, sb = a._state, b._state
-    for field, postings in sa.index.main.items():
-        assert dict(postings) == dict(sb.index.main[field])
-    assert sa.ids == sb.ids and sa.status == sb.status and sa.starred == sb.starred
-    assert sa.year == sb.year and sa.hash == sb.hash and sa.sort_hash == sb.sort_hash
-    assert sa.notes == sb.notes and sa.year_bits == sb.year_bits
-    assert sa.status_bits == sb.status_bits and sa.note_bits == sb.note_bits
-    assert sa.alive == sb.alive and sa.last_updated == sb.last_updated
-    assert a._sort_orders.computed == b._sort_orders.computed
-
-
 def test_split_build_equals_a_single_build(library: Store) -> None:
     library.conn.execute("DELETE FROM papers WHERE id IN (2, 300, 301)")  # ids with gaps
     single = SearchEngine.load(library)

@@ -118,3 +118,17 @@ def answers(engine: SearchEngine) -> dict[str, object]:
         first = list(result)[:5]
         out[f"{query}|hl"] = [result.highlights(pid) for pid in first]
     return out
+
+
+def same_index(a: SearchEngine, b: SearchEngine) -> None:
+    """Assert two engines hold the same index and per-paper state (postings of every field,
+    bit sets, columns, sort orders)."""
+    sa, sb = a._state, b._state
+    for field, postings in sa.index.main.items():
+        assert dict(postings) == dict(sb.index.main[field])
+    assert sa.ids == sb.ids and sa.status == sb.status and sa.starred == sb.starred
+    assert sa.year == sb.year and sa.hash == sb.hash and sa.sort_hash == sb.sort_hash
+    assert sa.notes == sb.notes and sa.year_bits == sb.year_bits
+    assert sa.status_bits == sb.status_bits and sa.note_bits == sb.note_bits
+    assert sa.alive == sb.alive and sa.last_updated == sb.last_updated
+    assert a._sort_orders.computed == b._sort_orders.computed
