@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from readq.search import bitset
 from readq.search.documents import LibraryRows, Row, decode
-from readq.search.index import check
+from readq.search.index import BITMAP_FRACTION, Posting, check
 from readq.search.query import Field
 from readq.search.state import PaperState
 from readq.search.tokens import words
@@ -168,9 +168,42 @@ def merge_part(state: PaperState, part: Part, year_docs: YearDocs) -> bool:
     for year, docs in part["years"].items():  # type: ignore[attr-defined]
         year_docs.setdefault(int(year), []).extend(docs)
     main = part["main"]
+    total = index.n + len(ids)
     for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
         postings = index.main[field]
         for word, posting in main[int(field)].items():  # type: ignore[index]
-            postings[word].extend(posting)  # type: ignore[union-attr]
-    index.n += len(ids)
+            if isinstance(posting, int):  # compacted by the other process
+                postings[word] = join_bits(postings.get(word), posting, total)
+            else:
+                postings[word].extend(posting)  # type: ignore[union-attr]
+    index.n = total
     return True
+
+
+def compact_last_part(part: Part) -> None:
+    """In the process that scanned the last part of a split build or catch-up: turn the
+    postings that are sure to become bit sets (in more documents than the threshold of
+    :meth:`readq.search.index.InvertedIndex.compact` for all of them, ``first + len(ids)``
+    as the part is the last) into bit sets here, so this process does its share of the
+    compaction. The merge (:func:`merge_part`, ``Sync.append_bulk``) joins them; the
+    final compaction gives the same index."""
+    ids = part["ids"]
+    first = part["first"]
+    main = part["main"]
+    assert isinstance(ids, array) and isinstance(first, int) and isinstance(main, dict)
+    total = first + len(ids)
+    threshold = max(64, total // BITMAP_FRACTION)
+    for postings in main.values():
+        for word, posting in postings.items():
+            if len(posting) > threshold:
+                postings[word] = bitset.from_indices(posting, total)
+
+
+def join_bits(posting: Posting | None, bits: int, total: int) -> int:
+    """A word's postings joined: ``posting`` (an array or bit set, or None) and ``bits`` (a
+    later part's bit set), over ``total`` documents."""
+    if posting is None:
+        return bits
+    if isinstance(posting, int):
+        return posting | bits
+    return bitset.from_indices(posting, total) | bits if len(posting) else bits

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from readq.paths import search_cache_path
+from readq.search.build import compact_last_part
 from readq.search.engine import SearchEngine
 from readq.search.index import SearchCancelled, check
 from readq.store import Store
@@ -453,6 +454,7 @@ def _part_main(argv: list[str]) -> int:
     _exit_with_parent()
     store = _read_only_store(Path(argv[0]))
     state = SearchEngine.scan_part(store, int(argv[1]), int(argv[2]))
+    compact_last_part(state)
     pickle.dump(state, sys.stdout.buffer, protocol=5)
     sys.stdout.buffer.flush()
     return 0

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from readq.models import SortKey, Status
 from readq.search import bitset
-from readq.search.build import Part, StartOther, scan_part, scan_rows
+from readq.search.build import Part, StartOther, join_bits, scan_part, scan_rows
 from readq.search.documents import STATUS_CODE, STATUSES, LibraryRows, Row, decode
 from readq.search.evaluate import Evaluator
 from readq.search.matching import Letters, WordMatcher
@@ -252,7 +252,9 @@ class Sync:
             postings = index.main[field]
             for word, docs in main[int(field)].items():
                 posting = postings.get(word)
-                if posting is None:
+                if isinstance(docs, int):  # compacted by the other process
+                    postings[word] = join_bits(posting, docs, total)
+                elif posting is None:
                     postings[word] = docs
                 elif isinstance(posting, int):
                     postings[word] = posting | bitset.from_indices(docs, total)

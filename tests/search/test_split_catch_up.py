@@ -12,6 +12,7 @@ from support.searchlib import answers, make_papers, same_index
 
 from readq.models import Source, Status
 from readq.search import SearchEngine, cache, sync, upkeep
+from readq.search.query import Field
 from readq.store import Store
 
 Collect = Callable[[], dict[str, object] | None]
@@ -68,10 +69,21 @@ def test_a_real_second_process_scans_the_newer_share(
     behind: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_start = cache._start_part
-    calls = spy_on_parts(monkeypatch, lambda s, f: real_start(Path(behind.path))(s, f))
+    parts: list[dict[str, object] | None] = []
+
+    def recorded(split_id: int, first_doc: int) -> Collect:
+        collect = real_start(Path(behind.path))(split_id, first_doc)
+        return lambda: parts.append(collect()) or parts[-1]
+
+    calls = spy_on_parts(monkeypatch, recorded)
     engine = catch_up(behind)
     try:
         assert calls == [(576, 575)]
+        # The other process compacted its frequent words into bit sets itself.
+        part = parts[0]
+        assert part is not None
+        abstracts = part["main"][int(Field.ABSTRACT)]  # type: ignore[index]
+        assert any(isinstance(posting, int) for posting in abstracts.values())
         assert len(engine) == 800
         check_same_as_one_process(behind, engine)
     finally:
