@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from readq.search import bitset
 from readq.search.documents import LibraryRows, Row, decode
-from readq.search.index import BITMAP_FRACTION, Posting, check
+from readq.search.index import Posting, bitmap_threshold, check
 from readq.search.query import Field
 from readq.search.state import PaperState
 from readq.search.tokens import words
@@ -23,9 +24,18 @@ YearDocs = dict[int, list[int]]
 """The documents of each publication year."""
 Part = dict[str, object]
 """A :func:`scan_part` result: plain values, to pickle between processes."""
-StartOther = Callable[[int, int], Callable[[], Part | None]]
+
+
+class Collect(Protocol):
+    """Waits for the other process's :func:`scan_part` result (None if it failed); with
+    ``abort``, ends that process instead (the caller gave up on the split) and returns None."""
+
+    def __call__(self, *, abort: bool = False) -> Part | None: ...
+
+
+StartOther = Callable[[int, int], Collect]
 """Starts the scan of the papers from an id as documents from a number in another process;
-returns the function that waits for its :func:`scan_part` result (None if it failed)."""
+returns the :class:`Collect` that waits for its result or ends it."""
 
 
 def build(state: PaperState, rows: LibraryRows, cancel: Callable[[], bool] | None) -> None:
@@ -110,16 +120,21 @@ def build_split(
     process (``start_other(split_id, first_doc)``, see :func:`scan_part`): the same index.
     False when the split failed (papers deleted or added below the split meanwhile, or the
     other process failed): ``state`` is then unusable."""
-    with rows.one_snapshot():
-        first_doc = rows.count() // 2
-        split_id = rows.id_at(first_doc)
-        if split_id is None:
+    collect: Collect | None = None
+    try:
+        with rows.one_snapshot():
+            first_doc = rows.count() // 2
+            split_id = rows.id_at(first_doc)
+            if split_id is None:
+                return False
+            collect = start_other(split_id, first_doc)
+            year_docs = scan(state, rows.rows_below(split_id), cancel)
+        if state.n != first_doc:
             return False
-        collect = start_other(split_id, first_doc)
-        year_docs = scan(state, rows.rows_below(split_id), cancel)
-    if state.n != first_doc:
-        return False
-    part = collect()
+        part, collect = collect(), None
+    finally:
+        if collect is not None:  # gave up (or failed) before collecting: end the other
+            collect(abort=True)
     if part is None or not merge_part(state, part, year_docs):
         return False
     finish(state, rows, year_docs)
@@ -192,7 +207,7 @@ def compact_last_part(part: Part) -> None:
     main = part["main"]
     assert isinstance(ids, array) and isinstance(first, int) and isinstance(main, dict)
     total = first + len(ids)
-    threshold = max(64, total // BITMAP_FRACTION)
+    threshold = bitmap_threshold(total)
     for postings in main.values():
         for word, posting in postings.items():
             if len(posting) > threshold:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from readq.paths import search_cache_path
-from readq.search.build import compact_last_part
+from readq.search.build import Collect, StartOther, compact_last_part
 from readq.search.engine import SearchEngine
 from readq.search.index import SearchCancelled, check
 from readq.store import Store
@@ -396,28 +396,42 @@ def _read_only_store(db: Path) -> Store:
     return Store.open_helper_reader(db)
 
 
-def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object] | None]]:
-    """``start_other`` for :meth:`SearchEngine.load_split`: a grandchild process
-    (``python -m readq.search.cache --part DB SPLIT FIRST``) that pickles its half to us."""
+def _start_part(db: Path) -> StartOther:
+    """``start_other`` for :meth:`SearchEngine.load_split` and the writer's split catch-up: a
+    grandchild process (``python -m readq.search.cache --part DB SPLIT FIRST``) that pickles
+    its part to us. If it cannot be started, or is still not done long after this process
+    finished its own share (``_PART_PATIENCE``), its result is None: the caller scans that
+    part itself."""
     import subprocess
     import sys
 
-    def start(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+    def start(split_id: int, first_doc: int) -> Collect:
         ids = (str(split_id), str(first_doc))
-        part = subprocess.Popen(
-            [sys.executable, "-m", "readq.search.cache", "--part", str(db), *ids],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_child_env(),
-        )
+        try:
+            part = subprocess.Popen(
+                [sys.executable, "-m", "readq.search.cache", "--part", str(db), *ids],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=_child_env(),
+            )
+        except OSError:  # no process to be had (EAGAIN, ENOMEM, ...): scan it here
+            return _no_part
+        started = time.monotonic()
 
-        def collect() -> dict[str, object] | None:
+        def collect(*, abort: bool = False) -> dict[str, object] | None:
+            if abort:
+                part.kill()
+            own_share = time.monotonic() - started
+            # A part that hangs must not hang the command: it is given a few times what this
+            # process's own share took, then killed (its pickle then fails to load).
+            patience = threading.Timer(_PART_PATIENCE * own_share + _PART_GRACE, part.kill)
+            patience.daemon = True
+            patience.start()
             try:
-                state = _Unpickler(part.stdout).load() if part.stdout is not None else None
-            except Exception:
-                state = None
+                state = None if abort else _load_part(part.stdout)
             finally:
+                patience.cancel()
                 # A complete pickle was read (or it failed): closing the pipe ends the process.
                 if part.stdin is not None:
                     with contextlib.suppress(OSError):
@@ -428,6 +442,25 @@ def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object]
         return collect
 
     return start
+
+
+_PART_PATIENCE = 3.0
+"""How many times this process's own share of a split scan the other process may take..."""
+_PART_GRACE = 30.0
+"""... plus this many seconds (its start, a slow disk)."""
+
+
+def _no_part(*, abort: bool = False) -> dict[str, object] | None:
+    """The :class:`Collect` of a part that could not be started."""
+    return None
+
+
+def _load_part(stream: IO[bytes] | None) -> object:
+    """The other process's pickled part (None if it failed or was killed)."""
+    try:
+        return _Unpickler(stream).load() if stream is not None else None
+    except Exception:
+        return None
 
 
 def _exit_with_parent() -> None:

@@ -90,7 +90,7 @@ class SearchEngine:
     def load_split(
         cls,
         store: Store,
-        start_other: Callable[[int, int], Callable[[], dict[str, object] | None]],
+        start_other: build.StartOther,
         *,
         orders: bool = True,
         is_cancelled: Callable[[], bool] | None = None,
@@ -233,7 +233,7 @@ class SearchEngine:
         self,
         *,
         orders: bool = True,
-        split: Callable[[int, int], Callable[[], dict[str, object] | None]] | None = None,
+        split: build.StartOther | None = None,
     ) -> bool:
         """After :meth:`from_state`: pick up everything the library changed since the state was
         saved (:meth:`refresh`), re-read every paper's status and star (two indexed queries, so

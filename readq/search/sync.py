@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from readq.models import SortKey, Status
 from readq.search import bitset
-from readq.search.build import Part, StartOther, join_bits, scan_part, scan_rows
+from readq.search.build import Collect, Part, StartOther, join_bits, scan_part, scan_rows
 from readq.search.documents import STATUS_CODE, STATUSES, LibraryRows, Row, decode
 from readq.search.evaluate import Evaluator
 from readq.search.matching import Letters, WordMatcher
@@ -217,23 +217,24 @@ class Sync:
         start_other = self.split
         if start_other is None or rows.count_after(max_id, SPLIT_MIN) < SPLIT_MIN:
             return [scan_part(rows.store, max_id + 1, n)]
-        with rows.one_snapshot():
-            new = rows.count_after(max_id, 1 << 62)
-            mine = new * _SPLIT_SHARE // 100
-            split_id = rows.id_after(max_id, mine)
-            if split_id is None:
-                return [scan_part(rows.store, max_id + 1, n)]
-            collect = start_other(split_id, n + mine)
-            try:
+        collect: Collect | None = None
+        try:
+            with rows.one_snapshot():
+                new = rows.count_after(max_id, 1 << 62)
+                mine = new * _SPLIT_SHARE // 100
+                split_id = rows.id_after(max_id, mine)
+                if split_id is None:
+                    return [scan_part(rows.store, max_id + 1, n)]
+                collect = start_other(split_id, n + mine)
                 first = scan_rows(rows.rows_between(max_id, split_id), n)
-            except BaseException:
-                collect()  # reap the other process before giving up
-                raise
-        other = collect()
+            other, collect = collect(), None
+        finally:
+            if collect is not None:  # failed before collecting: end the other process
+                collect(abort=True)
         first_ids = first["ids"]
         assert isinstance(first_ids, array)
-        if len(first_ids) != mine:  # the library changed between the snapshots: start over
-            return [scan_part(rows.store, max_id + 1, n)]
+        # One snapshot counted and scanned this share: it holds exactly ``mine`` papers.
+        assert len(first_ids) == mine
         if other is None or not _follows(other, first_ids, n + mine):
             other = scan_part(rows.store, split_id, n + mine)
         return [first, other]
