@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from readq.search import bitset
 from readq.search.documents import LibraryRows, Row, decode
-from readq.search.index import check
+from readq.search.index import Posting, bitmap_threshold, check
 from readq.search.query import Field
 from readq.search.state import PaperState
 from readq.search.tokens import words
@@ -23,9 +24,18 @@ YearDocs = dict[int, list[int]]
 """The documents of each publication year."""
 Part = dict[str, object]
 """A :func:`scan_part` result: plain values, to pickle between processes."""
-StartOther = Callable[[int, int], Callable[[], Part | None]]
+
+
+class Collect(Protocol):
+    """Waits for the other process's :func:`scan_part` result (None if it failed); with
+    ``abort``, ends that process instead (the caller gave up on the split) and returns None."""
+
+    def __call__(self, *, abort: bool = False) -> Part | None: ...
+
+
+StartOther = Callable[[int, int], Collect]
 """Starts the scan of the papers from an id as documents from a number in another process;
-returns the function that waits for its :func:`scan_part` result (None if it failed)."""
+returns the :class:`Collect` that waits for its result or ends it."""
 
 
 def build(state: PaperState, rows: LibraryRows, cancel: Callable[[], bool] | None) -> None:
@@ -110,16 +120,21 @@ def build_split(
     process (``start_other(split_id, first_doc)``, see :func:`scan_part`): the same index.
     False when the split failed (papers deleted or added below the split meanwhile, or the
     other process failed): ``state`` is then unusable."""
-    with rows.one_snapshot():
-        first_doc = rows.count() // 2
-        split_id = rows.id_at(first_doc)
-        if split_id is None:
+    collect: Collect | None = None
+    try:
+        with rows.one_snapshot():
+            first_doc = rows.count() // 2
+            split_id = rows.id_at(first_doc)
+            if split_id is None:
+                return False
+            collect = start_other(split_id, first_doc)
+            year_docs = scan(state, rows.rows_below(split_id), cancel)
+        if state.n != first_doc:
             return False
-        collect = start_other(split_id, first_doc)
-        year_docs = scan(state, rows.rows_below(split_id), cancel)
-    if state.n != first_doc:
-        return False
-    part = collect()
+        part, collect = collect(), None
+    finally:
+        if collect is not None:  # gave up (or failed) before collecting: end the other
+            collect(abort=True)
     if part is None or not merge_part(state, part, year_docs):
         return False
     finish(state, rows, year_docs)
@@ -130,9 +145,15 @@ def build_split(
 def scan_part(store: Store, split_id: int, first_doc: int) -> Part:
     """The other half of :func:`build_split`: index the papers with ``id >= split_id`` as
     documents ``first_doc, ...`` on ``store``'s own connection; plain values to pickle."""
+    return scan_rows(LibraryRows(store).rows_from(split_id), first_doc)
+
+
+def scan_rows(cursor: Iterable[Row], first_doc: int) -> Part:
+    """Index ``cursor``'s papers as documents ``first_doc, ...`` into a :func:`scan_part`
+    result."""
     state = PaperState()
     state.index.n = first_doc
-    year_docs = scan(state, LibraryRows(store).rows_from(split_id), None)
+    year_docs = scan(state, cursor, None)
     return {
         "first": first_doc,
         "ids": state.ids,
@@ -162,9 +183,42 @@ def merge_part(state: PaperState, part: Part, year_docs: YearDocs) -> bool:
     for year, docs in part["years"].items():  # type: ignore[attr-defined]
         year_docs.setdefault(int(year), []).extend(docs)
     main = part["main"]
+    total = index.n + len(ids)
     for field in (Field.TITLE, Field.ABSTRACT, Field.ORG):
         postings = index.main[field]
         for word, posting in main[int(field)].items():  # type: ignore[index]
-            postings[word].extend(posting)  # type: ignore[union-attr]
-    index.n += len(ids)
+            if isinstance(posting, int):  # compacted by the other process
+                postings[word] = join_bits(postings.get(word), posting, total)
+            else:
+                postings[word].extend(posting)  # type: ignore[union-attr]
+    index.n = total
     return True
+
+
+def compact_last_part(part: Part) -> None:
+    """In the process that scanned the last part of a split build or catch-up: turn the
+    postings that are sure to become bit sets (in more documents than the threshold of
+    :meth:`readq.search.index.InvertedIndex.compact` for all of them, ``first + len(ids)``
+    as the part is the last) into bit sets here, so this process does its share of the
+    compaction. The merge (:func:`merge_part`, ``Sync.append_bulk``) joins them; the
+    final compaction gives the same index."""
+    ids = part["ids"]
+    first = part["first"]
+    main = part["main"]
+    assert isinstance(ids, array) and isinstance(first, int) and isinstance(main, dict)
+    total = first + len(ids)
+    threshold = bitmap_threshold(total)
+    for postings in main.values():
+        for word, posting in postings.items():
+            if len(posting) > threshold:
+                postings[word] = bitset.from_indices(posting, total)
+
+
+def join_bits(posting: Posting | None, bits: int, total: int) -> int:
+    """A word's postings joined: ``posting`` (an array or bit set, or None) and ``bits`` (a
+    later part's bit set), over ``total`` documents."""
+    if posting is None:
+        return bits
+    if isinstance(posting, int):
+        return posting | bits
+    return bitset.from_indices(posting, total) | bits if len(posting) else bits

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from readq.paths import search_cache_path
+from readq.search.build import Collect, StartOther, compact_last_part
 from readq.search.engine import SearchEngine
 from readq.search.index import SearchCancelled, check
 from readq.store import Store
@@ -195,10 +196,13 @@ def load(
     *,
     orders: bool = True,
     is_cancelled: Callable[[], bool] | None = None,
+    split: bool = False,
 ) -> SearchEngine | None:
     """The engine saved for ``store``'s library, caught up with the library; None when there
     is no usable cache (missing, unreadable, corrupt, another format version, another or
-    rewound library). Never raises for a bad cache; ``SearchCancelled`` if cancelled."""
+    rewound library). Never raises for a bad cache; ``SearchCancelled`` if cancelled.
+    With ``split``, many new papers are scanned in two processes when a CPU is idle (the
+    writer's catch-up right after a big ingest, see :mod:`readq.search.upkeep`)."""
     path = path if path is not None else default_path(store)
     try:
         with open(path, "rb") as file:
@@ -227,7 +231,8 @@ def load(
         return None
     try:
         check(is_cancelled)
-        engine.catch_up(orders=orders)
+        starter = _start_part(Path(store.path)) if split and _idle_cpu(WRITER_LOAD) else None
+        engine.catch_up(orders=orders, split=starter)
     except SearchCancelled:
         engine.close()
         raise
@@ -391,28 +396,42 @@ def _read_only_store(db: Path) -> Store:
     return Store.open_helper_reader(db)
 
 
-def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object] | None]]:
-    """``start_other`` for :meth:`SearchEngine.load_split`: a grandchild process
-    (``python -m readq.search.cache --part DB SPLIT FIRST``) that pickles its half to us."""
+def _start_part(db: Path) -> StartOther:
+    """``start_other`` for :meth:`SearchEngine.load_split` and the writer's split catch-up: a
+    grandchild process (``python -m readq.search.cache --part DB SPLIT FIRST``) that pickles
+    its part to us. If it cannot be started, or is still not done long after this process
+    finished its own share (``_PART_PATIENCE``), its result is None: the caller scans that
+    part itself."""
     import subprocess
     import sys
 
-    def start(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+    def start(split_id: int, first_doc: int) -> Collect:
         ids = (str(split_id), str(first_doc))
-        part = subprocess.Popen(
-            [sys.executable, "-m", "readq.search.cache", "--part", str(db), *ids],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_child_env(),
-        )
+        try:
+            part = subprocess.Popen(
+                [sys.executable, "-m", "readq.search.cache", "--part", str(db), *ids],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=_child_env(),
+            )
+        except OSError:  # no process to be had (EAGAIN, ENOMEM, ...): scan it here
+            return _no_part
+        started = time.monotonic()
 
-        def collect() -> dict[str, object] | None:
+        def collect(*, abort: bool = False) -> dict[str, object] | None:
+            if abort:
+                part.kill()
+            own_share = time.monotonic() - started
+            # A part that hangs must not hang the command: it is given a few times what this
+            # process's own share took, then killed (its pickle then fails to load).
+            patience = threading.Timer(_PART_PATIENCE * own_share + _PART_GRACE, part.kill)
+            patience.daemon = True
+            patience.start()
             try:
-                state = _Unpickler(part.stdout).load() if part.stdout is not None else None
-            except Exception:
-                state = None
+                state = None if abort else _load_part(part.stdout)
             finally:
+                patience.cancel()
                 # A complete pickle was read (or it failed): closing the pipe ends the process.
                 if part.stdin is not None:
                     with contextlib.suppress(OSError):
@@ -423,6 +442,25 @@ def _start_part(db: Path) -> Callable[[int, int], Callable[[], dict[str, object]
         return collect
 
     return start
+
+
+_PART_PATIENCE = 3.0
+"""How many times this process's own share of a split scan the other process may take..."""
+_PART_GRACE = 30.0
+"""... plus this many seconds (its start, a slow disk)."""
+
+
+def _no_part(*, abort: bool = False) -> dict[str, object] | None:
+    """The :class:`Collect` of a part that could not be started."""
+    return None
+
+
+def _load_part(stream: IO[bytes] | None) -> object:
+    """The other process's pickled part (None if it failed or was killed)."""
+    try:
+        return _Unpickler(stream).load() if stream is not None else None
+    except Exception:
+        return None
 
 
 def _exit_with_parent() -> None:
@@ -449,25 +487,42 @@ def _part_main(argv: list[str]) -> int:
     _exit_with_parent()
     store = _read_only_store(Path(argv[0]))
     state = SearchEngine.scan_part(store, int(argv[1]), int(argv[2]))
+    compact_last_part(state)
     pickle.dump(state, sys.stdout.buffer, protocol=5)
     sys.stdout.buffer.flush()
     return 0
 
 
+WRITER_LOAD = 1.0
+"""What a writer's own work adds to the 1-minute load average when it catches the index up
+(measured 0.5 right after a 100k ingest on an idle machine; it grows with longer ingests)."""
 SPLIT_MIN = 20_000
 """From this many papers the child splits the build with a second process (if 2+ CPUs)."""
 
 
-def _idle_cpu() -> bool:
+def _idle_cpu(own: float = 0.0) -> bool:
     """Whether a second process would get a CPU of its own (the 1-minute load average leaves
     one idle). On a busy machine the split build was slower than one process: 19 s against
-    14 s at 100k papers with a load of 3.5 on 2 cores."""
+    14 s at 100k papers with a load of 3.5 on 2 cores. ``own``: how much of the load average
+    is the caller's own recent work (an ingest's writer and parser child raise it to ~1.5 by
+    the time the writer catches the index up; that load has ended and must not count)."""
     cpus = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
     except OSError:
         return False
-    return cpus >= 2 and load + 1.5 <= cpus
+    return cpus >= 2 and max(0.0, load - own) + 1.5 <= cpus
+
+
+def build(store: Store, *, own_load: float = 0.0) -> SearchEngine:
+    """The index of ``store``'s library built from scratch, with the newer half of the papers
+    scanned by a second process when the library is big and a CPU is idle (``own_load``: see
+    :func:`_idle_cpu`); the same index either way."""
+    count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    engine = None
+    if count >= SPLIT_MIN and _idle_cpu(own_load):
+        engine = SearchEngine.load_split(store, _start_part(Path(store.path)))
+    return engine if engine is not None else SearchEngine.load(store)
 
 
 def _child_main(argv: list[str]) -> int:
@@ -478,12 +533,7 @@ def _child_main(argv: list[str]) -> int:
     _exit_with_parent()
     db, path = Path(argv[0]), Path(argv[1])
     store = _read_only_store(db)
-    count = int(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
-    engine = None
-    if count >= SPLIT_MIN and _idle_cpu():
-        engine = SearchEngine.load_split(store, _start_part(db))
-    if engine is None:
-        engine = SearchEngine.load(store)
+    engine = build(store)
     try:
         return 0 if save(engine, path) else 1
     finally:
@@ -493,6 +543,8 @@ def _child_main(argv: list[str]) -> int:
 
 __all__ = [
     "FORMAT_VERSION",
+    "WRITER_LOAD",
+    "build",
     "build_in_child",
     "default_path",
     "load",

@@ -135,6 +135,13 @@ class LibraryRows:
         """Papers with ids from ``first_id``, by id (the other half of a split build)."""
         return self.conn.execute(_SELECT + " WHERE id >= ? ORDER BY id", (first_id,))
 
+    def rows_between(self, after_id: int, below_id: int) -> sqlite3.Cursor:
+        """Papers with ids above ``after_id`` and below ``below_id``, by id (the writer's
+        share of a split catch-up)."""
+        return self.conn.execute(
+            _SELECT + " WHERE id > ? AND id < ? ORDER BY id", (after_id, below_id)
+        )
+
     def rows_after(self, pid: int) -> sqlite3.Cursor:
         """Papers added after ``pid``, by id."""
         return self.conn.execute(_SELECT + " WHERE id > ? ORDER BY id", (pid,))
@@ -165,6 +172,14 @@ class LibraryRows:
         """The id of the paper at ``offset`` in id order (None past the end)."""
         found = self.conn.execute(
             "SELECT id FROM papers ORDER BY id LIMIT 1 OFFSET ?", (offset,)
+        ).fetchone()
+        return None if found is None else int(found[0])
+
+    def id_after(self, pid: int, offset: int) -> int | None:
+        """The id of the paper ``offset`` places after the first one above ``pid`` in id order
+        (None past the end)."""
+        found = self.conn.execute(
+            "SELECT id FROM papers WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?", (pid, offset)
         ).fetchone()
         return None if found is None else int(found[0])
 

@@ -90,7 +90,7 @@ class SearchEngine:
     def load_split(
         cls,
         store: Store,
-        start_other: Callable[[int, int], Callable[[], dict[str, object] | None]],
+        start_other: build.StartOther,
         *,
         orders: bool = True,
         is_cancelled: Callable[[], bool] | None = None,
@@ -229,13 +229,24 @@ class SearchEngine:
             raise
         return engine
 
-    def catch_up(self, *, orders: bool = True) -> bool:
+    def catch_up(
+        self,
+        *,
+        orders: bool = True,
+        split: build.StartOther | None = None,
+    ) -> bool:
         """After :meth:`from_state`: pick up everything the library changed since the state was
         saved (:meth:`refresh`), re-read every paper's status and star (two indexed queries, so
         a change that did not move ``updated_at`` is seen too), and with ``orders`` compute the
-        sort orders that changes dropped. Returns True if anything changed."""
+        sort orders that changes dropped. With ``split`` (a ``start_other`` as
+        :meth:`load_split` takes), many new papers are scanned in two processes. Returns True
+        if anything changed."""
         with self._lock:
-            changed = self.refresh()
+            self._sync.split = split
+            try:
+                changed = self.refresh()
+            finally:
+                self._sync.split = None
             changed |= self._sync.sync_states()
             if not self._matcher.pinned:
                 self._matcher.warm()

@@ -28,6 +28,12 @@ BITMAP_FRACTION = 32
 """A posting becomes a bit set when the word is in more than 1/BITMAP_FRACTION documents."""
 
 
+def bitmap_threshold(n: int) -> int:
+    """Postings longer than this (over ``n`` documents) are kept as bit sets (see
+    :meth:`InvertedIndex.compact`; a split build's other process compacts by the same rule)."""
+    return max(64, n // BITMAP_FRACTION)
+
+
 class SearchCancelled(Exception):
     """Raised inside a search when ``is_cancelled()`` returned True."""
 
@@ -61,7 +67,7 @@ class InvertedIndex:
     # ------------------------------------------------------------------ building
     def compact(self) -> None:
         """Turn frequent words' postings into bit sets and freeze the posting dicts."""
-        threshold = max(64, self.n // BITMAP_FRACTION)
+        threshold = bitmap_threshold(self.n)
         for field, postings in self.main.items():
             frozen: dict[str, Posting] = {}
             for word, posting in postings.items():

@@ -87,10 +87,10 @@ def update(store: Store, path: Path | None = None) -> UpkeepReport:
     path = path if path is not None else cache.default_path(store)
     engine: SearchEngine | None = None
     try:
-        engine = cache.load(store, path, orders=True)
+        engine = cache.load(store, path, orders=True, split=True)
         if engine is None:
             outcome = Outcome.BUILT
-            engine = SearchEngine.load(store, orders=True)
+            engine = cache.build(store, own_load=cache.WRITER_LOAD)
         elif engine.unsaved_rows:
             outcome = Outcome.CAUGHT_UP
         else:

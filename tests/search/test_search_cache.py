@@ -10,16 +10,17 @@ import pickle
 import shutil
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.searchlib import answers, make_papers
+from support.searchlib import answers, finished, make_papers, same_index, scanned_part
 
 from readq.library.searcher import Searcher
 from readq.models import ScrapedPaper, SortKey, Source, Status
 from readq.paths import search_cache_path
 from readq.search import SearchCancelled, SearchEngine, cache
+from readq.search.build import Collect
 from readq.store import Store, now_iso
 
 
@@ -390,31 +391,15 @@ def test_cancelled_child_build_is_killed(library: Store) -> None:
 
 
 # ----------------------------------------------------------------- split build
-def same_index(a: SearchEngine, b: SearchEngine) -> None:
-    sa, sb = a._state, b._state
-    for field, postings in sa.index.main.items():
-        assert dict(postings) == dict(sb.index.main[field])
-    assert sa.ids == sb.ids and sa.status == sb.status and sa.starred == sb.starred
-    assert sa.year == sb.year and sa.hash == sb.hash and sa.sort_hash == sb.sort_hash
-    assert sa.notes == sb.notes and sa.year_bits == sb.year_bits
-    assert sa.status_bits == sb.status_bits and sa.note_bits == sb.note_bits
-    assert sa.alive == sb.alive and sa.last_updated == sb.last_updated
-    assert a._sort_orders.computed == b._sort_orders.computed
-
-
-def test_split_build_equals_a_single_build(library: Store) -> None:
+@pytest.mark.parametrize("compact", [True, False], ids=["compacted", "as-scanned"])
+def test_split_build_equals_a_single_build(library: Store, compact: bool) -> None:
     library.conn.execute("DELETE FROM papers WHERE id IN (2, 300, 301)")  # ids with gaps
     single = SearchEngine.load(library)
     calls: list[tuple[int, int]] = []
 
-    def start_other(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
+    def start_other(split_id: int, first_doc: int) -> Collect:
         calls.append((split_id, first_doc))
-        reader = library.open_reader()
-        try:
-            part = SearchEngine.scan_part(reader, split_id, first_doc)
-        finally:
-            reader.close()
-        return lambda: part
+        return scanned_part(library, split_id, first_doc, compact=compact)
 
     split = SearchEngine.load_split(library, start_other)
     assert split is not None
@@ -439,15 +424,10 @@ def test_split_build_with_a_real_second_process(library: Store) -> None:
 
 
 def test_failed_split_returns_none(library: Store) -> None:
-    assert SearchEngine.load_split(library, lambda _s, _f: lambda: None) is None
+    assert SearchEngine.load_split(library, lambda _s, _f: finished(None)) is None
 
-    def wrong_first(split_id: int, first_doc: int) -> Callable[[], dict[str, object] | None]:
-        reader = library.open_reader()
-        try:
-            part = SearchEngine.scan_part(reader, split_id, first_doc + 1)
-        finally:
-            reader.close()
-        return lambda: part
+    def wrong_first(split_id: int, first_doc: int) -> Collect:
+        return scanned_part(library, split_id, first_doc + 1)
 
     assert SearchEngine.load_split(library, wrong_first) is None
 

@@ -7,6 +7,8 @@ import random
 
 from readq.models import ScrapedPaper, SortKey, Status
 from readq.search import SearchEngine
+from readq.search.build import Collect, Part, compact_last_part
+from readq.store import Store
 
 WORDS = [
     "diffusion",
@@ -118,3 +120,40 @@ def answers(engine: SearchEngine) -> dict[str, object]:
         first = list(result)[:5]
         out[f"{query}|hl"] = [result.highlights(pid) for pid in first]
     return out
+
+
+def same_index(a: SearchEngine, b: SearchEngine) -> None:
+    """Assert two engines hold the same index and per-paper state (postings of every field,
+    bit sets, columns, sort orders)."""
+    sa, sb = a._state, b._state
+    for field, postings in sa.index.main.items():
+        assert dict(postings) == dict(sb.index.main[field])
+    assert sa.ids == sb.ids and sa.status == sb.status and sa.starred == sb.starred
+    assert sa.year == sb.year and sa.hash == sb.hash and sa.sort_hash == sb.sort_hash
+    assert sa.notes == sb.notes and sa.year_bits == sb.year_bits
+    assert sa.status_bits == sb.status_bits and sa.note_bits == sb.note_bits
+    assert sa.alive == sb.alive and sa.last_updated == sb.last_updated
+    assert a._sort_orders.computed == b._sort_orders.computed
+
+
+def finished(part: Part | None) -> Collect:
+    """A split scan's other process that is already done and returns ``part``."""
+
+    def collect(*, abort: bool = False) -> Part | None:
+        return None if abort else part
+
+    return collect
+
+
+def scanned_part(store: Store, split_id: int, first_doc: int, *, compact: bool = True) -> Collect:
+    """What a split scan's other process returns (:func:`readq.search.cache._part_main`),
+    computed here on a reader of ``store``: the papers from ``split_id`` as documents from
+    ``first_doc``, compacted as that process compacts them unless ``compact`` is False."""
+    reader = store.open_reader()
+    try:
+        part = SearchEngine.scan_part(reader, split_id, first_doc)
+    finally:
+        reader.close()
+    if compact:
+        compact_last_part(part)
+    return finished(part)
