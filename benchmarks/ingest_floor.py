@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from benchmarks.e2e import listing_file
+from benchmarks.generate import CACHE_DIR
 from readq.ingest.parse import parse_source
 from readq.ingest.reader import open_listing
 from readq.models import ScrapedPaper, Source
@@ -48,9 +49,9 @@ def _cpu(action: object) -> tuple[float, object]:
     return time.process_time() - started, result
 
 
-def measure(count: int) -> dict[str, float]:
+def measure(count: int, cache_dir: Path = CACHE_DIR) -> dict[str, float]:
     """CPU seconds of each stage for the cached listing of ``count`` papers."""
-    listing = listing_file(count)
+    listing = listing_file(count, cache_dir=cache_dir)
     seconds: dict[str, float] = {}
 
     def parse() -> list[ScrapedPaper]:

@@ -81,3 +81,17 @@ def test_screen_model_survives_split_and_interrupted_escapes() -> None:
             "    curly" + " " * 11,
         ]
         assert screen._pending == ""
+
+
+def test_ingest_floor_measures_every_stage(tmp_path: Path) -> None:
+    from benchmarks import ingest_floor
+
+    seconds = ingest_floor.measure(300, cache_dir=tmp_path)
+    assert set(seconds) == {
+        "parse",
+        "dedupe keys",
+        "store",
+        "index words",
+        "sqlite fts5 (comparison)",
+    }
+    assert all(value >= 0 for value in seconds.values())
