@@ -1487,6 +1487,7 @@ class Store:
                     chunk = []
             if chunk:
                 total += batch.run(chunk, seen, new_ids, merged_ids, updated_ids, duplicates)
+            batch.settle(updated_ids)
             conn.execute(
                 "INSERT INTO ingests (name, path, format, at, papers, new, merged) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -2292,6 +2293,9 @@ class _IngestBatch:
         self.pending_plain: list[tuple[object, ...]] = []
         self.pending_ids: set[int] = set()
         self.pending_sources: list[tuple[object, ...]] = []
+        self.before: dict[int, tuple[object, ...]] = {}
+        """Stored papers this ingest changed: each one's whole row before the first change
+        (see :meth:`settle`)."""
 
     def _load(self, keys: dict[str, set[str]]) -> None:
         self.rows = {}
@@ -2426,6 +2430,7 @@ class _IngestBatch:
         if stored is None:
             if pid in self.pending_ids:
                 self.flush()
+            self._remember(pid)
             changed = Store._merge(self.conn, pid, paper, tkey, akey, self.stamp, from_listing=True)
             if changed:
                 self._refresh_row(pid)
@@ -2442,8 +2447,37 @@ class _IngestBatch:
         old = self.rows[pid]
         tkey = str(updates.get("title_key", old.tkey))
         self._track(pid, _key_row(tkey, str(updates.get("abstract_key", old.akey)), stored))
+        self._remember(pid)
         _write_merge(self.conn, pid, updates, self.stamp)
         return True
+
+    def _remember(self, pid: int) -> None:
+        """Keep a stored paper's row as it was before this ingest's first change to it."""
+        if pid < self.first_new_id and pid not in self.before:
+            row = self.conn.execute("SELECT * FROM papers WHERE id = ?", (pid,)).fetchone()
+            if row is not None:
+                self.before[pid] = tuple(row)
+
+    def settle(self, updated_ids: IdSet) -> None:
+        """At the end of the ingest: a stored paper that two copies in the listing changed one
+        way and back (two dates inferred for one paper, say) is as it was. It is not counted
+        as updated, and its ``updated_at`` goes back to what it was, so that nothing (the
+        search index, sync) takes it for a change: re-ingesting a file then changes nothing."""
+        if not self.before:
+            return
+        cursor = self.conn.execute("SELECT * FROM papers LIMIT 0")
+        columns = [d[0] for d in cursor.description]
+        stamp_at = columns.index("updated_at")
+        for pid, before in self.before.items():
+            now = self.conn.execute("SELECT * FROM papers WHERE id = ?", (pid,)).fetchone()
+            if now is None or pid not in updated_ids:
+                continue
+            now = tuple(now)
+            if now[:stamp_at] + now[stamp_at + 1 :] == before[:stamp_at] + before[stamp_at + 1 :]:
+                self.conn.execute(
+                    "UPDATE papers SET updated_at = ? WHERE id = ?", (before[stamp_at], pid)
+                )
+                del updated_ids[pid]
 
     def _index(self, pid: int, row: _KeyRow) -> None:
         by_tkey, by_akey, by_arxiv, by_doi = self.maps.values()

@@ -56,6 +56,7 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
     merged_ids: set[int] = set()
     updated_ids: set[int] = set()
     duplicates: list[tuple[int, int]] = []
+    before: dict[int, dict[str, object]] = {}
     total = 0
     stamp = now_iso()
     with store.write() as conn:
@@ -79,6 +80,8 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
                 duplicates.extend((pid, other) for other in match.possible_duplicates)
             else:
                 pid = existing_id
+                if pid not in new_set and pid not in before:
+                    before[pid] = whole_row(conn, pid)
                 changed = store.merge_scraped(pid, paper, tkey, akey, stamp, from_listing=True)
                 if pid not in new_set:
                     merged_ids.add(pid)
@@ -90,9 +93,25 @@ def reference_ingest(store: Store, papers: Iterable[ScrapedPaper], source: Sourc
                 " ON CONFLICT (paper_id, path) DO NOTHING",
                 (pid, source.name, source.path, source.seen_at),
             )
+        # A stored paper the file changed one way and back is as it was: not updated, and
+        # its time stamp is put back.
+        for pid in sorted(updated_ids):
+            old, now = before[pid], whole_row(conn, pid)
+            if {**old, "updated_at": None} == {**now, "updated_at": None}:
+                conn.execute(
+                    "UPDATE papers SET updated_at = ? WHERE id = ?", (old["updated_at"], pid)
+                )
+                updated_ids.discard(pid)
     return IngestResult(
         total, len(new_ids), len(merged_ids), len(updated_ids), tuple(new_ids), tuple(duplicates)
     )
+
+
+def whole_row(conn: sqlite3.Connection, pid: int) -> dict[str, object]:
+    """Every column of a stored paper, by name."""
+    cursor = conn.execute("SELECT * FROM papers WHERE id = ?", (pid,))
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
 def random_paper(rng: random.Random) -> ScrapedPaper:

@@ -79,3 +79,51 @@ def test_a_key_that_one_paper_has_is_found_without_asking_the_key_index(store: S
     # One lookup: the twins' shared title key (each abstract key is one paper's own).
     assert len(key_lookups) == 1, key_lookups
     assert "title_key IN ('fictional twin titles on lantern routing')" in key_lookups[0]
+
+
+def _copies(*dates: tuple[str, str, int]) -> list[ScrapedPaper]:
+    """One fictional paper as several copies in one listing, each with its own inferred date
+    (year-less text, as a Hugging Face page gives it) and upvotes."""
+    abstract = "We study quiet gondolas and robust ferries at length, in a made-up abstract."
+    return [
+        ScrapedPaper(
+            "Quiet Gondolas for Robust Ferries",
+            abstract,
+            published=published,
+            published_text=text,
+            upvotes=upvotes,
+        )
+        for published, text, upvotes in dates
+    ]
+
+
+def _row(store: Store) -> tuple[object, ...]:
+    return tuple(store.conn.execute("SELECT published, upvotes, updated_at FROM papers").fetchone())
+
+
+def test_re_ingesting_a_listing_whose_copies_of_a_paper_differ_changes_nothing(
+    store: Store,
+) -> None:
+    """Two copies of one paper in a listing set its inferred date one way and back on every
+    ingest of it: after the first, the paper is as it was, so it is neither counted as
+    updated nor stamped as changed (the search index and sync would take it for a change)."""
+    listing = _copies(("2026-10-16", "Oct 16", 3), ("2026-10-17", "Oct 17", 5))
+    source = Source("daily", "daily.txt", "2026-12-01")
+    assert store.ingest(listing, source, "hf").new == 1
+    first = _row(store)
+    assert first[:2] == ("2026-10-17", 5)  # the later copy wins
+    for _ in range(2):
+        result = store.ingest(listing, source, "hf")
+        assert (result.new, result.merged, result.updated) == (0, 1, 0)
+        assert _row(store) == first
+
+
+def test_copies_that_change_a_paper_after_all_still_count(store: Store) -> None:
+    source = Source("daily", "daily.txt", "2026-12-01")
+    store.ingest(_copies(("2026-10-17", "Oct 17", 5)), source, "hf")
+    before = _row(store)
+    listing = _copies(("2026-10-16", "Oct 16", 3), ("2026-10-18", "Oct 18", 9))
+    result = store.ingest(listing, source, "hf")
+    assert (result.merged, result.updated) == (1, 1)
+    after = _row(store)
+    assert after[:2] == ("2026-10-18", 9) and after[2] != before[2]
