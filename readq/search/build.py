@@ -156,14 +156,7 @@ def scan_rows(cursor: Iterable[Row], first_doc: int) -> Part:
     year_docs = scan(state, cursor, None)
     return {
         "first": first_doc,
-        "ids": state.ids,
-        "status": state.status,
-        "starred": state.starred,
-        "year": state.year,
-        "hash": state.hash,
-        "sort_hash": state.sort_hash,
-        "notes": state.notes,
-        "last_updated": state.last_updated,
+        **state.columns(),
         "years": year_docs,
         "main": {int(f): dict(p) for f, p in state.index.main.items()},
     }

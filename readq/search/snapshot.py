@@ -26,19 +26,12 @@ def export_state(state: PaperState, matcher: WordMatcher, orders: SortOrders) ->
     objects, not copies: hold the engine's lock until they have been serialised."""
     return {
         "index": state.index.export_state(),
-        "ids": state.ids,
-        "status": state.status,
-        "starred": state.starred,
-        "year": state.year,
-        "hash": state.hash,
-        "sort_hash": state.sort_hash,
-        "notes": state.notes,
+        **state.columns(),
         "alive": state.alive,
         "status_bits": {s.value: b for s, b in state.status_bits.items()},
         "starred_bits": state.starred_bits,
         "note_bits": state.note_bits,
         "year_bits": state.year_bits,
-        "last_updated": state.last_updated,
         # The queue's order is recomputed after any write: not worth keeping.
         "orders": {k.value: v for k, v in orders.computed.items() if k is not SortKey.QUEUE},
         "warm": {

@@ -19,6 +19,9 @@ from readq.search.documents import STATUSES
 from readq.search.index import InvertedIndex
 from readq.search.query import ViewFilter
 
+ARRAY_COLUMNS = ("ids", "status", "starred", "year", "hash", "sort_hash")
+"""The per-paper arrays of :class:`PaperState`, one entry per document, by attribute name."""
+
 
 class PaperState:
     """The index and the per-paper arrays of every document (document ``d`` is paper
@@ -89,16 +92,21 @@ class PaperState:
         self.starred_bits = bitset.pack(self.starred)
         self.note_bits = bitset.from_indices(self.notes, n)
 
+    def columns(self) -> dict[str, object]:
+        """The per-paper arrays, the notes and the latest update seen, by name: what a scanned
+        part (:func:`readq.search.build.scan_part`) and the saved state both carry. The values
+        are this state's own objects, not copies."""
+        return {
+            **{name: getattr(self, name) for name in ARRAY_COLUMNS},
+            "notes": self.notes,
+            "last_updated": self.last_updated,
+        }
+
     def extend_columns(self, part: Mapping[str, object]) -> None:
-        """Append the per-paper arrays of a scanned part (:func:`readq.search.build.scan_part`)
-        after the current documents: the one place that knows which arrays a part carries, for
-        the first build's merge and the bulk append alike."""
-        self.ids.extend(part["ids"])  # type: ignore[arg-type]
-        self.status.extend(part["status"])  # type: ignore[arg-type]
-        self.starred.extend(part["starred"])  # type: ignore[arg-type]
-        self.year.extend(part["year"])  # type: ignore[arg-type]
-        self.hash.extend(part["hash"])  # type: ignore[arg-type]
-        self.sort_hash.extend(part["sort_hash"])  # type: ignore[arg-type]
+        """Append the per-paper arrays of a scanned part (:meth:`columns`) after the current
+        documents, for the first build's merge and the bulk append alike."""
+        for name in ARRAY_COLUMNS:
+            getattr(self, name).extend(part[name])
         self.last_updated = max(self.last_updated, str(part["last_updated"]))
 
     def add_state_bits(self, first: int) -> None:
