@@ -9,11 +9,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from support.searchlib import make_papers
+from support.searchlib import make_papers, saved
 
 from readq.library.searcher import APPROXIMATE, Cancelled, ListRequest, Searcher
 from readq.models import Source
-from readq.search import SearchEngine, cache
+from readq.search import cache
 from readq.search.selection import Selection
 from readq.store import Store
 
@@ -29,14 +29,6 @@ def reader(library: Store) -> Iterator[Store]:
     made = library.open_reader()
     yield made
     made.close()
-
-
-def save_index(store: Store) -> None:
-    engine = SearchEngine.load(store)
-    try:
-        assert cache.save(engine)
-    finally:
-        engine.close()
 
 
 def request(text: str) -> ListRequest:
@@ -58,7 +50,7 @@ def load_later(searcher: Searcher, store: Store, delay: float) -> threading.Thre
 
 
 def test_a_list_waits_for_the_saved_index_being_loaded(library: Store, reader: Store) -> None:
-    save_index(library)
+    saved(library)
     searcher = Searcher()
     searcher.expect_engine()
     loading = load_later(searcher, library, 0.3)
@@ -123,7 +115,7 @@ def test_a_load_that_never_comes_is_waited_for_once(library: Store, reader: Stor
 
 
 def test_nothing_waits_unless_a_load_was_announced(library: Store, reader: Store) -> None:
-    save_index(library)
+    saved(library)
     searcher = Searcher()
     started = time.monotonic()
     result = searcher.search(reader, request("diffusion"), lambda: False)

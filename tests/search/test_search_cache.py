@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.searchlib import answers, finished, make_papers, same_index, scanned_part
+from support.searchlib import (
+    answers,
+    finished,
+    fresh,
+    make_papers,
+    same_index,
+    saved,
+    scanned_part,
+)
 
 from readq.library.searcher import Searcher
 from readq.models import ScrapedPaper, SortKey, Source, Status
@@ -39,25 +47,6 @@ def reader(library: Store) -> Iterator[Store]:
     conn = library.open_reader()
     yield conn
     conn.close()
-
-
-def fresh(store: Store) -> dict[str, object]:
-    engine = SearchEngine.load(store)
-    try:
-        return answers(engine)
-    finally:
-        engine.close()
-
-
-def saved(store: Store) -> Path:
-    engine = SearchEngine.load(store)
-    try:
-        assert cache.save(engine)
-    finally:
-        engine.close()
-    path = search_cache_path(Path(store.path))
-    assert path.is_file()
-    return path
 
 
 def loaded(store: Store) -> SearchEngine | None:

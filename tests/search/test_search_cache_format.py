@@ -14,10 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.searchlib import answers, make_papers
+from support.searchlib import answers, fresh, make_papers, saved
 
 from readq.models import Source, Status
-from readq.paths import search_cache_path
 from readq.search import SearchEngine, cache
 from readq.search.index import InvertedIndex
 from readq.search.postings import PackedPostings
@@ -34,23 +33,6 @@ def library(store: Store) -> Store:
     store.set_starred([3, 40], True)
     store.save_note(5, "read this on the gondola")
     return store
-
-
-def fresh(store: Store) -> dict[str, object]:
-    engine = SearchEngine.load(store)
-    try:
-        return answers(engine)
-    finally:
-        engine.close()
-
-
-def saved(store: Store) -> Path:
-    engine = SearchEngine.load(store)
-    try:
-        assert cache.save(engine)
-    finally:
-        engine.close()
-    return search_cache_path(Path(store.path))
 
 
 def read_state(path: Path) -> tuple[bytes, State]:

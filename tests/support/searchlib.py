@@ -4,9 +4,11 @@ answer a user could see from an engine (compared between a fresh and a loaded in
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from readq.models import ScrapedPaper, SortKey, Status
-from readq.search import SearchEngine
+from readq.paths import search_cache_path
+from readq.search import SearchEngine, cache
 from readq.search.build import Collect, Part, compact_last_part
 from readq.store import Store
 
@@ -157,3 +159,24 @@ def scanned_part(store: Store, split_id: int, first_doc: int, *, compact: bool =
     if compact:
         compact_last_part(part)
     return finished(part)
+
+
+def fresh(store: Store) -> dict[str, object]:
+    """Every answer of an index built from scratch for ``store``'s library."""
+    engine = SearchEngine.load(store)
+    try:
+        return answers(engine)
+    finally:
+        engine.close()
+
+
+def saved(store: Store) -> Path:
+    """Build ``store``'s index and save it where readq looks for it; the saved file."""
+    engine = SearchEngine.load(store)
+    try:
+        assert cache.save(engine)
+    finally:
+        engine.close()
+    path = search_cache_path(Path(store.path))
+    assert path.is_file()
+    return path

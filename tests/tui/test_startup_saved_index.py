@@ -7,26 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.searchlib import saved
 from support.tui_helpers import build_library, main_of, make_app, settle
 
 from readq.library import searcher as searcher_module
-from readq.search import SearchEngine, cache
 from readq.store import Store
-
-
-def save_index(store: Store) -> None:
-    engine = SearchEngine.load(store)
-    try:
-        assert cache.save(engine)
-    finally:
-        engine.close()
 
 
 async def test_the_whole_list_and_counts_come_from_the_saved_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths, store = build_library(tmp_path)
-    save_index(store)
+    saved(store)
     whole_sql_lists: list[object] = []
     real_list_ids = searcher_module.list_ids
 
@@ -56,7 +48,7 @@ async def test_a_query_typed_at_once_is_answered_by_the_saved_index(
 ) -> None:
     """No approximate SQL answer is computed while the saved index loads."""
     paths, store = build_library(tmp_path)
-    save_index(store)
+    saved(store)
     sql_answers: list[object] = []
     real = searcher_module.sql_search
 
@@ -89,7 +81,7 @@ async def test_a_query_typed_before_the_first_screen_starts_the_index_load(
     from readq.tui.screens import main_list
 
     paths, store = build_library(tmp_path)
-    save_index(store)
+    saved(store)
     release = threading.Event()
     real_first_screen = main_list.list_ids
 
