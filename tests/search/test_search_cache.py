@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from support.searchlib import (
     answers,
+    check_same_as_fresh,
     finished,
     fresh,
     make_papers,
@@ -51,15 +52,6 @@ def reader(library: Store) -> Iterator[Store]:
 
 def loaded(store: Store) -> SearchEngine | None:
     return cache.load(store)
-
-
-def check_same_as_fresh(store: Store) -> None:
-    engine = cache.load(store)
-    assert engine is not None, "the cache should have been usable"
-    try:
-        assert answers(engine) == fresh(store)
-    finally:
-        engine.close()
 
 
 # ---------------------------------------------------------------------- round trip

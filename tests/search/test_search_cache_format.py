@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.searchlib import answers, fresh, make_papers, saved
+from support.searchlib import answers, check_same_as_fresh, fresh, make_papers, saved
 
 from readq.models import Source, Status
 from readq.search import SearchEngine, cache
@@ -140,12 +140,7 @@ def test_papers_added_after_a_lazy_load_are_found(library: Store) -> None:
     engine.search("diffusion")  # decoded before the append
     engine.close()
     library.ingest(make_papers(40, seed=9), Source("more", "more.txt", "2025-02-01"), "test")
-    engine = cache.load(library)
-    assert engine is not None
-    try:
-        assert answers(engine) == fresh(library)
-    finally:
-        engine.close()
+    check_same_as_fresh(library)
 
 
 def test_a_file_of_the_previous_format_is_rebuilt(library: Store) -> None:
@@ -161,7 +156,7 @@ def test_a_file_of_the_previous_format_is_rebuilt(library: Store) -> None:
     engine, built = cache.load_or_build(library)
     engine.close()
     assert built
-    assert cache.save(SearchEngine.load(library))
+    saved(library)
     assert cache.load(library) is not None
 
 
@@ -169,12 +164,7 @@ def test_a_state_without_its_vocabulary_sorts_it_again(library: Store) -> None:
     """Robust to a missing vocabulary (it is derived data): sorted again, same answers."""
     path = saved(library)
     rewrite(path, lambda state: state.pop("index.vocabulary"))
-    engine = cache.load(library)
-    assert engine is not None
-    try:
-        assert answers(engine) == fresh(library)
-    finally:
-        engine.close()
+    check_same_as_fresh(library)
 
 
 def _shorter_vocabulary(state: State) -> None:

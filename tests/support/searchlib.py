@@ -180,3 +180,13 @@ def saved(store: Store) -> Path:
     path = search_cache_path(Path(store.path))
     assert path.is_file()
     return path
+
+
+def check_same_as_fresh(store: Store) -> None:
+    """The saved index of ``store``'s library loads, and answers every query as a fresh build."""
+    engine = cache.load(store)
+    assert engine is not None, "the cache should have been usable"
+    try:
+        assert answers(engine) == fresh(store)
+    finally:
+        engine.close()
