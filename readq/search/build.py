@@ -9,7 +9,7 @@ scan half the rows and pickles plain values back, so it must not depend on the e
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from readq.search import bitset
@@ -162,15 +162,23 @@ def scan_rows(cursor: Iterable[Row], first_doc: int) -> Part:
     }
 
 
+def follows(part: Part, before: Sequence[int], first_doc: int) -> bool:
+    """Whether ``part`` (from another process) was scanned as documents from ``first_doc``
+    and its papers all come after the papers ``before`` (ids in document order)."""
+    ids = part.get("ids")
+    if part.get("first") != first_doc or not isinstance(ids, array) or ids.typecode != "q":
+        return False
+    return not (len(ids) and len(before) and ids[0] <= before[-1])
+
+
 def merge_part(state: PaperState, part: Part, year_docs: YearDocs) -> bool:
     """Append a :func:`scan_part` result after ``state``'s documents (False if it does not
     fit)."""
     index = state.index
+    if not follows(part, state.ids, index.n):
+        return False
     ids = part["ids"]
-    if part["first"] != index.n or not isinstance(ids, array) or ids.typecode != "q":
-        return False
-    if len(ids) and len(state.ids) and ids[0] <= state.ids[-1]:
-        return False
+    assert isinstance(ids, array)
     state.extend_columns(part)
     state.notes.update(part["notes"])  # type: ignore[call-overload]
     for year, docs in part["years"].items():  # type: ignore[attr-defined]

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 from readq.models import SortKey, Status
 from readq.search import bitset
-from readq.search.build import Collect, Part, StartOther, join_bits, scan_part, scan_rows
+from readq.search.build import (
+    Collect,
+    Part,
+    StartOther,
+    follows,
+    join_bits,
+    scan_part,
+    scan_rows,
+)
 from readq.search.documents import STATUS_CODE, STATUSES, LibraryRows, Row, decode
 from readq.search.evaluate import Evaluator
 from readq.search.matching import Letters, WordMatcher
@@ -46,15 +54,6 @@ def _count(part: Part) -> int:
     ids = part["ids"]
     assert isinstance(ids, array)
     return len(ids)
-
-
-def _follows(part: Part, before: array, first_doc: int) -> bool:  # type: ignore[type-arg]
-    """Whether ``part`` was scanned as documents from ``first_doc`` and its papers all come
-    after ``before``'s."""
-    ids = part.get("ids")
-    if part.get("first") != first_doc or not isinstance(ids, array) or ids.typecode != "q":
-        return False
-    return not (len(ids) and len(before) and ids[0] <= before[-1])
 
 
 class Sync:
@@ -223,8 +222,7 @@ class Sync:
                 new = rows.count_after(max_id, 1 << 62)
                 mine = new * _SPLIT_SHARE // 100
                 split_id = rows.id_after(max_id, mine)
-                if split_id is None:
-                    return [scan_part(rows.store, max_id + 1, n)]
+                assert split_id is not None  # ``mine`` < ``new``, in the same snapshot
                 collect = start_other(split_id, n + mine)
                 first = scan_rows(rows.rows_between(max_id, split_id), n)
             other, collect = collect(), None
@@ -235,7 +233,7 @@ class Sync:
         assert isinstance(first_ids, array)
         # One snapshot counted and scanned this share: it holds exactly ``mine`` papers.
         assert len(first_ids) == mine
-        if other is None or not _follows(other, first_ids, n + mine):
+        if other is None or not follows(other, first_ids, n + mine):
             other = scan_part(rows.store, split_id, n + mine)
         return [first, other]
 
