@@ -2293,9 +2293,10 @@ class _IngestBatch:
         self.pending_plain: list[tuple[object, ...]] = []
         self.pending_ids: set[int] = set()
         self.pending_sources: list[tuple[object, ...]] = []
-        self.before: dict[int, tuple[object, ...]] = {}
-        """Stored papers this ingest changed: each one's whole row before the first change
-        (see :meth:`settle`)."""
+        self.before: dict[int, tuple[int, object]] = {}
+        """Stored papers this ingest changed: each one's row before the first change, as the
+        hash of every column but ``updated_at``, and ``updated_at`` (see :meth:`settle`). A
+        hash, not the row: a re-ingest may change every paper of a big library."""
 
     def _load(self, keys: dict[str, set[str]]) -> None:
         self.rows = {}
@@ -2452,31 +2453,32 @@ class _IngestBatch:
         return True
 
     def _remember(self, pid: int) -> None:
-        """Keep a stored paper's row as it was before this ingest's first change to it."""
+        """Keep what a stored paper was before this ingest's first change to it."""
         if pid < self.first_new_id and pid not in self.before:
-            row = self.conn.execute("SELECT * FROM papers WHERE id = ?", (pid,)).fetchone()
-            if row is not None:
-                self.before[pid] = tuple(row)
+            found = self._row_and_stamp(pid)
+            if found is not None:
+                self.before[pid] = found
+
+    def _row_and_stamp(self, pid: int) -> tuple[int, object] | None:
+        """The hash of a paper's columns but ``updated_at``, and its ``updated_at``."""
+        cursor = self.conn.execute("SELECT * FROM papers WHERE id = ?", (pid,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        at = [d[0] for d in cursor.description].index("updated_at")
+        return hash((*row[:at], *row[at + 1 :])), row[at]
 
     def settle(self, updated_ids: IdSet) -> None:
         """At the end of the ingest: a stored paper that two copies in the listing changed one
         way and back (two dates inferred for one paper, say) is as it was. It is not counted
         as updated, and its ``updated_at`` goes back to what it was, so that nothing (the
         search index, sync) takes it for a change: re-ingesting a file then changes nothing."""
-        if not self.before:
-            return
-        cursor = self.conn.execute("SELECT * FROM papers LIMIT 0")
-        columns = [d[0] for d in cursor.description]
-        stamp_at = columns.index("updated_at")
-        for pid, before in self.before.items():
-            now = self.conn.execute("SELECT * FROM papers WHERE id = ?", (pid,)).fetchone()
-            if now is None or pid not in updated_ids:
+        for pid, (digest, stamp) in self.before.items():
+            if pid not in updated_ids:
                 continue
-            now = tuple(now)
-            if now[:stamp_at] + now[stamp_at + 1 :] == before[:stamp_at] + before[stamp_at + 1 :]:
-                self.conn.execute(
-                    "UPDATE papers SET updated_at = ? WHERE id = ?", (before[stamp_at], pid)
-                )
+            now = self._row_and_stamp(pid)
+            if now is not None and now[0] == digest:
+                self.conn.execute("UPDATE papers SET updated_at = ? WHERE id = ?", (stamp, pid))
                 del updated_ids[pid]
 
     def _index(self, pid: int, row: _KeyRow) -> None:
@@ -2494,7 +2496,8 @@ class _IngestBatch:
         known = self.known
         if known is not None:
             known_t, known_a, known_x, known_d = known.values()
-            # The paper keeps its key's hash to itself unless another paper has it too.
+            # The paper keeps its key's hash to itself unless another paper has it too. Written
+            # out per column: a loop over the four took 0.53 us a paper against 0.22 us.
             key = hash(row.tkey)
             known_t[key] = pid if known_t.get(key, pid) == pid else _SEVERAL
             key = hash(row.akey)
